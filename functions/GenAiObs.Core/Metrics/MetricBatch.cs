@@ -1,0 +1,127 @@
+namespace GenAiObs.Core.Metrics;
+
+/// <summary>CloudWatch units the pipeline uses (the EMF <c>Unit</c> strings).</summary>
+public enum MetricUnit
+{
+    None = 0,
+    Count,
+    Milliseconds,
+}
+
+/// <summary>
+/// An ordered set of dimension name/value pairs. Order is kept because it is the order written
+/// into the EMF dimension set; equality is by names and values.
+/// </summary>
+public sealed class DimensionSet : IEquatable<DimensionSet>
+{
+    private readonly KeyValuePair<string, string>[] _pairs;
+    private readonly int _hash;
+
+    public DimensionSet(params KeyValuePair<string, string>[] pairs)
+    {
+        _pairs = pairs;
+        var hash = new HashCode();
+        foreach (var (name, value) in pairs)
+        {
+            hash.Add(name, StringComparer.Ordinal);
+            hash.Add(value, StringComparer.Ordinal);
+        }
+
+        _hash = hash.ToHashCode();
+    }
+
+    public static DimensionSet Of(params (string Name, string Value)[] pairs) =>
+        new(Array.ConvertAll(pairs, p => new KeyValuePair<string, string>(p.Name, p.Value)));
+
+    public IReadOnlyList<KeyValuePair<string, string>> Pairs => _pairs;
+
+    public bool Equals(DimensionSet? other)
+    {
+        if (other is null || other._hash != _hash || other._pairs.Length != _pairs.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < _pairs.Length; i++)
+        {
+            if (!string.Equals(_pairs[i].Key, other._pairs[i].Key, StringComparison.Ordinal) ||
+                !string.Equals(_pairs[i].Value, other._pairs[i].Value, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    public override bool Equals(object? obj) => Equals(obj as DimensionSet);
+
+    public override int GetHashCode() => _hash;
+}
+
+/// <summary>One metric's values under one dimension set in one minute of event time.</summary>
+public sealed class MetricSeries
+{
+    public MetricSeries(string name, MetricUnit unit)
+    {
+        Name = name;
+        Unit = unit;
+    }
+
+    public string Name { get; }
+    public MetricUnit Unit { get; }
+
+    /// <summary>Raw values (kept raw so CloudWatch can compute percentiles) or one running sum for counters.</summary>
+    public List<double> Values { get; } = [];
+}
+
+/// <summary>
+/// Metric data points collected from one batch, grouped by (event-time minute, dimension set).
+/// Counters are summed into one value; distributions keep every value so CloudWatch can compute
+/// p50/p95/p99. The EMF serializer turns each group into as few documents as the limits allow.
+/// </summary>
+public sealed class MetricBatch
+{
+    private readonly Dictionary<(long Minute, DimensionSet Dimensions), Dictionary<string, MetricSeries>> _groups = [];
+
+    /// <summary>Groups in first-seen order is not guaranteed; serializers sort for stable output.</summary>
+    public IEnumerable<KeyValuePair<(long Minute, DimensionSet Dimensions), Dictionary<string, MetricSeries>>> Groups => _groups;
+
+    public int GroupCount => _groups.Count;
+
+    /// <summary>Adds <paramref name="value"/> to a counter (one summed value per group).</summary>
+    public void AddCount(DimensionSet dimensions, string name, double value, long timestampMs, MetricUnit unit = MetricUnit.Count)
+    {
+        var series = Series(dimensions, name, unit, timestampMs);
+        if (series.Values.Count == 0)
+        {
+            series.Values.Add(value);
+        }
+        else
+        {
+            series.Values[0] += value;
+        }
+    }
+
+    /// <summary>Records one observation of a distribution (kept as a raw value).</summary>
+    public void AddObservation(DimensionSet dimensions, string name, double value, long timestampMs, MetricUnit unit = MetricUnit.Milliseconds) =>
+        Series(dimensions, name, unit, timestampMs).Values.Add(value);
+
+    private MetricSeries Series(DimensionSet dimensions, string name, MetricUnit unit, long timestampMs)
+    {
+        var minute = timestampMs - (((timestampMs % 60_000) + 60_000) % 60_000);
+        if (!_groups.TryGetValue((minute, dimensions), out var metrics))
+        {
+            metrics = new Dictionary<string, MetricSeries>(StringComparer.Ordinal);
+            _groups[(minute, dimensions)] = metrics;
+        }
+
+        if (!metrics.TryGetValue(name, out var series))
+        {
+            series = new MetricSeries(name, unit);
+            metrics[name] = series;
+        }
+
+        return series;
+    }
+}
