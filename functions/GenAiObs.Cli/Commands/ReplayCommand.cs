@@ -1,0 +1,209 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using GenAiObs.Core.Envelopes;
+using GenAiObs.Core.Pricing;
+using GenAiObs.Core.Processing;
+
+namespace GenAiObs.Cli;
+
+/// <summary>
+/// <c>replay</c>: pushes exported log files through the Lambdas' batch code and prints what the
+/// pipeline would have measured. Output never contains prompt or response text: it is built from
+/// the parsed records' counts and identities only.
+/// </summary>
+public sealed class ReplayCommand
+{
+    // A local export can be far larger than one subscription delivery; the cap still protects
+    // against a decompression bomb in a file someone sent you.
+    private static readonly DecoderLimits FileLimits = new(MaxDecompressedBytes: 2L * 1024 * 1024 * 1024);
+
+    private readonly CliEnvironment _environment;
+
+    public ReplayCommand(CliEnvironment environment) => _environment = environment;
+
+    public async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var options = ReplayOptions.Parse(args);
+        var files = options.Files.Count > 0 ? options.Files : BundledSamples();
+        var prices = LoadPrices(options.PricesFile);
+        var processor = new BatchProcessor(prices);
+        var invocations = new InvocationSummary();
+        var spans = new SpanSummary();
+
+        var clock = Stopwatch.StartNew();
+        long messageBytes = 0;
+        long events = 0;
+        var lastProgress = TimeSpan.Zero;
+        foreach (var file in files)
+        {
+            byte[] bytes;
+            try
+            {
+                bytes = await File.ReadAllBytesAsync(file).ConfigureAwait(false);
+            }
+            catch (IOException ex)
+            {
+                throw new CliUsageException($"cannot read {file}: {ex.Message}");
+            }
+            catch (UnauthorizedAccessException ex)
+            {
+                throw new CliUsageException($"cannot read {file}: {ex.Message}");
+            }
+
+            using var delivery = EnvelopeDecoder.DecodeFile(bytes, FileLimits);
+            foreach (var logEvent in delivery.Events)
+            {
+                messageBytes += logEvent.Message.Length;
+            }
+
+            var result = processor.ProcessDelivery(delivery);
+            events += result.EventCount;
+            Accumulate(result, invocations, spans);
+
+            if (!options.Json && clock.Elapsed - lastProgress > TimeSpan.FromSeconds(2))
+            {
+                lastProgress = clock.Elapsed;
+                await stderr.WriteLineAsync($"… {events:N0} events read ({Path.GetFileName(file)})").ConfigureAwait(false);
+            }
+        }
+
+        clock.Stop();
+        if (options.Json)
+        {
+            await stdout.WriteLineAsync(RenderJson(invocations, spans)).ConfigureAwait(false);
+        }
+        else
+        {
+            await stdout.WriteAsync(ReplayTable.Render(files, invocations, spans, prices)).ConfigureAwait(false);
+        }
+
+        if (options.Stats)
+        {
+            var seconds = Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
+            await stderr.WriteLineAsync(string.Create(
+                CultureInfo.InvariantCulture,
+                $"replay stats: {events} events, {messageBytes / 1048576.0:F2} MB of log data in {seconds:F3} s — {events / seconds:F0} records/s, {messageBytes / 1048576.0 / seconds:F1} MB/s, peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0} MB"))
+                .ConfigureAwait(false);
+        }
+
+        return 0;
+    }
+
+    internal static void Accumulate(BatchResult result, InvocationSummary invocations, SpanSummary spans)
+    {
+        foreach (var invocation in result.Invocations)
+        {
+            invocations.Add(invocation);
+        }
+
+        foreach (var span in result.Spans)
+        {
+            spans.Add(span);
+        }
+
+        foreach (var rejection in result.Rejections)
+        {
+            if (rejection.Source == Core.Records.RecordSources.Span)
+            {
+                spans.AddRejected(rejection.Count);
+            }
+            else
+            {
+                invocations.AddRejected(rejection.Count);
+            }
+        }
+    }
+
+    internal static string RenderJson(InvocationSummary invocations, SpanSummary spans)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WritePropertyName("invocations");
+            invocations.WriteJson(writer);
+            writer.WritePropertyName("spans");
+            spans.WriteJson(writer);
+            writer.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private IReadOnlyList<string> BundledSamples()
+    {
+        if (!Directory.Exists(_environment.SamplesDirectory))
+        {
+            throw new CliUsageException($"no FILE given and no bundled samples at {_environment.SamplesDirectory}");
+        }
+
+        return Directory.GetFiles(_environment.SamplesDirectory, "*.gz").Order(StringComparer.Ordinal).ToList();
+    }
+
+    private static PriceTable LoadPrices(string? path)
+    {
+        if (path is null)
+        {
+            return PriceTable.LoadDefault();
+        }
+
+        try
+        {
+            return PriceTable.Parse(File.ReadAllBytes(path));
+        }
+        catch (IOException ex)
+        {
+            throw new CliUsageException($"cannot read --prices {path}: {ex.Message}");
+        }
+        catch (PriceTableException ex)
+        {
+            throw new CliUsageException($"--prices {path}: {ex.Message}");
+        }
+    }
+}
+
+/// <summary>Parsed <c>replay</c> arguments.</summary>
+internal sealed record ReplayOptions(bool Json, bool Stats, bool DynamoDb, string? PricesFile, IReadOnlyList<string> Files)
+{
+    public static ReplayOptions Parse(string[] args)
+    {
+        bool json = false, stats = false, dynamo = false;
+        string? prices = null;
+        var files = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--json":
+                    json = true;
+                    break;
+                case "--stats":
+                    stats = true;
+                    break;
+                case "--dynamodb":
+                    dynamo = true;
+                    break;
+                case "--prices":
+                    if (i + 1 >= args.Length)
+                    {
+                        throw new CliUsageException("--prices needs a FILE");
+                    }
+
+                    prices = args[++i];
+                    break;
+                default:
+                    if (args[i].StartsWith("--", StringComparison.Ordinal))
+                    {
+                        throw new CliUsageException($"unknown option {args[i]}");
+                    }
+
+                    files.Add(args[i]);
+                    break;
+            }
+        }
+
+        return new ReplayOptions(json, stats, dynamo, prices, files);
+    }
+}
