@@ -791,6 +791,13 @@ public static class EnvelopeDecoder
             return RejectReasons.InvalidGzip;
         }
 
+        if (total == 0)
+        {
+            // A truncated member yields nothing rather than an exception; a real payload is never empty.
+            ArrayPool<byte>.Shared.Return(buffer);
+            return RejectReasons.InvalidGzip;
+        }
+
         output = buffer;
         length = total;
         return null;

@@ -89,25 +89,26 @@ public sealed class PriceTable
     /// <summary>Parses a price file. Throws <see cref="PriceTableException"/> naming what is wrong.</summary>
     public static PriceTable Parse(ReadOnlySpan<byte> json)
     {
+        if (json.Trim(" \t\r\n"u8).IsEmpty)
+        {
+            throw new PriceTableException("price table: the file is empty");
+        }
+
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 16, CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-        JsonDocument document;
+        JsonDocument? document = null;
         try
         {
-            if (!JsonDocument.TryParseValue(ref reader, out var parsed))
-            {
-                throw new PriceTableException("price table: the file is empty");
-            }
-
-            document = parsed;
+            document = JsonDocument.ParseValue(ref reader);
             if (reader.Read())
             {
                 throw new PriceTableException("price table: content after the JSON object");
             }
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or PriceTableException)
         {
-            throw new PriceTableException(
-                string.Create(CultureInfo.InvariantCulture, $"price table: not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1})"), ex);
+            document?.Dispose();
+            throw ex as PriceTableException ?? new PriceTableException(
+                string.Create(CultureInfo.InvariantCulture, $"price table: not valid JSON (line {((JsonException)ex).LineNumber + 1}, byte {((JsonException)ex).BytePositionInLine + 1})"), ex);
         }
 
         using (document)

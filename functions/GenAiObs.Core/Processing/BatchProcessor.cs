@@ -110,5 +110,5 @@ public sealed class BatchProcessor
     }
 
     // Seam for the spans parser (issue 3): until it lands, spans are counted as unknown records.
-    private void ParseSpan(in LogEvent logEvent, BatchResult result) => result.Rejections.Add(new Rejection(logEvent.Id, RejectReasons.UnknownRecordType, "span records are not parsed yet"));
+    private void ParseSpan(in LogEvent logEvent, BatchResult result) => result.Rejections.Add(new Rejection(logEvent.Id, RejectReasons.UnknownRecordType, "span records are not parsed yet", Source: RecordSources.Span));
 }

@@ -46,16 +46,16 @@ public static class InvocationLogParser
         }
         catch (RecordRejectedException rejected)
         {
-            rejection = new Rejection(logEvent.Id, rejected.Reason, rejected.Detail);
+            rejection = new Rejection(logEvent.Id, rejected.Reason, rejected.Detail, Source: RecordSources.Invocation);
         }
         catch (JsonException)
         {
-            rejection = JsonFailure(logEvent.Id, json, maxJsonDepth);
+            rejection = JsonFailure(logEvent.Id, json, maxJsonDepth, RecordSources.Invocation);
         }
         catch (InvalidOperationException)
         {
             // Invalid UTF-8 or a lone surrogate inside a string we had to read.
-            rejection = new Rejection(logEvent.Id, RejectReasons.InvalidJson, "invalid text encoding");
+            rejection = new Rejection(logEvent.Id, RejectReasons.InvalidJson, "invalid text encoding", Source: RecordSources.Invocation);
         }
 
         record = null;
@@ -63,10 +63,10 @@ public static class InvocationLogParser
     }
 
     /// <summary>The reject for a document the reader refused: too deep, else malformed.</summary>
-    internal static Rejection JsonFailure(string eventId, ReadOnlySpan<byte> json, int maxJsonDepth) =>
+    internal static Rejection JsonFailure(string eventId, ReadOnlySpan<byte> json, int maxJsonDepth, string? source) =>
         JsonDepth.Exceeds(json, maxJsonDepth)
-            ? new Rejection(eventId, RejectReasons.TooDeep, "nesting deeper than the limit")
-            : new Rejection(eventId, RejectReasons.InvalidJson, "malformed JSON");
+            ? new Rejection(eventId, RejectReasons.TooDeep, "nesting deeper than the limit", Source: source)
+            : new Rejection(eventId, RejectReasons.InvalidJson, "malformed JSON", Source: source);
 
     private static InvocationRecord Parse(ReadOnlySpan<byte> json, in LogEvent logEvent, int maxJsonDepth)
     {

@@ -71,7 +71,7 @@ internal static class RecordRouter
         }
         catch (JsonException)
         {
-            rejection = InvocationLogParser.JsonFailure(logEvent.Id, json, maxJsonDepth);
+            rejection = InvocationLogParser.JsonFailure(logEvent.Id, json, maxJsonDepth, source: null);
             return RecordKind.Rejected;
         }
 

@@ -119,7 +119,7 @@ public class EnvelopeDecoderTests
     public void DecodeLambdaEvent_WhenGzipBomb_ShouldRejectDecompressedTooLargeWithBoundedMemory()
     {
         var zeros = new byte[20 * 1024 * 1024];
-        var lambdaEvent = Encoding.UTF8.GetBytes($$"""{"awslogs":{"data":"{{Convert.ToBase64String(TestEvents.Gzip(zeros))}}"}}""");
+        var lambdaEvent = Encoding.UTF8.GetBytes("{\"awslogs\":{\"data\":\"" + Convert.ToBase64String(TestEvents.Gzip(zeros)) + "\"}}");
         var limits = new DecoderLimits(MaxDecompressedBytes: 1024 * 1024);
 
         var before = GC.GetAllocatedBytesForCurrentThread();
@@ -157,7 +157,7 @@ public class EnvelopeDecoderTests
     public void DecodeLambdaEvent_WhenBase64HasEscapedSlashes_ShouldStillDecode()
     {
         var data = TestEvents.GzipBase64(TestEvents.DataMessage([("1", 1L, Record)])).Replace("/", "\\/", StringComparison.Ordinal);
-        var lambdaEvent = Encoding.UTF8.GetBytes($$"""{"awslogs":{"data":"{{data}}"}}""");
+        var lambdaEvent = Encoding.UTF8.GetBytes("{\"awslogs\":{\"data\":\"" + data + "\"}}");
 
         using var delivery = EnvelopeDecoder.DecodeLambdaEvent(lambdaEvent);
 

@@ -83,7 +83,7 @@ public class InvocationLogParserRejectionTests
     {
         const string json = """{"schemaType":"ModelInvocationLog","operation":"Converse","modelId":"m","input":{"inputTokenCount":"CANARY-PROMPT-7f3a"}}""";
 
-        InvocationLogParser.TryParse(TestEvents.Event(json), out _, out var rejection);
+        Assert.False(InvocationLogParser.TryParse(TestEvents.Event(json), out _, out var rejection));
 
         Assert.Equal(RejectReasons.WrongType, rejection!.Reason);
         Assert.Equal("input.inputTokenCount", rejection.Detail);
@@ -104,7 +104,7 @@ public class InvocationLogParserRejectionTests
     [Fact]
     public void TryParse_WhenModelIdIsAbsurdlyLong_ShouldRejectWrongType()
     {
-        var json = $$"""{"schemaType":"ModelInvocationLog","operation":"Converse","modelId":"{{new string('m', 5000)}}"}""";
+        var json = "{\"schemaType\":\"ModelInvocationLog\",\"operation\":\"Converse\",\"modelId\":\"" + new string('m', 5000) + "\"}";
 
         var parsed = InvocationLogParser.TryParse(TestEvents.Event(json), out _, out var rejection);
 

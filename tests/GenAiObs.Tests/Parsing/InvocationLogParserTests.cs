@@ -68,7 +68,7 @@ public class InvocationLogParserTests
     {
         var logEvent = TestEvents.Event(TestEvents.CompactFixture("converse-anthropic.json"));
 
-        InvocationLogParser.TryParse(logEvent, out var record, out _);
+        var record = ParseAccepted(logEvent);
 
         Assert.Equal(2140d, record!.LatencyMs);
         Assert.Null(record.TimeToFirstTokenMs);
@@ -91,7 +91,7 @@ public class InvocationLogParserTests
     {
         var logEvent = TestEvents.Event(TestEvents.CompactFixture("stream-anthropic.json"));
 
-        InvocationLogParser.TryParse(logEvent, out var record, out _);
+        var record = ParseAccepted(logEvent);
 
         Assert.Equal(8765d, record!.LatencyMs);
         Assert.Equal(412d, record.TimeToFirstTokenMs);
@@ -109,7 +109,7 @@ public class InvocationLogParserTests
     {
         var logEvent = TestEvents.Event(TestEvents.CompactFixture(file));
 
-        InvocationLogParser.TryParse(logEvent, out var record, out _);
+        var record = ParseAccepted(logEvent);
 
         Assert.Equal(latency, record!.LatencyMs);
         Assert.Equal(firstByte, record.TimeToFirstTokenMs);
@@ -120,7 +120,7 @@ public class InvocationLogParserTests
     {
         var logEvent = TestEvents.Event(TestEvents.CompactFixture("invoke-llama.json"));
 
-        InvocationLogParser.TryParse(logEvent, out var record, out _);
+        var record = ParseAccepted(logEvent);
 
         Assert.Null(record!.LatencyMs);
         Assert.Null(record.TimeToFirstTokenMs);
@@ -152,8 +152,8 @@ public class InvocationLogParserTests
              "output":{"outputBodyJson":{"stop_reason":"end_turn"},"outputTokenCount":3}}
             """;
 
-        InvocationLogParser.TryParse(TestEvents.Event(arrayBody), out var fromArray, out _);
-        InvocationLogParser.TryParse(TestEvents.Event(objectBody), out var fromObject, out _);
+        var fromArray = ParseAccepted(TestEvents.Event(arrayBody));
+        var fromObject = ParseAccepted(TestEvents.Event(objectBody));
 
         Assert.Equal(StopReasons.StopSequence, fromArray!.StopReason);
         Assert.Equal(StopReasons.EndTurn, fromObject!.StopReason);
@@ -164,7 +164,7 @@ public class InvocationLogParserTests
     {
         const string json = """{"schemaType":"ModelInvocationLog","operation":"Converse","modelId":"amazon.nova-lite-v1:0"}""";
 
-        InvocationLogParser.TryParse(TestEvents.Event(json, timestampMs: 1_795_000_123_456), out var record, out _);
+        var record = ParseAccepted(TestEvents.Event(json, timestampMs: 1_795_000_123_456));
 
         Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(1_795_000_123_456), record!.Timestamp);
         Assert.Equal(PrincipalParser.Unknown, record.Principal);
@@ -180,7 +180,7 @@ public class InvocationLogParserTests
              "output":{"outputBodyJson":[{"type":"message_stop","amazon-bedrock-invocationMetrics":{"inputTokenCount":10,"outputTokenCount":6,"invocationLatency":765,"firstByteLatency":690}}]}}
             """;
 
-        InvocationLogParser.TryParse(TestEvents.Event(json), out var record, out _);
+        var record = ParseAccepted(TestEvents.Event(json));
 
         Assert.Equal(10, record!.InputTokens);
         Assert.Equal(6, record.OutputTokens);
@@ -209,9 +209,9 @@ public class InvocationLogParserTests
     [InlineData("42", StopReasons.Unknown)]
     public void TryParse_WhenStopReasonTokenIsEscapedUnknownOrNotAString_ShouldNormaliseSafely(string token, string expected)
     {
-        var json = $$"""{"schemaType":"ModelInvocationLog","operation":"Converse","modelId":"amazon.nova-lite-v1:0","output":{"outputBodyJson":{"stopReason":{{token}}}}}""";
+        var json = """{"schemaType":"ModelInvocationLog","operation":"Converse","modelId":"amazon.nova-lite-v1:0","output":{"outputBodyJson":{"stopReason":""" + token + "}}}";
 
-        InvocationLogParser.TryParse(TestEvents.Event(json), out var record, out _);
+        var record = ParseAccepted(TestEvents.Event(json));
 
         Assert.Equal(expected, record!.StopReason);
     }
@@ -220,9 +220,9 @@ public class InvocationLogParserTests
     public void TryParse_WhenStopWordIsHuge_ShouldMapToUnknownWithoutKeepingIt()
     {
         var word = new string('x', 10_000);
-        var json = $$"""{"schemaType":"ModelInvocationLog","operation":"Converse","modelId":"amazon.nova-lite-v1:0","output":{"outputBodyJson":{"stopReason":"{{word}}"}}}""";
+        var json = "{\"schemaType\":\"ModelInvocationLog\",\"operation\":\"Converse\",\"modelId\":\"amazon.nova-lite-v1:0\",\"output\":{\"outputBodyJson\":{\"stopReason\":\"" + word + "\"}}}";
 
-        InvocationLogParser.TryParse(TestEvents.Event(json), out var record, out _);
+        var record = ParseAccepted(TestEvents.Event(json));
 
         Assert.Equal(StopReasons.Unknown, record!.StopReason);
     }
@@ -231,12 +231,12 @@ public class InvocationLogParserTests
     public void TryParse_WhenMetadataHasNestedAndOversizedValues_ShouldKeepOnlyShortStrings()
     {
         var longValue = new string('v', 300);
-        var json = $$"""
+        var json = """
             {"schemaType":"ModelInvocationLog","operation":"Converse","modelId":"amazon.nova-lite-v1:0",
-             "requestMetadata":{"team":"search","nested":{"a":"b"},"flag":true,"long":"{{longValue}}","environment":"prod"}}
-            """;
+             "requestMetadata":{"team":"search","nested":{"a":"b"},"flag":true,"long":"LONG","environment":"prod"}}
+            """.Replace("LONG", longValue, StringComparison.Ordinal);
 
-        InvocationLogParser.TryParse(TestEvents.Event(json), out var record, out _);
+        var record = ParseAccepted(TestEvents.Event(json));
 
         Assert.Equal(2, record!.RequestMetadata!.Count);
         Assert.Equal("search", record.RequestMetadata["team"]);
@@ -247,19 +247,25 @@ public class InvocationLogParserTests
     public void TryParse_WhenPromptIsLarge_ShouldNotAllocateInProportionToIt()
     {
         var prompt = new string('p', 200_000);
-        var json = Encoding.UTF8.GetBytes($$"""
+        var json = Encoding.UTF8.GetBytes("""
             {"schemaType":"ModelInvocationLog","operation":"Converse","modelId":"amazon.nova-lite-v1:0",
-             "input":{"inputBodyJson":{"messages":[{"role":"user","content":[{"text":"{{prompt}}"}]}]},"inputTokenCount":50000},
-             "output":{"outputBodyJson":{"output":{"message":{"content":[{"text":"{{prompt}}"}]}},"stopReason":"end_turn"},"outputTokenCount":50000}}
-            """);
+             "input":{"inputBodyJson":{"messages":[{"role":"user","content":[{"text":"PROMPT"}]}]},"inputTokenCount":50000},
+             "output":{"outputBodyJson":{"output":{"message":{"content":[{"text":"PROMPT"}]}},"stopReason":"end_turn"},"outputTokenCount":50000}}
+            """.Replace("PROMPT", prompt, StringComparison.Ordinal));
         var logEvent = TestEvents.Event(json);
-        InvocationLogParser.TryParse(logEvent, out _, out _);
+        ParseAccepted(logEvent);
 
         var before = GC.GetAllocatedBytesForCurrentThread();
-        InvocationLogParser.TryParse(logEvent, out var record, out _);
+        var record = ParseAccepted(logEvent);
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         Assert.Equal(StopReasons.EndTurn, record!.StopReason);
         Assert.True(allocated < 4_096, $"allocated {allocated} bytes for a 400 KB record");
+    }
+
+    private static InvocationRecord ParseAccepted(in GenAiObs.Core.Envelopes.LogEvent logEvent)
+    {
+        Assert.True(InvocationLogParser.TryParse(logEvent, out var record, out var rejection), rejection?.Reason);
+        return record;
     }
 }

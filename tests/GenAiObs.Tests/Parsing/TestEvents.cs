@@ -77,7 +77,7 @@ internal static class TestEvents
     public static byte[] DataMessage(params byte[][] messages) =>
         DataMessage(messages.Select((m, i) => (EventId(i), 1_795_000_000_000L + i, m)));
 
-    public static string EventId(int index) => (38000000000000000000000000000000000000000000000000000000m + index).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    public static string EventId(int index) => "3800000000000000000000000000000000000000000000000000" + index.ToString("D4", System.Globalization.CultureInfo.InvariantCulture);
 
     public static byte[] ControlMessage() =>
         DataMessage([("0", 1_795_000_000_000L, "CWL CONTROL MESSAGE: Checking health of destination Lambda."u8.ToArray())], "CONTROL_MESSAGE", string.Empty);
