@@ -15,7 +15,7 @@ public readonly record struct SpanParseResult(SpanRecord? Span, Rejection? Rejec
 
     public static SpanParseResult Accepted(SpanRecord span) => new(span, null);
 
-    public static SpanParseResult Rejected(string eventId, string reason, string? detail) => new(null, new Rejection(eventId, reason, detail));
+    public static SpanParseResult Rejected(string eventId, string reason, string? detail) => new(null, new Rejection(eventId, reason, detail, Count: 1, Source: RecordSources.Span));
 }
 
 /// <summary>
