@@ -134,16 +134,17 @@ public static class SpanParser
     /// <param name="maxJsonDepth">Nesting limit; deeper records are rejected as <c>too_deep</c>.</param>
     public static SpanParseResult Parse(in LogEvent ev, int maxJsonDepth = 64)
     {
+        if (ev.Message.Span.Trim(" \t\r\n"u8).IsEmpty)
+        {
+            return SpanParseResult.Rejected(ev.Id, RejectReasons.InvalidJson, "empty");
+        }
+
         var fields = new Fields();
         var failure = default(Failure);
         var reader = new Utf8JsonReader(ev.Message.Span, new JsonReaderOptions { MaxDepth = maxJsonDepth });
         try
         {
-            if (!reader.Read())
-            {
-                return SpanParseResult.Rejected(ev.Id, RejectReasons.InvalidJson, "empty");
-            }
-
+            reader.Read();
             if (reader.TokenType != JsonTokenType.StartObject)
             {
                 return SpanParseResult.Rejected(ev.Id, RejectReasons.NotAnObject, null);
