@@ -8,7 +8,8 @@ namespace GenAiObs.Core.Metrics;
 /// Environment, ModelId, ToolName and span-name family are published by name (the ones with the
 /// most spans); the rest are published as <c>other</c>. Every distinct value is a billed custom metric.
 /// </param>
-public sealed record SpanMetricsOptions(int MaxDimensionValues = SpanMetricsOptions.DefaultMaxDimensionValues)
+/// <param name="DefaultEnvironment">The Environment dimension for spans whose resource names none (else <c>unknown</c>).</param>
+public sealed record SpanMetricsOptions(int MaxDimensionValues = SpanMetricsOptions.DefaultMaxDimensionValues, string? DefaultEnvironment = null)
 {
     public const int DefaultMaxDimensionValues = 20;
 }
@@ -39,10 +40,13 @@ public sealed class SpanMetricsBuilder
     private const int MaxDimensionValueLength = 1024;
 
     private readonly int _maxDimensionValues;
+    private readonly string? _defaultEnvironment;
 
     public SpanMetricsBuilder(SpanMetricsOptions? options = null)
     {
-        _maxDimensionValues = Math.Max(1, (options ?? new SpanMetricsOptions()).MaxDimensionValues);
+        options ??= new SpanMetricsOptions();
+        _maxDimensionValues = Math.Max(1, options.MaxDimensionValues);
+        _defaultEnvironment = string.IsNullOrWhiteSpace(options.DefaultEnvironment) ? null : options.DefaultEnvironment;
     }
 
     /// <summary>Builds the metrics of one batch.</summary>
@@ -59,7 +63,7 @@ public sealed class SpanMetricsBuilder
     /// <summary>Adds the metrics of one batch to <paramref name="batch"/>.</summary>
     public void AddTo(MetricBatch batch, IReadOnlyList<PricedSpan> spans, IReadOnlyList<Rejection> rejections, long fallbackTimestampMs)
     {
-        var caps = new Caps(spans, _maxDimensionValues);
+        var caps = new Caps(spans, _maxDimensionValues, _defaultEnvironment);
         var sessions = new Dictionary<(DimensionSet Dimensions, string SessionId), SessionTally>();
 
         foreach (var priced in spans)
@@ -186,11 +190,13 @@ public sealed class SpanMetricsBuilder
         private readonly HashSet<string> _models;
         private readonly HashSet<string> _tools;
         private readonly HashSet<string> _families;
+        private readonly string? _defaultEnvironment;
 
-        public Caps(IReadOnlyList<PricedSpan> spans, int max)
+        public Caps(IReadOnlyList<PricedSpan> spans, int max, string? defaultEnvironment)
         {
+            _defaultEnvironment = defaultEnvironment;
             _services = Top(spans.Select(s => Clean(s.Span.ServiceName)), max);
-            _environments = Top(spans.Select(s => Clean(s.Span.Environment)), max);
+            _environments = Top(spans.Select(s => EnvironmentOf(s.Span)), max);
             _models = Top(spans.Where(s => s.Span.Class == SpanClass.ModelCall).Select(s => Clean(s.Span.Model)), max);
             _tools = Top(spans.Where(s => s.Span.Class == SpanClass.Tool).Select(s => Clean(s.Span.ToolName)), max);
             _families = Top(spans.Where(s => s.Span.Class == SpanClass.Other).Select(s => Clean(NameFamily(s.Span.Name))), max);
@@ -198,7 +204,7 @@ public sealed class SpanMetricsBuilder
 
         public string Service(SpanRecord span) => Keep(_services, Clean(span.ServiceName));
 
-        public string Environment(SpanRecord span) => Keep(_environments, Clean(span.Environment));
+        public string Environment(SpanRecord span) => Keep(_environments, EnvironmentOf(span));
 
         public string Model(SpanRecord span) => Keep(_models, Clean(span.Model));
 
@@ -211,6 +217,9 @@ public sealed class SpanMetricsBuilder
             SpanClass.Tool => Clean("tool:" + Tool(span)),
             _ => Clean("other:" + Keep(_families, Clean(NameFamily(span.Name)))),
         };
+
+        private string EnvironmentOf(SpanRecord span) =>
+            Clean(string.IsNullOrWhiteSpace(span.Environment) ? _defaultEnvironment : span.Environment);
 
         private static string Keep(HashSet<string> kept, string value) => kept.Contains(value) ? value : OtherValue;
 

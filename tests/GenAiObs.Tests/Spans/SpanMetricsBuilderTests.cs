@@ -199,6 +199,16 @@ public class SpanMetricsBuilderTests
     }
 
     [Fact]
+    public void Build_WhenEnvironmentMissingAndDefaultConfigured_ShouldUseDefault()
+    {
+        var span = Span(SpanClass.Agent) with { Environment = null };
+
+        var batch = new SpanMetricsBuilder(new SpanMetricsOptions(DefaultEnvironment: "prod-eu")).Build([new PricedSpan(span, 0, true)], [], Now);
+
+        Assert.Equal(1, Sum(batch, Dims(("Service", "svc"), ("Environment", "prod-eu")), "AgentInvocations"));
+    }
+
+    [Fact]
     public void Build_WhenRejections_ShouldCountThemByReason()
     {
         var rejections = new List<Rejection>
