@@ -48,6 +48,7 @@ public static class HandlerRegistry
     private static readonly FrozenDictionary<string, Func<FunctionServices, ILambdaFunction>> Factories =
         new Dictionary<string, Func<FunctionServices, ILambdaFunction>>(StringComparer.Ordinal)
         {
+            [InvocationLogs] = InvocationLogFunction.Create,
         }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>Every dispatch key served, sorted.</summary>

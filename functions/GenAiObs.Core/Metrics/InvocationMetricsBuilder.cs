@@ -1,3 +1,4 @@
+using GenAiObs.Core.Processing;
 using GenAiObs.Core.Records;
 
 namespace GenAiObs.Core.Metrics;
@@ -70,6 +71,13 @@ public static class InvocationMetricsBuilder
     private const string TeamKey = "team";
     private const string ApplicationKey = "application";
     private const string EnvironmentKey = "environment";
+
+    /// <summary>Builds the metrics of one processed delivery (its invocations and rejections).</summary>
+    public static MetricBatch Build(BatchResult result, InvocationMetricsOptions options, long batchTimestampMs)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return Build(result.Invocations, result.Rejections, options, batchTimestampMs);
+    }
 
     /// <summary>Builds the metrics of one batch; rejections are stamped with <paramref name="batchTimestampMs"/> (they have no event time).</summary>
     public static MetricBatch Build(
