@@ -14,7 +14,8 @@ internal sealed record QueuedInvocation(
     long DeadlineMs,
     string? TraceId = null,
     string FunctionArn = "arn:aws:lambda:us-east-1:123456789012:function:genai-obs-test",
-    int StatusCode = 200);
+    int StatusCode = 200,
+    int ResponseStatusCode = 202);
 
 /// <summary>What the runtime posted back: a response, an invocation error or an init error.</summary>
 internal sealed record PostedResult(string Kind, string? RequestId, byte[] Body, IReadOnlyDictionary<string, string> Headers)
@@ -36,6 +37,7 @@ internal sealed class LoopbackRuntimeApi : IAsyncDisposable
     private readonly Channel<QueuedInvocation> _queue = Channel.CreateUnbounded<QueuedInvocation>();
     private readonly Channel<PostedResult> _posted = Channel.CreateUnbounded<PostedResult>();
     private readonly ConcurrentBag<TcpClient> _clients = [];
+    private readonly ConcurrentDictionary<string, int> _responseStatus = new(StringComparer.Ordinal);
     private readonly Task _acceptLoop;
     private int _nextRequests;
 
@@ -142,6 +144,7 @@ internal sealed class LoopbackRuntimeApi : IAsyncDisposable
         {
             Interlocked.Increment(ref _nextRequests);
             var invocation = await _queue.Reader.ReadAsync(_stop.Token).ConfigureAwait(false);
+            _responseStatus[invocation.RequestId] = invocation.ResponseStatusCode;
             if (invocation.StatusCode != 200)
             {
                 await WriteAsync(stream, invocation.StatusCode, "{\"errorMessage\":\"injected\",\"errorType\":\"Test\"}", null).ConfigureAwait(false);
@@ -175,7 +178,8 @@ internal sealed class LoopbackRuntimeApi : IAsyncDisposable
         {
             var requestId = Uri.UnescapeDataString(parts[1]);
             _posted.Writer.TryWrite(new PostedResult(parts[2], requestId, request.Body, request.Headers));
-            await WriteAsync(stream, 202, "{\"status\":\"OK\"}", null).ConfigureAwait(false);
+            var status = parts[2] == "response" ? _responseStatus.GetValueOrDefault(requestId, 202) : 202;
+            await WriteAsync(stream, status, status == 202 ? "{\"status\":\"OK\"}" : "{\"errorMessage\":\"refused\",\"errorType\":\"Test\"}", null).ConfigureAwait(false);
             return;
         }
 

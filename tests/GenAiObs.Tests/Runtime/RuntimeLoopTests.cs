@@ -126,6 +126,26 @@ public sealed class RuntimeLoopTests
     }
 
     [Fact]
+    public async Task RunAsync_WhenResponseIsRefused_ShouldReportAnErrorAndKeepServing()
+    {
+        await using var server = new LoopbackRuntimeApi();
+        var function = new DelegateFunction((_, _, _) => Task.FromResult("{\"big\":true}"u8.ToArray()));
+        await using var harness = Harness.Start(server, function);
+        server.Enqueue(new QueuedInvocation("req-big", "{}"u8.ToArray(), FarDeadline(), ResponseStatusCode: 413));
+        server.Enqueue(new QueuedInvocation("req-next", "{}"u8.ToArray(), FarDeadline()));
+
+        var refused = await server.NextPostAsync();
+        var error = await server.NextPostAsync();
+        var next = await server.NextPostAsync();
+
+        Assert.Equal(("response", "req-big"), (refused.Kind, refused.RequestId));
+        Assert.Equal(("error", "req-big"), (error.Kind, error.RequestId));
+        Assert.Equal("ResponseRejected", error.Headers["Lambda-Runtime-Function-Error-Type"]);
+        Assert.Equal(("response", "req-next"), (next.Kind, next.RequestId));
+        Assert.Equal(0, await harness.StopAsync());
+    }
+
+    [Fact]
     public async Task RunAsync_WhenRuntimeApiAnswers500_ShouldExitNonZero()
     {
         await using var server = new LoopbackRuntimeApi();
