@@ -241,4 +241,15 @@ public sealed class EmfSerializerTests
 
         Assert.Empty(documents);
     }
+
+    [Fact]
+    public void Serialize_WhenDimensionValueHasALoneSurrogate_ShouldStillWriteValidJson()
+    {
+        var batch = new MetricBatch();
+        batch.AddCount(DimensionSet.Of(("Service", "genai"), ("Team", "bad\uD800value")), "Invocations", 1, 0);
+
+        var document = Assert.Single(EmfSpec.ParseAll(new EmfSerializer().Serialize(batch)));
+
+        Assert.StartsWith("bad", document.Dimensions["Team"], StringComparison.Ordinal);
+    }
 }
