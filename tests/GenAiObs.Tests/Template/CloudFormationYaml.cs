@@ -25,7 +25,14 @@ public static class CloudFormationYaml
         var stream = new YamlStream();
         using (var reader = new StringReader(yaml))
         {
-            stream.Load(reader);
+            try
+            {
+                stream.Load(reader);
+            }
+            catch (YamlDotNet.Core.YamlException error)
+            {
+                throw new FormatException($"Invalid YAML at line {error.Start.Line}: {error.Message}", error);
+            }
         }
 
         if (stream.Documents.Count != 1)
