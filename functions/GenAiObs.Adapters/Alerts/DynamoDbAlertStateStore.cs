@@ -13,7 +13,8 @@ namespace GenAiObs.Adapters.Alerts;
 /// <c>pendingId</c>/<c>leaseUntil</c> while a notification is claimed, <c>expiresAt</c> (TTL,
 /// epoch seconds) so closed groups disappear on their own.
 /// </summary>
-public sealed class DynamoDbAlertStateStore(IAmazonDynamoDB dynamoDb, string tableName) : IAlertStateStore
+/// <param name="partition">The pk value the groups live under; the default suits a table per deployment.</param>
+public sealed class DynamoDbAlertStateStore(IAmazonDynamoDB dynamoDb, string tableName, string partition = DynamoDbAlertStateStore.PartitionKeyValue) : IAlertStateStore
 {
     public const string PartitionKeyValue = "alertstate";
     public const string SortKeyPrefix = "group#";
@@ -31,7 +32,7 @@ public sealed class DynamoDbAlertStateStore(IAmazonDynamoDB dynamoDb, string tab
                     KeyConditionExpression = "pk = :pk AND begins_with(sk, :prefix)",
                     ExpressionAttributeValues = new Dictionary<string, AttributeValue>
                     {
-                        [":pk"] = new() { S = PartitionKeyValue },
+                        [":pk"] = new() { S = partition },
                         [":prefix"] = new() { S = SortKeyPrefix },
                     },
                     ConsistentRead = true,
@@ -138,7 +139,7 @@ public sealed class DynamoDbAlertStateStore(IAmazonDynamoDB dynamoDb, string tab
             TableName = tableName,
             Key = new Dictionary<string, AttributeValue>
             {
-                ["pk"] = new() { S = PartitionKeyValue },
+                ["pk"] = new() { S = partition },
                 ["sk"] = new() { S = SortKeyPrefix + groupId },
             },
             UpdateExpression = updateExpression,

@@ -21,7 +21,7 @@ public sealed class DynaliteFactAttribute : FactAttribute
 }
 
 /// <summary>A uniquely named pk/sk table on dynalite, deleted afterwards.</summary>
-internal sealed class DynaliteTable : IAsyncDisposable
+public sealed class DynaliteTable : IAsyncDisposable
 {
     private DynaliteTable(AmazonDynamoDBClient client, string name)
     {
