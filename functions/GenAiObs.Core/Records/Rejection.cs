@@ -5,4 +5,12 @@ namespace GenAiObs.Core.Records;
 /// <param name="Reason">One of <see cref="RejectReasons"/>.</param>
 /// <param name="Detail">A short, content-free detail for logs (a field name or a JSON path, never a value).</param>
 /// <param name="Count">How many log events this rejection stands for (1 for a record; the events lost with a broken envelope, or 1 when unknown).</param>
-public sealed record Rejection(string? EventId, string Reason, string? Detail = null, int Count = 1);
+/// <param name="Source">Which record kind was being read: <see cref="RecordSources.Invocation"/>, <see cref="RecordSources.Span"/>, or null when unknown (envelope or unrecognised record).</param>
+public sealed record Rejection(string? EventId, string Reason, string? Detail = null, int Count = 1, string? Source = null);
+
+/// <summary>Record kinds a rejection can be attributed to.</summary>
+public static class RecordSources
+{
+    public const string Invocation = "invocation";
+    public const string Span = "span";
+}

@@ -1,0 +1,243 @@
+#!/usr/bin/env python3
+"""Generates the CLI's bundled sample data (functions/GenAiObs.Cli/samples/).
+
+Deterministic (fixed seed): re-running it reproduces the committed files byte for byte.
+Eight days of Bedrock model invocation logs for a small invented company plus one day of agent
+spans. The last day carries the incidents the default alert rules should catch: a throttling
+burst, a stretch of truncated answers, a cost spike from a runaway agent, an unpriced model, and
+a failing tool. All content (prompts, answers, names) is invented.
+"""
+import base64, gzip, io, json, random
+from datetime import datetime, timedelta, timezone
+
+rng = random.Random(20261127)
+OUT = "functions/GenAiObs.Cli/samples"
+START = datetime(2026, 11, 1, tzinfo=timezone.utc)
+ACCOUNT = "111122223333"
+
+PRINCIPALS = [  # (arn, weight) — session names hold e-mails on purpose: they must never surface
+    (f"arn:aws:sts::{ACCOUNT}:assumed-role/support-assistant-role/jane.doe@example.com", 5),
+    (f"arn:aws:sts::{ACCOUNT}:assumed-role/analytics-etl-role/batch-7781", 3),
+    (f"arn:aws:sts::{ACCOUNT}:assumed-role/dev-sandbox-role/raj.patel@example.com", 1),
+    (f"arn:aws:iam::{ACCOUNT}:user/ci-bot", 1),
+]
+TEAMS = {"support-assistant-role": ("support", "helpdesk-bot"), "analytics-etl-role": ("data", "report-builder"),
+         "dev-sandbox-role": ("platform", "playground"), "ci-bot": ("platform", "ci-evals")}
+MODELS = [  # (logged model id, operation mix, weight)
+    ("us.anthropic.claude-sonnet-4-5-20250929-v1:0", ["Converse", "ConverseStream"], 4),
+    ("us.anthropic.claude-haiku-4-5-20251001-v1:0", ["Converse", "InvokeModelWithResponseStream"], 4),
+    ("amazon.nova-lite-v1:0", ["Converse"], 2),
+    ("anthropic.claude-3-haiku-20240307-v1:0", ["InvokeModel"], 1),
+    ("meta.llama3-1-8b-instruct-v1:0", ["InvokeModel"], 1),
+]
+QUESTIONS = ["How do I reset my password?", "Summarise ticket 4411 for the weekly report.",
+             "Draft a polite reply about the delayed shipment.", "List three risks in this rollout plan.",
+             "Translate the release notes into Spanish."]
+
+
+def pick(weighted):
+    total = sum(w for *_, w in weighted)
+    r = rng.uniform(0, total)
+    for item in weighted:
+        r -= item[-1]
+        if r <= 0:
+            return item
+    return weighted[-1]
+
+
+def iso(t):
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def invocation(t, model=None, op=None, principal=None, stop=None, error=None, in_tok=None, out_tok=None, cache_read=0):
+    if model is None:
+        model, ops, _ = pick(MODELS)
+        op = op or rng.choice(ops)
+    op = op or "Converse"
+    arn = principal or pick(PRINCIPALS)[0]
+    role = arn.split("/")[1]
+    team, app = TEAMS.get(role, ("platform", "misc"))
+    in_tok = in_tok if in_tok is not None else rng.randint(300, 2500)
+    out_tok = out_tok if out_tok is not None else rng.randint(80, 700)
+    stop = stop or rng.choices(["end_turn", "tool_use", "max_tokens"], [88, 10, 2])[0]
+    latency = int(400 + out_tok * rng.uniform(6, 14))
+    q = rng.choice(QUESTIONS)
+    rec = {"schemaType": "ModelInvocationLog", "schemaVersion": "1.0", "timestamp": iso(t), "accountId": ACCOUNT,
+           "identity": {"arn": arn}, "region": "us-east-1", "requestId": "%08x-%04x-4%03x-a%03x-%012x" % (
+               rng.getrandbits(32), rng.getrandbits(16), rng.getrandbits(12), rng.getrandbits(12), rng.getrandbits(48)),
+           "operation": op, "modelId": model,
+           "requestMetadata": {"team": team, "application": app, "environment": "prod"}}
+    if model.startswith("us."):
+        rec["inferenceRegion"] = rng.choice(["us-east-1", "us-east-1", "us-east-2", "us-west-2"])
+    inp = {"inputContentType": "application/json", "inputTokenCount": in_tok,
+           "cacheReadInputTokenCount": cache_read, "cacheWriteInputTokenCount": 0}
+    if op.startswith("Converse"):
+        inp["inputBodyJson"] = {"messages": [{"role": "user", "content": [{"text": q}]}],
+                                "inferenceConfig": {"maxTokens": 1024}}
+    elif "anthropic" in model:
+        inp["inputBodyJson"] = {"anthropic_version": "bedrock-2023-05-31", "max_tokens": 1024,
+                                "messages": [{"role": "user", "content": q}]}
+    else:
+        inp["inputBodyJson"] = {"prompt": q, "max_gen_len": 512}
+    rec["input"] = inp
+    if error:
+        rec["errorCode"] = error
+        rec["output"] = {"outputTokenCount": 0}
+        return rec
+    answer = "Here is a short, invented answer for the sample data."
+    if op.startswith("Converse"):
+        body = {"output": {"message": {"role": "assistant", "content": [{"text": answer}]}}, "stopReason": stop,
+                "metrics": {"latencyMs": latency},
+                "usage": {"inputTokens": in_tok, "outputTokens": out_tok, "totalTokens": in_tok + out_tok,
+                          "cacheReadInputTokens": cache_read, "cacheWriteInputTokens": 0}}
+    elif op == "InvokeModelWithResponseStream":
+        body = [{"type": "message_start", "message": {"role": "assistant", "model": model, "usage": {"input_tokens": in_tok}}},
+                {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": answer}},
+                {"type": "message_delta", "delta": {"stop_reason": stop}, "usage": {"output_tokens": out_tok}},
+                {"type": "message_stop", "amazon-bedrock-invocationMetrics": {
+                    "inputTokenCount": in_tok, "outputTokenCount": out_tok, "invocationLatency": latency,
+                    "firstByteLatency": int(latency * rng.uniform(0.15, 0.35))}}]
+    elif "anthropic" in model:
+        body = {"id": "msg_bdrk_01", "type": "message", "role": "assistant", "content": [{"type": "text", "text": answer}],
+                "stop_reason": stop, "usage": {"input_tokens": in_tok, "output_tokens": out_tok}}
+    else:
+        body = {"generation": answer, "prompt_token_count": in_tok, "generation_token_count": out_tok,
+                "stop_reason": "length" if stop == "max_tokens" else "stop"}
+    rec["output"] = {"outputContentType": "application/json", "outputBodyJson": body, "outputTokenCount": out_tok}
+    return rec
+
+
+def invocations():
+    recs = []
+    for day in range(8):
+        for hour in range(24):
+            busy = 9 <= hour <= 18
+            n = rng.randint(5, 8) if busy else rng.randint(1, 3)
+            for _ in range(n):
+                t = START + timedelta(days=day, hours=hour, seconds=rng.randint(0, 3599))
+                recs.append(invocation(t))
+    last = START + timedelta(days=7)
+    # 10:00-10:15 throttling burst: most calls to Sonnet fail.
+    for i in range(40):
+        t = last + timedelta(hours=10, seconds=rng.randint(0, 880))
+        err = "ThrottlingException" if i % 5 else None
+        recs.append(invocation(t, model="us.anthropic.claude-sonnet-4-5-20250929-v1:0", op="Converse", error=err))
+    # 13:00-15:00 truncation streak from a prompt change with a too-small maxTokens.
+    for hour in (13, 14):
+        for i in range(30):
+            t = last + timedelta(hours=hour, seconds=rng.randint(0, 3599))
+            recs.append(invocation(t, model="us.anthropic.claude-haiku-4-5-20251001-v1:0", op="Converse",
+                                   principal=PRINCIPALS[0][0], stop="max_tokens" if i % 4 else "end_turn",
+                                   out_tok=1024))
+    # 16:00-16:40 a runaway agent loop on Sonnet with long contexts: the day's cost spike.
+    for i in range(220):
+        t = last + timedelta(hours=16, seconds=rng.randint(0, 2400))
+        recs.append(invocation(t, model="us.anthropic.claude-sonnet-4-5-20250929-v1:0", op="Converse",
+                               principal=PRINCIPALS[2][0], stop="tool_use", in_tok=rng.randint(28000, 42000),
+                               out_tok=rng.randint(300, 900), cache_read=rng.randint(0, 8000)))
+    # A model nobody priced yet.
+    for i in range(6):
+        t = last + timedelta(hours=11, seconds=rng.randint(0, 3599))
+        recs.append(invocation(t, model="us.deepseek.r1-v1:0", op="Converse", principal=PRINCIPALS[3][0]))
+    recs.sort(key=lambda r: r["timestamp"])
+    return recs
+
+
+def hexid(bits):
+    return "%0*x" % (bits // 4, rng.getrandbits(bits))
+
+
+def spans():
+    out = []
+    day = START + timedelta(days=7)
+    res = {"service.name": "travel-agent.DEFAULT", "deployment.environment.name": "bedrock-agentcore:default",
+           "cloud.platform": "aws_bedrock_agentcore"}
+
+    def span(trace, parent, name, start, dur_ms, attrs, error=False, kind="INTERNAL", scope="strands.telemetry.tracer"):
+        s = {"resource": {"attributes": res}, "scope": {"name": scope}, "traceId": trace, "spanId": hexid(64),
+             "name": name, "kind": kind, "startTimeUnixNano": int(start.timestamp() * 1e9),
+             "endTimeUnixNano": int(start.timestamp() * 1e9 + dur_ms * 1e6), "durationNano": int(dur_ms * 1e6),
+             "attributes": attrs, "status": {"code": "ERROR" if error else "OK"}, "events": []}
+        if parent:
+            s["parentSpanId"] = parent
+        out.append(s)
+        return s["spanId"]
+
+    def session(t, sid, calls, tool_fail_rate=0.05):
+        trace = hexid(128)
+        total = 0
+        agent_dur = 0
+        children = []
+        cursor = t
+        for c in range(calls):
+            dur = rng.uniform(900, 4200)
+            model = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
+            it, ot = rng.randint(1500, 9000), rng.randint(60, 500)
+            children.append(("chat " + model, cursor, dur, {
+                "gen_ai.operation.name": "chat", "gen_ai.system": "aws.bedrock", "gen_ai.request.model": model,
+                "gen_ai.usage.prompt_tokens": it, "gen_ai.usage.input_tokens": it,
+                "gen_ai.usage.completion_tokens": ot, "gen_ai.usage.output_tokens": ot,
+                "gen_ai.response.finish_reasons": ["tool_use" if c < calls - 1 else "end_turn"], "session.id": sid,
+                "gen_ai.event.start_time": iso(cursor), "gen_ai.prompt": "Find me a flight to Lisbon."}, False))
+            cursor += timedelta(milliseconds=dur)
+            if c < calls - 1:
+                tool = rng.choice(["search_flights", "get_weather", "book_hotel"])
+                fail = tool == "book_hotel" and rng.random() < 0.45 or rng.random() < tool_fail_rate
+                tdur = rng.uniform(150, 1200) if tool != "search_flights" else rng.uniform(2500, 7500)
+                children.append(("execute_tool " + tool, cursor, tdur, {
+                    "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": tool,
+                    "gen_ai.tool.call.id": "tooluse_" + hexid(64), "gen_ai.tool.status": "error" if fail else "success",
+                    "session.id": sid}, fail))
+                cursor += timedelta(milliseconds=tdur)
+        root_dur = (cursor - t).total_seconds() * 1000
+        failed = any(c[4] for c in children) and rng.random() < 0.3
+        root = span(trace, None, "invoke_agent travel_agent", t, root_dur, {
+            "gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "travel_agent", "session.id": sid,
+            "gen_ai.request.model": "us.anthropic.claude-sonnet-4-5-20250929-v1:0"}, failed)
+        for name, st, dur, attrs, err in children:
+            span(trace, root, name, st, dur, attrs, err)
+
+    for i in range(120):
+        t = day + timedelta(hours=rng.randint(8, 19), seconds=rng.randint(0, 3599))
+        session(t, "session-%04d" % i, rng.randint(2, 6))
+    # The runaway: one session looping on tool calls for nine minutes.
+    session(day + timedelta(hours=16, minutes=5), "session-loop-9f2c", 130, tool_fail_rate=0.0)
+    out.sort(key=lambda s: s["endTimeUnixNano"])
+    return out
+
+
+def subscription_events(log_group, stream, messages, per_batch):
+    lines = []
+    for i in range(0, len(messages), per_batch):
+        chunk = messages[i:i + per_batch]
+        events = []
+        for j, (ts, msg) in enumerate(chunk):
+            events.append({"id": str(37000000000000000000000000000000000000000000000000000000 + i + j)[:56],
+                           "timestamp": ts, "message": msg})
+        payload = {"messageType": "DATA_MESSAGE", "owner": ACCOUNT, "logGroup": log_group, "logStream": stream,
+                   "subscriptionFilters": ["genai-obs"], "logEvents": events}
+        data = base64.b64encode(gzip.compress(json.dumps(payload).encode(), mtime=0)).decode()
+        lines.append(json.dumps({"awslogs": {"data": data}}))
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    inv = invocations()
+    # Invocation logs as `aws logs filter-log-events` output would give them.
+    events = []
+    for n, r in enumerate(inv):
+        ts = int(datetime.strptime(r["timestamp"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp() * 1000)
+        events.append({"logStreamName": "aws/bedrock/modelinvocations", "timestamp": ts + 150,
+                       "message": json.dumps(r, separators=(",", ":")), "ingestionTime": ts + 900,
+                       "eventId": str(36000000000000000000000000000000000000000000000000000000 + n)[:56]})
+    with open(f"{OUT}/bedrock-invocation-logs.json.gz", "wb") as f:
+        f.write(gzip.compress(json.dumps({"events": events, "searchedLogStreams": []}).encode(), mtime=0))
+    sp = spans()
+    msgs = [(s["endTimeUnixNano"] // 1_000_000, json.dumps(s, separators=(",", ":"))) for s in sp]
+    with open(f"{OUT}/agent-spans.subscription.jsonl.gz", "wb") as f:
+        f.write(gzip.compress(subscription_events("aws/spans", "default", msgs, 200).encode(), mtime=0))
+    print(f"{len(inv)} invocation records, {len(sp)} spans")
+
+
+if __name__ == "__main__":
+    main()
