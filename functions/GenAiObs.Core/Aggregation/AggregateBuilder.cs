@@ -1,3 +1,4 @@
+using GenAiObs.Core.Processing;
 using GenAiObs.Core.Records;
 
 namespace GenAiObs.Core.Aggregation;
@@ -11,6 +12,9 @@ public static class AggregateBuilder
 {
     /// <summary>Longest dimension value kept in a key (DynamoDB sort keys are ≤ 1 KB).</summary>
     public const int MaxKeyValueLength = 256;
+
+    /// <summary>The deltas of one processed delivery (its <see cref="BatchResult.BatchId"/> makes applying them exactly-once).</summary>
+    public static AggregateBatch Build(BatchResult result) => Build(result.BatchId, result.Invocations, result.Spans);
 
     public static AggregateBatch Build(string batchId, IEnumerable<PricedInvocation> invocations, IEnumerable<PricedSpan> spans)
     {
