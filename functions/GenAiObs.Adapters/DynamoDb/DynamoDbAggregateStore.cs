@@ -41,6 +41,16 @@ public sealed class DynamoDbAggregateStore : IAggregateStore
         _maxParallelWrites = maxParallelWrites;
     }
 
+    /// <summary>
+    /// The store a Lambda uses at cold start: null when <c>GENAIOBS_TABLE_NAME</c> is unset (aggregation
+    /// off), else a store on a client for the configured endpoint and region.
+    /// </summary>
+    public static DynamoDbAggregateStore? FromEnvironment(Func<string, string?> getVariable) =>
+        DynamoDbStoreSettings.FromEnvironment(getVariable) is { } settings ? FromSettings(settings) : null;
+
+    public static DynamoDbAggregateStore FromSettings(DynamoDbStoreSettings settings) =>
+        new(DynamoDbClientFactory.Create(settings.EndpointUrl, settings.Region), settings.TableName, settings.Retention);
+
     /// <summary>UpdateItem/PutItem requests sent since construction (first attempts only).</summary>
     public int WriteRequests => _writeRequests;
 

@@ -205,6 +205,21 @@ public sealed class DynamoDbAggregateStoreTests : AggregateStoreContractTests, I
         Assert.Contains(_table.TableName, tables.TableNames);
     }
 
+    [Fact]
+    public async Task FromEnvironment_WhenTableAndEndpointAreSet_ShouldWriteToThatTable()
+    {
+        // Arrange
+        var variables = new Dictionary<string, string> { ["GENAIOBS_TABLE_NAME"] = _table.TableName, ["AWS_ENDPOINT_URL_DYNAMODB"] = _table.Endpoint, ["AWS_REGION"] = "us-east-1" };
+        var store = DynamoDbAggregateStore.FromEnvironment(name => variables.GetValueOrDefault(name));
+
+        // Act
+        await store!.ApplyBatchAsync(AggregateBuilder.Build("from-environment", [StoreTestData.Invocation(Base)], []));
+
+        // Assert
+        Assert.Equal(1, (await CreateStore().SumAsync(AggregateKeys.Total, Granularity.Fine, Base, Base.AddHours(1)))[CounterNames.Requests]);
+        Assert.Null(DynamoDbAggregateStore.FromEnvironment(_ => null));
+    }
+
     private async Task<Dictionary<string, AttributeValue>> GetRawAsync(string partition, string sortKey)
     {
         var response = await _table.Client.GetItemAsync(new GetItemRequest
