@@ -29,16 +29,16 @@ public sealed class DynamoDbAggregateStore : IAggregateStore
     private readonly string _tableName;
     private readonly AggregateRetention _retention;
     private readonly DynamoDbRetryPolicy _retry;
-    private readonly int _maxParallelWrites;
+    private readonly int _maxParallelRequests;
     private int _writeRequests;
 
-    public DynamoDbAggregateStore(IAmazonDynamoDB client, string tableName, AggregateRetention? retention = null, DynamoDbRetryPolicy? retry = null, int maxParallelWrites = 8)
+    public DynamoDbAggregateStore(IAmazonDynamoDB client, string tableName, AggregateRetention? retention = null, DynamoDbRetryPolicy? retry = null, int maxParallelRequests = 8)
     {
         _client = client;
         _tableName = tableName;
         _retention = retention ?? AggregateRetention.Default;
         _retry = retry ?? new DynamoDbRetryPolicy();
-        _maxParallelWrites = maxParallelWrites;
+        _maxParallelRequests = maxParallelRequests;
     }
 
     /// <summary>
@@ -69,7 +69,7 @@ public sealed class DynamoDbAggregateStore : IAggregateStore
         int applied = 0, skipped = 0;
         await Parallel.ForEachAsync(
             requests,
-            new ParallelOptions { MaxDegreeOfParallelism = _maxParallelWrites, CancellationToken = cancellationToken },
+            new ParallelOptions { MaxDegreeOfParallelism = _maxParallelRequests, CancellationToken = cancellationToken },
             async (request, token) =>
             {
                 Interlocked.Increment(ref _writeRequests);
@@ -195,31 +195,19 @@ public sealed class DynamoDbAggregateStore : IAggregateStore
         return items.OrderBy(item => item.BucketStart).ToList();
     }
 
-    public async Task<IReadOnlyDictionary<string, AggregateCounters>> SumByPrefixAsync(string keyPrefix, Granularity granularity, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<AggregateItem>> GetItemsAsync(string keyPrefix, Granularity granularity, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)
     {
+        // One Query per bucket partition, a few at a time.
         var starts = Buckets.StartsIn(from, to, granularity).ToList();
         var perBucket = new List<AggregateItem>[starts.Count];
         await Parallel.ForEachAsync(
             Enumerable.Range(0, starts.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = _maxParallelWrites, CancellationToken = cancellationToken },
+            new ParallelOptions { MaxDegreeOfParallelism = _maxParallelRequests, CancellationToken = cancellationToken },
             async (index, token) =>
             {
                 perBucket[index] = await QueryPartitionAsync(AggregateTable.PartitionOf(granularity, starts[index]), keyPrefix, token).ConfigureAwait(false);
             }).ConfigureAwait(false);
-
-        var sums = new Dictionary<string, AggregateCounters>(StringComparer.Ordinal);
-        foreach (var item in perBucket.SelectMany(items => items))
-        {
-            if (!sums.TryGetValue(item.Key, out var sum))
-            {
-                sum = new AggregateCounters();
-                sums[item.Key] = sum;
-            }
-
-            sum.Merge(item.Counters);
-        }
-
-        return sums;
+        return perBucket.SelectMany(items => items).ToList();
     }
 
     public async Task<int> PutRollupAsync(Granularity granularity, DateTimeOffset bucketStart, IReadOnlyDictionary<string, AggregateCounters> items, CancellationToken cancellationToken = default)
@@ -241,7 +229,7 @@ public sealed class DynamoDbAggregateStore : IAggregateStore
 
         await Parallel.ForEachAsync(
             changed,
-            new ParallelOptions { MaxDegreeOfParallelism = _maxParallelWrites, CancellationToken = cancellationToken },
+            new ParallelOptions { MaxDegreeOfParallelism = _maxParallelRequests, CancellationToken = cancellationToken },
             async (pair, token) =>
             {
                 var item = KeyOf(partition, pair.Key);
@@ -269,7 +257,7 @@ public sealed class DynamoDbAggregateStore : IAggregateStore
     {
         await Parallel.ForEachAsync(
             baselines,
-            new ParallelOptions { MaxDegreeOfParallelism = _maxParallelWrites, CancellationToken = cancellationToken },
+            new ParallelOptions { MaxDegreeOfParallelism = _maxParallelRequests, CancellationToken = cancellationToken },
             async (baseline, token) =>
             {
                 var item = KeyOf(AggregateTable.BaselinePartition(baseline.Day), baseline.Key);

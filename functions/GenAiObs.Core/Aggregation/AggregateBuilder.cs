@@ -10,8 +10,8 @@ namespace GenAiObs.Core.Aggregation;
 /// </summary>
 public static class AggregateBuilder
 {
-    /// <summary>Longest dimension value kept in a key (DynamoDB sort keys are ≤ 1 KB).</summary>
-    public const int MaxKeyValueLength = 256;
+    /// <summary>Longest dimension value kept in a key (DynamoDB sort keys are ≤ 1,024 UTF-8 bytes: 200 chars × 4 bytes + prefix fits).</summary>
+    public const int MaxKeyValueLength = 200;
 
     /// <summary>The deltas of one processed delivery (its <see cref="BatchResult.BatchId"/> makes applying them exactly-once).</summary>
     public static AggregateBatch Build(BatchResult result) => Build(result.BatchId, result.Invocations, result.Spans);

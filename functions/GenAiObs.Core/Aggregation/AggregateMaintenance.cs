@@ -52,29 +52,20 @@ public sealed class AggregateMaintenance
     {
         var dayStart = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
         var daily = new Dictionary<string, Dictionary<DateOnly, AggregateCounters>>(StringComparer.Ordinal);
-        for (var d = day.AddDays(-_baselines.HistoryHorizonDays); d < day; d = d.AddDays(1))
+        foreach (var item in await _store.GetItemsAsync(string.Empty, Granularity.Daily, dayStart.AddDays(-_baselines.HistoryHorizonDays), dayStart, cancellationToken).ConfigureAwait(false))
         {
-            var start = new DateTimeOffset(d.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-            var sums = await _store.SumByPrefixAsync(string.Empty, Granularity.Daily, start, start.AddDays(1), cancellationToken).ConfigureAwait(false);
-            foreach (var (key, counters) in sums)
+            if (AggregateKeys.HasBaseline(item.Key))
             {
-                if (AggregateKeys.HasBaseline(key))
-                {
-                    Of(daily, key)[d] = counters;
-                }
+                Of(daily, item.Key)[DateOnly.FromDateTime(item.BucketStart.UtcDateTime)] = item.Counters;
             }
         }
 
         var hourly = new Dictionary<string, Dictionary<DateTimeOffset, AggregateCounters>>(StringComparer.Ordinal);
-        for (var hour = dayStart.AddDays(-7 * _baselines.ProfileWeeks); hour < dayStart; hour = hour.AddHours(1))
+        foreach (var item in await _store.GetItemsAsync(string.Empty, Granularity.Hourly, dayStart.AddDays(-7 * _baselines.ProfileWeeks), dayStart, cancellationToken).ConfigureAwait(false))
         {
-            var sums = await _store.SumByPrefixAsync(string.Empty, Granularity.Hourly, hour, hour.AddHours(1), cancellationToken).ConfigureAwait(false);
-            foreach (var (key, counters) in sums)
+            if (AggregateKeys.HasBaseline(item.Key))
             {
-                if (AggregateKeys.HasBaseline(key))
-                {
-                    Of(hourly, key)[hour] = counters;
-                }
+                Of(hourly, item.Key)[item.BucketStart] = item.Counters;
             }
         }
 

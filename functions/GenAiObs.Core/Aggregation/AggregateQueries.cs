@@ -21,6 +21,31 @@ public static class AggregateQueries
         return sum;
     }
 
+    /// <summary>Per key starting with <paramref name="keyPrefix"/> ("" for every key): the sum of its items with bucket starts in [from, to).</summary>
+    public static async Task<IReadOnlyDictionary<string, AggregateCounters>> SumByPrefixAsync(this IAggregateStore store, string keyPrefix, Granularity granularity, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)
+    {
+        var items = await store.GetItemsAsync(keyPrefix, granularity, from, to, cancellationToken).ConfigureAwait(false);
+        return SumByKey(items);
+    }
+
+    /// <summary>Sums items per key.</summary>
+    public static IReadOnlyDictionary<string, AggregateCounters> SumByKey(IEnumerable<AggregateItem> items)
+    {
+        var sums = new Dictionary<string, AggregateCounters>(StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            if (!sums.TryGetValue(item.Key, out var sum))
+            {
+                sum = new AggregateCounters();
+                sums[item.Key] = sum;
+            }
+
+            sum.Merge(item.Counters);
+        }
+
+        return sums;
+    }
+
     /// <summary>
     /// The window "last N minutes" at <paramref name="now"/>: fine buckets starting in
     /// [now − N min, now). At a 5-minute boundary (the evaluator's schedule) that is exactly N

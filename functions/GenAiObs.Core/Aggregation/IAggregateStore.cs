@@ -16,8 +16,8 @@ public interface IAggregateStore
     /// <summary>The items of one key at one granularity with bucket starts in [from, to), ordered by time; missing buckets are absent.</summary>
     Task<IReadOnlyList<AggregateItem>> GetSeriesAsync(string key, Granularity granularity, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default);
 
-    /// <summary>Per key starting with <paramref name="keyPrefix"/> ("" for every key): the sum of its items with bucket starts in [from, to).</summary>
-    Task<IReadOnlyDictionary<string, AggregateCounters>> SumByPrefixAsync(string keyPrefix, Granularity granularity, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default);
+    /// <summary>Every item whose key starts with <paramref name="keyPrefix"/> ("" for every key) and whose bucket starts in [from, to), in no particular order.</summary>
+    Task<IReadOnlyList<AggregateItem>> GetItemsAsync(string keyPrefix, Granularity granularity, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Replaces the rollup items of one hourly or daily bucket with the given counters (whole-item

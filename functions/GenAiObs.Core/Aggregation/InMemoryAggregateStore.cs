@@ -64,9 +64,9 @@ public sealed class InMemoryAggregateStore : IAggregateStore
         return Task.FromResult<IReadOnlyList<AggregateItem>>(series);
     }
 
-    public Task<IReadOnlyDictionary<string, AggregateCounters>> SumByPrefixAsync(string keyPrefix, Granularity granularity, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<AggregateItem>> GetItemsAsync(string keyPrefix, Granularity granularity, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)
     {
-        var sums = new Dictionary<string, AggregateCounters>(StringComparer.Ordinal);
+        var found = new List<AggregateItem>();
         lock (_gate)
         {
             foreach (var start in Buckets.StartsIn(from, to, granularity))
@@ -78,23 +78,15 @@ public sealed class InMemoryAggregateStore : IAggregateStore
 
                 foreach (var (key, entry) in items)
                 {
-                    if (!key.StartsWith(keyPrefix, StringComparison.Ordinal))
+                    if (key.StartsWith(keyPrefix, StringComparison.Ordinal))
                     {
-                        continue;
+                        found.Add(new AggregateItem(granularity, start, key, entry.Counters.Clone(), entry.ExpiresAt));
                     }
-
-                    if (!sums.TryGetValue(key, out var sum))
-                    {
-                        sum = new AggregateCounters();
-                        sums[key] = sum;
-                    }
-
-                    sum.Merge(entry.Counters);
                 }
             }
         }
 
-        return Task.FromResult<IReadOnlyDictionary<string, AggregateCounters>>(sums);
+        return Task.FromResult<IReadOnlyList<AggregateItem>>(found);
     }
 
     public Task<int> PutRollupAsync(Granularity granularity, DateTimeOffset bucketStart, IReadOnlyDictionary<string, AggregateCounters> items, CancellationToken cancellationToken = default)

@@ -31,7 +31,7 @@ public sealed class DynamoDbAggregateStoreTests : AggregateStoreContractTests, I
         const int k = 3;
         using var faulty = new FaultInjectingHandler((operation, count) => operation == "UpdateItem" && count > k ? FaultInjectingHandler.ServerError : null);
         using var faultyClient = _table.CreateClient(faulty);
-        var failing = new DynamoDbAggregateStore(faultyClient, _table.TableName, retry: FastRetry(maxAttempts: 3), maxParallelWrites: 1);
+        var failing = new DynamoDbAggregateStore(faultyClient, _table.TableName, retry: FastRetry(maxAttempts: 3), maxParallelRequests: 1);
         var records = Enumerable.Range(0, 50).Select(i => StoreTestData.Invocation(Base.AddMinutes(i % 15), principal: "p" + (i % 5), cost: 0.0123m)).ToList();
         var batch = AggregateBuilder.Build("mid-batch-failure", records, []);
 
@@ -63,7 +63,7 @@ public sealed class DynamoDbAggregateStoreTests : AggregateStoreContractTests, I
         });
         using var client = _table.CreateClient(flaky);
         var retry = FastRetry(maxAttempts: 4);
-        var store = new DynamoDbAggregateStore(client, _table.TableName, retry: retry, maxParallelWrites: 1);
+        var store = new DynamoDbAggregateStore(client, _table.TableName, retry: retry, maxParallelRequests: 1);
         var batch = AggregateBuilder.Build("flaky", Enumerable.Range(0, 10).Select(i => StoreTestData.Invocation(Base.AddMinutes(i))), []);
 
         // Act
@@ -81,7 +81,7 @@ public sealed class DynamoDbAggregateStoreTests : AggregateStoreContractTests, I
         // Arrange
         using var throttled = new FaultInjectingHandler((operation, _) => operation == "UpdateItem" ? FaultInjectingHandler.Throttled : null);
         using var client = _table.CreateClient(throttled);
-        var store = new DynamoDbAggregateStore(client, _table.TableName, retry: FastRetry(maxAttempts: 5), maxParallelWrites: 1);
+        var store = new DynamoDbAggregateStore(client, _table.TableName, retry: FastRetry(maxAttempts: 5), maxParallelRequests: 1);
         var batch = AggregateBuilder.Build("throttled", [StoreTestData.Invocation(Base)], []);
 
         // Act
