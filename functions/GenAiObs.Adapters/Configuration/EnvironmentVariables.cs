@@ -26,6 +26,10 @@ public static class EnvironmentVariables
     public const string MaxPrincipals = "GENAIOBS_MAX_PRINCIPALS";
     public const string Environment = "GENAIOBS_ENVIRONMENT";
     public const string TableName = "GENAIOBS_TABLE_NAME";
+    public const string RetentionFineDays = "GENAIOBS_RETENTION_FINE_DAYS";
+    public const string RetentionHourlyDays = "GENAIOBS_RETENTION_HOURLY_DAYS";
+    public const string RetentionDailyDays = "GENAIOBS_RETENTION_DAILY_DAYS";
+    public const string RetentionSessionHours = "GENAIOBS_RETENTION_SESSION_HOURS";
     public const string MonthlyBudgetUsd = "GENAIOBS_MONTHLY_BUDGET_USD";
     public const string RoutingFile = "GENAIOBS_ROUTING_FILE";
     public const string Routing = "GENAIOBS_ROUTING";
