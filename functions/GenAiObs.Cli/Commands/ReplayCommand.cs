@@ -2,6 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using GenAiObs.Adapters.DynamoDb;
+using GenAiObs.Cli.Commands;
+using GenAiObs.Core.Aggregation;
 using GenAiObs.Core.Envelopes;
 using GenAiObs.Core.Pricing;
 using GenAiObs.Core.Processing;
@@ -31,6 +34,7 @@ public sealed class ReplayCommand
         var processor = new BatchProcessor(prices);
         var invocations = new InvocationSummary();
         var spans = new SpanSummary();
+        var store = OpenStore(options.DynamoDb);
 
         var clock = Stopwatch.StartNew();
         long messageBytes = 0;
@@ -61,6 +65,10 @@ public sealed class ReplayCommand
             var result = processor.ProcessDelivery(delivery);
             events += result.EventCount;
             Accumulate(result, invocations, spans);
+
+            // The same aggregation the Lambdas write: batch ids come from the events' ids, which are
+            // derived from file content for exports without ids, so a second replay counts once.
+            await store.ApplyBatchAsync(AggregateBuilder.Build(result)).ConfigureAwait(false);
 
             if (!options.Json && clock.Elapsed - lastProgress > TimeSpan.FromSeconds(2))
             {
@@ -130,6 +138,18 @@ public sealed class ReplayCommand
         }
 
         return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    /// <summary>The in-memory store by default (the embedded default); a real table with <c>--dynamodb</c>.</summary>
+    private IAggregateStore OpenStore(bool dynamoDb)
+    {
+        if (!dynamoDb)
+        {
+            return new InMemoryAggregateStore();
+        }
+
+        var options = StoreCommandOptions.From(_environment.Variables, table: null, endpoint: null);
+        return new DynamoDbAggregateStore(DynamoDbClientFactory.Create(options.EndpointUrl, options.Region), options.TableName, options.Retention);
     }
 
     private IReadOnlyList<string> BundledSamples()
