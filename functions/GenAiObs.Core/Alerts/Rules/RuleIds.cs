@@ -32,7 +32,7 @@ public static class RuleIds
 }
 
 /// <summary>Alert severities (the <c>severity</c> label the default routing matches on).</summary>
-public static class AlertSeverity
+public static class RuleSeverity
 {
     public const string Critical = "critical";
     public const string Warning = "warning";
@@ -40,7 +40,7 @@ public static class AlertSeverity
 }
 
 /// <summary>Label names alerts carry (Alertmanager conventions plus the rule's keys).</summary>
-public static class AlertLabels
+public static class RuleLabels
 {
     public const string AlertName = "alertname";
     public const string Severity = "severity";
