@@ -66,5 +66,7 @@ public sealed class WeeklyUsageReportRule : IAlertRule
     }
 
     private static string Change(decimal now, decimal before) =>
-        before == 0 ? (now == 0 ? "±0%" : "new") : (now >= before ? "+" : "−") + AlertText.Percent(Math.Abs(now - before) / before);
+        now == before ? "±0%"
+        : before == 0 ? "new"
+        : (now > before ? "+" : "−") + AlertText.Percent(Math.Abs(now - before) / before);
 }
