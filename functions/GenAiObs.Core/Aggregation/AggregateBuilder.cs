@@ -43,7 +43,7 @@ public static class AggregateBuilder
             var span = priced.Span;
             var bucket = Buckets.StartOf(span.End, Granularity.Fine);
             AddSpan(At(bucket, AggregateKeys.Total), priced, withHistogram: false);
-            AddSpan(At(bucket, AggregateKeys.Component(SpanComponents.Of(span))), priced, withHistogram: true);
+            AddSpan(At(bucket, AggregateKeys.Component(Clip(SpanComponents.Of(span)))), priced, withHistogram: true);
             if (!string.IsNullOrEmpty(span.ServiceName))
             {
                 AddSpan(At(bucket, AggregateKeys.Service(Clip(span.ServiceName))), priced, withHistogram: true);
@@ -54,17 +54,17 @@ public static class AggregateBuilder
                 AddSpan(At(bucket, AggregateKeys.Environment(Clip(span.Environment))), priced, withHistogram: false);
             }
 
-            if (span.Class == SpanClass.ModelCall && !string.IsNullOrEmpty(span.Model))
+            if (span.Class == SpanClass.ModelCall)
             {
-                AddSpan(At(bucket, AggregateKeys.SpanModel(Clip(span.Model))), priced, withHistogram: true);
+                AddSpan(At(bucket, AggregateKeys.SpanModel(Clip(SpanComponents.OrUnknown(span.Model)))), priced, withHistogram: true);
             }
 
             if (span.Class == SpanClass.Tool)
             {
-                AddSpan(At(bucket, AggregateKeys.Tool(Clip(string.IsNullOrEmpty(span.ToolName) ? "unknown" : span.ToolName))), priced, withHistogram: true);
+                AddSpan(At(bucket, AggregateKeys.Tool(Clip(SpanComponents.OrUnknown(span.ToolName)))), priced, withHistogram: true);
             }
 
-            if (!string.IsNullOrEmpty(span.SessionId))
+            if (span.SessionId is not null)
             {
                 AddSpan(At(bucket, AggregateKeys.Session(Clip(span.SessionId))), priced, withHistogram: false);
             }

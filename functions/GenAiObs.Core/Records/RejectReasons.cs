@@ -13,6 +13,7 @@ public static class RejectReasons
     public const string InvalidGzip = "invalid_gzip";
     public const string DecompressedTooLarge = "decompressed_too_large";
     public const string InvalidPayloadJson = "invalid_payload_json";
+    public const string EmptyBatch = "empty_batch";
 
     // Per-record reasons.
     public const string InvalidJson = "invalid_json";

@@ -1,0 +1,114 @@
+using System.Security.Cryptography;
+using System.Text;
+using GenAiObs.Core.Envelopes;
+using GenAiObs.Core.Pricing;
+using GenAiObs.Core.Records;
+
+namespace GenAiObs.Core.Processing;
+
+/// <summary>
+/// The one pipeline the Lambda handlers and the CLI share: decode a delivery, route every event by
+/// content, parse, price. One bad record never stops the rest; nothing here throws for bad data.
+/// </summary>
+public sealed class BatchProcessor
+{
+    private readonly PriceTable _prices;
+    private readonly DecoderLimits _limits;
+
+    public BatchProcessor(PriceTable prices)
+        : this(prices, DecoderLimits.Default)
+    {
+    }
+
+    public BatchProcessor(PriceTable prices, DecoderLimits limits)
+    {
+        _prices = prices;
+        _limits = limits;
+    }
+
+    /// <summary>Decodes a Lambda event (subscription or Kinesis) and processes it.</summary>
+    public BatchResult ProcessLambdaEvent(ReadOnlySpan<byte> eventJson)
+    {
+        using var delivery = EnvelopeDecoder.DecodeLambdaEvent(eventJson, _limits);
+        return ProcessDelivery(delivery);
+    }
+
+    /// <summary>Parses and prices every event of <paramref name="delivery"/> (which the caller still owns and disposes).</summary>
+    public BatchResult ProcessDelivery(DecodedDelivery delivery)
+    {
+        var result = new BatchResult { BatchId = ComputeBatchId(delivery.Events) };
+        result.ControlMessages = delivery.ControlMessages;
+        result.Rejections.AddRange(delivery.Rejections);
+        var eventsRejectedByDecoder = 0;
+        foreach (var rejection in delivery.Rejections)
+        {
+            eventsRejectedByDecoder += rejection.EventId is null ? 0 : 1;
+        }
+
+        result.EventCount = delivery.Events.Count + eventsRejectedByDecoder;
+        foreach (var logEvent in delivery.Events)
+        {
+            switch (RecordRouter.Route(logEvent, _limits.MaxJsonDepth, out var rejection))
+            {
+                case RecordKind.Invocation:
+                    ParseInvocation(logEvent, result);
+                    break;
+                case RecordKind.Span:
+                    ParseSpan(logEvent, result);
+                    break;
+                default:
+                    result.Rejections.Add(rejection!);
+                    break;
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>First 32 lowercase hex chars of SHA-256 over the event ids joined with '\n'.</summary>
+    public static string ComputeBatchId(IReadOnlyList<LogEvent> events)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> buffer = stackalloc byte[512];
+        for (var i = 0; i < events.Count; i++)
+        {
+            if (i > 0)
+            {
+                hash.AppendData("\n"u8);
+            }
+
+            var id = events[i].Id;
+            if (Encoding.UTF8.GetMaxByteCount(id.Length) <= buffer.Length)
+            {
+                hash.AppendData(buffer[..Encoding.UTF8.GetBytes(id, buffer)]);
+            }
+            else
+            {
+                hash.AppendData(Encoding.UTF8.GetBytes(id));
+            }
+        }
+
+        Span<byte> digest = stackalloc byte[32];
+        hash.GetHashAndReset(digest);
+        return Convert.ToHexStringLower(digest[..16]);
+    }
+
+    private void ParseInvocation(in LogEvent logEvent, BatchResult result)
+    {
+        if (!InvocationLogParser.TryParse(logEvent, out var record, out var rejection, _limits.MaxJsonDepth))
+        {
+            result.Rejections.Add(rejection);
+            return;
+        }
+
+        var quote = _prices.Quote(record.ModelId, record.InputTokens, record.OutputTokens, record.CacheReadTokens, record.CacheWriteTokens);
+
+        // A failed call costs nothing; it stays "priced" only when its model has a price, so an
+        // unknown model is never hidden behind a $0 error.
+        var cost = record.IsError ? 0m : quote.CostUsd;
+        result.Invocations.Add(new PricedInvocation(record, cost, quote.Priced, quote.PriceKey));
+    }
+
+    // Seam for the spans parser (issue 3): until it lands, spans are counted as unknown records.
+    private void ParseSpan(in LogEvent logEvent, BatchResult result) => result.Rejections.Add(new Rejection(logEvent.Id, RejectReasons.UnknownRecordType, "span records are not parsed yet", Source: RecordSources.Span));
+}

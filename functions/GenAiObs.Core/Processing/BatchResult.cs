@@ -1,0 +1,40 @@
+using GenAiObs.Core.Records;
+
+namespace GenAiObs.Core.Processing;
+
+/// <summary>Everything one delivery produced: priced records, spans and the rejections (with reasons).</summary>
+public sealed class BatchResult
+{
+    /// <summary>Stable id of the delivery: lowercase hex SHA-256 (first 32 chars) over its event ids joined with '\n', in order.</summary>
+    public required string BatchId { get; init; }
+
+    /// <summary>Log events seen, including rejected ones (control messages are not counted).</summary>
+    public int EventCount { get; internal set; }
+
+    /// <summary>CONTROL_MESSAGE payloads acknowledged and dropped.</summary>
+    public int ControlMessages { get; internal set; }
+
+    /// <summary>Accepted invocation records, failed calls included, with their cost.</summary>
+    public List<PricedInvocation> Invocations { get; } = [];
+
+    /// <summary>Accepted spans with the cost of their model calls.</summary>
+    public List<PricedSpan> Spans { get; } = [];
+
+    /// <summary>Envelope and record rejections.</summary>
+    public List<Rejection> Rejections { get; } = [];
+
+    /// <summary>Log events rejected: the sum of <see cref="Rejection.Count"/>.</summary>
+    public int RejectedCount
+    {
+        get
+        {
+            var total = 0;
+            foreach (var rejection in Rejections)
+            {
+                total += rejection.Count;
+            }
+
+            return total;
+        }
+    }
+}

@@ -1,0 +1,42 @@
+using System.Text.Json;
+using Xunit;
+
+namespace GenAiObs.Tests.Store;
+
+/// <summary>Structural JSON equality: same members (any order), numbers compared by value.</summary>
+internal static class JsonAssert
+{
+    public static void Equivalent(JsonElement expected, JsonElement actual, string path = "$")
+    {
+        Assert.True(expected.ValueKind == actual.ValueKind, $"{path}: {expected.ValueKind} vs {actual.ValueKind}");
+        switch (expected.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var expectedNames = expected.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal).ToList();
+                var actualNames = actual.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal).ToList();
+                Assert.True(expectedNames.SequenceEqual(actualNames), $"{path}: members [{string.Join(",", expectedNames)}] vs [{string.Join(",", actualNames)}]");
+                foreach (var property in expected.EnumerateObject())
+                {
+                    Equivalent(property.Value, actual.GetProperty(property.Name), path + "." + property.Name);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                Assert.Equal(expected.GetArrayLength(), actual.GetArrayLength());
+                foreach (var (e, a, i) in expected.EnumerateArray().Zip(actual.EnumerateArray()).Select((pair, i) => (pair.First, pair.Second, i)))
+                {
+                    Equivalent(e, a, $"{path}[{i}]");
+                }
+
+                break;
+            case JsonValueKind.Number:
+                Assert.True(expected.GetDecimal() == actual.GetDecimal(), $"{path}: {expected} vs {actual}");
+                break;
+            case JsonValueKind.String:
+                Assert.Equal(expected.GetString(), actual.GetString());
+                break;
+            default:
+                break;
+        }
+    }
+}
