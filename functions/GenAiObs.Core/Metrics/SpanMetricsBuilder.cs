@@ -1,0 +1,235 @@
+using GenAiObs.Core.Records;
+
+namespace GenAiObs.Core.Metrics;
+
+/// <summary>Settings of <see cref="SpanMetricsBuilder"/>.</summary>
+/// <param name="MaxDimensionValues">
+/// Cardinality cap: per batch, at most this many distinct values of each of Service,
+/// Environment, ModelId, ToolName and span-name family are published by name (the ones with the
+/// most spans); the rest are published as <c>other</c>. Every distinct value is a billed custom metric.
+/// </param>
+/// <param name="DefaultEnvironment">The Environment dimension for spans whose resource names none (else <c>unknown</c>).</param>
+public sealed record SpanMetricsOptions(int MaxDimensionValues = SpanMetricsOptions.DefaultMaxDimensionValues, string? DefaultEnvironment = null)
+{
+    public const int DefaultMaxDimensionValues = 20;
+}
+
+/// <summary>
+/// Turns the spans of one batch into metric data points: agent, model-call and tool counts,
+/// latencies and token usage, component latency by span family, finish reasons, sessions, and the
+/// span-priced model cost (published as <c>AgentModelCostUsd</c>, never added to the invocation-log
+/// <c>CostUsd</c>, so dashboards cannot double count). Pure: the EMF serializer writes the batch.
+/// </summary>
+public sealed class SpanMetricsBuilder
+{
+    /// <summary>The value a capped-out dimension value is published under.</summary>
+    public const string OtherValue = "other";
+
+    /// <summary>The value of Service, Environment, ModelId or ToolName when the span does not say.</summary>
+    public const string UnknownValue = "unknown";
+
+    public const string ServiceDimension = "Service";
+    public const string EnvironmentDimension = "Environment";
+    public const string ModelDimension = "ModelId";
+    public const string ToolDimension = "ToolName";
+    public const string ComponentDimension = "Component";
+    public const string FinishReasonDimension = "FinishReason";
+    public const string ReasonDimension = "Reason";
+
+    // EMF dimension values are strings of at most 1024 characters.
+    private const int MaxDimensionValueLength = 1024;
+
+    private readonly int _maxDimensionValues;
+    private readonly string? _defaultEnvironment;
+
+    public SpanMetricsBuilder(SpanMetricsOptions? options = null)
+    {
+        options ??= new SpanMetricsOptions();
+        _maxDimensionValues = Math.Max(1, options.MaxDimensionValues);
+        _defaultEnvironment = string.IsNullOrWhiteSpace(options.DefaultEnvironment) ? null : options.DefaultEnvironment;
+    }
+
+    /// <summary>Builds the metrics of one batch.</summary>
+    /// <param name="spans">The accepted, priced spans.</param>
+    /// <param name="rejections">The batch's rejections (counted in <c>RejectedRecords</c> by <c>Reason</c>).</param>
+    /// <param name="fallbackTimestampMs">Event time for data points without one of their own (rejections).</param>
+    public MetricBatch Build(IReadOnlyList<PricedSpan> spans, IReadOnlyList<Rejection> rejections, long fallbackTimestampMs)
+    {
+        var batch = new MetricBatch();
+        AddTo(batch, spans, rejections, fallbackTimestampMs);
+        return batch;
+    }
+
+    /// <summary>Adds the metrics of one batch to <paramref name="batch"/>.</summary>
+    public void AddTo(MetricBatch batch, IReadOnlyList<PricedSpan> spans, IReadOnlyList<Rejection> rejections, long fallbackTimestampMs)
+    {
+        var caps = new Caps(spans, _maxDimensionValues, _defaultEnvironment);
+        var sessions = new Dictionary<(DimensionSet Dimensions, string SessionId), SessionTally>();
+
+        foreach (var priced in spans)
+        {
+            var span = priced.Span;
+            var timestampMs = span.End.ToUnixTimeMilliseconds();
+            var service = caps.Service(span);
+            var environment = caps.Environment(span);
+            var root = DimensionSet.Of((ServiceDimension, service), (EnvironmentDimension, environment));
+
+            switch (span.Class)
+            {
+                case SpanClass.Agent:
+                    batch.AddCount(root, "AgentInvocations", 1, timestampMs);
+                    batch.AddCount(root, "AgentErrors", span.IsError ? 1 : 0, timestampMs);
+                    break;
+                case SpanClass.ModelCall:
+                    AddModelCall(batch, priced, root, caps.Model(span), timestampMs, service, environment);
+                    break;
+                case SpanClass.Tool:
+                    var byTool = DimensionSet.Of((ServiceDimension, service), (EnvironmentDimension, environment), (ToolDimension, caps.Tool(span)));
+                    foreach (var dimensions in (ReadOnlySpan<DimensionSet>)[root, byTool])
+                    {
+                        batch.AddCount(dimensions, "ToolCalls", 1, timestampMs);
+                        batch.AddCount(dimensions, "ToolErrors", span.ToolFailed ? 1 : 0, timestampMs);
+                    }
+
+                    batch.AddObservation(byTool, "ToolLatency", span.DurationMs, timestampMs);
+                    break;
+                case SpanClass.Other:
+                default:
+                    break;
+            }
+
+            var byComponent = DimensionSet.Of((ServiceDimension, service), (EnvironmentDimension, environment), (ComponentDimension, caps.Component(span)));
+            batch.AddObservation(byComponent, "ComponentLatency", span.DurationMs, timestampMs);
+
+            if (span.SessionId is not null)
+            {
+                var key = (root, span.SessionId);
+                if (!sessions.TryGetValue(key, out var tally))
+                {
+                    tally = new SessionTally();
+                    sessions[key] = tally;
+                }
+
+                tally.LastEndMs = Math.Max(tally.LastEndMs, timestampMs);
+                if (span.Class == SpanClass.ModelCall)
+                {
+                    tally.ModelCalls++;
+                }
+            }
+        }
+
+        // One value per session seen in the batch, at the time of its last span here.
+        foreach (var ((dimensions, _), tally) in sessions)
+        {
+            batch.AddCount(dimensions, "Sessions", 1, tally.LastEndMs);
+            batch.AddObservation(dimensions, "ModelCallsPerSession", tally.ModelCalls, tally.LastEndMs, MetricUnit.Count);
+        }
+
+        foreach (var rejection in rejections)
+        {
+            batch.AddCount(DimensionSet.Of((ReasonDimension, rejection.Reason)), "RejectedRecords", rejection.Count, fallbackTimestampMs);
+        }
+    }
+
+    private static void AddModelCall(MetricBatch batch, PricedSpan priced, DimensionSet root, string model, long timestampMs, string service, string environment)
+    {
+        var span = priced.Span;
+        var byModel = DimensionSet.Of((ServiceDimension, service), (EnvironmentDimension, environment), (ModelDimension, model));
+        foreach (var dimensions in (ReadOnlySpan<DimensionSet>)[root, byModel])
+        {
+            batch.AddCount(dimensions, "ModelCalls", 1, timestampMs);
+            batch.AddCount(dimensions, "ModelCallErrors", span.IsError ? 1 : 0, timestampMs);
+            batch.AddCount(dimensions, "SpanInputTokens", span.InputTokens, timestampMs);
+            batch.AddCount(dimensions, "SpanOutputTokens", span.OutputTokens, timestampMs);
+            batch.AddCount(dimensions, "SpanCacheReadTokens", span.CacheReadTokens, timestampMs);
+            batch.AddCount(dimensions, "SpanCacheWriteTokens", span.CacheWriteTokens, timestampMs);
+            batch.AddCount(dimensions, "AgentModelCostUsd", (double)priced.CostUsd, timestampMs, MetricUnit.None);
+            batch.AddCount(dimensions, "UnpricedModelCalls", priced.Priced ? 0 : 1, timestampMs);
+        }
+
+        batch.AddObservation(byModel, "ModelCallLatency", span.DurationMs, timestampMs);
+
+        // Finish reasons are counted on model-call spans only: agent spans repeat their last call's.
+        foreach (var reason in span.FinishReasons)
+        {
+            var byReason = DimensionSet.Of((ServiceDimension, service), (EnvironmentDimension, environment), (FinishReasonDimension, reason));
+            batch.AddCount(byReason, "FinishReasonCount", 1, timestampMs);
+        }
+    }
+
+    /// <summary>The span-name family: the first word of the name (<c>chat</c>, <c>POST</c>, <c>AgentExecutor.workflow</c>).</summary>
+    internal static string NameFamily(string name)
+    {
+        var trimmed = name.AsSpan().Trim();
+        var space = trimmed.IndexOfAny(' ', '\t');
+        var family = space < 0 ? trimmed : trimmed[..space];
+        return family.IsEmpty ? UnknownValue : family.ToString();
+    }
+
+    private static string Clean(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return UnknownValue;
+        }
+
+        return value.Length <= MaxDimensionValueLength ? value : value[..MaxDimensionValueLength];
+    }
+
+    private sealed class SessionTally
+    {
+        public long LastEndMs { get; set; } = long.MinValue;
+        public int ModelCalls { get; set; }
+    }
+
+    /// <summary>Per-batch top-N sets for each capped dimension.</summary>
+    private sealed class Caps
+    {
+        private readonly HashSet<string> _services;
+        private readonly HashSet<string> _environments;
+        private readonly HashSet<string> _models;
+        private readonly HashSet<string> _tools;
+        private readonly HashSet<string> _families;
+        private readonly string? _defaultEnvironment;
+
+        public Caps(IReadOnlyList<PricedSpan> spans, int max, string? defaultEnvironment)
+        {
+            _defaultEnvironment = defaultEnvironment;
+            _services = Top(spans.Select(s => Clean(s.Span.ServiceName)), max);
+            _environments = Top(spans.Select(s => EnvironmentOf(s.Span)), max);
+            _models = Top(spans.Where(s => s.Span.Class == SpanClass.ModelCall).Select(s => Clean(s.Span.Model)), max);
+            _tools = Top(spans.Where(s => s.Span.Class == SpanClass.Tool).Select(s => Clean(s.Span.ToolName)), max);
+            _families = Top(spans.Where(s => s.Span.Class == SpanClass.Other).Select(s => Clean(NameFamily(s.Span.Name))), max);
+        }
+
+        public string Service(SpanRecord span) => Keep(_services, Clean(span.ServiceName));
+
+        public string Environment(SpanRecord span) => Keep(_environments, EnvironmentOf(span));
+
+        public string Model(SpanRecord span) => Keep(_models, Clean(span.Model));
+
+        public string Tool(SpanRecord span) => Keep(_tools, Clean(span.ToolName));
+
+        public string Component(SpanRecord span) => span.Class switch
+        {
+            SpanClass.Agent => "agent",
+            SpanClass.ModelCall => Clean("model:" + Model(span)),
+            SpanClass.Tool => Clean("tool:" + Tool(span)),
+            _ => Clean("other:" + Keep(_families, Clean(NameFamily(span.Name)))),
+        };
+
+        private string EnvironmentOf(SpanRecord span) =>
+            Clean(string.IsNullOrWhiteSpace(span.Environment) ? _defaultEnvironment : span.Environment);
+
+        private static string Keep(HashSet<string> kept, string value) => kept.Contains(value) ? value : OtherValue;
+
+        // Ties are broken by ordinal name so the same batch always yields the same set.
+        private static HashSet<string> Top(IEnumerable<string> values, int max) =>
+            values.GroupBy(v => v, StringComparer.Ordinal)
+                .OrderByDescending(g => g.Count())
+                .ThenBy(g => g.Key, StringComparer.Ordinal)
+                .Take(max)
+                .Select(g => g.Key)
+                .ToHashSet(StringComparer.Ordinal);
+    }
+}

@@ -1,0 +1,827 @@
+using System.Collections.Frozen;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using GenAiObs.Core.Envelopes;
+using GenAiObs.Core.Records;
+
+namespace GenAiObs.Core.Processing;
+
+/// <summary>The outcome of parsing one span record: a span, or the reason it was not used.</summary>
+public readonly record struct SpanParseResult(SpanRecord? Span, Rejection? Rejection)
+{
+    /// <summary>True when <see cref="Span"/> holds the parsed span.</summary>
+    public bool IsAccepted => Span is not null;
+
+    public static SpanParseResult Accepted(SpanRecord span) => new(span, null);
+
+    public static SpanParseResult Rejected(string eventId, string reason, string? detail) => new(null, new Rejection(eventId, reason, detail, Count: 1, Source: RecordSources.Span));
+}
+
+/// <summary>
+/// Reads one <c>aws/spans</c> record (an OpenTelemetry span as CloudWatch Transaction Search and
+/// ADOT/AgentCore write it: flat attribute maps, kind and status as strings or OTLP numbers) into a
+/// <see cref="SpanRecord"/>. Only a fixed set of attributes is ever turned into strings; every other
+/// value — message attributes, events, links, status messages — is skipped with
+/// <see cref="Utf8JsonReader.Skip"/>, so prompt and response text is never materialised.
+/// </summary>
+public static class SpanParser
+{
+    /// <summary>Longest duration accepted (one day); anything longer is a broken clock, not a span.</summary>
+    public const long MaxDurationNanos = 86_400L * 1_000_000_000L;
+
+    /// <summary>Largest token count accepted for one span.</summary>
+    public const long MaxTokenCount = 100_000_000;
+
+    /// <summary>Longest identity value (ids, names, models) accepted, in UTF-8 bytes.</summary>
+    public const int MaxIdentityBytes = 1024;
+
+    // Event times outside 2000-01-01 .. 2100-01-01 are clock garbage.
+    private const long MinPlausibleNanos = 946_684_800L * 1_000_000_000L;
+    private const long MaxPlausibleNanos = 4_102_444_800L * 1_000_000_000L;
+    private const int MaxKeyChars = 128;
+    private const int MaxShortValueBytes = 64;
+    private const int MaxEmbeddedFinishReasonsBytes = 512;
+
+    private enum TopKey
+    {
+        TraceId,
+        SpanId,
+        ParentSpanId,
+        Name,
+        Kind,
+        StartTime,
+        EndTime,
+        Duration,
+        Attributes,
+        Resource,
+        Status,
+    }
+
+    private enum AttributeKey
+    {
+        OperationName,
+        ProviderName,
+        System,
+        RequestModel,
+        ResponseModel,
+        InputTokens,
+        PromptTokens,
+        OutputTokens,
+        CompletionTokens,
+        CacheReadDotted,
+        CacheReadFlat,
+        CacheWriteDotted,
+        CacheWriteFlat,
+        CacheWriteStrands,
+        FinishReasons,
+        ToolName,
+        ToolStatus,
+        AgentName,
+        SessionId,
+        ErrorType,
+        ServiceName,
+        EnvironmentName,
+        EnvironmentOld,
+    }
+
+    private static readonly FrozenDictionary<string, TopKey>.AlternateLookup<ReadOnlySpan<char>> TopKeys =
+        new Dictionary<string, TopKey>(StringComparer.Ordinal)
+        {
+            ["traceId"] = TopKey.TraceId,
+            ["spanId"] = TopKey.SpanId,
+            ["parentSpanId"] = TopKey.ParentSpanId,
+            ["name"] = TopKey.Name,
+            ["kind"] = TopKey.Kind,
+            ["startTimeUnixNano"] = TopKey.StartTime,
+            ["endTimeUnixNano"] = TopKey.EndTime,
+            ["durationNano"] = TopKey.Duration,
+            ["attributes"] = TopKey.Attributes,
+            ["resource"] = TopKey.Resource,
+            ["status"] = TopKey.Status,
+        }.ToFrozenDictionary(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+
+    private static readonly FrozenDictionary<string, AttributeKey>.AlternateLookup<ReadOnlySpan<char>> AttributeKeys =
+        new Dictionary<string, AttributeKey>(StringComparer.Ordinal)
+        {
+            ["gen_ai.operation.name"] = AttributeKey.OperationName,
+            ["gen_ai.provider.name"] = AttributeKey.ProviderName,
+            ["gen_ai.system"] = AttributeKey.System,
+            ["gen_ai.request.model"] = AttributeKey.RequestModel,
+            ["gen_ai.response.model"] = AttributeKey.ResponseModel,
+            ["gen_ai.usage.input_tokens"] = AttributeKey.InputTokens,
+            ["gen_ai.usage.prompt_tokens"] = AttributeKey.PromptTokens,
+            ["gen_ai.usage.output_tokens"] = AttributeKey.OutputTokens,
+            ["gen_ai.usage.completion_tokens"] = AttributeKey.CompletionTokens,
+            ["gen_ai.usage.cache_read.input_tokens"] = AttributeKey.CacheReadDotted,
+            ["gen_ai.usage.cache_read_input_tokens"] = AttributeKey.CacheReadFlat,
+            ["gen_ai.usage.cache_creation.input_tokens"] = AttributeKey.CacheWriteDotted,
+            ["gen_ai.usage.cache_creation_input_tokens"] = AttributeKey.CacheWriteFlat,
+            ["gen_ai.usage.cache_write_input_tokens"] = AttributeKey.CacheWriteStrands,
+            ["gen_ai.response.finish_reasons"] = AttributeKey.FinishReasons,
+            ["gen_ai.tool.name"] = AttributeKey.ToolName,
+            ["gen_ai.tool.status"] = AttributeKey.ToolStatus,
+            ["gen_ai.agent.name"] = AttributeKey.AgentName,
+            ["session.id"] = AttributeKey.SessionId,
+            ["error.type"] = AttributeKey.ErrorType,
+            ["service.name"] = AttributeKey.ServiceName,
+            ["deployment.environment.name"] = AttributeKey.EnvironmentName,
+            ["deployment.environment"] = AttributeKey.EnvironmentOld,
+        }.ToFrozenDictionary(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>Parses one span record.</summary>
+    /// <param name="ev">The log event; its message is the span JSON.</param>
+    /// <param name="maxJsonDepth">Nesting limit; deeper records are rejected as <c>too_deep</c>.</param>
+    public static SpanParseResult Parse(in LogEvent ev, int maxJsonDepth = 64)
+    {
+        if (ev.Message.Span.Trim(" \t\r\n"u8).IsEmpty)
+        {
+            return SpanParseResult.Rejected(ev.Id, RejectReasons.InvalidJson, "empty");
+        }
+
+        var fields = new Fields();
+        var failure = default(Failure);
+        var reader = new Utf8JsonReader(ev.Message.Span, new JsonReaderOptions { MaxDepth = maxJsonDepth });
+        try
+        {
+            reader.Read();
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                return SpanParseResult.Rejected(ev.Id, RejectReasons.NotAnObject, null);
+            }
+
+            if (!ReadSpanObject(ref reader, ref fields, ref failure))
+            {
+                return SpanParseResult.Rejected(ev.Id, failure.Reason, failure.Detail);
+            }
+
+            // Anything but whitespace after the span object makes the reader throw here.
+            reader.Read();
+        }
+        catch (JsonException)
+        {
+            // The reader has stopped at the failure point; a failure at the depth limit is a too-deep record.
+            var reason = reader.CurrentDepth >= maxJsonDepth - 1 ? RejectReasons.TooDeep : RejectReasons.InvalidJson;
+            return SpanParseResult.Rejected(ev.Id, reason, null);
+        }
+
+        return Build(ev, ref fields);
+    }
+
+    private static SpanParseResult Build(in LogEvent ev, ref Fields f)
+    {
+        if (f.TraceId is null && f.SpanId is null)
+        {
+            return SpanParseResult.Rejected(ev.Id, RejectReasons.UnknownRecordType, null);
+        }
+
+        if (f.TraceId is null || f.SpanId is null || f.Name is null)
+        {
+            var missing = f.TraceId is null ? "traceId" : f.SpanId is null ? "spanId" : "name";
+            return SpanParseResult.Rejected(ev.Id, RejectReasons.MissingField, missing);
+        }
+
+        if ((f.StartNanos is { } s && !IsPlausibleTime(s)) || (f.EndNanos is { } e && !IsPlausibleTime(e)))
+        {
+            return SpanParseResult.Rejected(ev.Id, RejectReasons.InvalidTimestamp, f.EndNanos is { } e2 && !IsPlausibleTime(e2) ? "endTimeUnixNano" : "startTimeUnixNano");
+        }
+
+        long durationNanos;
+        if (f.DurationNanos is { } d)
+        {
+            durationNanos = d;
+        }
+        else if (f.StartNanos is { } start && f.EndNanos is { } end)
+        {
+            durationNanos = end - start;
+        }
+        else
+        {
+            return SpanParseResult.Rejected(ev.Id, RejectReasons.MissingField, "durationNano");
+        }
+
+        if (durationNanos < 0 || durationNanos > MaxDurationNanos)
+        {
+            return SpanParseResult.Rejected(ev.Id, RejectReasons.InvalidDuration, f.DurationNanos is null ? "endTimeUnixNano-startTimeUnixNano" : "durationNano");
+        }
+
+        DateTimeOffset endTime;
+        if (f.EndNanos is { } endNanos)
+        {
+            endTime = FromUnixNanos(endNanos);
+        }
+        else if (f.StartNanos is { } startNanos)
+        {
+            if (startNanos + durationNanos > MaxPlausibleNanos)
+            {
+                return SpanParseResult.Rejected(ev.Id, RejectReasons.InvalidTimestamp, "startTimeUnixNano");
+            }
+
+            endTime = FromUnixNanos(startNanos + durationNanos);
+        }
+        else
+        {
+            endTime = DateTimeOffset.FromUnixTimeMilliseconds(ev.TimestampMs);
+        }
+
+        var model = f.RequestModel ?? f.ResponseModel;
+        var hasTokenUsage = f.InputTokens is not null || f.PromptTokens is not null || f.OutputTokens is not null || f.CompletionTokens is not null;
+        var spanClass = SpanClassifier.Classify(f.OperationName, f.Name, f.ToolName, f.AgentName, model is not null, hasTokenUsage);
+        var isError = f.StatusCode == 2;
+
+        var span = new SpanRecord
+        {
+            EventId = ev.Id,
+            TraceId = f.TraceId,
+            SpanId = f.SpanId,
+            ParentSpanId = f.ParentSpanId,
+            Name = f.Name,
+            Class = spanClass,
+            OperationName = f.OperationName,
+            Kind = f.Kind,
+            IsError = isError,
+            End = endTime,
+            DurationMs = durationNanos / 1_000_000.0,
+            ServiceName = f.ServiceName,
+            Environment = f.EnvironmentName ?? f.EnvironmentOld,
+            Model = model,
+            Provider = f.ProviderName ?? f.System,
+            ToolName = f.ToolName,
+            AgentName = f.AgentName,
+            SessionId = f.SessionId,
+            InputTokens = f.InputTokens ?? f.PromptTokens ?? 0,
+            OutputTokens = f.OutputTokens ?? f.CompletionTokens ?? 0,
+            CacheReadTokens = f.CacheReadDotted ?? f.CacheReadFlat ?? 0,
+            CacheWriteTokens = f.CacheWriteDotted ?? f.CacheWriteFlat ?? f.CacheWriteStrands ?? 0,
+            FinishReasons = f.FinishReasons is null ? [] : f.FinishReasons,
+            ToolFailed = spanClass == SpanClass.Tool && (isError || f.ToolStatusFailed),
+            ErrorType = f.ErrorType,
+        };
+        return SpanParseResult.Accepted(span);
+    }
+
+    private static bool ReadSpanObject(ref Utf8JsonReader r, ref Fields f, ref Failure failure)
+    {
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            var known = TryLookup(ref r, TopKeys, out var key);
+            r.Read();
+            if (!known)
+            {
+                r.Skip();
+                continue;
+            }
+
+            var ok = key switch
+            {
+                TopKey.TraceId => ReadIdentity(ref r, "traceId", ref f.TraceId, ref failure),
+                TopKey.SpanId => ReadIdentity(ref r, "spanId", ref f.SpanId, ref failure),
+                TopKey.ParentSpanId => ReadIdentity(ref r, "parentSpanId", ref f.ParentSpanId, ref failure),
+                TopKey.Name => ReadIdentity(ref r, "name", ref f.Name, ref failure),
+                TopKey.Kind => ReadKind(ref r, ref f, ref failure),
+                TopKey.StartTime => ReadNanos(ref r, "startTimeUnixNano", ref f.StartNanos, ref failure),
+                TopKey.EndTime => ReadNanos(ref r, "endTimeUnixNano", ref f.EndNanos, ref failure),
+                TopKey.Duration => ReadNanos(ref r, "durationNano", ref f.DurationNanos, ref failure),
+                TopKey.Attributes => ReadAttributes(ref r, "attributes", resource: false, ref f, ref failure),
+                TopKey.Resource => ReadResource(ref r, ref f, ref failure),
+                TopKey.Status => ReadStatus(ref r, ref f, ref failure),
+                _ => Skip(ref r),
+            };
+            if (!ok)
+            {
+                return false;
+            }
+        }
+
+        // An empty identity is as good as none.
+        if (f.ParentSpanId is { Length: 0 })
+        {
+            f.ParentSpanId = null;
+        }
+
+        if (f.TraceId is { Length: 0 } || f.SpanId is { Length: 0 })
+        {
+            return Fail(ref failure, RejectReasons.MissingField, f.TraceId is { Length: 0 } ? "traceId" : "spanId");
+        }
+
+        return true;
+    }
+
+    private static bool ReadResource(ref Utf8JsonReader r, ref Fields f, ref Failure failure)
+    {
+        if (r.TokenType == JsonTokenType.Null)
+        {
+            return true;
+        }
+
+        if (r.TokenType != JsonTokenType.StartObject)
+        {
+            return Fail(ref failure, RejectReasons.WrongType, "resource");
+        }
+
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            var isAttributes = r.ValueTextEquals("attributes"u8);
+            r.Read();
+            if (!isAttributes)
+            {
+                r.Skip();
+            }
+            else if (!ReadAttributes(ref r, "resource.attributes", resource: true, ref f, ref failure))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool ReadAttributes(ref Utf8JsonReader r, string path, bool resource, ref Fields f, ref Failure failure)
+    {
+        if (r.TokenType == JsonTokenType.Null)
+        {
+            return true;
+        }
+
+        if (r.TokenType != JsonTokenType.StartObject)
+        {
+            return Fail(ref failure, RejectReasons.WrongType, path);
+        }
+
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            var known = TryLookup(ref r, AttributeKeys, out var key);
+            r.Read();
+            if (!known || IsResourceKey(key) != resource)
+            {
+                // Unknown attributes (gen_ai.input.messages, gen_ai.prompt.0.content, traceloop.entity.input …)
+                // are skipped unread: this is where prompt and response text lives.
+                r.Skip();
+                continue;
+            }
+
+            var ok = key switch
+            {
+                AttributeKey.OperationName => ReadIdentity(ref r, "gen_ai.operation.name", ref f.OperationName, ref failure),
+                AttributeKey.ProviderName => ReadIdentity(ref r, "gen_ai.provider.name", ref f.ProviderName, ref failure),
+                AttributeKey.System => ReadIdentity(ref r, "gen_ai.system", ref f.System, ref failure),
+                AttributeKey.RequestModel => ReadIdentity(ref r, "gen_ai.request.model", ref f.RequestModel, ref failure),
+                AttributeKey.ResponseModel => ReadIdentity(ref r, "gen_ai.response.model", ref f.ResponseModel, ref failure),
+                AttributeKey.InputTokens => ReadCount(ref r, "gen_ai.usage.input_tokens", ref f.InputTokens, ref failure),
+                AttributeKey.PromptTokens => ReadCount(ref r, "gen_ai.usage.prompt_tokens", ref f.PromptTokens, ref failure),
+                AttributeKey.OutputTokens => ReadCount(ref r, "gen_ai.usage.output_tokens", ref f.OutputTokens, ref failure),
+                AttributeKey.CompletionTokens => ReadCount(ref r, "gen_ai.usage.completion_tokens", ref f.CompletionTokens, ref failure),
+                AttributeKey.CacheReadDotted => ReadCount(ref r, "gen_ai.usage.cache_read.input_tokens", ref f.CacheReadDotted, ref failure),
+                AttributeKey.CacheReadFlat => ReadCount(ref r, "gen_ai.usage.cache_read_input_tokens", ref f.CacheReadFlat, ref failure),
+                AttributeKey.CacheWriteDotted => ReadCount(ref r, "gen_ai.usage.cache_creation.input_tokens", ref f.CacheWriteDotted, ref failure),
+                AttributeKey.CacheWriteFlat => ReadCount(ref r, "gen_ai.usage.cache_creation_input_tokens", ref f.CacheWriteFlat, ref failure),
+                AttributeKey.CacheWriteStrands => ReadCount(ref r, "gen_ai.usage.cache_write_input_tokens", ref f.CacheWriteStrands, ref failure),
+                AttributeKey.FinishReasons => ReadFinishReasons(ref r, ref f, ref failure),
+                AttributeKey.ToolName => ReadIdentity(ref r, "gen_ai.tool.name", ref f.ToolName, ref failure),
+                AttributeKey.ToolStatus => ReadToolStatus(ref r, ref f, ref failure),
+                AttributeKey.AgentName => ReadIdentity(ref r, "gen_ai.agent.name", ref f.AgentName, ref failure),
+                AttributeKey.SessionId => ReadIdentity(ref r, "session.id", ref f.SessionId, ref failure),
+                AttributeKey.ErrorType => ReadIdentity(ref r, "error.type", ref f.ErrorType, ref failure),
+                AttributeKey.ServiceName => ReadIdentity(ref r, "service.name", ref f.ServiceName, ref failure),
+                AttributeKey.EnvironmentName => ReadIdentity(ref r, "deployment.environment.name", ref f.EnvironmentName, ref failure),
+                AttributeKey.EnvironmentOld => ReadIdentity(ref r, "deployment.environment", ref f.EnvironmentOld, ref failure),
+                _ => Skip(ref r),
+            };
+            if (!ok)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool IsResourceKey(AttributeKey key) =>
+        key is AttributeKey.ServiceName or AttributeKey.EnvironmentName or AttributeKey.EnvironmentOld;
+
+    private static bool ReadIdentity(ref Utf8JsonReader r, string field, ref string? target, ref Failure failure)
+    {
+        switch (r.TokenType)
+        {
+            case JsonTokenType.Null:
+                return true;
+            case JsonTokenType.String when r.ValueSpan.Length <= MaxIdentityBytes:
+                target = r.GetString();
+                return true;
+            default:
+                return Fail(ref failure, RejectReasons.WrongType, field);
+        }
+    }
+
+    private static bool ReadKind(ref Utf8JsonReader r, ref Fields f, ref Failure failure)
+    {
+        switch (r.TokenType)
+        {
+            case JsonTokenType.Null:
+                return true;
+            case JsonTokenType.Number when r.TryGetInt32(out var number) && number is >= 0 and <= 5:
+                f.Kind = KindName(number);
+                return true;
+            case JsonTokenType.String:
+                Span<char> buffer = stackalloc char[MaxShortValueBytes];
+                if (TryCopyShort(ref r, buffer, out var written))
+                {
+                    var text = buffer[..written];
+                    if (text.StartsWith("SPAN_KIND_", StringComparison.OrdinalIgnoreCase))
+                    {
+                        text = text["SPAN_KIND_".Length..];
+                    }
+
+                    for (var i = 0; i <= 5; i++)
+                    {
+                        if (text.Equals(KindName(i), StringComparison.OrdinalIgnoreCase))
+                        {
+                            f.Kind = KindName(i);
+                            return true;
+                        }
+                    }
+                }
+
+                return Fail(ref failure, RejectReasons.WrongType, "kind");
+            default:
+                return Fail(ref failure, RejectReasons.WrongType, "kind");
+        }
+    }
+
+    // OTLP SpanKind numbering.
+    private static string KindName(int number) => number switch
+    {
+        1 => "INTERNAL",
+        2 => "SERVER",
+        3 => "CLIENT",
+        4 => "PRODUCER",
+        5 => "CONSUMER",
+        _ => "UNSPECIFIED",
+    };
+
+    private static bool ReadStatus(ref Utf8JsonReader r, ref Fields f, ref Failure failure)
+    {
+        switch (r.TokenType)
+        {
+            case JsonTokenType.Null:
+                return true;
+            case JsonTokenType.StartObject:
+                while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+                {
+                    var isCode = r.ValueTextEquals("code"u8);
+                    r.Read();
+                    if (!isCode)
+                    {
+                        // status.message can quote the failing prompt or tool output: never read.
+                        r.Skip();
+                    }
+                    else if (!ReadStatusCode(ref r, ref f, ref failure))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            default:
+                return ReadStatusCode(ref r, ref f, ref failure);
+        }
+    }
+
+    private static bool ReadStatusCode(ref Utf8JsonReader r, ref Fields f, ref Failure failure)
+    {
+        switch (r.TokenType)
+        {
+            case JsonTokenType.Null:
+                return true;
+            case JsonTokenType.Number when r.TryGetInt32(out var number) && number is >= 0 and <= 2:
+                f.StatusCode = number;
+                return true;
+            case JsonTokenType.String:
+                Span<char> buffer = stackalloc char[MaxShortValueBytes];
+                if (TryCopyShort(ref r, buffer, out var written))
+                {
+                    var text = buffer[..written];
+                    if (text.StartsWith("STATUS_CODE_", StringComparison.OrdinalIgnoreCase))
+                    {
+                        text = text["STATUS_CODE_".Length..];
+                    }
+
+                    int? code = text switch
+                    {
+                        _ when text.Equals("UNSET", StringComparison.OrdinalIgnoreCase) || text.Equals("0", StringComparison.Ordinal) => 0,
+                        _ when text.Equals("OK", StringComparison.OrdinalIgnoreCase) || text.Equals("1", StringComparison.Ordinal) => 1,
+                        _ when text.Equals("ERROR", StringComparison.OrdinalIgnoreCase) || text.Equals("2", StringComparison.Ordinal) => 2,
+                        _ => null,
+                    };
+                    if (code is { } c)
+                    {
+                        f.StatusCode = c;
+                        return true;
+                    }
+                }
+
+                return Fail(ref failure, RejectReasons.WrongType, "status.code");
+            default:
+                return Fail(ref failure, RejectReasons.WrongType, "status.code");
+        }
+    }
+
+    private static bool ReadToolStatus(ref Utf8JsonReader r, ref Fields f, ref Failure failure)
+    {
+        switch (r.TokenType)
+        {
+            case JsonTokenType.Null:
+                return true;
+            case JsonTokenType.String:
+                Span<char> buffer = stackalloc char[MaxShortValueBytes];
+                if (TryCopyShort(ref r, buffer, out var written))
+                {
+                    var text = buffer[..written];
+                    f.ToolStatusFailed = text.Equals("error", StringComparison.OrdinalIgnoreCase) ||
+                                         text.Equals("failure", StringComparison.OrdinalIgnoreCase);
+                }
+
+                return true;
+            default:
+                return Fail(ref failure, RejectReasons.WrongType, "gen_ai.tool.status");
+        }
+    }
+
+    private static bool ReadFinishReasons(ref Utf8JsonReader r, ref Fields f, ref Failure failure)
+    {
+        switch (r.TokenType)
+        {
+            case JsonTokenType.Null:
+                return true;
+            case JsonTokenType.String:
+                // Some exporters flatten the array into its JSON text: "[\"stop\"]".
+                if (r.ValueSpan.Length <= MaxEmbeddedFinishReasonsBytes && LooksLikeJsonArray(r.ValueSpan))
+                {
+                    return ReadEmbeddedFinishReasons(Encoding.UTF8.GetBytes(r.GetString()!), ref f, ref failure);
+                }
+
+                AddFinishReason(ref r, ref f);
+                return true;
+            case JsonTokenType.StartArray:
+                while (r.Read() && r.TokenType != JsonTokenType.EndArray)
+                {
+                    if (r.TokenType == JsonTokenType.String)
+                    {
+                        AddFinishReason(ref r, ref f);
+                    }
+                    else if (r.TokenType != JsonTokenType.Null)
+                    {
+                        return Fail(ref failure, RejectReasons.WrongType, "gen_ai.response.finish_reasons");
+                    }
+                }
+
+                return true;
+            default:
+                return Fail(ref failure, RejectReasons.WrongType, "gen_ai.response.finish_reasons");
+        }
+    }
+
+    private static bool LooksLikeJsonArray(ReadOnlySpan<byte> raw)
+    {
+        var trimmed = raw.TrimStart(" \t"u8);
+        return trimmed.Length > 0 && trimmed[0] == (byte)'[';
+    }
+
+    private static bool ReadEmbeddedFinishReasons(ReadOnlySpan<byte> json, ref Fields f, ref Failure failure)
+    {
+        var inner = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 2 });
+        try
+        {
+            if (!inner.Read() || inner.TokenType != JsonTokenType.StartArray)
+            {
+                return Fail(ref failure, RejectReasons.WrongType, "gen_ai.response.finish_reasons");
+            }
+
+            while (inner.Read() && inner.TokenType != JsonTokenType.EndArray)
+            {
+                if (inner.TokenType == JsonTokenType.String)
+                {
+                    AddFinishReason(ref inner, ref f);
+                }
+                else if (inner.TokenType != JsonTokenType.Null)
+                {
+                    return Fail(ref failure, RejectReasons.WrongType, "gen_ai.response.finish_reasons");
+                }
+            }
+
+            return true;
+        }
+        catch (JsonException)
+        {
+            return Fail(ref failure, RejectReasons.WrongType, "gen_ai.response.finish_reasons");
+        }
+    }
+
+    private static void AddFinishReason(ref Utf8JsonReader r, ref Fields f)
+    {
+        // Normalised through a stack buffer: the reason is a short token, and anything long is not one.
+        Span<char> buffer = stackalloc char[MaxShortValueBytes];
+        var reason = TryCopyShort(ref r, buffer, out var written)
+            ? FinishReasonNormalizer.Normalize(buffer[..written])
+            : StopReasons.Unknown;
+        (f.FinishReasons ??= []).Add(reason);
+    }
+
+    private static bool ReadCount(ref Utf8JsonReader r, string field, ref long? target, ref Failure failure)
+    {
+        long value;
+        switch (r.TokenType)
+        {
+            case JsonTokenType.Null:
+                return true;
+            case JsonTokenType.Number:
+                if (r.TryGetInt64(out value))
+                {
+                    break;
+                }
+
+                if (r.TryGetDouble(out var real) && real == Math.Floor(real))
+                {
+                    if (real is < 0 or > MaxTokenCount)
+                    {
+                        return Fail(ref failure, RejectReasons.InvalidTokenCount, field);
+                    }
+
+                    value = (long)real;
+                    break;
+                }
+
+                return Fail(ref failure, RejectReasons.WrongType, field);
+            case JsonTokenType.String:
+                if (!TryReadInt64String(ref r, out value, out var overflow))
+                {
+                    return Fail(ref failure, overflow ? RejectReasons.InvalidTokenCount : RejectReasons.WrongType, field);
+                }
+
+                break;
+            default:
+                return Fail(ref failure, RejectReasons.WrongType, field);
+        }
+
+        if (value is < 0 or > MaxTokenCount)
+        {
+            return Fail(ref failure, RejectReasons.InvalidTokenCount, field);
+        }
+
+        target = value;
+        return true;
+    }
+
+    private static bool ReadNanos(ref Utf8JsonReader r, string field, ref long? target, ref Failure failure)
+    {
+        long value;
+        switch (r.TokenType)
+        {
+            case JsonTokenType.Null:
+                return true;
+            case JsonTokenType.Number:
+                if (r.TryGetInt64(out value))
+                {
+                    break;
+                }
+
+                // 1.731e18-style numbers: precision beyond the microsecond is lost, which is harmless.
+                if (r.TryGetDouble(out var real) && real >= long.MinValue && real <= long.MaxValue)
+                {
+                    value = (long)real;
+                    break;
+                }
+
+                return Fail(ref failure, field == "durationNano" ? RejectReasons.InvalidDuration : RejectReasons.InvalidTimestamp, field);
+            case JsonTokenType.String:
+                // OTLP/JSON encodes 64-bit integers as strings.
+                if (!TryReadInt64String(ref r, out value, out var overflow))
+                {
+                    return Fail(ref failure, overflow ? (field == "durationNano" ? RejectReasons.InvalidDuration : RejectReasons.InvalidTimestamp) : RejectReasons.WrongType, field);
+                }
+
+                break;
+            default:
+                return Fail(ref failure, RejectReasons.WrongType, field);
+        }
+
+        target = value;
+        return true;
+    }
+
+    private static bool TryReadInt64String(ref Utf8JsonReader r, out long value, out bool overflow)
+    {
+        value = 0;
+        overflow = false;
+        Span<char> buffer = stackalloc char[32];
+        if (!TryCopyShort(ref r, buffer, out var written))
+        {
+            return false;
+        }
+
+        var digits = buffer[..written].Trim(' ');
+        if (digits.Length == 0)
+        {
+            return false;
+        }
+
+        if (long.TryParse(digits, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value))
+        {
+            return true;
+        }
+
+        // All digits but too large for a long: a number, just an absurd one.
+        var start = digits[0] == '-' ? 1 : 0;
+        overflow = digits.Length > start && !digits[start..].ContainsAnyExceptInRange('0', '9');
+        return false;
+    }
+
+    private static bool TryCopyShort(ref Utf8JsonReader r, scoped Span<char> buffer, out int written)
+    {
+        written = 0;
+        if (r.ValueSpan.Length > buffer.Length)
+        {
+            return false;
+        }
+
+        if (!r.ValueIsEscaped)
+        {
+            written = Encoding.UTF8.GetChars(r.ValueSpan, buffer);
+            return true;
+        }
+
+        // Escaped short tokens are rare; the reader cannot unescape into a caller's stack buffer
+        // through a by-ref reader, so take the (short, bounded) string.
+        var text = r.GetString().AsSpan();
+        text.CopyTo(buffer);
+        written = text.Length;
+        return true;
+    }
+
+    private static bool TryLookup<TKey>(ref Utf8JsonReader r, FrozenDictionary<string, TKey>.AlternateLookup<ReadOnlySpan<char>> lookup, out TKey key)
+    {
+        Span<char> buffer = stackalloc char[MaxKeyChars];
+        if (TryCopyShort(ref r, buffer, out var written))
+        {
+            return lookup.TryGetValue(buffer[..written], out key!);
+        }
+
+        key = default!;
+        return false;
+    }
+
+    private static bool Skip(ref Utf8JsonReader r)
+    {
+        r.Skip();
+        return true;
+    }
+
+    private static bool Fail(ref Failure failure, string reason, string detail)
+    {
+        failure = new Failure(reason, detail);
+        return false;
+    }
+
+    private static bool IsPlausibleTime(long nanos) => nanos is >= MinPlausibleNanos and <= MaxPlausibleNanos;
+
+    private static DateTimeOffset FromUnixNanos(long nanos) =>
+        DateTimeOffset.UnixEpoch.AddTicks(nanos / 100);
+
+    private readonly record struct Failure(string Reason, string Detail);
+
+    private struct Fields
+    {
+        public string? TraceId;
+        public string? SpanId;
+        public string? ParentSpanId;
+        public string? Name;
+        public string? Kind;
+        public long? StartNanos;
+        public long? EndNanos;
+        public long? DurationNanos;
+        public int StatusCode;
+        public string? ServiceName;
+        public string? EnvironmentName;
+        public string? EnvironmentOld;
+        public string? OperationName;
+        public string? ProviderName;
+        public string? System;
+        public string? RequestModel;
+        public string? ResponseModel;
+        public long? InputTokens;
+        public long? PromptTokens;
+        public long? OutputTokens;
+        public long? CompletionTokens;
+        public long? CacheReadDotted;
+        public long? CacheReadFlat;
+        public long? CacheWriteDotted;
+        public long? CacheWriteFlat;
+        public long? CacheWriteStrands;
+        public List<string>? FinishReasons;
+        public string? ToolName;
+        public bool ToolStatusFailed;
+        public string? AgentName;
+        public string? SessionId;
+        public string? ErrorType;
+    }
+}
