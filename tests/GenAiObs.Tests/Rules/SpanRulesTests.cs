@@ -116,27 +116,39 @@ public class SpanRulesTests
     }
 
     [Fact]
-    public async Task ComponentP95High_WhenAToolIsSlow_ShouldFireForTheToolAndItsComponent()
+    public async Task ComponentP95High_WhenAToolIsSlow_ShouldFireOnceForThatToolsComponent()
     {
         var data = new FakeAlertData();
+        Durations(data, AggregateKeys.Component("tool:search_web"), Now.AddMinutes(-5), 25, 7_000);
         Durations(data, AggregateKeys.Tool("search_web"), Now.AddMinutes(-5), 25, 7_000);
-        Durations(data, AggregateKeys.Tool("get_weather"), Now.AddMinutes(-5), 25, 300);
-        Durations(data, AggregateKeys.Component("tool"), Now.AddMinutes(-5), 25, 7_000);
-        Durations(data, AggregateKeys.Component("tool"), Now.AddMinutes(-5), 25, 300);
-        Durations(data, AggregateKeys.Component("tool"), Now.AddMinutes(-10), 25, 7_000);
+        Durations(data, AggregateKeys.Component("tool:get_weather"), Now.AddMinutes(-5), 25, 300);
+        Durations(data, AggregateKeys.Component("model:claude"), Now.AddMinutes(-5), 25, 2_000);
+        Durations(data, AggregateKeys.Component("model:claude"), Now.AddMinutes(-20), 25, 9_000);
 
         var alerts = await EvaluateAsync(new ComponentP95HighRule(), data);
 
-        Assert.Equal(2, alerts.Count);
-        Assert.Contains(alerts, a => a.Labels.TryGetValue("tool", out var tool) && tool == "search_web");
-        Assert.Contains(alerts, a => a.Labels.TryGetValue("component", out var component) && component == "tool");
+        var alert = Assert.Single(alerts);
+        Assert.Equal(("tool:search_web", "search_web"), (alert.Labels["component"], alert.Labels["tool"]));
+    }
+
+    [Fact]
+    public async Task ComponentP95High_WhenTheAgentComponentIsSlow_ShouldFireWithoutAToolLabel()
+    {
+        var data = new FakeAlertData();
+        Durations(data, AggregateKeys.Component("agent"), Now.AddMinutes(-10), 30, 12_000);
+
+        var alerts = await EvaluateAsync(new ComponentP95HighRule(), data);
+
+        var alert = Assert.Single(alerts);
+        Assert.Equal("agent", alert.Labels["component"]);
+        Assert.False(alert.Labels.ContainsKey("tool"));
     }
 
     [Fact]
     public async Task ComponentP95High_WhenFewerThanTwentySpans_ShouldStaySilent()
     {
         var data = new FakeAlertData();
-        Durations(data, AggregateKeys.Tool("search_web"), Now.AddMinutes(-5), 19, 9_000);
+        Durations(data, AggregateKeys.Component("tool:search_web"), Now.AddMinutes(-5), 19, 9_000);
 
         var alerts = await EvaluateAsync(new ComponentP95HighRule(), data);
 
