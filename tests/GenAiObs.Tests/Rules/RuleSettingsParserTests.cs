@@ -60,7 +60,7 @@ public class RuleSettingsParserTests
     [InlineData("GENAIOBS_RULE_MODEL_UNAVAILABLE_THRESHOLD", "50")]
     [InlineData("GENAIOBS_RULE_ERROR_RATE_HIGH_THRESHHOLD", "5")]
     [InlineData("GENAIOBS_MONTHLY_BUDGET_USD", "lots")]
-    [InlineData("GENAIOBS_MONTHLY_BUDGET_USD", "0")]
+    [InlineData("GENAIOBS_MONTHLY_BUDGET_USD", "-5")]
     public void Parse_WhenASettingCannotBeUsed_ShouldFailNamingTheVariable(string name, string value)
     {
         var variables = new Dictionary<string, string> { [name] = value };
@@ -69,6 +69,14 @@ public class RuleSettingsParserTests
 
         Assert.Equal(name, exception.VariableName);
         Assert.Contains(name, exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_WhenTheBudgetIsZero_ShouldTurnTheBudgetNoticesOff()
+    {
+        var settings = RuleSettingsParser.Parse(new Dictionary<string, string> { ["GENAIOBS_MONTHLY_BUDGET_USD"] = "0" });
+
+        Assert.Null(settings.MonthlyBudgetUsd);
     }
 
     [Theory]

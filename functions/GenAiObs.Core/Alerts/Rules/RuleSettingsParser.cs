@@ -85,12 +85,13 @@ public static class RuleSettingsParser
         decimal? budget = null;
         if (Value(variables, MonthlyBudgetVariable) is { } budgetText)
         {
-            if (!decimal.TryParse(budgetText, NumberStyles.Number, CultureInfo.InvariantCulture, out var parsed) || parsed <= 0)
+            if (!decimal.TryParse(budgetText, NumberStyles.Number, CultureInfo.InvariantCulture, out var parsed) || parsed < 0)
             {
-                throw new RuleSettingsException(MonthlyBudgetVariable, $"Environment variable {MonthlyBudgetVariable} must be a positive amount in USD (e.g. 5000).");
+                throw new RuleSettingsException(MonthlyBudgetVariable, $"Environment variable {MonthlyBudgetVariable} must be an amount in USD (e.g. 5000; 0 turns the budget notices off).");
             }
 
-            budget = parsed;
+            // 0 (the template parameter's minimum) means "no budget": the budget rules stay silent.
+            budget = parsed > 0 ? parsed : null;
         }
 
         return new RuleSettings(rules, budget);
