@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using GenAiObs.Core.Alerts.Rules;
 using GenAiObs.Core.Pricing;
 using GenAiObs.Core.Processing;
 using GenAiObs.Core.Records;
@@ -13,7 +14,7 @@ internal static class ReplayTable
 {
     private const int TopPrincipals = 10;
 
-    public static string Render(IReadOnlyList<string> files, InvocationSummary invocations, SpanSummary spans, PriceTable prices)
+    public static string Render(IReadOnlyList<string> files, InvocationSummary invocations, SpanSummary spans, IReadOnlyList<SimulatedNotification> alerts, PriceTable prices)
     {
         var text = new StringBuilder();
         var overall = invocations.Overall;
@@ -44,7 +45,24 @@ internal static class ReplayTable
         }
 
         RenderSpans(text, spans);
+        RenderAlerts(text, alerts);
         return text.ToString();
+    }
+
+    private static void RenderAlerts(StringBuilder text, IReadOnlyList<SimulatedNotification> alerts)
+    {
+        text.AppendLine();
+        if (alerts.Count == 0)
+        {
+            Line(text, "Alerts: none would have been sent");
+            return;
+        }
+
+        Line(text, $"Alerts that would have been sent ({alerts.Count}, after grouping and repeat intervals):");
+        foreach (var alert in alerts)
+        {
+            Line(text, $"  {alert.At.UtcDateTime:yyyy-MM-dd HH:mm}Z {alert.Status,-8} {alert.Severity,-8} {alert.Rule,-24} → {alert.Receiver,-12} {Shorten(alert.Summary, 90)}");
+        }
     }
 
     private static void RenderSpans(StringBuilder text, SpanSummary spans)

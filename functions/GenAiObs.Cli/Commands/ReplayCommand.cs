@@ -4,7 +4,10 @@ using System.Text;
 using System.Text.Json;
 using GenAiObs.Adapters.DynamoDb;
 using GenAiObs.Cli.Commands;
+using GenAiObs.Adapters.Evaluation;
 using GenAiObs.Core.Aggregation;
+using GenAiObs.Core.Alerts;
+using GenAiObs.Core.Alerts.Rules;
 using GenAiObs.Core.Envelopes;
 using GenAiObs.Core.Pricing;
 using GenAiObs.Core.Processing;
@@ -31,6 +34,7 @@ public sealed class ReplayCommand
         var options = ReplayOptions.Parse(args);
         var files = options.Files.Count > 0 ? options.Files : BundledSamples();
         var prices = LoadPrices(options.PricesFile);
+        var alertSettings = LoadAlertSettings();
         var processor = new BatchProcessor(prices);
         var invocations = new InvocationSummary();
         var spans = new SpanSummary();
@@ -39,6 +43,7 @@ public sealed class ReplayCommand
         var clock = Stopwatch.StartNew();
         long messageBytes = 0;
         long events = 0;
+        var range = new EventTimeRange();
         var lastProgress = TimeSpan.Zero;
         foreach (var file in files)
         {
@@ -65,6 +70,7 @@ public sealed class ReplayCommand
             var result = processor.ProcessDelivery(delivery);
             events += result.EventCount;
             Accumulate(result, invocations, spans);
+            range.Add(result);
 
             // The same aggregation the Lambdas write: batch ids come from the events' ids, which are
             // derived from file content for exports without ids, so a second replay counts once.
@@ -78,13 +84,21 @@ public sealed class ReplayCommand
         }
 
         clock.Stop();
+
+        // Evaluate the alert rules at every 5-minute boundary of the replayed event time, exactly
+        // as the scheduled evaluator would have, against what replay just aggregated.
+        var evaluation = Stopwatch.StartNew();
+        var alerts = range.IsEmpty
+            ? []
+            : await AlertSimulation.RunAsync(store, range.First, range.Last, alertSettings).ConfigureAwait(false);
+        evaluation.Stop();
         if (options.Json)
         {
-            await stdout.WriteLineAsync(RenderJson(invocations, spans)).ConfigureAwait(false);
+            await stdout.WriteLineAsync(RenderJson(invocations, spans, alerts)).ConfigureAwait(false);
         }
         else
         {
-            await stdout.WriteAsync(ReplayTable.Render(files, invocations, spans, prices)).ConfigureAwait(false);
+            await stdout.WriteAsync(ReplayTable.Render(files, invocations, spans, alerts, prices)).ConfigureAwait(false);
         }
 
         if (options.Stats)
@@ -92,7 +106,7 @@ public sealed class ReplayCommand
             var seconds = Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
             await stderr.WriteLineAsync(string.Create(
                 CultureInfo.InvariantCulture,
-                $"replay stats: {events} events, {messageBytes / 1048576.0:F2} MB of log data in {seconds:F3} s — {events / seconds:F0} records/s, {messageBytes / 1048576.0 / seconds:F1} MB/s, peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0} MB"))
+                $"replay stats: {events} events, {messageBytes / 1048576.0:F2} MB of log data processed (decode, parse, price, aggregate) in {seconds:F3} s — {events / seconds:F0} records/s, {messageBytes / 1048576.0 / seconds:F1} MB/s; alert evaluation {evaluation.Elapsed.TotalSeconds:F3} s; peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0} MB"))
                 .ConfigureAwait(false);
         }
 
@@ -124,7 +138,7 @@ public sealed class ReplayCommand
         }
     }
 
-    internal static string RenderJson(InvocationSummary invocations, SpanSummary spans)
+    internal static string RenderJson(InvocationSummary invocations, SpanSummary spans, IReadOnlyList<SimulatedNotification> alerts)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
@@ -134,6 +148,7 @@ public sealed class ReplayCommand
             invocations.WriteJson(writer);
             writer.WritePropertyName("spans");
             spans.WriteJson(writer);
+            SimulatedNotification.WriteJsonArray(writer, alerts);
             writer.WriteEndObject();
         }
 
@@ -162,6 +177,27 @@ public sealed class ReplayCommand
         return Directory.GetFiles(_environment.SamplesDirectory, "*.gz").Order(StringComparer.Ordinal).ToList();
     }
 
+    /// <summary>Rule thresholds, budget and routing from the same variables the evaluator Lambda reads.</summary>
+    private EvaluatorSettings LoadAlertSettings()
+    {
+        try
+        {
+            return EvaluatorSettings.FromVariables(_environment.Variables, File.ReadAllText);
+        }
+        catch (RuleSettingsException ex)
+        {
+            throw new CliUsageException(ex.Message);
+        }
+        catch (RoutingConfigException ex)
+        {
+            throw new CliUsageException(ex.Message);
+        }
+        catch (IOException ex)
+        {
+            throw new CliUsageException($"cannot read the routing file: {ex.Message}");
+        }
+    }
+
     private static PriceTable LoadPrices(string? path)
     {
         if (path is null)
@@ -181,6 +217,35 @@ public sealed class ReplayCommand
         {
             throw new CliUsageException($"--prices {path}: {ex.Message}");
         }
+    }
+}
+
+/// <summary>The earliest and latest event time seen: a record's own time, a span's end.</summary>
+internal sealed class EventTimeRange
+{
+    public DateTimeOffset First { get; private set; } = DateTimeOffset.MaxValue;
+
+    public DateTimeOffset Last { get; private set; } = DateTimeOffset.MinValue;
+
+    public bool IsEmpty => First > Last;
+
+    public void Add(BatchResult result)
+    {
+        foreach (var invocation in result.Invocations)
+        {
+            Add(invocation.Record.Timestamp);
+        }
+
+        foreach (var span in result.Spans)
+        {
+            Add(span.Span.End);
+        }
+    }
+
+    private void Add(DateTimeOffset at)
+    {
+        First = at < First ? at : First;
+        Last = at > Last ? at : Last;
     }
 }
 

@@ -31,6 +31,66 @@ public sealed class ReplayCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Replay_WhenBundledSamples_ShouldReportTheAlertsTheIncidentsWouldHaveSent()
+    {
+        var (exit, stdout, _) = await RunAsync("replay", "--json");
+
+        Assert.Equal(0, exit);
+        using var json = JsonDocument.Parse(stdout);
+        var alerts = json.RootElement.GetProperty("alerts").EnumerateArray().ToList();
+        foreach (var alert in alerts)
+        {
+            foreach (var member in new[] { "rule", "severity", "receiver", "status", "at", "summary" })
+            {
+                Assert.Equal(JsonValueKind.String, alert.GetProperty(member).ValueKind);
+            }
+
+            Assert.Contains(alert.GetProperty("status").GetString(), new[] { "firing", "resolved" });
+            Assert.True(DateTimeOffset.TryParse(alert.GetProperty("at").GetString(), out var at) && at.Offset == TimeSpan.Zero);
+            var labels = alert.GetProperty("labels");
+            Assert.Equal(alert.GetProperty("rule").GetString(), labels.GetProperty("alertname").GetString());
+            Assert.Equal("aws", labels.GetProperty("cloud_provider").GetString());
+        }
+
+        // The incidents the sample generator planted on its last day, each routed by the default tree.
+        AssertSent(alerts, "ErrorRateHigh", "critical", "pagerduty");
+        AssertSent(alerts, "DailyCostAboveBaseline", "critical", "pagerduty");
+        AssertSent(alerts, "CompletionRateLow", "warning", "slack-ops");
+        AssertSent(alerts, "UnpricedModelInUse", "warning", "slack-ops");
+        AssertSent(alerts, "RunawayAgentSession", "critical", "pagerduty");
+        AssertSent(alerts, "DailyDigest", "info", "default");
+
+        // Resolved notifications only follow firing ones, once per firing episode.
+        var firing = alerts.Count(a => a.GetProperty("rule").GetString() == "ErrorRateHigh" && a.GetProperty("status").GetString() == "firing");
+        var resolved = alerts.Count(a => a.GetProperty("rule").GetString() == "ErrorRateHigh" && a.GetProperty("status").GetString() == "resolved");
+        Assert.Equal(firing, resolved);
+        Assert.DoesNotContain("@example.com", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Replay_WhenRuleSettingIsBroken_ShouldFailNamingTheVariable()
+    {
+        var variables = new Dictionary<string, string> { ["GENAIOBS_RULE_ERROR_RATE_HIGH_THRESHOLD"] = "lots" };
+
+        var (exit, _, stderr) = await RunWithAsync(variables, "replay", "--json");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("GENAIOBS_RULE_ERROR_RATE_HIGH_THRESHOLD", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Replay_WhenThresholdRaised_ShouldNotSendThatAlert()
+    {
+        var variables = new Dictionary<string, string> { ["GENAIOBS_RULE_ERROR_RATE_HIGH_ENABLED"] = "false" };
+
+        var (exit, stdout, _) = await RunWithAsync(variables, "replay", "--json");
+
+        Assert.Equal(0, exit);
+        using var json = JsonDocument.Parse(stdout);
+        Assert.DoesNotContain(json.RootElement.GetProperty("alerts").EnumerateArray(), a => a.GetProperty("rule").GetString() == "ErrorRateHigh");
+    }
+
+    [Fact]
     public async Task Replay_WhenJson_ShouldFollowTheInvocationsContract()
     {
         var file = Write("records.jsonl", string.Join('\n', RecordFixtures.Select(f => Encoding.UTF8.GetString(TestEvents.CompactFixture(f)))));
@@ -211,11 +271,19 @@ public sealed class ReplayCommandTests : IDisposable
         return path;
     }
 
-    internal static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(params string[] args)
+    private static void AssertSent(List<JsonElement> alerts, string rule, string severity, string receiver) =>
+        Assert.Contains(alerts, a =>
+            a.GetProperty("rule").GetString() == rule && a.GetProperty("severity").GetString() == severity &&
+            a.GetProperty("receiver").GetString() == receiver && a.GetProperty("status").GetString() == "firing");
+
+    internal static Task<(int Exit, string Stdout, string Stderr)> RunAsync(params string[] args) =>
+        RunWithAsync(new Dictionary<string, string>(), args);
+
+    internal static async Task<(int Exit, string Stdout, string Stderr)> RunWithAsync(Dictionary<string, string> variables, params string[] args)
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        var environment = new CliEnvironment(new Dictionary<string, string>(), Path.Combine(AppContext.BaseDirectory, "samples"));
+        var environment = new CliEnvironment(variables, Path.Combine(AppContext.BaseDirectory, "samples"));
         var exit = await CliApp.RunAsync(args, stdout, stderr, environment);
         return (exit, stdout.ToString(), stderr.ToString());
     }
