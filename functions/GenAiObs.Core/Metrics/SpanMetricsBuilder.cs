@@ -1,3 +1,4 @@
+using GenAiObs.Core.Processing;
 using GenAiObs.Core.Records;
 
 namespace GenAiObs.Core.Metrics;
@@ -48,6 +49,12 @@ public sealed class SpanMetricsBuilder
         _maxDimensionValues = Math.Max(1, options.MaxDimensionValues);
         _defaultEnvironment = string.IsNullOrWhiteSpace(options.DefaultEnvironment) ? null : options.DefaultEnvironment;
     }
+
+    /// <summary>Builds the metrics of one processed delivery: its spans and every rejection (envelope and record).</summary>
+    /// <param name="result">The batch processor's result.</param>
+    /// <param name="fallbackTimestampMs">Event time for rejections (they carry none): normally the invocation time.</param>
+    public MetricBatch Build(BatchResult result, long fallbackTimestampMs) =>
+        Build(result.Spans, result.Rejections, fallbackTimestampMs);
 
     /// <summary>Builds the metrics of one batch.</summary>
     /// <param name="spans">The accepted, priced spans.</param>

@@ -60,6 +60,46 @@ public class SpanBatchProcessingTests
     }
 
     [Fact]
+    public void SummaryAdd_WhenBatchHasSpanAndOtherRejections_ShouldCountOnlySpanRejections()
+    {
+        var messages = new[]
+        {
+            Encoding.UTF8.GetBytes(Lines(Adot)[0]),
+            Encoding.UTF8.GetBytes(Minimal(extra: "\"kind\":\"SIDEWAYS\"")),
+            Encoding.UTF8.GetBytes("{\"hello\":\"world\"}"),
+            Encoding.UTF8.GetBytes("{\"schemaType\":\"ModelInvocationLog\"}"),
+        };
+        var result = new BatchProcessor(Prices).ProcessLambdaEvent(TestEvents.SubscriptionEvent(TestEvents.DataMessage(messages)));
+        var summary = new SpanSummary();
+
+        summary.Add(result);
+
+        Assert.Equal(3, result.RejectedCount);
+        Assert.Equal(1, summary.Records);
+        Assert.Equal(1, summary.Rejected);
+    }
+
+    [Fact]
+    public void BuildMetrics_WhenBatchResultGiven_ShouldCountEveryRejectionByReason()
+    {
+        var messages = new[]
+        {
+            Encoding.UTF8.GetBytes(Lines(Adot)[0]),
+            Encoding.UTF8.GetBytes(Minimal(extra: "\"kind\":\"SIDEWAYS\"")),
+            Encoding.UTF8.GetBytes("{\"hello\":\"world\"}"),
+        };
+        var result = new BatchProcessor(Prices).ProcessLambdaEvent(TestEvents.SubscriptionEvent(TestEvents.DataMessage(messages)));
+
+        var batch = new GenAiObs.Core.Metrics.SpanMetricsBuilder().Build(result, 1_795_000_100_000);
+
+        var rejected = batch.Groups
+            .Where(g => g.Value.ContainsKey("RejectedRecords"))
+            .ToDictionary(g => g.Key.Dimensions.Pairs.Single().Value, g => g.Value["RejectedRecords"].Values.Sum());
+        Assert.Equal(new Dictionary<string, double> { [RejectReasons.WrongType] = 1, [RejectReasons.UnknownRecordType] = 1 }, rejected);
+        Assert.Contains(batch.Groups, g => g.Value.ContainsKey("ModelCalls"));
+    }
+
+    [Fact]
     public void ProcessDelivery_WhenBundledAgentSpanSample_ShouldAcceptEverySpan()
     {
         var path = Path.Combine(RepositoryRoot(), "functions", "GenAiObs.Cli", "samples", "agent-spans.subscription.jsonl.gz");
