@@ -93,8 +93,8 @@ public class SpanBatchProcessingTests
         var batch = new GenAiObs.Core.Metrics.SpanMetricsBuilder().Build(result, 1_795_000_100_000);
 
         var rejected = batch.Groups
-            .Where(g => g.Value.ContainsKey("RejectedRecords"))
-            .ToDictionary(g => g.Key.Dimensions.Pairs.Single().Value, g => g.Value["RejectedRecords"].Values.Sum());
+            .Where(g => g.Value.ContainsKey("RejectedRecords") && g.Key.Dimensions.Pairs.Count == 2)
+            .ToDictionary(g => g.Key.Dimensions.Pairs[1].Value, g => g.Value["RejectedRecords"].Values.Sum());
         Assert.Equal(new Dictionary<string, double> { [RejectReasons.WrongType] = 1, [RejectReasons.UnknownRecordType] = 1 }, rejected);
         Assert.Contains(batch.Groups, g => g.Value.ContainsKey("ModelCalls"));
     }
