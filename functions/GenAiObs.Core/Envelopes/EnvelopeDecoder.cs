@@ -134,8 +134,9 @@ public static class EnvelopeDecoder
                 }
             }
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: invalid UTF-8 inside a string the decoder had to read.
             context.Reject(RejectReasons.InvalidEnvelope, "event is not valid JSON");
             return;
         }
@@ -257,7 +258,13 @@ public static class EnvelopeDecoder
             {
                 // Some serialisers escape '/' as "\/"; base64 itself has nothing else to unescape.
                 unescaped = ArrayPool<byte>.Shared.Rent(reader.ValueSpan.Length);
-                base64 = unescaped.AsSpan(0, reader.CopyString(unescaped));
+                if (!TryCopyString(ref reader, unescaped, out var unescapedLength))
+                {
+                    context.Reject(RejectReasons.InvalidBase64, where);
+                    return;
+                }
+
+                base64 = unescaped.AsSpan(0, unescapedLength);
             }
 
             compressed = ArrayPool<byte>.Shared.Rent(Math.Max(1, Base64.GetMaxDecodedFromUtf8Length(base64.Length)));
@@ -316,7 +323,7 @@ public static class EnvelopeDecoder
                 else if (reader.ValueTextEquals("logGroup"u8))
                 {
                     reader.Read();
-                    logGroup = reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length <= 512 ? reader.GetString() : null;
+                    logGroup = reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length <= 512 ? TryGetString(ref reader) : null;
                 }
                 else if (reader.ValueTextEquals("logEvents"u8))
                 {
@@ -331,7 +338,7 @@ public static class EnvelopeDecoder
                 }
             }
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             // Events decoded before the break are sound; keep them, and count the rest as lost.
             context.Reject(RejectReasons.InvalidPayloadJson, where);
@@ -520,13 +527,45 @@ public static class EnvelopeDecoder
 
     private static string? ReadId(ref Utf8JsonReader reader)
     {
-        if (reader.TokenType is JsonTokenType.String or JsonTokenType.Number && reader.ValueSpan.Length is > 0 and <= MaxIdBytes)
+        if (reader.TokenType == JsonTokenType.Number && reader.ValueSpan.Length <= MaxIdBytes)
         {
-            return reader.TokenType == JsonTokenType.String ? reader.GetString() : Encoding.UTF8.GetString(reader.ValueSpan);
+            return Encoding.UTF8.GetString(reader.ValueSpan);
+        }
+
+        if (reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length is > 0 and <= MaxIdBytes)
+        {
+            // Not valid UTF-8: the event gets a synthetic id instead.
+            return TryGetString(ref reader);
         }
 
         reader.Skip();
         return null;
+    }
+
+    private static string? TryGetString(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            return reader.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    private static bool TryCopyString(ref Utf8JsonReader reader, Span<byte> destination, out int written)
+    {
+        try
+        {
+            written = reader.CopyString(destination);
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            written = 0;
+            return false;
+        }
     }
 
     // ---- Files
@@ -666,7 +705,6 @@ public static class EnvelopeDecoder
         var logEvents = false;
         var messageType = false;
         var eventsArray = false;
-        var recordMarker = false;
         try
         {
             if (!reader.Read())
@@ -700,7 +738,8 @@ public static class EnvelopeDecoder
                 }
                 else if (reader.ValueTextEquals("schemaType"u8) || reader.ValueTextEquals("traceId"u8) || reader.ValueTextEquals("spanId"u8))
                 {
-                    recordMarker = true;
+                    // A record, whatever else it holds: no need to read the rest of it here.
+                    return FileValueKind.Raw;
                 }
                 else if (reader.ValueTextEquals("events"u8))
                 {
@@ -715,11 +754,6 @@ public static class EnvelopeDecoder
             }
         }
         catch (JsonException)
-        {
-            return FileValueKind.Raw;
-        }
-
-        if (recordMarker)
         {
             return FileValueKind.Raw;
         }
@@ -749,7 +783,7 @@ public static class EnvelopeDecoder
         }
 
         var cap = (int)Math.Min(maxBytes, Array.MaxLength - 1);
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(compressedLength * 4L, 4096, cap + 1L));
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Max(compressedLength * 4L, 4096), cap + 1L));
         var total = 0;
         try
         {

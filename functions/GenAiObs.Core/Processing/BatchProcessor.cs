@@ -33,6 +33,13 @@ public sealed class BatchProcessor
         return ProcessDelivery(delivery);
     }
 
+    /// <summary>Decodes a CLI input file (any format <see cref="EnvelopeDecoder.DecodeFile"/> accepts) and processes it.</summary>
+    public BatchResult ProcessFile(ReadOnlySpan<byte> fileBytes)
+    {
+        using var delivery = EnvelopeDecoder.DecodeFile(fileBytes, _limits);
+        return ProcessDelivery(delivery);
+    }
+
     /// <summary>Parses and prices every event of <paramref name="delivery"/> (which the caller still owns and disposes).</summary>
     public BatchResult ProcessDelivery(DecodedDelivery delivery)
     {

@@ -105,7 +105,7 @@ public static class InvocationLogParser
             }
             else if (reader.ValueTextEquals("operation"u8))
             {
-                fields.Operation = ReadIdentifier(ref reader, "operation");
+                fields.Operation = ReadOperation(ref reader);
             }
             else if (reader.ValueTextEquals("accountId"u8))
             {
@@ -221,6 +221,28 @@ public static class InvocationLogParser
         epochMs is >= -62135596800000 and <= 253402300799999
             ? DateTimeOffset.FromUnixTimeMilliseconds(epochMs)
             : throw new RecordRejectedException(RejectReasons.InvalidTimestamp, "event timestamp");
+
+    /// <summary>The four documented operations come back as shared constants (no allocation per record).</summary>
+    private static string? ReadOperation(ref Utf8JsonReader reader)
+    {
+        var lookahead = reader;
+        lookahead.Read();
+        if (lookahead.TokenType == JsonTokenType.String)
+        {
+            var known = lookahead.ValueTextEquals("Converse"u8) ? "Converse"
+                : lookahead.ValueTextEquals("ConverseStream"u8) ? "ConverseStream"
+                : lookahead.ValueTextEquals("InvokeModel"u8) ? "InvokeModel"
+                : lookahead.ValueTextEquals("InvokeModelWithResponseStream"u8) ? "InvokeModelWithResponseStream"
+                : null;
+            if (known is not null)
+            {
+                reader = lookahead;
+                return known;
+            }
+        }
+
+        return ReadIdentifier(ref reader, "operation");
+    }
 
     /// <summary>A short identifier string (null when JSON null); the reader is on the property name.</summary>
     private static string? ReadIdentifier(ref Utf8JsonReader reader, string field)

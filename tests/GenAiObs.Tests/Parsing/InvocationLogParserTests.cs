@@ -173,6 +173,27 @@ public class InvocationLogParserTests
     }
 
     [Fact]
+    public void TryParse_WhenTimestampHasFractionAndOffset_ShouldKeepTheInstant()
+    {
+        const string json = """{"schemaType":"ModelInvocationLog","operation":"Converse","modelId":"m","timestamp":"2026-11-20T16:03:27.250+02:00"}""";
+
+        var record = ParseAccepted(TestEvents.Event(json));
+
+        Assert.Equal(new DateTimeOffset(2026, 11, 20, 14, 3, 27, 250, TimeSpan.Zero), record.Timestamp);
+    }
+
+    [Fact]
+    public void TryParse_WhenNoRecordTimestampAndEventTimeOutOfRange_ShouldRejectInvalidTimestamp()
+    {
+        const string json = """{"schemaType":"ModelInvocationLog","operation":"Converse","modelId":"m"}""";
+
+        var parsed = InvocationLogParser.TryParse(TestEvents.Event(json, timestampMs: long.MaxValue), out _, out var rejection);
+
+        Assert.False(parsed);
+        Assert.Equal(RejectReasons.InvalidTimestamp, rejection!.Reason);
+    }
+
+    [Fact]
     public void TryParse_WhenStreamRecordLacksTokenCounts_ShouldFallBackToInvocationMetrics()
     {
         const string json = """

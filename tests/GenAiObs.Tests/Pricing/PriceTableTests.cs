@@ -120,6 +120,21 @@ public class PriceTableTests
     }
 
     [Fact]
+    public void Quote_WhenApplicationProfileMapsToGlobalProfile_ShouldNotApplyMultiplier()
+    {
+        const string json = """
+            {"effectiveDate":"2026-11-01",
+             "models":{"anthropic.claude-sonnet-4-5-20250929-v1:0":{"inputPerMillion":3.0,"outputPerMillion":15.0,"regionalMultiplier":1.1}},
+             "inferenceProfiles":{"arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/g1":"global.anthropic.claude-sonnet-4-5-20250929-v1:0"}}
+            """;
+        var table = PriceTable.Parse(Encoding.UTF8.GetBytes(json));
+
+        var quote = table.Quote("arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/g1", 1_000_000, 0, 0, 0);
+
+        Assert.Equal(3.0m, quote.CostUsd);
+    }
+
+    [Fact]
     public void Quote_WhenApplicationProfileNotConfigured_ShouldBeUnpricedNotReducedToOpaqueId()
     {
         var quote = Table.Quote("arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/unknown99", 1_000_000, 0, 0, 0);
