@@ -1,0 +1,44 @@
+namespace GenAiObs.Adapters.Configuration;
+
+/// <summary>
+/// Every environment variable the functions and the CLI read, in one place (template.yaml tests
+/// check each one is set for the function that reads it). Powertools names are reused where the
+/// meaning matches so users' habits and a later move to Powertools both work.
+/// </summary>
+public static class EnvironmentVariables
+{
+    // ---- Set by Lambda (custom runtime contract)
+    public const string RuntimeApi = "AWS_LAMBDA_RUNTIME_API";
+    public const string Handler = "_HANDLER";
+    public const string TraceId = "_X_AMZN_TRACE_ID";
+    public const string FunctionName = "AWS_LAMBDA_FUNCTION_NAME";
+    public const string FunctionVersion = "AWS_LAMBDA_FUNCTION_VERSION";
+    public const string LambdaLogLevel = "AWS_LAMBDA_LOG_LEVEL";
+    public const string Region = "AWS_REGION";
+
+    // ---- Powertools-compatible
+    public const string ServiceName = "POWERTOOLS_SERVICE_NAME";
+    public const string MetricsNamespace = "POWERTOOLS_METRICS_NAMESPACE";
+    public const string LogLevel = "POWERTOOLS_LOG_LEVEL";
+
+    // ---- GenAI observability
+    public const string PricesFile = "GENAIOBS_PRICES_FILE";
+    public const string MaxPrincipals = "GENAIOBS_MAX_PRINCIPALS";
+    public const string Environment = "GENAIOBS_ENVIRONMENT";
+    public const string TableName = "GENAIOBS_TABLE_NAME";
+    public const string MonthlyBudgetUsd = "GENAIOBS_MONTHLY_BUDGET_USD";
+    public const string RoutingFile = "GENAIOBS_ROUTING_FILE";
+    public const string Routing = "GENAIOBS_ROUTING";
+    public const string ReceiverTopics = "GENAIOBS_RECEIVER_TOPICS";
+    public const string PagerDutyRoutingKeyParameter = "GENAIOBS_PAGERDUTY_ROUTING_KEY_PARAM";
+    public const string SlackOpsWebhookParameter = "GENAIOBS_SLACK_OPS_WEBHOOK_PARAM";
+    public const string SlackFinOpsWebhookParameter = "GENAIOBS_SLACK_FINOPS_WEBHOOK_PARAM";
+
+    /// <summary>PagerDuty Events API endpoint override (tests point it at a loopback server).</summary>
+    public const string PagerDutyUrl = "GENAIOBS_PAGERDUTY_URL";
+
+    // ---- AWS SDK endpoint overrides (standard SDK names)
+    public const string EndpointUrlDynamoDb = "AWS_ENDPOINT_URL_DYNAMODB";
+    public const string EndpointUrlSns = "AWS_ENDPOINT_URL_SNS";
+    public const string EndpointUrl = "AWS_ENDPOINT_URL";
+}

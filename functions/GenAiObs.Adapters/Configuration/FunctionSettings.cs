@@ -1,0 +1,68 @@
+using GenAiObs.Adapters.Diagnostics;
+
+namespace GenAiObs.Adapters.Configuration;
+
+/// <summary>
+/// Settings every function shares, read once at cold start. Function-specific settings (table,
+/// topics, receivers) live in their own records read the same way, through <see cref="SettingsReader"/>.
+/// </summary>
+public sealed record FunctionSettings
+{
+    public const string DefaultServiceName = "genai-observability";
+    public const string DefaultMetricsNamespace = "GenAI/Observability";
+    public const int DefaultMaxPrincipals = 20;
+
+    /// <summary>The dispatch key from <c>_HANDLER</c> (required: it picks the function).</summary>
+    public required string Handler { get; init; }
+
+    /// <summary><c>POWERTOOLS_SERVICE_NAME</c>: the <c>Service</c> dimension of every metric and the <c>service</c> of every log line.</summary>
+    public string ServiceName { get; init; } = DefaultServiceName;
+
+    /// <summary><c>POWERTOOLS_METRICS_NAMESPACE</c>, default <c>GenAI/Observability</c>.</summary>
+    public string MetricsNamespace { get; init; } = DefaultMetricsNamespace;
+
+    /// <summary><c>POWERTOOLS_LOG_LEVEL</c>, else <c>AWS_LAMBDA_LOG_LEVEL</c>, default Information.</summary>
+    public DiagnosticLevel LogLevel { get; init; } = DiagnosticLevel.Information;
+
+    /// <summary><c>GENAIOBS_PRICES_FILE</c>: a price table replacing the embedded default.</summary>
+    public string? PricesFile { get; init; }
+
+    /// <summary><c>GENAIOBS_MAX_PRINCIPALS</c>: principals kept as their own metric dimension per batch (top spenders); the rest are <c>other</c>.</summary>
+    public int MaxPrincipals { get; init; } = DefaultMaxPrincipals;
+
+    /// <summary><c>GENAIOBS_ENVIRONMENT</c>: the deployment environment, used when a record's requestMetadata does not name one.</summary>
+    public string? Environment { get; init; }
+
+    /// <summary><c>AWS_REGION</c>, when set.</summary>
+    public string? Region { get; init; }
+
+    /// <summary><c>AWS_LAMBDA_FUNCTION_NAME</c>, when set.</summary>
+    public string? FunctionName { get; init; }
+
+    /// <summary>Reads the shared settings; throws <see cref="SettingsException"/> naming the first bad variable.</summary>
+    public static FunctionSettings Read(IEnvironment environment)
+    {
+        var reader = new SettingsReader(environment);
+        var levelName = reader.Optional(EnvironmentVariables.LogLevel) is { } powertools
+            ? (Name: EnvironmentVariables.LogLevel, Value: powertools)
+            : (Name: EnvironmentVariables.LambdaLogLevel, Value: reader.Optional(EnvironmentVariables.LambdaLogLevel));
+        var level = DiagnosticLevel.Information;
+        if (levelName.Value is not null && !DiagnosticLevels.TryParse(levelName.Value, out level))
+        {
+            throw new SettingsException(levelName.Name, $"Environment variable {levelName.Name} must be one of DEBUG, INFO, WARN, ERROR, CRITICAL.");
+        }
+
+        return new FunctionSettings
+        {
+            Handler = reader.Required(EnvironmentVariables.Handler),
+            ServiceName = reader.Optional(EnvironmentVariables.ServiceName, DefaultServiceName),
+            MetricsNamespace = reader.Optional(EnvironmentVariables.MetricsNamespace, DefaultMetricsNamespace),
+            LogLevel = level,
+            PricesFile = reader.Optional(EnvironmentVariables.PricesFile),
+            MaxPrincipals = reader.Int32(EnvironmentVariables.MaxPrincipals, DefaultMaxPrincipals, min: 0, max: 10_000),
+            Environment = reader.Optional(EnvironmentVariables.Environment),
+            Region = reader.Optional(EnvironmentVariables.Region),
+            FunctionName = reader.Optional(EnvironmentVariables.FunctionName),
+        };
+    }
+}

@@ -1,0 +1,355 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace GenAiObs.Core.Metrics;
+
+/// <summary>The CloudWatch Embedded Metric Format limits a document must respect.</summary>
+/// <param name="MaxMetricsPerDirective">Metric definitions per <c>CloudWatchMetrics</c> directive (EMF: 100).</param>
+/// <param name="MaxValuesPerMetric">Values in one metric's array (EMF: 100).</param>
+/// <param name="MaxDocumentBytes">
+/// UTF-8 bytes of one document line. A log event holds 256 KB (262 144 bytes); the default keeps
+/// a margin for the per-event overhead CloudWatch Logs counts and the prefix a runtime may add.
+/// </param>
+/// <param name="MaxDimensionKeys">Keys in one dimension set (EMF: 30); further keys are dropped.</param>
+/// <param name="MaxDimensionValueLength">UTF-16 characters of a dimension value (CloudWatch: 1024); longer values are truncated.</param>
+public sealed record EmfLimits(
+    int MaxMetricsPerDirective = 100,
+    int MaxValuesPerMetric = 100,
+    int MaxDocumentBytes = 256_000,
+    int MaxDimensionKeys = 30,
+    int MaxDimensionValueLength = 1024)
+{
+    /// <summary>The limits of the EMF specification.</summary>
+    public static EmfLimits Default { get; } = new();
+}
+
+/// <summary>
+/// Turns a <see cref="MetricBatch"/> into CloudWatch Embedded Metric Format documents, one JSON
+/// object per line. Each (minute, dimension set) group becomes as few documents as the limits
+/// allow: one, unless it has more than 100 metrics, a metric with more than 100 values (the values
+/// are spread over several documents, so CloudWatch still sees every raw value for percentiles) or
+/// more bytes than one log event holds. Output order is deterministic: groups by minute, then by
+/// dimension names and values (ordinal); metrics by name.
+/// </summary>
+public sealed class EmfSerializer
+{
+    /// <summary>The namespace used when <c>POWERTOOLS_METRICS_NAMESPACE</c> is not set.</summary>
+    public const string DefaultNamespace = "GenAI/Observability";
+
+    // Relaxed escaping keeps non-ASCII dimension values readable UTF-8 instead of \uXXXX (the JSON
+    // is never embedded in HTML); quotes, backslashes and control characters are still escaped.
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Indented = false,
+        SkipValidation = false,
+    };
+
+    private readonly string _namespace;
+    private readonly EmfLimits _limits;
+
+    public EmfSerializer(string metricNamespace = DefaultNamespace, EmfLimits? limits = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(metricNamespace);
+        _namespace = metricNamespace;
+        _limits = limits ?? EmfLimits.Default;
+        if (_limits.MaxMetricsPerDirective < 1 || _limits.MaxValuesPerMetric < 1 || _limits.MaxDimensionKeys < 0 ||
+            _limits.MaxDimensionValueLength < 1 || _limits.MaxDocumentBytes < 1024)
+        {
+            throw new ArgumentOutOfRangeException(nameof(limits), "EMF limits must be positive (and at least 1 KB per document).");
+        }
+    }
+
+    public string MetricNamespace => _namespace;
+
+    /// <summary>Serialises every group of <paramref name="batch"/> into UTF-8 EMF documents (without line terminators).</summary>
+    public IReadOnlyList<byte[]> Serialize(MetricBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var documents = new List<byte[]>();
+        var buffer = new ArrayBufferWriter<byte>(4096);
+
+        var groups = batch.Groups.ToList();
+        groups.Sort(static (a, b) =>
+        {
+            var byMinute = a.Key.Minute.CompareTo(b.Key.Minute);
+            return byMinute != 0 ? byMinute : CompareDimensions(a.Key.Dimensions, b.Key.Dimensions);
+        });
+
+        foreach (var group in groups)
+        {
+            SerializeGroup(group.Key.Minute, group.Key.Dimensions, group.Value, buffer, documents);
+        }
+
+        return documents;
+    }
+
+    /// <summary>Serialises <paramref name="batch"/> and writes each document as one line.</summary>
+    public int WriteLines(MetricBatch batch, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var documents = Serialize(batch);
+        foreach (var document in documents)
+        {
+            output.Write(Encoding.UTF8.GetString(document));
+            output.Write('\n');
+        }
+
+        return documents.Count;
+    }
+
+    private void SerializeGroup(
+        long minute,
+        DimensionSet dimensions,
+        Dictionary<string, MetricSeries> metrics,
+        ArrayBufferWriter<byte> buffer,
+        List<byte[]> documents)
+    {
+        var dims = NormaliseDimensions(dimensions);
+        var dimensionNames = new HashSet<string>(dims.Select(d => d.Key), StringComparer.Ordinal);
+
+        // Each metric's finite values, cut into chunks of at most MaxValuesPerMetric. Non-finite
+        // values cannot be written as JSON numbers and CloudWatch would reject them anyway.
+        var chunked = new List<(MetricSeries Series, List<double[]> Chunks)>();
+        foreach (var series in metrics.Values.OrderBy(s => s.Name, StringComparer.Ordinal))
+        {
+            if (dimensionNames.Contains(series.Name) || series.Name == "_aws")
+            {
+                throw new InvalidOperationException($"Metric name '{series.Name}' collides with a dimension or the _aws member.");
+            }
+
+            var values = series.Values.Where(double.IsFinite).ToArray();
+            if (values.Length == 0)
+            {
+                continue;
+            }
+
+            chunked.Add((series, values.Chunk(_limits.MaxValuesPerMetric).ToList()));
+        }
+
+        if (chunked.Count == 0)
+        {
+            return;
+        }
+
+        var baseBytes = MeasureBase(minute, dims, buffer);
+        var rounds = chunked.Max(c => c.Chunks.Count);
+        var pending = new List<(MetricSeries Series, double[] Values)>();
+        for (var round = 0; round < rounds; round++)
+        {
+            // Round r holds the r-th chunk of every metric that has one: a metric appears at most
+            // once per document because each metric is a single top-level member.
+            pending.Clear();
+            var size = baseBytes;
+            foreach (var (series, chunks) in chunked)
+            {
+                if (round >= chunks.Count)
+                {
+                    continue;
+                }
+
+                var cost = MeasureMetric(series, chunks[round], buffer);
+                if (pending.Count > 0 &&
+                    (pending.Count == _limits.MaxMetricsPerDirective || size + cost > _limits.MaxDocumentBytes))
+                {
+                    documents.Add(WriteDocument(minute, dims, pending, buffer));
+                    pending.Clear();
+                    size = baseBytes;
+                }
+
+                pending.Add((series, chunks[round]));
+                size += cost;
+            }
+
+            if (pending.Count > 0)
+            {
+                documents.Add(WriteDocument(minute, dims, pending, buffer));
+            }
+        }
+    }
+
+    private List<KeyValuePair<string, string>> NormaliseDimensions(DimensionSet dimensions)
+    {
+        var result = new List<KeyValuePair<string, string>>(Math.Min(dimensions.Pairs.Count, _limits.MaxDimensionKeys));
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (name, value) in dimensions.Pairs)
+        {
+            if (result.Count == _limits.MaxDimensionKeys)
+            {
+                break;
+            }
+
+            if (seen.Add(name))
+            {
+                result.Add(new(name, Truncate(value, _limits.MaxDimensionValueLength)));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Cuts <paramref name="value"/> to at most <paramref name="maxLength"/> chars without splitting a surrogate pair.</summary>
+    internal static string Truncate(string value, int maxLength)
+    {
+        if (value.Length <= maxLength)
+        {
+            return value;
+        }
+
+        var cut = maxLength;
+        if (char.IsHighSurrogate(value[cut - 1]))
+        {
+            cut--;
+        }
+
+        return value[..cut];
+    }
+
+    private int MeasureBase(long minute, List<KeyValuePair<string, string>> dims, ArrayBufferWriter<byte> buffer)
+    {
+        buffer.ResetWrittenCount();
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            WriteDocumentCore(writer, minute, dims, []);
+        }
+
+        return buffer.WrittenCount;
+    }
+
+    /// <summary>Bytes one metric adds to a document: its definition, its member and two commas.</summary>
+    private static int MeasureMetric(MetricSeries series, double[] values, ArrayBufferWriter<byte> buffer)
+    {
+        buffer.ResetWrittenCount();
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            writer.WriteStartArray();
+            WriteDefinition(writer, series);
+            writer.WriteStartObject();
+            WriteMember(writer, series.Name, values);
+            writer.WriteEndObject();
+            writer.WriteEndArray();
+        }
+
+        // The measuring wrapper "[" + def + "," + "{" + member + "}" + "]" costs 5 bytes that the
+        // real document does not have, and the real document needs 2 commas: a safe upper bound.
+        return buffer.WrittenCount - 5 + 2;
+    }
+
+    private byte[] WriteDocument(
+        long minute,
+        List<KeyValuePair<string, string>> dims,
+        List<(MetricSeries Series, double[] Values)> metrics,
+        ArrayBufferWriter<byte> buffer)
+    {
+        buffer.ResetWrittenCount();
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            WriteDocumentCore(writer, minute, dims, metrics);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private void WriteDocumentCore(
+        Utf8JsonWriter writer,
+        long minute,
+        List<KeyValuePair<string, string>> dims,
+        List<(MetricSeries Series, double[] Values)> metrics)
+    {
+        writer.WriteStartObject();
+        writer.WriteStartObject("_aws");
+        writer.WriteNumber("Timestamp", minute);
+        writer.WriteStartArray("CloudWatchMetrics");
+        writer.WriteStartObject();
+        writer.WriteString("Namespace", _namespace);
+        writer.WriteStartArray("Dimensions");
+        writer.WriteStartArray();
+        foreach (var (name, _) in dims)
+        {
+            writer.WriteStringValue(name);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndArray();
+        writer.WriteStartArray("Metrics");
+        foreach (var (series, _) in metrics)
+        {
+            WriteDefinition(writer, series);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+
+        foreach (var (name, value) in dims)
+        {
+            writer.WriteString(name, value);
+        }
+
+        foreach (var (series, values) in metrics)
+        {
+            WriteMember(writer, series.Name, values);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static void WriteDefinition(Utf8JsonWriter writer, MetricSeries series)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("Name", series.Name);
+        writer.WriteString("Unit", UnitName(series.Unit));
+        writer.WriteNumber("StorageResolution", 60);
+        writer.WriteEndObject();
+    }
+
+    private static void WriteMember(Utf8JsonWriter writer, string name, double[] values)
+    {
+        // A single value is written as a number, several as an array: both are valid EMF targets.
+        if (values.Length == 1)
+        {
+            writer.WriteNumber(name, values[0]);
+            return;
+        }
+
+        writer.WriteStartArray(name);
+        foreach (var value in values)
+        {
+            writer.WriteNumberValue(value);
+        }
+
+        writer.WriteEndArray();
+    }
+
+    /// <summary>The EMF <c>Unit</c> string of <paramref name="unit"/>.</summary>
+    public static string UnitName(MetricUnit unit) => unit switch
+    {
+        MetricUnit.Count => "Count",
+        MetricUnit.Milliseconds => "Milliseconds",
+        _ => "None",
+    };
+
+    private static int CompareDimensions(DimensionSet a, DimensionSet b)
+    {
+        var count = Math.Min(a.Pairs.Count, b.Pairs.Count);
+        for (var i = 0; i < count; i++)
+        {
+            var byName = string.CompareOrdinal(a.Pairs[i].Key, b.Pairs[i].Key);
+            if (byName != 0)
+            {
+                return byName;
+            }
+
+            var byValue = string.CompareOrdinal(a.Pairs[i].Value, b.Pairs[i].Value);
+            if (byValue != 0)
+            {
+                return byValue;
+            }
+        }
+
+        return a.Pairs.Count.CompareTo(b.Pairs.Count);
+    }
+}

@@ -1,0 +1,256 @@
+using GenAiObs.Core.Processing;
+using GenAiObs.Core.Records;
+
+namespace GenAiObs.Core.Metrics;
+
+/// <summary>The invocation-log metric names (CloudWatch namespace from <c>POWERTOOLS_METRICS_NAMESPACE</c>).</summary>
+public static class InvocationMetricNames
+{
+    public const string Invocations = "Invocations";
+    public const string InvocationErrors = "InvocationErrors";
+    public const string Throttles = "Throttles";
+    public const string InputTokens = "InputTokens";
+    public const string OutputTokens = "OutputTokens";
+    public const string CacheReadTokens = "CacheReadTokens";
+    public const string CacheWriteTokens = "CacheWriteTokens";
+    public const string CostUsd = "CostUsd";
+    public const string InvocationLatency = "InvocationLatency";
+    public const string TimeToFirstToken = "TimeToFirstToken";
+    public const string Completions = "Completions";
+    public const string Truncations = "Truncations";
+    public const string StopReasonCount = "StopReasonCount";
+    public const string UnpricedInvocations = "UnpricedInvocations";
+    public const string RejectedRecords = "RejectedRecords";
+}
+
+/// <summary>The dimension names the metric builders use.</summary>
+public static class MetricDimensions
+{
+    public const string Service = "Service";
+    public const string ModelId = "ModelId";
+    public const string Principal = "Principal";
+    public const string StopReason = "StopReason";
+    public const string InferenceRegion = "InferenceRegion";
+    public const string Team = "Team";
+    public const string Application = "Application";
+    public const string Environment = "Environment";
+    public const string Reason = "Reason";
+
+    /// <summary>The value standing for every principal (or team, application) outside the per-batch top N.</summary>
+    public const string Other = "other";
+}
+
+/// <summary>Options of <see cref="InvocationMetricsBuilder"/> (from the function settings).</summary>
+/// <param name="ServiceName">The <c>Service</c> dimension value (<c>POWERTOOLS_SERVICE_NAME</c>).</param>
+/// <param name="MaxPrincipals">
+/// <c>GENAIOBS_MAX_PRINCIPALS</c>: how many principals (and, separately, teams, applications and
+/// environments taken from requestMetadata) keep their own dimension value per batch, ranked by cost; the rest
+/// are published as <c>other</c>. 0 turns the principal dimension set off (teams, applications and
+/// environments then keep their top 1).
+/// </param>
+/// <param name="Environment"><c>GENAIOBS_ENVIRONMENT</c>: the environment of records whose requestMetadata names none.</param>
+public sealed record InvocationMetricsOptions(string ServiceName, int MaxPrincipals = 20, string? Environment = null);
+
+/// <summary>
+/// Turns one batch of priced invocation records and rejections into CloudWatch metrics. A pure
+/// function of its inputs. Dimension sets, each chosen for a question the dashboards and alarms ask:
+/// <list type="bullet">
+/// <item><c>[Service]</c> — totals: every metric, plus RejectedRecords (0 when none).</item>
+/// <item><c>[Service, ModelId]</c> — every invocation metric, by model as logged.</item>
+/// <item><c>[Service, Principal]</c> — who spends: Invocations, InvocationErrors, tokens, CostUsd; top N principals by batch cost, the rest <c>other</c>.</item>
+/// <item><c>[Service, StopReason]</c> and <c>[Service, ModelId, StopReason]</c> — StopReasonCount of successful calls.</item>
+/// <item><c>[Service, ModelId, InferenceRegion]</c> — Invocations, InvocationLatency, TimeToFirstToken when the region is logged (cross-region inference).</item>
+/// <item><c>[Service, Team]</c>, <c>[Service, Application]</c>, <c>[Service, Environment]</c> — Invocations, InvocationErrors, tokens, CostUsd, when known from requestMetadata (keys team/application/environment, any case) or, for Environment, <c>GENAIOBS_ENVIRONMENT</c>.</item>
+/// <item><c>[Service, Reason]</c> — RejectedRecords by reject reason.</item>
+/// </list>
+/// Counters of the totals and by-model sets are written even when zero so alarms see 0, not missing data.
+/// Latency and time to first token are raw values of successful calls (percentiles need raw, non-negative values).
+/// </summary>
+public static class InvocationMetricsBuilder
+{
+    private const string TeamKey = "team";
+    private const string ApplicationKey = "application";
+    private const string EnvironmentKey = "environment";
+
+    /// <summary>Builds the metrics of one processed delivery (its invocations and rejections).</summary>
+    public static MetricBatch Build(BatchResult result, InvocationMetricsOptions options, long batchTimestampMs)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return Build(result.Invocations, result.Rejections, options, batchTimestampMs);
+    }
+
+    /// <summary>Builds the metrics of one batch; rejections are stamped with <paramref name="batchTimestampMs"/> (they have no event time).</summary>
+    public static MetricBatch Build(
+        IReadOnlyList<PricedInvocation> invocations,
+        IReadOnlyList<Rejection> rejections,
+        InvocationMetricsOptions options,
+        long batchTimestampMs)
+    {
+        ArgumentNullException.ThrowIfNull(invocations);
+        ArgumentNullException.ThrowIfNull(rejections);
+        ArgumentNullException.ThrowIfNull(options);
+
+        var batch = new MetricBatch();
+        var service = (MetricDimensions.Service, options.ServiceName);
+        var total = DimensionSet.Of(service);
+
+        var principals = TopByCost(invocations, i => i.Record.Principal, options.MaxPrincipals);
+        var tagLimit = Math.Max(options.MaxPrincipals, 1);
+        var teams = TopByCost(invocations, i => Metadata(i.Record, TeamKey), tagLimit);
+        var applications = TopByCost(invocations, i => Metadata(i.Record, ApplicationKey), tagLimit);
+        var defaultEnvironment = Clean(options.Environment);
+        var environments = TopByCost(invocations, i => Metadata(i.Record, EnvironmentKey) ?? defaultEnvironment, tagLimit);
+
+        foreach (var invocation in invocations)
+        {
+            var record = invocation.Record;
+            var time = record.Timestamp.ToUnixTimeMilliseconds();
+
+            AddFull(batch, total, invocation, time);
+            AddFull(batch, DimensionSet.Of(service, (MetricDimensions.ModelId, record.ModelId)), invocation, time);
+
+            if (options.MaxPrincipals > 0)
+            {
+                var principal = principals.Contains(record.Principal) ? record.Principal : MetricDimensions.Other;
+                AddUsage(batch, DimensionSet.Of(service, (MetricDimensions.Principal, principal)), invocation, time);
+            }
+
+            if (Metadata(record, TeamKey) is { } team)
+            {
+                AddUsage(batch, DimensionSet.Of(service, (MetricDimensions.Team, teams.Contains(team) ? team : MetricDimensions.Other)), invocation, time);
+            }
+
+            if (Metadata(record, ApplicationKey) is { } application)
+            {
+                AddUsage(batch, DimensionSet.Of(service, (MetricDimensions.Application, applications.Contains(application) ? application : MetricDimensions.Other)), invocation, time);
+            }
+
+            if ((Metadata(record, EnvironmentKey) ?? defaultEnvironment) is { } environment)
+            {
+                AddUsage(batch, DimensionSet.Of(service, (MetricDimensions.Environment, environments.Contains(environment) ? environment : MetricDimensions.Other)), invocation, time);
+            }
+
+            if (!record.IsError)
+            {
+                var reason = string.IsNullOrEmpty(record.StopReason) ? StopReasons.Unknown : record.StopReason;
+                batch.AddCount(DimensionSet.Of(service, (MetricDimensions.StopReason, reason)), InvocationMetricNames.StopReasonCount, 1, time);
+                batch.AddCount(DimensionSet.Of(service, (MetricDimensions.ModelId, record.ModelId), (MetricDimensions.StopReason, reason)), InvocationMetricNames.StopReasonCount, 1, time);
+            }
+
+            if (Clean(record.InferenceRegion) is { } region)
+            {
+                var byRegion = DimensionSet.Of(service, (MetricDimensions.ModelId, record.ModelId), (MetricDimensions.InferenceRegion, region));
+                batch.AddCount(byRegion, InvocationMetricNames.Invocations, 1, time);
+                AddLatencies(batch, byRegion, record, time);
+            }
+        }
+
+        // RejectedRecords is always published at the service level, so an alarm on it sees 0.
+        batch.AddCount(total, InvocationMetricNames.RejectedRecords, 0, batchTimestampMs);
+        foreach (var rejection in rejections)
+        {
+            var count = Math.Max(rejection.Count, 1);
+            batch.AddCount(total, InvocationMetricNames.RejectedRecords, count, batchTimestampMs);
+            batch.AddCount(DimensionSet.Of(service, (MetricDimensions.Reason, rejection.Reason)), InvocationMetricNames.RejectedRecords, count, batchTimestampMs);
+        }
+
+        return batch;
+    }
+
+    /// <summary>Every invocation metric (totals and by-model sets).</summary>
+    private static void AddFull(MetricBatch batch, DimensionSet dimensions, PricedInvocation invocation, long time)
+    {
+        var record = invocation.Record;
+        AddUsage(batch, dimensions, invocation, time);
+        batch.AddCount(dimensions, InvocationMetricNames.Throttles, record.IsThrottle ? 1 : 0, time);
+        batch.AddCount(dimensions, InvocationMetricNames.CacheReadTokens, record.CacheReadTokens, time);
+        batch.AddCount(dimensions, InvocationMetricNames.CacheWriteTokens, record.CacheWriteTokens, time);
+        batch.AddCount(dimensions, InvocationMetricNames.Completions, !record.IsError && StopReasons.IsCompletion(record.StopReason) ? 1 : 0, time);
+        batch.AddCount(dimensions, InvocationMetricNames.Truncations, !record.IsError && StopReasons.IsTruncation(record.StopReason) ? 1 : 0, time);
+        batch.AddCount(dimensions, InvocationMetricNames.UnpricedInvocations, !record.IsError && !invocation.Priced ? 1 : 0, time);
+        AddLatencies(batch, dimensions, record, time);
+    }
+
+    /// <summary>The usage and spend metrics every attribution set carries.</summary>
+    private static void AddUsage(MetricBatch batch, DimensionSet dimensions, PricedInvocation invocation, long time)
+    {
+        var record = invocation.Record;
+        batch.AddCount(dimensions, InvocationMetricNames.Invocations, 1, time);
+        batch.AddCount(dimensions, InvocationMetricNames.InvocationErrors, record.IsError ? 1 : 0, time);
+        batch.AddCount(dimensions, InvocationMetricNames.InputTokens, record.InputTokens, time);
+        batch.AddCount(dimensions, InvocationMetricNames.OutputTokens, record.OutputTokens, time);
+        batch.AddCount(dimensions, InvocationMetricNames.CostUsd, (double)invocation.CostUsd, time, MetricUnit.None);
+    }
+
+    private static void AddLatencies(MetricBatch batch, DimensionSet dimensions, InvocationRecord record, long time)
+    {
+        if (record.IsError)
+        {
+            return;
+        }
+
+        if (record.LatencyMs is { } latency && double.IsFinite(latency) && latency >= 0)
+        {
+            batch.AddObservation(dimensions, InvocationMetricNames.InvocationLatency, latency, time);
+        }
+
+        if (record.TimeToFirstTokenMs is { } ttft && double.IsFinite(ttft) && ttft >= 0)
+        {
+            batch.AddObservation(dimensions, InvocationMetricNames.TimeToFirstToken, ttft, time);
+        }
+    }
+
+    /// <summary>
+    /// The values of <paramref name="key"/> that keep their own dimension value: the top
+    /// <paramref name="limit"/> by cost in this batch (ties: more invocations first, then name),
+    /// so the billed metric count stays bounded whatever the callers do.
+    /// </summary>
+    private static HashSet<string> TopByCost(IReadOnlyList<PricedInvocation> invocations, Func<PricedInvocation, string?> key, int limit)
+    {
+        var totals = new Dictionary<string, (decimal Cost, int Count)>(StringComparer.Ordinal);
+        foreach (var invocation in invocations)
+        {
+            if (key(invocation) is not { } value)
+            {
+                continue;
+            }
+
+            var (cost, count) = totals.GetValueOrDefault(value);
+            totals[value] = (cost + invocation.CostUsd, count + 1);
+        }
+
+        return totals
+            .OrderByDescending(t => t.Value.Cost)
+            .ThenByDescending(t => t.Value.Count)
+            .ThenBy(t => t.Key, StringComparer.Ordinal)
+            .Take(Math.Max(limit, 0))
+            .Select(t => t.Key)
+            .ToHashSet(StringComparer.Ordinal);
+    }
+
+    private static string? Metadata(InvocationRecord record, string key)
+    {
+        if (record.RequestMetadata is not { Count: > 0 } metadata)
+        {
+            return null;
+        }
+
+        if (metadata.TryGetValue(key, out var exact))
+        {
+            return Clean(exact);
+        }
+
+        foreach (var (name, value) in metadata)
+        {
+            if (string.Equals(name, key, StringComparison.OrdinalIgnoreCase))
+            {
+                return Clean(value);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>CloudWatch rejects empty dimension values: blank means unknown.</summary>
+    private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}

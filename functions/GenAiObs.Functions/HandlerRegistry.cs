@@ -1,0 +1,75 @@
+using System.Collections.Frozen;
+using GenAiObs.Adapters.Configuration;
+using GenAiObs.Adapters.Diagnostics;
+using GenAiObs.Functions.Runtime;
+
+namespace GenAiObs.Functions;
+
+/// <summary>An unknown <c>_HANDLER</c> value (reported through <c>init/error</c>).</summary>
+public sealed class UnknownHandlerException : Exception
+{
+    public UnknownHandlerException(string handler, IEnumerable<string> known)
+        : base($"Unknown handler '{handler}' in {EnvironmentVariables.Handler}; this bootstrap serves: {string.Join(", ", known)}.")
+    {
+        Handler = handler;
+    }
+
+    public UnknownHandlerException()
+    {
+        Handler = string.Empty;
+    }
+
+    public UnknownHandlerException(string message)
+        : base(message)
+    {
+        Handler = string.Empty;
+    }
+
+    public UnknownHandlerException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+        Handler = string.Empty;
+    }
+
+    public string Handler { get; }
+}
+
+/// <summary>
+/// The functions this <c>bootstrap</c> serves, keyed by the template's <c>Handler</c> values (read
+/// back from <c>_HANDLER</c>). Adding a function is one line in <see cref="Factories"/>.
+/// </summary>
+public static class HandlerRegistry
+{
+    public const string InvocationLogs = "invocation-logs";
+    public const string Spans = "spans";
+    public const string Evaluator = "evaluator";
+    public const string Notifier = "notifier";
+
+    private static readonly FrozenDictionary<string, Func<FunctionServices, ILambdaFunction>> Factories =
+        new Dictionary<string, Func<FunctionServices, ILambdaFunction>>(StringComparer.Ordinal)
+        {
+            [InvocationLogs] = InvocationLogFunction.Create,
+        }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    /// <summary>Every dispatch key served, sorted.</summary>
+    public static IReadOnlyList<string> Keys { get; } = [.. Factories.Keys.Order(StringComparer.Ordinal)];
+
+    /// <summary>Builds the function named by <paramref name="handler"/>.</summary>
+    public static ILambdaFunction Create(string handler, FunctionServices services) =>
+        Factories.TryGetValue(handler, out var factory)
+            ? factory(services)
+            : throw new UnknownHandlerException(handler, Keys);
+
+    /// <summary>
+    /// The cold start: reads the settings once from <paramref name="environment"/> (failing fast on
+    /// a missing or malformed variable), configures logging and builds the handler's function.
+    /// </summary>
+    public static FunctionHost Initialise(IEnvironment environment, TextWriter metricsOutput, TextWriter diagnosticsOutput, TimeProvider time)
+    {
+        var settings = FunctionSettings.Read(environment);
+        var logger = new StructuredLogger(diagnosticsOutput, settings.LogLevel, time, settings.ServiceName);
+        var function = Create(settings.Handler, new FunctionServices(settings, environment, metricsOutput, logger, time));
+        logger.Debug("Function initialised.");
+        return new FunctionHost(function, logger);
+    }
+}

@@ -1,0 +1,255 @@
+using System.Text;
+using GenAiObs.Core.Metrics;
+using Xunit;
+
+namespace GenAiObs.Tests.Metrics;
+
+public sealed class EmfSerializerTests
+{
+    private const long Minute = 1_767_225_600_000; // 2026-01-01T00:00:00Z
+    private static readonly DimensionSet ByModel = DimensionSet.Of(("Service", "genai"), ("ModelId", "anthropic.claude-3-haiku-20240307-v1:0"));
+
+    [Fact]
+    public void Serialize_WhenGroupIsSmall_ShouldWriteOneSpecConformingDocument()
+    {
+        var batch = new MetricBatch();
+        batch.AddCount(ByModel, "Invocations", 1, Minute + 1_000);
+        batch.AddCount(ByModel, "Invocations", 2, Minute + 59_000);
+        batch.AddObservation(ByModel, "InvocationLatency", 120, Minute + 5_000);
+        batch.AddObservation(ByModel, "InvocationLatency", 80, Minute + 6_000);
+        batch.AddCount(ByModel, "CostUsd", 0.0125, Minute + 6_000, MetricUnit.None);
+
+        var documents = EmfSpec.ParseAll(new EmfSerializer("GenAI/Observability").Serialize(batch));
+
+        var document = Assert.Single(documents);
+        Assert.Equal(Minute, document.Timestamp);
+        Assert.Equal("GenAI/Observability", document.Namespace);
+        Assert.Equal(["Service", "ModelId"], Assert.Single(document.DimensionSets));
+        Assert.Equal("anthropic.claude-3-haiku-20240307-v1:0", document.Dimensions["ModelId"]);
+        Assert.Equal([("CostUsd", "None"), ("InvocationLatency", "Milliseconds"), ("Invocations", "Count")], document.Definitions);
+        Assert.Equal([3.0], document.Values["Invocations"]);
+        Assert.Equal([120.0, 80.0], document.Values["InvocationLatency"]);
+        Assert.Equal([0.0125], document.Values["CostUsd"]);
+    }
+
+    [Fact]
+    public void Serialize_WhenDefinitionsAreWritten_ShouldCarryStorageResolution60()
+    {
+        var batch = new MetricBatch();
+        batch.AddCount(ByModel, "Invocations", 1, Minute);
+
+        var line = Encoding.UTF8.GetString(Assert.Single(new EmfSerializer().Serialize(batch)));
+
+        using var json = System.Text.Json.JsonDocument.Parse(line);
+        var definition = json.RootElement.GetProperty("_aws").GetProperty("CloudWatchMetrics")[0].GetProperty("Metrics")[0];
+        Assert.Equal(60, definition.GetProperty("StorageResolution").GetInt32());
+        Assert.Equal("Count", definition.GetProperty("Unit").GetString());
+        Assert.Equal(EmfSerializer.DefaultNamespace, json.RootElement.GetProperty("_aws").GetProperty("CloudWatchMetrics")[0].GetProperty("Namespace").GetString());
+    }
+
+    [Theory]
+    [InlineData(100, 1)]
+    [InlineData(101, 2)]
+    [InlineData(250, 3)]
+    public void Serialize_WhenGroupHasManyMetrics_ShouldSplitAtOneHundredPerDirective(int metricCount, int expectedDocuments)
+    {
+        var batch = new MetricBatch();
+        for (var i = 0; i < metricCount; i++)
+        {
+            batch.AddCount(ByModel, $"Metric{i:D3}", i, Minute);
+        }
+
+        var documents = EmfSpec.ParseAll(new EmfSerializer().Serialize(batch));
+
+        Assert.Equal(expectedDocuments, documents.Count);
+        var names = documents.SelectMany(d => d.Definitions.Select(x => x.Name)).ToList();
+        Assert.Equal(metricCount, names.Count);
+        Assert.Equal(metricCount, names.Distinct().Count());
+        Assert.All(documents, d => Assert.Equal("anthropic.claude-3-haiku-20240307-v1:0", d.Dimensions["ModelId"]));
+    }
+
+    [Theory]
+    [InlineData(100, 1)]
+    [InlineData(101, 2)]
+    [InlineData(350, 4)]
+    public void Serialize_WhenDistributionHasManyValues_ShouldSpreadValuesOverDocuments(int valueCount, int expectedDocuments)
+    {
+        var batch = new MetricBatch();
+        var expected = Enumerable.Range(0, valueCount).Select(i => (double)(i * 7 % 1000)).ToList();
+        foreach (var value in expected)
+        {
+            batch.AddObservation(ByModel, "InvocationLatency", value, Minute + 10);
+        }
+
+        batch.AddCount(ByModel, "Invocations", valueCount, Minute + 10);
+
+        var documents = EmfSpec.ParseAll(new EmfSerializer().Serialize(batch));
+
+        Assert.Equal(expectedDocuments, documents.Count);
+        Assert.Equal(expected, documents.SelectMany(d => d.Values["InvocationLatency"]));
+        // The counter is written once, not repeated in every split document (that would count it twice).
+        Assert.Equal(valueCount, documents.Where(d => d.Values.ContainsKey("Invocations")).Sum(d => d.Values["Invocations"].Single()));
+        Assert.Single(documents, d => d.Values.ContainsKey("Invocations"));
+    }
+
+    [Fact]
+    public void Serialize_WhenGroupExceedsOneLogEvent_ShouldSplitUnder256Kilobytes()
+    {
+        // 100 metrics × 100 values of ~24 characters each is about 250 KB of values alone, and the
+        // long names (written twice: definition and member) push the group past one log event.
+        var batch = new MetricBatch();
+        for (var m = 0; m < 100; m++)
+        {
+            for (var v = 0; v < 100; v++)
+            {
+                batch.AddObservation(ByModel, $"LongMetricName{m:D3}{new string('n', 100)}", -1.2345678901234567E-300 * (v + 1), Minute);
+            }
+        }
+
+        var lines = new EmfSerializer().Serialize(batch);
+        var documents = EmfSpec.ParseAll(lines);
+
+        Assert.True(documents.Count >= 2, $"the group should have been split by size: {string.Join(",", lines.Select(l => l.Length))}");
+        Assert.All(lines, line => Assert.True(line.Length <= EmfLimits.Default.MaxDocumentBytes));
+        Assert.Equal(100, documents.SelectMany(d => d.Definitions).Count());
+        Assert.Equal(10_000, documents.Sum(d => d.Values.Values.Sum(v => v.Length)));
+    }
+
+    [Fact]
+    public void Serialize_WhenByteLimitIsSmall_ShouldKeepEveryDocumentUnderIt()
+    {
+        var limits = new EmfLimits(MaxDocumentBytes: 2048);
+        var batch = new MetricBatch();
+        for (var m = 0; m < 40; m++)
+        {
+            for (var v = 0; v < 30; v++)
+            {
+                batch.AddObservation(ByModel, $"M{m:D2}", 1000.125 + v, Minute);
+            }
+        }
+
+        var lines = new EmfSerializer(limits: limits).Serialize(batch);
+        var documents = EmfSpec.ParseAll(lines);
+
+        Assert.All(lines, line => Assert.True(line.Length <= 2048, $"{line.Length} bytes"));
+        Assert.Equal(40, documents.SelectMany(d => d.Definitions).Select(d => d.Name).Distinct().Count());
+        Assert.Equal(1200, documents.Sum(d => d.Values.Values.Sum(v => v.Length)));
+    }
+
+    [Fact]
+    public void Serialize_WhenDimensionValueIsLong_ShouldTruncateTo1024Characters()
+    {
+        var longValue = new string('x', 1023) + "\U0001F600" + new string('y', 50);
+        var batch = new MetricBatch();
+        batch.AddCount(DimensionSet.Of(("Service", "genai"), ("Team", longValue)), "Invocations", 1, Minute);
+
+        var document = Assert.Single(EmfSpec.ParseAll(new EmfSerializer().Serialize(batch)));
+
+        // The surrogate pair straddling the limit is dropped whole rather than split.
+        Assert.Equal(new string('x', 1023), document.Dimensions["Team"]);
+    }
+
+    [Fact]
+    public void Serialize_WhenDimensionSetHasMoreThan30Keys_ShouldKeepTheFirst30()
+    {
+        var pairs = Enumerable.Range(0, 35).Select(i => ($"Key{i:D2}", $"v{i}")).ToArray();
+        var batch = new MetricBatch();
+        batch.AddCount(DimensionSet.Of(pairs), "Invocations", 1, Minute);
+
+        var document = Assert.Single(EmfSpec.ParseAll(new EmfSerializer().Serialize(batch)));
+
+        Assert.Equal(30, Assert.Single(document.DimensionSets).Count);
+        Assert.Equal("Key29", document.DimensionSets[0][^1]);
+    }
+
+    [Fact]
+    public void Serialize_WhenValuesAreNotFinite_ShouldDropThem()
+    {
+        var batch = new MetricBatch();
+        batch.AddObservation(ByModel, "InvocationLatency", double.NaN, Minute);
+        batch.AddObservation(ByModel, "InvocationLatency", 42, Minute);
+        batch.AddObservation(ByModel, "TimeToFirstToken", double.PositiveInfinity, Minute);
+
+        var document = Assert.Single(EmfSpec.ParseAll(new EmfSerializer().Serialize(batch)));
+
+        Assert.Equal([42.0], document.Values["InvocationLatency"]);
+        Assert.False(document.Values.ContainsKey("TimeToFirstToken"));
+    }
+
+    [Fact]
+    public void Serialize_WhenGroupsSpanMinutes_ShouldStampEachDocumentWithItsMinute()
+    {
+        var batch = new MetricBatch();
+        batch.AddCount(ByModel, "Invocations", 1, Minute + 120_500);
+        batch.AddCount(ByModel, "Invocations", 1, Minute + 30_000);
+
+        var documents = EmfSpec.ParseAll(new EmfSerializer().Serialize(batch));
+
+        Assert.Equal([Minute, Minute + 120_000], documents.Select(d => d.Timestamp));
+    }
+
+    [Fact]
+    public void Serialize_WhenInsertionOrderDiffers_ShouldProduceIdenticalOutput()
+    {
+        var a = new MetricBatch();
+        var b = new MetricBatch();
+        var other = DimensionSet.Of(("Service", "genai"), ("ModelId", "amazon.nova-pro-v1:0"));
+        a.AddCount(ByModel, "Invocations", 1, Minute);
+        a.AddCount(other, "OutputTokens", 5, Minute);
+        a.AddCount(other, "Invocations", 1, Minute);
+        b.AddCount(other, "Invocations", 1, Minute);
+        b.AddCount(other, "OutputTokens", 5, Minute);
+        b.AddCount(ByModel, "Invocations", 1, Minute);
+
+        var first = new EmfSerializer().Serialize(a);
+        var second = new EmfSerializer().Serialize(b);
+
+        Assert.Equal(first.Select(Convert.ToBase64String), second.Select(Convert.ToBase64String));
+    }
+
+    [Fact]
+    public void Serialize_WhenDimensionValueHasQuotesAndNonAscii_ShouldRoundTrip()
+    {
+        var value = "équipe \"ML\" \\ 東京\u0001";
+        var batch = new MetricBatch();
+        batch.AddCount(DimensionSet.Of(("Service", "genai"), ("Team", value)), "Invocations", 1, Minute);
+
+        var document = Assert.Single(EmfSpec.ParseAll(new EmfSerializer().Serialize(batch)));
+
+        Assert.Equal(value, document.Dimensions["Team"]);
+    }
+
+    [Fact]
+    public void WriteLines_WhenBatchHasGroups_ShouldWriteOneJsonObjectPerLine()
+    {
+        var batch = new MetricBatch();
+        batch.AddCount(ByModel, "Invocations", 1, Minute);
+        batch.AddCount(DimensionSet.Of(("Service", "genai")), "Invocations", 1, Minute);
+        using var output = new StringWriter();
+
+        var written = new EmfSerializer().WriteLines(batch, output);
+
+        Assert.Equal(2, written);
+        Assert.EndsWith("\n", output.ToString(), StringComparison.Ordinal);
+        Assert.Equal(2, EmfSpec.ParseLines(output.ToString()).Count);
+    }
+
+    [Fact]
+    public void Serialize_WhenBatchIsEmpty_ShouldWriteNothing()
+    {
+        var documents = new EmfSerializer().Serialize(new MetricBatch());
+
+        Assert.Empty(documents);
+    }
+
+    [Fact]
+    public void Serialize_WhenDimensionValueHasALoneSurrogate_ShouldStillWriteValidJson()
+    {
+        var batch = new MetricBatch();
+        batch.AddCount(DimensionSet.Of(("Service", "genai"), ("Team", "bad\uD800value")), "Invocations", 1, 0);
+
+        var document = Assert.Single(EmfSpec.ParseAll(new EmfSerializer().Serialize(batch)));
+
+        Assert.StartsWith("bad", document.Dimensions["Team"], StringComparison.Ordinal);
+    }
+}

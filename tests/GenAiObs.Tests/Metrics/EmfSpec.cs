@@ -1,0 +1,98 @@
+using System.Text;
+using System.Text.Json;
+using Xunit;
+
+namespace GenAiObs.Tests.Metrics;
+
+/// <summary>One parsed EMF document: what a spec-conforming document says, for assertions.</summary>
+internal sealed record EmfDocument(
+    long Timestamp,
+    string Namespace,
+    IReadOnlyList<IReadOnlyList<string>> DimensionSets,
+    IReadOnlyDictionary<string, string> Dimensions,
+    IReadOnlyList<(string Name, string Unit)> Definitions,
+    IReadOnlyDictionary<string, double[]> Values,
+    int Bytes);
+
+/// <summary>
+/// Parses EMF lines with JsonDocument and checks them against the CloudWatch EMF specification
+/// (wire-formats §4): required members, ≤ 100 metrics per directive, ≤ 100 values per array,
+/// ≤ 30 dimension keys, dimension values are strings ≤ 1024 chars, every target a top-level
+/// member, one document per 256 KB log event.
+/// </summary>
+internal static class EmfSpec
+{
+    public const int MaxLogEventBytes = 256 * 1024;
+    private static readonly string[] Units = ["Count", "Milliseconds", "None", "Seconds", "Microseconds", "Bytes", "Percent"];
+
+    public static IReadOnlyList<EmfDocument> ParseAll(IEnumerable<byte[]> documents) => documents.Select(Parse).ToList();
+
+    public static IReadOnlyList<EmfDocument> ParseLines(string text) =>
+        text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => Parse(Encoding.UTF8.GetBytes(line))).ToList();
+
+    public static EmfDocument Parse(byte[] utf8)
+    {
+        Assert.True(utf8.Length <= MaxLogEventBytes, $"document of {utf8.Length} bytes exceeds one log event");
+        Assert.DoesNotContain((byte)'\n', utf8);
+        using var json = JsonDocument.Parse(utf8);
+        var root = json.RootElement;
+        Assert.Equal(JsonValueKind.Object, root.ValueKind);
+
+        var aws = root.GetProperty("_aws");
+        var timestamp = aws.GetProperty("Timestamp");
+        Assert.Equal(JsonValueKind.Number, timestamp.ValueKind);
+        var directives = aws.GetProperty("CloudWatchMetrics");
+        Assert.Equal(1, directives.GetArrayLength());
+        var directive = directives[0];
+
+        var ns = directive.GetProperty("Namespace").GetString();
+        Assert.False(string.IsNullOrWhiteSpace(ns));
+
+        var dimensionSets = new List<IReadOnlyList<string>>();
+        var dimensions = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var set in directive.GetProperty("Dimensions").EnumerateArray())
+        {
+            var keys = set.EnumerateArray().Select(k => k.GetString()!).ToList();
+            Assert.True(keys.Count <= 30, "more than 30 dimension keys");
+            foreach (var key in keys)
+            {
+                Assert.True(root.TryGetProperty(key, out var member), $"dimension {key} is not a top-level member");
+                Assert.Equal(JsonValueKind.String, member.ValueKind);
+                var value = member.GetString()!;
+                Assert.True(value.Length <= 1024, "dimension value over 1024 chars");
+                dimensions[key] = value;
+            }
+
+            dimensionSets.Add(keys);
+        }
+
+        var definitions = new List<(string, string)>();
+        var values = new Dictionary<string, double[]>(StringComparer.Ordinal);
+        var metrics = directive.GetProperty("Metrics");
+        Assert.True(metrics.GetArrayLength() <= 100, "more than 100 metrics in one directive");
+        foreach (var definition in metrics.EnumerateArray())
+        {
+            var name = definition.GetProperty("Name").GetString()!;
+            var unit = definition.TryGetProperty("Unit", out var u) ? u.GetString()! : "None";
+            Assert.Contains(unit, Units);
+            if (definition.TryGetProperty("StorageResolution", out var resolution))
+            {
+                Assert.Contains(resolution.GetInt32(), new[] { 1, 60 });
+            }
+
+            Assert.True(root.TryGetProperty(name, out var target), $"metric {name} is not a top-level member");
+            double[] numbers = target.ValueKind switch
+            {
+                JsonValueKind.Number => [target.GetDouble()],
+                JsonValueKind.Array => target.EnumerateArray().Select(v => v.GetDouble()).ToArray(),
+                _ => throw new Xunit.Sdk.XunitException($"metric {name} is neither a number nor an array"),
+            };
+            Assert.True(numbers.Length is >= 1 and <= 100, $"metric {name} has {numbers.Length} values");
+            Assert.False(values.ContainsKey(name), $"metric {name} defined twice in one document");
+            definitions.Add((name, unit));
+            values[name] = numbers;
+        }
+
+        return new EmfDocument(timestamp.GetInt64(), ns!, dimensionSets, dimensions, definitions, values, utf8.Length);
+    }
+}

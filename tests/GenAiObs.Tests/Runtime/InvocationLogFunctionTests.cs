@@ -1,0 +1,89 @@
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json;
+using GenAiObs.Adapters.Configuration;
+using GenAiObs.Adapters.Diagnostics;
+using GenAiObs.Functions;
+using GenAiObs.Functions.Runtime;
+using GenAiObs.Tests.Metrics;
+using Xunit;
+
+namespace GenAiObs.Tests.Runtime;
+
+/// <summary>The invocation-log function in-process, with a capturing stdout and stderr.</summary>
+public sealed class InvocationLogFunctionTests
+{
+    private static readonly InvocationContext Context = new("req-1", DateTimeOffset.MaxValue, null, null);
+
+    [Fact]
+    public async Task HandleAsync_WhenEventIsARealSubscriptionDelivery_ShouldWriteEmfAndSummarise()
+    {
+        var (function, stdout, stderr) = Create();
+
+        var response = await function.HandleAsync(Event("invocation-logs.data-message.json"), Context, CancellationToken.None);
+
+        using var summary = JsonDocument.Parse(response);
+        Assert.Equal(3, summary.RootElement.GetProperty("invocations").GetInt32());
+        Assert.Equal(1, summary.RootElement.GetProperty("rejected").GetInt32());
+        var documents = EmfSpec.ParseLines(stdout.ToString());
+        Assert.Equal(documents.Count, summary.RootElement.GetProperty("emfDocuments").GetInt32());
+        Assert.Equal(3, documents.Where(d => d.DimensionSets[0].SequenceEqual(["Service"])).Sum(d => d.Values.GetValueOrDefault("Invocations", [0]).Sum()));
+        var log = JsonDocument.Parse(stderr.ToString().Trim()).RootElement;
+        Assert.Equal("WARN", log.GetProperty("level").GetString());
+        Assert.DoesNotContain("CANARY", stdout + stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("not json at all")]
+    [InlineData("{\"awslogs\":{\"data\":\"!!!not-base64!!!\"}}")]
+    [InlineData("{\"awslogs\":{\"data\":\"aGVsbG8=\"}}")]
+    [InlineData("{}")]
+    public async Task HandleAsync_WhenEventIsBroken_ShouldRejectItWithoutThrowing(string body)
+    {
+        var (function, stdout, _) = Create();
+
+        var response = await function.HandleAsync(Encoding.UTF8.GetBytes(body), Context, CancellationToken.None);
+
+        using var summary = JsonDocument.Parse(response);
+        Assert.Equal(0, summary.RootElement.GetProperty("invocations").GetInt32());
+        Assert.True(summary.RootElement.GetProperty("rejected").GetInt32() >= 1);
+        var rejected = EmfSpec.ParseLines(stdout.ToString())
+            .Where(d => d.DimensionSets[0].SequenceEqual(["Service"]))
+            .Sum(d => d.Values.GetValueOrDefault("RejectedRecords", [0]).Sum());
+        Assert.True(rejected >= 1);
+    }
+
+    [Fact]
+    public void Create_WhenPriceFileDoesNotExist_ShouldFailTheColdStart()
+    {
+        var environment = new DictionaryEnvironment
+        {
+            { EnvironmentVariables.Handler, HandlerRegistry.InvocationLogs },
+            { EnvironmentVariables.PricesFile, Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}.json") },
+        };
+
+        Assert.Throws<FileNotFoundException>(() => HandlerRegistry.Initialise(environment, TextWriter.Null, TextWriter.Null, TimeProvider.System));
+    }
+
+    private static (ILambdaFunction Function, StringWriter Stdout, StringWriter Stderr) Create()
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var environment = new DictionaryEnvironment { { EnvironmentVariables.Handler, HandlerRegistry.InvocationLogs } };
+        var host = HandlerRegistry.Initialise(environment, stdout, stderr, TimeProvider.System);
+        Assert.Equal(DiagnosticLevel.Information, host.Logger.MinimumLevel);
+        return (host.Function, stdout, stderr);
+    }
+
+    private static byte[] Event(string fixture)
+    {
+        var payload = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fixtures", "runtime", fixture));
+        using var compressed = new MemoryStream();
+        using (var gzip = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            gzip.Write(payload);
+        }
+
+        return Encoding.UTF8.GetBytes($"{{\"awslogs\":{{\"data\":\"{Convert.ToBase64String(compressed.ToArray())}\"}}}}");
+    }
+}

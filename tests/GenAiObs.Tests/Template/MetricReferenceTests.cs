@@ -1,0 +1,130 @@
+using Xunit;
+
+namespace GenAiObs.Tests.Template;
+
+/// <summary>Every metric a dashboard or alarm reads is one the functions (or AWS) actually publish.</summary>
+public sealed class MetricReferenceTests : IClassFixture<ServiceSpecFixture>
+{
+    private readonly ServiceSpec _spec;
+    private readonly TemplateDocument _template = TemplateDocument.LoadRepositoryTemplate();
+    private readonly MetricCatalogue _catalogue = MetricCatalogue.Load();
+
+    public MetricReferenceTests(ServiceSpecFixture fixture)
+    {
+        _spec = fixture.Spec;
+    }
+
+    [Fact]
+    public void Find_WhenReadingTemplateYaml_ShouldSeeTheFourDashboardsAndTheAlarms()
+    {
+        var references = MetricReferences.Find(_template);
+
+        var dashboards = _template.Resources.Values.Where(r => r.Type == "AWS::CloudWatch::Dashboard")
+            .Select(r => new SubstitutionResolver(_template).Resolve(r.Properties["DashboardName"]))
+            .Order(StringComparer.Ordinal);
+        Assert.Equal(["genaiobs-developer", "genaiobs-devops", "genaiobs-executive", "genaiobs-finops"], dashboards);
+        Assert.Contains(references, r => r.Source.StartsWith("alarm ", StringComparison.Ordinal));
+        Assert.True(references.Count > 40, $"only {references.Count} metric references found");
+    }
+
+    [Fact]
+    public void Errors_WhenCheckingTemplateYaml_ShouldFindOnlyEmittedMetricsAndDimensionSets()
+    {
+        var errors = Errors(_template);
+
+        Assert.True(errors.Count == 0, string.Join(Environment.NewLine, errors));
+    }
+
+    [Fact]
+    public void ServiceDimension_WhenSelectedByDashboardsAndAlarms_ShouldEqualTheProcessorsServiceName()
+    {
+        var resolver = new SubstitutionResolver(_template);
+        var processor = _template.Functions.Single(f => (f.Properties.GetValueOrDefault("Handler") as string) == "invocation-logs");
+        var serviceName = resolver.Resolve(_template.EnvironmentOf(processor)["POWERTOOLS_SERVICE_NAME"]);
+
+        var selected = MetricReferences.Find(_template)
+            .Where(r => r.Dimensions.TryGetValue("Service", out var value) && value is not null)
+            .Select(r => (r.Source, Value: r.Dimensions["Service"]))
+            .ToList();
+
+        Assert.NotEmpty(selected);
+        Assert.All(selected, s => Assert.True(s.Value == serviceName, $"{s.Source} selects Service={s.Value}, the processor emits {serviceName}"));
+    }
+
+    [Fact]
+    public void Errors_WhenAlarmOrWidgetReadsUnknownMetrics_ShouldReportEach()
+    {
+        var template = new TemplateDocument(CloudFormationYaml.Parse("""
+            Parameters:
+              MetricsNamespace: {Type: String, Default: GenAI/Observability}
+            Resources:
+              Alarm:
+                Type: AWS::CloudWatch::Alarm
+                Properties:
+                  Namespace: !Ref MetricsNamespace
+                  MetricName: CostUsd
+                  Dimensions: [{Name: Region, Value: x}]
+              Lambda:
+                Type: AWS::CloudWatch::Alarm
+                Properties:
+                  Namespace: AWS/Lambda
+                  MetricName: Erors
+                  Dimensions: [{Name: FunctionName, Value: f}]
+              Board:
+                Type: AWS::CloudWatch::Dashboard
+                Properties:
+                  DashboardBody: !Sub |
+                    {"widgets": [{"type": "metric", "properties": {"title": "t", "metrics": [
+                      ["${MetricsNamespace}", "NoSuchMetric", "Service", "s"],
+                      [{"expression": "SEARCH('{${MetricsNamespace},Service,ModelId} MetricName=\"CostUsdd\"', 'Sum', 300)"}],
+                      ["Custom/Elsewhere", "X"]]}}]}
+            """));
+
+        var errors = Errors(template);
+
+        Assert.Contains(errors, e => e.Contains("alarm Alarm: CostUsd by [Region]", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("alarm Lambda: AWS/Lambda Erors is not a documented metric", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("NoSuchMetric is not emitted", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("CostUsdd is not emitted", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("namespace 'Custom/Elsewhere'", StringComparison.Ordinal));
+    }
+
+    private List<string> Errors(TemplateDocument template)
+    {
+        var ownNamespace = new SubstitutionResolver(template).Variable("MetricsNamespace");
+        var errors = new List<string>();
+        foreach (var reference in MetricReferences.Find(template))
+        {
+            var dimensions = $"[{reference.DimensionKey}]";
+            if (reference.Namespace == ownNamespace)
+            {
+                if (!_catalogue.Emits(reference.Name))
+                {
+                    errors.Add($"{reference.Source}: {reference.Name} is not emitted by the functions");
+                }
+                else if (!_catalogue.Emits(reference.Name, reference.DimensionKey))
+                {
+                    errors.Add($"{reference.Source}: {reference.Name} by {dimensions} is not emitted (emitted by: {string.Join(" | ", _catalogue.DimensionSetsOf(reference.Name))})");
+                }
+            }
+            else if (reference.Namespace.StartsWith("AWS/", StringComparison.Ordinal))
+            {
+                var sets = _spec.MetricDimensionSets(reference.Namespace, reference.Name);
+                if (sets is null)
+                {
+                    errors.Add($"{reference.Source}: {reference.Namespace} {reference.Name} is not a documented metric");
+                }
+                else if (!sets.Any(s => s.SetEquals(reference.Dimensions.Keys)))
+                {
+                    errors.Add($"{reference.Source}: {reference.Namespace} {reference.Name} has no dimension set {dimensions}");
+                }
+            }
+            else
+            {
+                errors.Add($"{reference.Source}: namespace '{reference.Namespace}' is neither {ownNamespace} nor AWS/*");
+            }
+        }
+
+        return errors;
+    }
+}
