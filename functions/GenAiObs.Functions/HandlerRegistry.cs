@@ -50,6 +50,7 @@ public static class HandlerRegistry
         {
             [InvocationLogs] = InvocationLogFunction.Create,
             [Spans] = SpanFunction.Create,
+            [Evaluator] = EvaluatorFunction.Create,
         }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>Every dispatch key served, sorted.</summary>

@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using GenAiObs.Adapters.Diagnostics;
+using GenAiObs.Adapters.DynamoDb;
+using GenAiObs.Core.Aggregation;
 using GenAiObs.Core.Metrics;
 using GenAiObs.Core.Pricing;
 using GenAiObs.Core.Processing;
@@ -12,8 +14,9 @@ namespace GenAiObs.Functions;
 /// <summary>
 /// The invocation-log subscription function (<c>_HANDLER=invocation-logs</c>): decode the
 /// CloudWatch Logs (or Kinesis) event, parse and price every record, publish the metrics as EMF
-/// lines on stdout, and answer a small JSON summary. Bad data never throws: it is rejected with
-/// a named reason, counted in RejectedRecords and logged without content.
+/// lines on stdout, add the batch to the DynamoDB aggregates when <c>GENAIOBS_TABLE_NAME</c> is
+/// set, and answer a small JSON summary. Bad data never throws: it is rejected with a named
+/// reason, counted in RejectedRecords and logged without content.
 /// </summary>
 public sealed class InvocationLogFunction : ILambdaFunction
 {
@@ -23,6 +26,7 @@ public sealed class InvocationLogFunction : ILambdaFunction
     private readonly TextWriter _metricsOutput;
     private readonly StructuredLogger _log;
     private readonly TimeProvider _time;
+    private readonly IAggregateStore? _store;
 
     public InvocationLogFunction(
         BatchProcessor processor,
@@ -30,7 +34,8 @@ public sealed class InvocationLogFunction : ILambdaFunction
         InvocationMetricsOptions metricsOptions,
         TextWriter metricsOutput,
         StructuredLogger log,
-        TimeProvider time)
+        TimeProvider time,
+        IAggregateStore? store = null)
     {
         _processor = processor;
         _emf = emf;
@@ -38,6 +43,7 @@ public sealed class InvocationLogFunction : ILambdaFunction
         _metricsOutput = metricsOutput;
         _log = log;
         _time = time;
+        _store = store;
     }
 
     /// <summary>The cold start: loads the price table (GENAIOBS_PRICES_FILE or the embedded default; a bad file fails init).</summary>
@@ -53,12 +59,20 @@ public sealed class InvocationLogFunction : ILambdaFunction
             new InvocationMetricsOptions(settings.ServiceName, settings.MaxPrincipals, settings.Environment),
             services.MetricsOutput,
             services.Logger,
-            services.Time);
+            services.Time,
+            DynamoDbAggregateStore.FromEnvironment(services.Environment.GetVariable));
     }
 
     public async Task<byte[]> HandleAsync(ReadOnlyMemory<byte> eventBody, InvocationContext context, CancellationToken cancellationToken)
     {
         var result = _processor.ProcessLambdaEvent(eventBody.Span);
+
+        // Aggregates before metrics: when the table stays unavailable this throws, the invocation
+        // fails and the delivery comes again — the redelivery's EMF is then the only one published,
+        // and the store's exactly-once marker keeps the items it already reached from double counting.
+        var aggregates = _store is not null && (result.Invocations.Count > 0 || result.Spans.Count > 0)
+            ? await _store.ApplyBatchAsync(AggregateBuilder.Build(result), cancellationToken).ConfigureAwait(false)
+            : null;
         var metrics = InvocationMetricsBuilder.Build(result, _metricsOptions, _time.GetUtcNow().ToUnixTimeMilliseconds());
         var documents = _emf.Serialize(metrics);
         foreach (var document in documents)
@@ -80,6 +94,8 @@ public sealed class InvocationLogFunction : ILambdaFunction
             new("rejected", result.RejectedCount),
             new("controlMessages", result.ControlMessages),
             new("emfDocuments", documents.Count),
+            new("aggregateItemsWritten", aggregates?.Applied ?? 0),
+            new("aggregateItemsAlreadyApplied", aggregates?.AlreadyApplied ?? 0),
         };
         if (reasons.Count > 0)
         {
@@ -90,10 +106,10 @@ public sealed class InvocationLogFunction : ILambdaFunction
             _log.Info("Batch processed.", context.RequestId, counts);
         }
 
-        return Summary(result, documents.Count);
+        return Summary(result, documents.Count, aggregates);
     }
 
-    private static byte[] Summary(BatchResult result, int emfDocuments)
+    private static byte[] Summary(BatchResult result, int emfDocuments, ApplyResult? aggregates)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer))
@@ -105,6 +121,12 @@ public sealed class InvocationLogFunction : ILambdaFunction
             writer.WriteNumber("rejected", result.RejectedCount);
             writer.WriteNumber("controlMessages", result.ControlMessages);
             writer.WriteNumber("emfDocuments", emfDocuments);
+            if (aggregates is not null)
+            {
+                writer.WriteNumber("aggregateItemsWritten", aggregates.Applied);
+                writer.WriteNumber("aggregateItemsAlreadyApplied", aggregates.AlreadyApplied);
+            }
+
             writer.WriteEndObject();
         }
 

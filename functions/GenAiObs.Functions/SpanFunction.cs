@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using GenAiObs.Adapters.Diagnostics;
+using GenAiObs.Adapters.DynamoDb;
+using GenAiObs.Core.Aggregation;
 using GenAiObs.Core.Metrics;
 using GenAiObs.Core.Pricing;
 using GenAiObs.Core.Processing;
@@ -13,7 +15,8 @@ namespace GenAiObs.Functions;
 /// <summary>
 /// The spans subscription function (<c>_HANDLER=spans</c>), subscribed to <c>aws/spans</c>:
 /// decode the CloudWatch Logs (or Kinesis) event, parse, classify and price every span, publish
-/// agent, model-call and tool metrics as EMF lines on stdout, and answer a small JSON summary.
+/// agent, model-call and tool metrics as EMF lines on stdout, add the batch to the DynamoDB
+/// aggregates when <c>GENAIOBS_TABLE_NAME</c> is set, and answer a small JSON summary.
 /// Bad data never throws: it is rejected with a named reason, counted in RejectedRecords and
 /// logged without content.
 /// </summary>
@@ -25,6 +28,7 @@ public sealed class SpanFunction : ILambdaFunction
     private readonly TextWriter _metricsOutput;
     private readonly StructuredLogger _log;
     private readonly TimeProvider _time;
+    private readonly IAggregateStore? _store;
 
     public SpanFunction(
         BatchProcessor processor,
@@ -32,7 +36,8 @@ public sealed class SpanFunction : ILambdaFunction
         SpanMetricsBuilder metrics,
         TextWriter metricsOutput,
         StructuredLogger log,
-        TimeProvider time)
+        TimeProvider time,
+        IAggregateStore? store = null)
     {
         _processor = processor;
         _emf = emf;
@@ -40,6 +45,7 @@ public sealed class SpanFunction : ILambdaFunction
         _metricsOutput = metricsOutput;
         _log = log;
         _time = time;
+        _store = store;
     }
 
     /// <summary>
@@ -63,12 +69,20 @@ public sealed class SpanFunction : ILambdaFunction
             new SpanMetricsBuilder(options),
             services.MetricsOutput,
             services.Logger,
-            services.Time);
+            services.Time,
+            DynamoDbAggregateStore.FromEnvironment(services.Environment.GetVariable));
     }
 
     public async Task<byte[]> HandleAsync(ReadOnlyMemory<byte> eventBody, InvocationContext context, CancellationToken cancellationToken)
     {
         var result = _processor.ProcessLambdaEvent(eventBody.Span);
+
+        // Aggregates before metrics, as in the invocation-log function: a table that stays
+        // unavailable fails the invocation, the delivery comes again, and only the redelivery's EMF
+        // is published; the store's exactly-once markers keep applied items from double counting.
+        var aggregates = _store is not null && (result.Spans.Count > 0 || result.Invocations.Count > 0)
+            ? await _store.ApplyBatchAsync(AggregateBuilder.Build(result), cancellationToken).ConfigureAwait(false)
+            : null;
         var metrics = _metrics.Build(result, _time.GetUtcNow().ToUnixTimeMilliseconds());
         var documents = _emf.Serialize(metrics);
         foreach (var document in documents)
@@ -96,6 +110,8 @@ public sealed class SpanFunction : ILambdaFunction
             new("rejected", result.RejectedCount),
             new("controlMessages", result.ControlMessages),
             new("emfDocuments", documents.Count),
+            new("aggregateItemsWritten", aggregates?.Applied ?? 0),
+            new("aggregateItemsAlreadyApplied", aggregates?.AlreadyApplied ?? 0),
         };
         if (reasons.Count > 0)
         {
@@ -106,10 +122,10 @@ public sealed class SpanFunction : ILambdaFunction
             _log.Info("Span batch processed.", context.RequestId, counts);
         }
 
-        return Summary(result, tally, documents.Count);
+        return Summary(result, tally, documents.Count, aggregates);
     }
 
-    private static byte[] Summary(BatchResult result, Tally tally, int emfDocuments)
+    private static byte[] Summary(BatchResult result, Tally tally, int emfDocuments, ApplyResult? aggregates)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer))
@@ -125,6 +141,12 @@ public sealed class SpanFunction : ILambdaFunction
             writer.WriteNumber("rejected", result.RejectedCount);
             writer.WriteNumber("controlMessages", result.ControlMessages);
             writer.WriteNumber("emfDocuments", emfDocuments);
+            if (aggregates is not null)
+            {
+                writer.WriteNumber("aggregateItemsWritten", aggregates.Applied);
+                writer.WriteNumber("aggregateItemsAlreadyApplied", aggregates.AlreadyApplied);
+            }
+
             writer.WriteEndObject();
         }
 

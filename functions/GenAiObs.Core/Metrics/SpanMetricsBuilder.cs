@@ -1,3 +1,4 @@
+using GenAiObs.Core.Aggregation;
 using GenAiObs.Core.Processing;
 using GenAiObs.Core.Records;
 
@@ -100,6 +101,8 @@ public sealed class SpanMetricsBuilder
     public const string ComponentDimension = "Component";
     public const string FinishReasonDimension = "FinishReason";
     public const string ReasonDimension = "Reason";
+
+    private const string OtherPrefix = "other:";
 
     // EMF dimension values are strings of at most 1024 characters.
     private const int MaxDimensionValueLength = 1024;
@@ -236,14 +239,13 @@ public sealed class SpanMetricsBuilder
         }
     }
 
-    /// <summary>The span-name family: the first word of the name (<c>chat</c>, <c>POST</c>, <c>AgentExecutor.workflow</c>).</summary>
-    internal static string NameFamily(string name)
-    {
-        var trimmed = name.AsSpan().Trim();
-        var space = trimmed.IndexOfAny(' ', '\t');
-        var family = space < 0 ? trimmed : trimmed[..space];
-        return family.IsEmpty ? UnknownValue : family.ToString();
-    }
+    /// <summary>
+    /// The name family of an "other" span: the first word of its name (<c>POST</c>,
+    /// <c>AgentExecutor.workflow</c>), taken from <see cref="SpanComponents"/> so the
+    /// ComponentLatency dimension and the stored aggregates name components the same way. Only
+    /// called for spans of class Other.
+    /// </summary>
+    private static string OtherFamily(SpanRecord span) => SpanComponents.Of(span)[OtherPrefix.Length..];
 
     private static string Clean(string? value)
     {
@@ -278,7 +280,7 @@ public sealed class SpanMetricsBuilder
             _environments = Top(spans.Select(s => EnvironmentOf(s.Span)), max);
             _models = Top(spans.Where(s => s.Span.Class == SpanClass.ModelCall).Select(s => Clean(s.Span.Model)), max);
             _tools = Top(spans.Where(s => s.Span.Class == SpanClass.Tool).Select(s => Clean(s.Span.ToolName)), max);
-            _families = Top(spans.Where(s => s.Span.Class == SpanClass.Other).Select(s => Clean(NameFamily(s.Span.Name))), max);
+            _families = Top(spans.Where(s => s.Span.Class == SpanClass.Other).Select(s => Clean(OtherFamily(s.Span))), max);
         }
 
         public string Service(SpanRecord span) => Keep(_services, Clean(span.ServiceName));
@@ -294,7 +296,7 @@ public sealed class SpanMetricsBuilder
             SpanClass.Agent => "agent",
             SpanClass.ModelCall => Clean("model:" + Model(span)),
             SpanClass.Tool => Clean("tool:" + Tool(span)),
-            _ => Clean("other:" + Keep(_families, Clean(NameFamily(span.Name)))),
+            _ => Clean(OtherPrefix + Keep(_families, Clean(OtherFamily(span)))),
         };
 
         private string EnvironmentOf(SpanRecord span) =>

@@ -1,6 +1,11 @@
 using System.Text;
 using System.Text.Json;
 using GenAiObs.Adapters.Configuration;
+using GenAiObs.Adapters.Diagnostics;
+using GenAiObs.Core.Aggregation;
+using GenAiObs.Core.Metrics;
+using GenAiObs.Core.Pricing;
+using GenAiObs.Core.Processing;
 using GenAiObs.Core.Records;
 using GenAiObs.Functions;
 using GenAiObs.Functions.Runtime;
@@ -115,6 +120,28 @@ public sealed class SpanFunctionTests
         var services = documents.Where(d => d.Dimensions.ContainsKey("Environment")).Select(d => d.Dimensions["Service"]).ToHashSet();
         Assert.Equal(["other", "weather_assistant.DEFAULT"], services.Order(StringComparer.Ordinal));
         Assert.Contains(documents, d => d.Dimensions.GetValueOrDefault("Service") == "obs-spans" && d.Values.ContainsKey("RejectedRecords"));
+    }
+
+    [Fact]
+    public async Task HandleAsync_WhenAggregateStoreConfigured_ShouldApplyTheBatchExactlyOnce()
+    {
+        var store = new InMemoryAggregateStore();
+        var function = new SpanFunction(
+            new BatchProcessor(PriceTable.LoadDefault()),
+            new EmfSerializer(),
+            new SpanMetricsBuilder(),
+            TextWriter.Null,
+            new StructuredLogger(TextWriter.Null, DiagnosticLevel.Information, TimeProvider.System, "test"),
+            TimeProvider.System,
+            store);
+
+        using var first = JsonDocument.Parse(await function.HandleAsync(SubscriptionEvent(), Context, CancellationToken.None));
+        using var again = JsonDocument.Parse(await function.HandleAsync(SubscriptionEvent(), Context, CancellationToken.None));
+
+        var written = first.RootElement.GetProperty("aggregateItemsWritten").GetInt32();
+        Assert.True(written > 0);
+        Assert.Equal(0, again.RootElement.GetProperty("aggregateItemsWritten").GetInt32());
+        Assert.Equal(written, again.RootElement.GetProperty("aggregateItemsAlreadyApplied").GetInt32());
     }
 
     private static (ILambdaFunction Function, StringWriter Stdout, StringWriter Stderr) Create(params (string Name, string Value)[] settings)

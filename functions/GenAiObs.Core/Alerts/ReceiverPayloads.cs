@@ -1,0 +1,188 @@
+using System.Text;
+using System.Text.Json;
+
+namespace GenAiObs.Core.Alerts;
+
+/// <summary>PagerDuty Events API v2 events for a notification.</summary>
+public static class PagerDutyEvent
+{
+    public const int MaxSummaryLength = 1024;
+    public const int MaxAlertsInDetails = 20;
+
+    /// <summary>PagerDuty's severity for ours (PagerDuty also knows "error", which we do not use).</summary>
+    public static string Severity(AlertSeverity severity) => severity switch
+    {
+        AlertSeverity.Critical => "critical",
+        AlertSeverity.Warning => "warning",
+        _ => "info",
+    };
+
+    /// <summary>
+    /// A trigger while the group fires, a resolve when it has cleared; the dedup_key is the group
+    /// fingerprint so every notification of the group lands on the same incident.
+    /// </summary>
+    public static byte[] Build(AlertNotification notification, string routingKey)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(2048);
+        using (var writer = new Utf8JsonWriter(buffer, AlertJson.WriterOptions))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("routing_key", routingKey);
+            writer.WriteString("event_action", notification.Status == AlertStatus.Firing ? "trigger" : "resolve");
+            writer.WriteString("dedup_key", notification.GroupKey);
+            writer.WriteString("client", "genaiobs");
+            if (notification.Status == AlertStatus.Firing)
+            {
+                writer.WriteStartObject("payload");
+                writer.WriteString("summary", Summary(notification));
+                writer.WriteString("source", "genaiobs/" + notification.Receiver);
+                writer.WriteString("severity", Severity(notification.Severity));
+                writer.WriteString("timestamp", AlertJson.FormatTime(notification.At));
+                writer.WriteString("component", "genai-observability");
+                writer.WriteString("group", notification.GroupLabels.Get(AlertLabels.CloudProvider) ?? "aws");
+                writer.WriteString("class", notification.AlertName);
+                writer.WriteStartObject("custom_details");
+                writer.WriteString("reason", notification.Reason);
+                writer.WriteString("notification_id", notification.Id);
+                writer.WriteBoolean("test", notification.IsTest);
+                writer.WriteNumber("firing", notification.FiringCount);
+                writer.WriteNumber("resolved", notification.ResolvedCount);
+                AlertJson.WriteLabels(writer, "group_labels", notification.GroupLabels);
+                writer.WriteStartArray("alerts");
+                foreach (var alert in notification.Alerts.Take(MaxAlertsInDetails))
+                {
+                    AlertJson.WriteAlert(writer, alert);
+                }
+
+                writer.WriteEndArray();
+                var omitted = notification.OmittedAlerts + Math.Max(0, notification.Alerts.Count - MaxAlertsInDetails);
+                writer.WriteNumber("omitted_alerts", omitted);
+                writer.WriteEndObject();
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>The incident title: the first firing alert's summary and how many more, ≤ 1024 characters.</summary>
+    public static string Summary(AlertNotification notification)
+    {
+        var firing = notification.Alerts.Where(a => a.Status == AlertStatus.Firing).ToList();
+        var lead = firing.Count > 0 ? firing[0].Summary : notification.AlertName;
+        var text = $"{(notification.IsTest ? "[TEST] " : string.Empty)}[{notification.Severity.ToLabel()}] {notification.AlertName}: {lead}";
+        if (firing.Count > 1)
+        {
+            text += $" (+{firing.Count - 1} more)";
+        }
+
+        return Alert.Cut(text.Replace('\n', ' '), MaxSummaryLength);
+    }
+}
+
+/// <summary>Slack incoming-webhook messages (Block Kit with a text fallback) for a notification.</summary>
+public static class SlackMessage
+{
+    public const int MaxAlertSections = 10;
+    private const int MaxHeaderLength = 150;
+    private const int MaxSectionLength = 3000;
+
+    public static byte[] Build(AlertNotification notification)
+    {
+        var title = NotificationText.Title(notification);
+        var emoji = notification.Status == AlertStatus.Resolved ? ":white_check_mark:" : notification.Severity switch
+        {
+            AlertSeverity.Critical => ":rotating_light:",
+            AlertSeverity.Warning => ":warning:",
+            _ => ":information_source:",
+        };
+
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(4096);
+        using (var writer = new Utf8JsonWriter(buffer, AlertJson.WriterOptions))
+        {
+            writer.WriteStartObject();
+            // The fallback shows in notifications and in clients that cannot render blocks.
+            writer.WriteString("text", Alert.Cut($"{title}: {Lead(notification)}", MaxSectionLength));
+            writer.WriteStartArray("blocks");
+
+            writer.WriteStartObject();
+            writer.WriteString("type", "header");
+            writer.WriteStartObject("text");
+            writer.WriteString("type", "plain_text");
+            writer.WriteString("text", Alert.Cut(title, MaxHeaderLength));
+            writer.WriteBoolean("emoji", true);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+
+            if (notification.IsTest)
+            {
+                Section(writer, ":test_tube: *" + Escape(NotificationText.TestBanner) + "*");
+            }
+
+            foreach (var alert in notification.Alerts.Take(MaxAlertSections))
+            {
+                var text = new StringBuilder();
+                text.Append(alert.Status == AlertStatus.Firing ? emoji : ":white_check_mark:").Append(" *").Append(Escape(alert.Summary)).Append('*');
+                if (alert.Description is { } description)
+                {
+                    text.Append('\n').Append(Escape(description));
+                }
+
+                var keys = alert.Labels.Where(p => p.Key is not (AlertLabels.AlertName or AlertLabels.CloudProvider)).Select(p => $"`{p.Key}`={Escape(p.Value)}");
+                text.Append('\n').Append(string.Join("  ", keys));
+                text.Append('\n').Append("since ").Append(AlertJson.FormatTime(alert.StartsAt));
+                if (alert.EndsAt is { } endsAt)
+                {
+                    text.Append(", resolved ").Append(AlertJson.FormatTime(endsAt));
+                }
+
+                Section(writer, Alert.Cut(text.ToString(), MaxSectionLength));
+            }
+
+            var omitted = notification.OmittedAlerts + Math.Max(0, notification.Alerts.Count - MaxAlertSections);
+            writer.WriteStartObject();
+            writer.WriteString("type", "context");
+            writer.WriteStartArray("elements");
+            writer.WriteStartObject();
+            writer.WriteString("type", "mrkdwn");
+            var context = $"receiver `{Escape(notification.Receiver)}` · {Escape(notification.Reason)} · group `{notification.GroupKey}` · {AlertJson.FormatTime(notification.At)}";
+            if (omitted > 0)
+            {
+                context += $" · {omitted} more alert(s) not shown";
+            }
+
+            writer.WriteString("text", context);
+            writer.WriteEndObject();
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Slack's mrkdwn needs &amp;, &lt; and &gt; escaped; nothing else.</summary>
+    public static string Escape(string text) =>
+        text.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
+
+    private static string Lead(AlertNotification notification)
+    {
+        var first = notification.Alerts.FirstOrDefault(a => a.Status == notification.Status) ?? (notification.Alerts.Count > 0 ? notification.Alerts[0] : null);
+        return first?.Summary ?? notification.AlertName;
+    }
+
+    private static void Section(Utf8JsonWriter writer, string mrkdwn)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("type", "section");
+        writer.WriteStartObject("text");
+        writer.WriteString("type", "mrkdwn");
+        writer.WriteString("text", mrkdwn);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+}
