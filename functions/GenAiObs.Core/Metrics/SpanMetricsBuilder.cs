@@ -85,6 +85,14 @@ public static class SpanMetricNames
 /// latencies and token usage, component latency by span family, finish reasons, sessions, and the
 /// span-priced model cost (published as <c>AgentModelCostUsd</c>, never added to the invocation-log
 /// <c>CostUsd</c>, so dashboards cannot double count). Pure: the EMF serializer writes the batch.
+/// <para>
+/// <c>Service</c> and <c>Environment</c> are the instrumented application's (resource
+/// <c>service.name</c>, <c>deployment.environment.name</c>), not this pipeline's; only
+/// RejectedRecords, which belongs to no span, carries the pipeline's own service name. Every
+/// capped dimension keeps its top N values by span count per batch and folds the rest into
+/// <c>other</c>. Error counters are written as 0 beside their totals so alarms see 0, not
+/// missing data. See <see cref="SpanMetricNames.Catalogue"/> for the exact dimension sets.
+/// </para>
 /// </summary>
 public sealed class SpanMetricsBuilder
 {
