@@ -49,6 +49,7 @@ public static class HandlerRegistry
         new Dictionary<string, Func<FunctionServices, ILambdaFunction>>(StringComparer.Ordinal)
         {
             [InvocationLogs] = InvocationLogFunction.Create,
+            [Spans] = SpanFunction.Create,
             [Evaluator] = EvaluatorFunction.Create,
         }.ToFrozenDictionary(StringComparer.Ordinal);
 

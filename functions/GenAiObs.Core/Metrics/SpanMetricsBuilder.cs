@@ -1,3 +1,5 @@
+using GenAiObs.Core.Aggregation;
+using GenAiObs.Core.Processing;
 using GenAiObs.Core.Records;
 
 namespace GenAiObs.Core.Metrics;
@@ -9,9 +11,73 @@ namespace GenAiObs.Core.Metrics;
 /// most spans); the rest are published as <c>other</c>. Every distinct value is a billed custom metric.
 /// </param>
 /// <param name="DefaultEnvironment">The Environment dimension for spans whose resource names none (else <c>unknown</c>).</param>
-public sealed record SpanMetricsOptions(int MaxDimensionValues = SpanMetricsOptions.DefaultMaxDimensionValues, string? DefaultEnvironment = null)
+/// <param name="PipelineServiceName">
+/// The pipeline's own name (<c>POWERTOOLS_SERVICE_NAME</c>): the <c>Service</c> of RejectedRecords,
+/// which belong to no instrumented service — the same dimension sets the invocation-log function uses.
+/// </param>
+public sealed record SpanMetricsOptions(
+    int MaxDimensionValues = SpanMetricsOptions.DefaultMaxDimensionValues,
+    string? DefaultEnvironment = null,
+    string PipelineServiceName = SpanMetricsOptions.DefaultPipelineServiceName)
 {
     public const int DefaultMaxDimensionValues = 20;
+    public const string DefaultPipelineServiceName = "genai-observability";
+}
+
+/// <summary>The span metric names, and the dimension sets each is published under.</summary>
+public static class SpanMetricNames
+{
+    public const string AgentInvocations = "AgentInvocations";
+    public const string AgentErrors = "AgentErrors";
+    public const string ModelCalls = "ModelCalls";
+    public const string ModelCallErrors = "ModelCallErrors";
+    public const string ModelCallLatency = "ModelCallLatency";
+    public const string SpanInputTokens = "SpanInputTokens";
+    public const string SpanOutputTokens = "SpanOutputTokens";
+    public const string SpanCacheReadTokens = "SpanCacheReadTokens";
+    public const string SpanCacheWriteTokens = "SpanCacheWriteTokens";
+    public const string AgentModelCostUsd = "AgentModelCostUsd";
+    public const string UnpricedModelCalls = "UnpricedModelCalls";
+    public const string ToolCalls = "ToolCalls";
+    public const string ToolErrors = "ToolErrors";
+    public const string ToolLatency = "ToolLatency";
+    public const string ComponentLatency = "ComponentLatency";
+    public const string FinishReasonCount = "FinishReasonCount";
+    public const string Sessions = "Sessions";
+    public const string ModelCallsPerSession = "ModelCallsPerSession";
+    public const string RejectedRecords = "RejectedRecords";
+
+    private static readonly string[] ByService = [SpanMetricsBuilder.ServiceDimension, SpanMetricsBuilder.EnvironmentDimension];
+    private static readonly string[] ByModel = [.. ByService, SpanMetricsBuilder.ModelDimension];
+    private static readonly string[] ByTool = [.. ByService, SpanMetricsBuilder.ToolDimension];
+
+    /// <summary>
+    /// Every metric <see cref="SpanMetricsBuilder"/> publishes → its dimension sets (dimension names
+    /// in EMF order). Dashboards and alarms can be checked against this.
+    /// </summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<IReadOnlyList<string>>> Catalogue { get; } =
+        new Dictionary<string, IReadOnlyList<IReadOnlyList<string>>>(StringComparer.Ordinal)
+        {
+            [AgentInvocations] = [ByService],
+            [AgentErrors] = [ByService],
+            [ModelCalls] = [ByService, ByModel],
+            [ModelCallErrors] = [ByService, ByModel],
+            [SpanInputTokens] = [ByService, ByModel],
+            [SpanOutputTokens] = [ByService, ByModel],
+            [SpanCacheReadTokens] = [ByService, ByModel],
+            [SpanCacheWriteTokens] = [ByService, ByModel],
+            [AgentModelCostUsd] = [ByService, ByModel],
+            [UnpricedModelCalls] = [ByService, ByModel],
+            [ModelCallLatency] = [ByModel],
+            [ToolCalls] = [ByService, ByTool],
+            [ToolErrors] = [ByService, ByTool],
+            [ToolLatency] = [ByTool],
+            [ComponentLatency] = [[.. ByService, SpanMetricsBuilder.ComponentDimension]],
+            [FinishReasonCount] = [[.. ByService, SpanMetricsBuilder.FinishReasonDimension]],
+            [Sessions] = [ByService],
+            [ModelCallsPerSession] = [ByService],
+            [RejectedRecords] = [[SpanMetricsBuilder.ServiceDimension], [SpanMetricsBuilder.ServiceDimension, SpanMetricsBuilder.ReasonDimension]],
+        };
 }
 
 /// <summary>
@@ -19,6 +85,14 @@ public sealed record SpanMetricsOptions(int MaxDimensionValues = SpanMetricsOpti
 /// latencies and token usage, component latency by span family, finish reasons, sessions, and the
 /// span-priced model cost (published as <c>AgentModelCostUsd</c>, never added to the invocation-log
 /// <c>CostUsd</c>, so dashboards cannot double count). Pure: the EMF serializer writes the batch.
+/// <para>
+/// <c>Service</c> and <c>Environment</c> are the instrumented application's (resource
+/// <c>service.name</c>, <c>deployment.environment.name</c>), not this pipeline's; only
+/// RejectedRecords, which belongs to no span, carries the pipeline's own service name. Every
+/// capped dimension keeps its top N values by span count per batch and folds the rest into
+/// <c>other</c>. Error counters are written as 0 beside their totals so alarms see 0, not
+/// missing data. See <see cref="SpanMetricNames.Catalogue"/> for the exact dimension sets.
+/// </para>
 /// </summary>
 public sealed class SpanMetricsBuilder
 {
@@ -36,18 +110,28 @@ public sealed class SpanMetricsBuilder
     public const string FinishReasonDimension = "FinishReason";
     public const string ReasonDimension = "Reason";
 
+    private const string OtherPrefix = "other:";
+
     // EMF dimension values are strings of at most 1024 characters.
     private const int MaxDimensionValueLength = 1024;
 
     private readonly int _maxDimensionValues;
     private readonly string? _defaultEnvironment;
+    private readonly string _pipelineService;
 
     public SpanMetricsBuilder(SpanMetricsOptions? options = null)
     {
         options ??= new SpanMetricsOptions();
+        _pipelineService = Clean(options.PipelineServiceName);
         _maxDimensionValues = Math.Max(1, options.MaxDimensionValues);
         _defaultEnvironment = string.IsNullOrWhiteSpace(options.DefaultEnvironment) ? null : options.DefaultEnvironment;
     }
+
+    /// <summary>Builds the metrics of one processed delivery: its spans and every rejection (envelope and record).</summary>
+    /// <param name="result">The batch processor's result.</param>
+    /// <param name="fallbackTimestampMs">Event time for rejections (they carry none): normally the invocation time.</param>
+    public MetricBatch Build(BatchResult result, long fallbackTimestampMs) =>
+        Build(result.Spans, result.Rejections, fallbackTimestampMs);
 
     /// <summary>Builds the metrics of one batch.</summary>
     /// <param name="spans">The accepted, priced spans.</param>
@@ -77,8 +161,8 @@ public sealed class SpanMetricsBuilder
             switch (span.Class)
             {
                 case SpanClass.Agent:
-                    batch.AddCount(root, "AgentInvocations", 1, timestampMs);
-                    batch.AddCount(root, "AgentErrors", span.IsError ? 1 : 0, timestampMs);
+                    batch.AddCount(root, SpanMetricNames.AgentInvocations, 1, timestampMs);
+                    batch.AddCount(root, SpanMetricNames.AgentErrors, span.IsError ? 1 : 0, timestampMs);
                     break;
                 case SpanClass.ModelCall:
                     AddModelCall(batch, priced, root, caps.Model(span), timestampMs, service, environment);
@@ -87,11 +171,11 @@ public sealed class SpanMetricsBuilder
                     var byTool = DimensionSet.Of((ServiceDimension, service), (EnvironmentDimension, environment), (ToolDimension, caps.Tool(span)));
                     foreach (var dimensions in (ReadOnlySpan<DimensionSet>)[root, byTool])
                     {
-                        batch.AddCount(dimensions, "ToolCalls", 1, timestampMs);
-                        batch.AddCount(dimensions, "ToolErrors", span.ToolFailed ? 1 : 0, timestampMs);
+                        batch.AddCount(dimensions, SpanMetricNames.ToolCalls, 1, timestampMs);
+                        batch.AddCount(dimensions, SpanMetricNames.ToolErrors, span.ToolFailed ? 1 : 0, timestampMs);
                     }
 
-                    batch.AddObservation(byTool, "ToolLatency", span.DurationMs, timestampMs);
+                    batch.AddObservation(byTool, SpanMetricNames.ToolLatency, span.DurationMs, timestampMs);
                     break;
                 case SpanClass.Other:
                 default:
@@ -99,7 +183,7 @@ public sealed class SpanMetricsBuilder
             }
 
             var byComponent = DimensionSet.Of((ServiceDimension, service), (EnvironmentDimension, environment), (ComponentDimension, caps.Component(span)));
-            batch.AddObservation(byComponent, "ComponentLatency", span.DurationMs, timestampMs);
+            batch.AddObservation(byComponent, SpanMetricNames.ComponentLatency, span.DurationMs, timestampMs);
 
             if (span.SessionId is not null)
             {
@@ -121,13 +205,19 @@ public sealed class SpanMetricsBuilder
         // One value per session seen in the batch, at the time of its last span here.
         foreach (var ((dimensions, _), tally) in sessions)
         {
-            batch.AddCount(dimensions, "Sessions", 1, tally.LastEndMs);
-            batch.AddObservation(dimensions, "ModelCallsPerSession", tally.ModelCalls, tally.LastEndMs, MetricUnit.Count);
+            batch.AddCount(dimensions, SpanMetricNames.Sessions, 1, tally.LastEndMs);
+            batch.AddObservation(dimensions, SpanMetricNames.ModelCallsPerSession, tally.ModelCalls, tally.LastEndMs, MetricUnit.Count);
         }
 
+        // Rejections have no span (so no instrumented service): they are the pipeline's own, under
+        // [Service] (0 when none, so alarms see 0 rather than missing data) and [Service, Reason].
+        var pipeline = (ServiceDimension, _pipelineService);
+        batch.AddCount(DimensionSet.Of(pipeline), SpanMetricNames.RejectedRecords, 0, fallbackTimestampMs);
         foreach (var rejection in rejections)
         {
-            batch.AddCount(DimensionSet.Of((ReasonDimension, rejection.Reason)), "RejectedRecords", rejection.Count, fallbackTimestampMs);
+            var count = Math.Max(rejection.Count, 1);
+            batch.AddCount(DimensionSet.Of(pipeline), SpanMetricNames.RejectedRecords, count, fallbackTimestampMs);
+            batch.AddCount(DimensionSet.Of(pipeline, (ReasonDimension, rejection.Reason)), SpanMetricNames.RejectedRecords, count, fallbackTimestampMs);
         }
     }
 
@@ -137,34 +227,33 @@ public sealed class SpanMetricsBuilder
         var byModel = DimensionSet.Of((ServiceDimension, service), (EnvironmentDimension, environment), (ModelDimension, model));
         foreach (var dimensions in (ReadOnlySpan<DimensionSet>)[root, byModel])
         {
-            batch.AddCount(dimensions, "ModelCalls", 1, timestampMs);
-            batch.AddCount(dimensions, "ModelCallErrors", span.IsError ? 1 : 0, timestampMs);
-            batch.AddCount(dimensions, "SpanInputTokens", span.InputTokens, timestampMs);
-            batch.AddCount(dimensions, "SpanOutputTokens", span.OutputTokens, timestampMs);
-            batch.AddCount(dimensions, "SpanCacheReadTokens", span.CacheReadTokens, timestampMs);
-            batch.AddCount(dimensions, "SpanCacheWriteTokens", span.CacheWriteTokens, timestampMs);
-            batch.AddCount(dimensions, "AgentModelCostUsd", (double)priced.CostUsd, timestampMs, MetricUnit.None);
-            batch.AddCount(dimensions, "UnpricedModelCalls", priced.Priced ? 0 : 1, timestampMs);
+            batch.AddCount(dimensions, SpanMetricNames.ModelCalls, 1, timestampMs);
+            batch.AddCount(dimensions, SpanMetricNames.ModelCallErrors, span.IsError ? 1 : 0, timestampMs);
+            batch.AddCount(dimensions, SpanMetricNames.SpanInputTokens, span.InputTokens, timestampMs);
+            batch.AddCount(dimensions, SpanMetricNames.SpanOutputTokens, span.OutputTokens, timestampMs);
+            batch.AddCount(dimensions, SpanMetricNames.SpanCacheReadTokens, span.CacheReadTokens, timestampMs);
+            batch.AddCount(dimensions, SpanMetricNames.SpanCacheWriteTokens, span.CacheWriteTokens, timestampMs);
+            batch.AddCount(dimensions, SpanMetricNames.AgentModelCostUsd, (double)priced.CostUsd, timestampMs, MetricUnit.None);
+            batch.AddCount(dimensions, SpanMetricNames.UnpricedModelCalls, priced.Priced ? 0 : 1, timestampMs);
         }
 
-        batch.AddObservation(byModel, "ModelCallLatency", span.DurationMs, timestampMs);
+        batch.AddObservation(byModel, SpanMetricNames.ModelCallLatency, span.DurationMs, timestampMs);
 
         // Finish reasons are counted on model-call spans only: agent spans repeat their last call's.
         foreach (var reason in span.FinishReasons)
         {
             var byReason = DimensionSet.Of((ServiceDimension, service), (EnvironmentDimension, environment), (FinishReasonDimension, reason));
-            batch.AddCount(byReason, "FinishReasonCount", 1, timestampMs);
+            batch.AddCount(byReason, SpanMetricNames.FinishReasonCount, 1, timestampMs);
         }
     }
 
-    /// <summary>The span-name family: the first word of the name (<c>chat</c>, <c>POST</c>, <c>AgentExecutor.workflow</c>).</summary>
-    internal static string NameFamily(string name)
-    {
-        var trimmed = name.AsSpan().Trim();
-        var space = trimmed.IndexOfAny(' ', '\t');
-        var family = space < 0 ? trimmed : trimmed[..space];
-        return family.IsEmpty ? UnknownValue : family.ToString();
-    }
+    /// <summary>
+    /// The name family of an "other" span: the first word of its name (<c>POST</c>,
+    /// <c>AgentExecutor.workflow</c>), taken from <see cref="SpanComponents"/> so the
+    /// ComponentLatency dimension and the stored aggregates name components the same way. Only
+    /// called for spans of class Other.
+    /// </summary>
+    private static string OtherFamily(SpanRecord span) => SpanComponents.Of(span)[OtherPrefix.Length..];
 
     private static string Clean(string? value)
     {
@@ -199,7 +288,7 @@ public sealed class SpanMetricsBuilder
             _environments = Top(spans.Select(s => EnvironmentOf(s.Span)), max);
             _models = Top(spans.Where(s => s.Span.Class == SpanClass.ModelCall).Select(s => Clean(s.Span.Model)), max);
             _tools = Top(spans.Where(s => s.Span.Class == SpanClass.Tool).Select(s => Clean(s.Span.ToolName)), max);
-            _families = Top(spans.Where(s => s.Span.Class == SpanClass.Other).Select(s => Clean(NameFamily(s.Span.Name))), max);
+            _families = Top(spans.Where(s => s.Span.Class == SpanClass.Other).Select(s => Clean(OtherFamily(s.Span))), max);
         }
 
         public string Service(SpanRecord span) => Keep(_services, Clean(span.ServiceName));
@@ -215,7 +304,7 @@ public sealed class SpanMetricsBuilder
             SpanClass.Agent => "agent",
             SpanClass.ModelCall => Clean("model:" + Model(span)),
             SpanClass.Tool => Clean("tool:" + Tool(span)),
-            _ => Clean("other:" + Keep(_families, Clean(NameFamily(span.Name)))),
+            _ => Clean(OtherPrefix + Keep(_families, Clean(OtherFamily(span)))),
         };
 
         private string EnvironmentOf(SpanRecord span) =>
