@@ -16,6 +16,9 @@ public static class InvocationLogParser
     /// <summary>Largest accepted token count (a larger one is corrupt, not a real call).</summary>
     public const long MaxTokenCount = 10_000_000_000;
 
+    /// <summary>Longest latency or time to first token believed (one day, like a span's duration); a larger one is ignored as corrupt.</summary>
+    public const double MaxLatencyMs = 86_400_000;
+
     /// <summary>Longest identifier field (modelId, requestId …) accepted.</summary>
     public const int MaxIdentifierBytes = 2048;
 

@@ -183,10 +183,11 @@ internal static class ResponseBodyScanner
         }
     }
 
-    // Body metrics belong to the model's format, not to the log schema: a malformed one is
-    // ignored (treated as absent) rather than costing the record.
+    // Body metrics belong to the model's format, not to the log schema: a malformed or absurd one
+    // (negative, beyond a day) is ignored (treated as absent) rather than costing the record — an
+    // absurd latency would otherwise own every p95 and push EMF values past what CloudWatch takes.
     private static double? ReadDuration(ref Utf8JsonReader reader) =>
-        reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out var value) && double.IsFinite(value) && value >= 0 ? value : null;
+        reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out var value) && value is >= 0 and <= InvocationLogParser.MaxLatencyMs ? value : null;
 
     private static long? ReadCount(ref Utf8JsonReader reader) =>
         reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var value) && value is >= 0 and <= InvocationLogParser.MaxTokenCount ? value : null;
