@@ -164,6 +164,12 @@ public static class SpanParser
             var reason = reader.CurrentDepth >= maxJsonDepth - 1 ? RejectReasons.TooDeep : RejectReasons.InvalidJson;
             return SpanParseResult.Rejected(ev.Id, reason, null);
         }
+        catch (InvalidOperationException)
+        {
+            // The reader does not validate UTF-8 inside strings until one is read: invalid bytes in
+            // an identifier or attribute we keep surface here, and must cost the record, not the batch.
+            return SpanParseResult.Rejected(ev.Id, RejectReasons.InvalidJson, "invalid text encoding");
+        }
 
         return Build(ev, ref fields);
     }
