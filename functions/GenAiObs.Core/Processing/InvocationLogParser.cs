@@ -22,7 +22,7 @@ public static class InvocationLogParser
     /// <summary>Longest identifier field (modelId, requestId …) accepted.</summary>
     public const int MaxIdentifierBytes = 2048;
 
-    /// <summary>At most this many <c>requestMetadata</c> entries are kept, each key ≤ 128 and value ≤ 256 characters.</summary>
+    /// <summary>At most this many <c>requestMetadata</c> entries are kept (only team/application/environment, any case), each key ≤ 128 and value ≤ 256 characters.</summary>
     public const int MaxMetadataEntries = 32;
 
     private const int MaxMetadataKeyBytes = 128;
@@ -402,7 +402,7 @@ public static class InvocationLogParser
             var keyFits = reader.ValueSpan.Length <= MaxMetadataKeyBytes;
             var key = keyFits ? reader.GetString() : null;
             reader.Read();
-            if (key is { Length: > 0 } && reader.TokenType == JsonTokenType.String &&
+            if (key is { Length: > 0 } && IsKeptTag(key) && reader.TokenType == JsonTokenType.String &&
                 reader.ValueSpan.Length <= MaxMetadataValueBytes && (metadata?.Count ?? 0) < MaxMetadataEntries)
             {
                 metadata ??= new Dictionary<string, string>(StringComparer.Ordinal);
@@ -416,6 +416,16 @@ public static class InvocationLogParser
 
         return metadata;
     }
+
+    /// <summary>
+    /// Only the tags the pipeline reports (team, application, environment; any case) are kept.
+    /// requestMetadata is free-form: callers put user ids, e-mails and ticket text there too, and
+    /// what is never used should never be held.
+    /// </summary>
+    private static bool IsKeptTag(string key) =>
+        key.Equals("team", StringComparison.OrdinalIgnoreCase) ||
+        key.Equals("application", StringComparison.OrdinalIgnoreCase) ||
+        key.Equals("environment", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>What the top-level pass collects; nullable members distinguish absent from zero.</summary>
     private struct RecordFields

@@ -45,7 +45,7 @@ public sealed record InvocationRecord
     /// <summary>The logged <c>errorCode</c> of a failed call; null for a successful one.</summary>
     public string? ErrorCode { get; init; }
 
-    /// <summary>Caller-supplied <c>requestMetadata</c> tags (team, application, environment …), when present.</summary>
+    /// <summary>The caller-supplied <c>requestMetadata</c> tags the pipeline reports — team, application, environment (keys as logged, any case) — when present; every other entry is dropped at parse time.</summary>
     public IReadOnlyDictionary<string, string>? RequestMetadata { get; init; }
 
     public bool IsError => ErrorCode is not null;
