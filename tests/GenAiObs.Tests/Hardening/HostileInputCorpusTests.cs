@@ -107,6 +107,7 @@ public sealed class HostileInputCorpusTests
         ["a 960 KB record within the 1 MB event limit"] = new(() => Subscription(TestEvents.DataMessage(Record(prompt: new string('y', 240 * 1024)))), Outcome.Accepted(1, r => Assert.Equal(1200, r.Invocations[0].Record.InputTokens))),
         ["unknown fields and an S3-offloaded body"] = new(() => Subscription(TestEvents.DataMessage(Encoding.UTF8.GetBytes(Head + ",\"futureField\":{\"a\":[1,2,{\"b\":null}]},\"output\":{\"outputBodyS3Path\":\"s3://bucket/key\",\"outputTokenCount\":9}}"))), Outcome.Accepted(1, r => Assert.Equal((9L, StopReasons.Unknown), (r.Invocations[0].Record.OutputTokens, r.Invocations[0].Record.StopReason)))),
         ["session name stripped from an assumed-role ARN"] = new(() => Subscription(TestEvents.DataMessage(Record())), Outcome.Accepted(1, r => Assert.Equal(PiiCanary.RoleName, r.Invocations[0].Record.Principal))),
+        ["requestMetadata: only team, application and environment are kept"] = new(() => Subscription(TestEvents.DataMessage(Record())), Outcome.Accepted(1, r => Assert.Equal(["application", "team"], r.Invocations[0].Record.RequestMetadata!.Keys.Order(StringComparer.Ordinal)))),
         ["identity ARN longer than the stack buffer"] = new(() => Subscription(TestEvents.DataMessage(Encoding.UTF8.GetBytes(Head + ",\"identity\":{\"arn\":\"arn:aws:sts::1:assumed-role/r/" + new string('s', 5000) + "\"}}"))), Outcome.Accepted(1, r => Assert.Equal(PrincipalParser.Unknown, r.Invocations[0].Record.Principal))),
 
         // ---- Spans.
