@@ -665,19 +665,29 @@ public static class EnvelopeDecoder
         var eventsBefore = context.Events.Count;
         var rejectionsBefore = context.Rejections.Count;
         var reader = new Utf8JsonReader(value, context.EnvelopeReaderOptions);
-        reader.Read();
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        try
         {
-            var isEvents = reader.ValueTextEquals("events"u8);
             reader.Read();
-            if (isEvents)
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                ReadLogEvents(ref reader, context, value, idSource);
+                var isEvents = reader.ValueTextEquals("events"u8);
+                reader.Read();
+                if (isEvents)
+                {
+                    ReadLogEvents(ref reader, context, value, idSource);
+                }
+                else
+                {
+                    reader.Skip();
+                }
             }
-            else
-            {
-                reader.Skip();
-            }
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            // InvalidOperationException: a lone surrogate escape in a name the decoder compared.
+            // Events decoded before the break are sound; keep them.
+            context.Reject(RejectReasons.InvalidPayloadJson, "file: events");
+            return;
         }
 
         if (context.Events.Count == eventsBefore && context.Rejections.Count == rejectionsBefore)
@@ -754,8 +764,10 @@ public static class EnvelopeDecoder
                 reader.Skip();
             }
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // Not readable as an envelope (malformed, or a lone surrogate escape in a name): a raw
+            // record, which the parsers then reject by name.
             return FileValueKind.Raw;
         }
 

@@ -74,6 +74,13 @@ internal static class RecordRouter
             rejection = InvocationLogParser.JsonFailure(logEvent.Id, json, maxJsonDepth, source: null);
             return RecordKind.Rejected;
         }
+        catch (InvalidOperationException)
+        {
+            // Comparing an escaped name or value unescapes it: a lone surrogate escape ("\uD800")
+            // throws here. It must cost this record only, never the delivery.
+            rejection = new Rejection(logEvent.Id, RejectReasons.InvalidJson, "invalid text encoding");
+            return RecordKind.Rejected;
+        }
 
         rejection = new Rejection(logEvent.Id, RejectReasons.UnknownRecordType, "no schemaType, traceId or spanId");
         return RecordKind.Rejected;
