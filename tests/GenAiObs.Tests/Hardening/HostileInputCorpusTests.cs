@@ -73,6 +73,9 @@ public sealed class HostileInputCorpusTests
         ["non-UTF-8 bytes inside an escaped message"] = new(() => Subscription(NonUtf8Message()), Outcome.Rejected(1, RejectReasons.InvalidJson)),
         ["a lone surrogate escape in a message"] = new(() => Subscription("""{"messageType":"DATA_MESSAGE","logEvents":[{"id":"1","timestamp":1,"message":"{\"a\":\"\\uD800\"}\uDC00"}]}"""u8.ToArray()), Outcome.Rejected(1, RejectReasons.InvalidJson)),
 
+        ["a lone surrogate escape in a record's property name, beside a good record"] = new(() => Subscription(TestEvents.DataMessage("""{"schema\uD800Type":"ModelInvocationLog"}"""u8.ToArray(), Record())), new Outcome(2, 1, 0, [RejectReasons.InvalidJson])),
+        ["a lone surrogate escape in the schemaType value"] = new(() => Subscription(TestEvents.DataMessage("""{"schemaType":"ModelInvocation\uDC00Log","operation":"Converse","modelId":"m"}"""u8.ToArray())), Outcome.Rejected(1, RejectReasons.InvalidJson)),
+
         // ---- Broken records.
         ["record nested 1000 deep in the prompt"] = new(() => Subscription(TestEvents.DataMessage(Encoding.UTF8.GetBytes(Head + ",\"input\":{\"inputBodyJson\":" + Nested(1000) + "}}"), Record())), new Outcome(2, 1, 0, [RejectReasons.TooDeep])),
         ["record nested 1000 deep before the schemaType"] = new(() => Subscription(TestEvents.DataMessage(Encoding.UTF8.GetBytes("{\"x\":" + Nested(1000) + "," + Head[1..] + "}"))), Outcome.Rejected(1, RejectReasons.TooDeep)),
@@ -124,6 +127,8 @@ public sealed class HostileInputCorpusTests
         ["file: JSON Lines with one broken line"] = new(() => Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(Record()) + "\n{\"schemaType\":\n" + Encoding.UTF8.GetString(Record()) + "\n"), new Outcome(3, 2, 0, [RejectReasons.InvalidJson]), IsFile: true),
         ["file: non-UTF-8 bytes in a skipped prompt of a raw record"] = new(() => RawRecordWithNonUtf8Prompt(), Outcome.Accepted(1, r => Assert.Equal("amazon.nova-lite-v1:0", r.Invocations[0].Record.ModelId)), IsFile: true),
         ["file: gzip bomb"] = new(() => GzipBombTests.BuildBomb(80L * 1024 * 1024, honestTrailer: true), Outcome.Rejected(0, RejectReasons.DecompressedTooLarge), IsFile: true),
+        ["file: a lone surrogate escape in a raw line's property name"] = new(() => Encoding.UTF8.GetBytes("{\"schemaType\\uD800\":1}\n" + Encoding.UTF8.GetString(Record()) + "\n"), new Outcome(2, 1, 0, [RejectReasons.InvalidJson]), IsFile: true),
+        ["file: filter-log-events export with a lone surrogate escape in an event's key"] = new(() => Encoding.UTF8.GetBytes("{\"events\":[{\"eventId\":\"e1\",\"timestamp\":1,\"message\":" + PiiCanary.Json(Encoding.UTF8.GetString(Record())) + "},{\"timestamp\\uD800\":1}]}"), new Outcome(1, 1, 0, [RejectReasons.InvalidPayloadJson]), IsFile: true),
         ["file: empty"] = new(() => "  \n"u8.ToArray(), Outcome.Rejected(0, RejectReasons.EmptyBatch), IsFile: true),
         ["file: byte-order mark then a record"] = new(() => [0xEF, 0xBB, 0xBF, .. Record()], Outcome.Accepted(1), IsFile: true),
     };
