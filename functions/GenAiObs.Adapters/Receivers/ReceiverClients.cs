@@ -8,12 +8,12 @@ public sealed class PagerDutyClient(WebhookSender sender, Uri endpoint)
     public static readonly Uri DefaultEndpoint = new("https://events.pagerduty.com/v2/enqueue");
 
     public Task SendAsync(AlertNotification notification, string routingKey, CancellationToken cancellationToken) =>
-        sender.PostJsonAsync("pagerduty", endpoint, PagerDutyEvent.Build(notification, routingKey), cancellationToken);
+        sender.PostJsonAsync("pagerduty", endpoint, PagerDutyEvent.Build(notification, routingKey), [routingKey], cancellationToken);
 }
 
 /// <summary>Slack incoming webhook: Block Kit message with a text fallback.</summary>
 public sealed class SlackWebhookClient(WebhookSender sender)
 {
     public Task SendAsync(AlertNotification notification, Uri webhook, CancellationToken cancellationToken) =>
-        sender.PostJsonAsync("slack", webhook, SlackMessage.Build(notification), cancellationToken);
+        sender.PostJsonAsync("slack", webhook, SlackMessage.Build(notification), WebhookSender.SecretPartsOf(webhook), cancellationToken);
 }

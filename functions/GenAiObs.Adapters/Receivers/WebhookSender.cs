@@ -50,7 +50,16 @@ public sealed class WebhookSender(HttpClient http, TimeProvider time, RetryPolic
     private readonly DelayAsync _delay = delay ?? RetryPolicy.DelayWith(time);
 
     /// <summary>Returns the response body of the first 2xx answer.</summary>
-    public async Task<string> PostJsonAsync(string receiver, Uri endpoint, byte[] json, CancellationToken cancellationToken)
+    public Task<string> PostJsonAsync(string receiver, Uri endpoint, byte[] json, CancellationToken cancellationToken) =>
+        PostJsonAsync(receiver, endpoint, json, [], cancellationToken);
+
+    /// <summary>
+    /// Returns the response body of the first 2xx answer. <paramref name="secrets"/> (a routing key,
+    /// a webhook URL and its path) are cut out of the error excerpt a failure carries: receivers,
+    /// proxies and WAF pages sometimes echo the request, and the excerpt goes to logs and to the
+    /// invocation's error report.
+    /// </summary>
+    public async Task<string> PostJsonAsync(string receiver, Uri endpoint, byte[] json, IReadOnlyCollection<string> secrets, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -68,7 +77,7 @@ public sealed class WebhookSender(HttpClient http, TimeProvider time, RetryPolic
                     return body;
                 }
 
-                var detail = Short(body);
+                var detail = Short(Redact(body, secrets));
                 if (response.StatusCode == HttpStatusCode.TooManyRequests)
                 {
                     failure = new ReceiverDeliveryException(receiver, status, detail, retryable: true);
@@ -95,6 +104,22 @@ public sealed class WebhookSender(HttpClient http, TimeProvider time, RetryPolic
 
             await _delay(wait ?? _retry.Backoff(attempt), cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The secret parts of a webhook URL: the whole URL, its path, and each path segment long enough to be a token.</summary>
+    public static IReadOnlyCollection<string> SecretPartsOf(Uri webhook) =>
+        [webhook.AbsoluteUri, webhook.PathAndQuery, .. webhook.Segments.Select(segment => segment.Trim('/')).Where(segment => segment.Length >= 6 && segment != "services")];
+
+    private static string Redact(string text, IReadOnlyCollection<string> secrets)
+    {
+        // Longest first, so a URL is cut whole before its path or segments are.
+        foreach (var secret in secrets.Where(s => s.Length >= 4).OrderByDescending(s => s.Length))
+        {
+            text = text.Replace(secret, "[redacted]", StringComparison.OrdinalIgnoreCase)
+                .Replace(Uri.EscapeDataString(secret), "[redacted]", StringComparison.OrdinalIgnoreCase);
+        }
+
+        return text;
     }
 
     // Receivers answer with short codes (Slack: "invalid_payload"; PagerDuty: a JSON status);
