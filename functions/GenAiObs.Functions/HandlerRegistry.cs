@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using GenAiObs.Adapters.Configuration;
 using GenAiObs.Adapters.Diagnostics;
+using GenAiObs.Functions.Notifier;
 using GenAiObs.Functions.Runtime;
 
 namespace GenAiObs.Functions;
@@ -51,6 +52,7 @@ public static class HandlerRegistry
             [InvocationLogs] = InvocationLogFunction.Create,
             [Spans] = SpanFunction.Create,
             [Evaluator] = EvaluatorFunction.Create,
+            [Notifier] = NotifierFunction.Create,
         }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>Every dispatch key served, sorted.</summary>

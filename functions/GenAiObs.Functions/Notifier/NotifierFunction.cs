@@ -1,9 +1,11 @@
 using System.Text;
 using System.Text.Json;
 using Amazon.SimpleSystemsManagement;
+using GenAiObs.Adapters.Diagnostics;
 using GenAiObs.Adapters.Http;
 using GenAiObs.Adapters.Receivers;
 using GenAiObs.Core.Alerts;
+using GenAiObs.Functions.Runtime;
 
 namespace GenAiObs.Functions.Notifier;
 
@@ -42,29 +44,43 @@ public sealed class NotifierFunction(
     ISecretSource secrets,
     PagerDutyClient pagerDuty,
     SlackWebhookClient slack,
-    TextWriter log)
+    StructuredLogger log) : ILambdaFunction
 {
     public const string HandlerKey = "notifier";
 
-    /// <summary>Builds the function with real clients from the environment (once per cold start).</summary>
-    public static NotifierFunction Create(Func<string, string?> getVariable, TextWriter log, HttpClient http, TimeProvider time)
+    /// <summary>
+    /// One receiver call's ceiling. Lambda stops the notifier after its timeout (30 s in the
+    /// template); a hung endpoint must fail the attempt early enough for the retries to run.
+    /// </summary>
+    public static readonly TimeSpan ReceiverRequestTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The cold start (<c>_HANDLER=notifier</c>): the settings once from the environment, the SSM
+    /// client for the receiver secrets (read on first use, then cached for the sandbox's life),
+    /// one HTTP client for PagerDuty and Slack.
+    /// </summary>
+    public static NotifierFunction Create(FunctionServices services)
     {
-        var settings = NotifierSettings.FromEnvironment(getVariable);
-        var sender = new WebhookSender(http, time, RetryPolicy.Default);
+        var settings = NotifierSettings.FromEnvironment(services.Environment.GetVariable);
+        var sender = new WebhookSender(new HttpClient { Timeout = ReceiverRequestTimeout }, services.Time, RetryPolicy.Default);
         return new NotifierFunction(
             settings,
-            new SsmSecretSource(new AmazonSimpleSystemsManagementClient()),
+            new SsmSecretSource(SsmClientFactory.Create(settings.SsmEndpoint, settings.Region)),
             new PagerDutyClient(sender, settings.PagerDutyEndpoint),
             new SlackWebhookClient(sender),
-            log);
+            services.Logger);
     }
 
-    /// <summary>Handles an SNS event; returns a JSON summary.</summary>
-    /// <exception cref="NotifierDeliveryException">A receiver did not accept a notification.</exception>
-    public async Task<string> HandleAsync(ReadOnlyMemory<byte> eventJson, CancellationToken cancellationToken)
+    /// <summary>Handles an SNS event; answers a JSON summary.</summary>
+    /// <exception cref="NotifierDeliveryException">A receiver did not accept a notification (Lambda retries the event).</exception>
+    public async Task<byte[]> HandleAsync(ReadOnlyMemory<byte> eventBody, InvocationContext context, CancellationToken cancellationToken)
     {
-        var result = await ProcessAsync(eventJson, cancellationToken).ConfigureAwait(false);
-        return $"{{\"delivered\":{result.Delivered},\"skipped\":{result.Skipped},\"rejected\":{result.Rejected}}}";
+        var result = await ProcessAsync(eventBody, cancellationToken).ConfigureAwait(false);
+        log.Info(
+            "Notifications handled.",
+            context.RequestId,
+            [new("delivered", result.Delivered), new("skipped", result.Skipped), new("rejected", result.Rejected)]);
+        return Encoding.UTF8.GetBytes($"{{\"delivered\":{result.Delivered},\"skipped\":{result.Skipped},\"rejected\":{result.Rejected}}}");
     }
 
     public async Task<NotifierResult> ProcessAsync(ReadOnlyMemory<byte> eventJson, CancellationToken cancellationToken)
@@ -79,7 +95,7 @@ public sealed class NotifierFunction(
         }
         catch (JsonException)
         {
-            Log("WARN", "event rejected", ("reason", "invalid_json"));
+            Log(DiagnosticLevel.Warning, "event rejected", ("reason", "invalid_json"));
             return new NotifierResult(0, 0, 1);
         }
 
@@ -87,7 +103,7 @@ public sealed class NotifierFunction(
         {
             if (!document.RootElement.TryGetProperty("Records", out var records) || records.ValueKind != JsonValueKind.Array)
             {
-                Log("WARN", "event rejected", ("reason", "not_an_sns_event"));
+                Log(DiagnosticLevel.Warning, "event rejected", ("reason", "not_an_sns_event"));
                 return new NotifierResult(0, 0, 1);
             }
 
@@ -96,7 +112,7 @@ public sealed class NotifierFunction(
                 if (!TryReadRecord(record, out var notification, out var receiver, out var problem))
                 {
                     rejected++;
-                    Log("WARN", "record rejected", ("reason", problem));
+                    Log(DiagnosticLevel.Warning, "record rejected", ("reason", problem));
                     continue;
                 }
 
@@ -106,18 +122,18 @@ public sealed class NotifierFunction(
                     if (target is null)
                     {
                         skipped++;
-                        Log("WARN", "no delivery target configured", ("receiver", receiver), ("notificationId", notification!.Id));
+                        Log(DiagnosticLevel.Warning, "no delivery target configured", ("receiver", receiver), ("notificationId", notification!.Id));
                     }
                     else
                     {
                         delivered++;
-                        Log("INFO", "notification delivered", ("receiver", receiver), ("target", target), ("notificationId", notification!.Id), ("status", notification.Status.ToLabel()));
+                        Log(DiagnosticLevel.Information, "notification delivered", ("receiver", receiver), ("target", target), ("notificationId", notification!.Id), ("status", notification.Status.ToLabel()));
                     }
                 }
                 catch (Exception ex) when (ex is ReceiverDeliveryException or HttpRequestException or AmazonSimpleSystemsManagementException or InvalidOperationException)
                 {
                     failures.Add(ex);
-                    Log("ERROR", "delivery failed", ("receiver", receiver), ("notificationId", notification!.Id), ("error", ex.Message));
+                    Log(DiagnosticLevel.Error, "delivery failed", ("receiver", receiver), ("notificationId", notification!.Id), ("error", ex.Message));
                 }
             }
         }
@@ -199,23 +215,6 @@ public sealed class NotifierFunction(
         return true;
     }
 
-    private void Log(string level, string message, params (string Name, string? Value)[] fields)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("level", level);
-            writer.WriteString("function", HandlerKey);
-            writer.WriteString("message", message);
-            foreach (var (name, value) in fields)
-            {
-                writer.WriteString(name, value);
-            }
-
-            writer.WriteEndObject();
-        }
-
-        log.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
-    }
+    private void Log(DiagnosticLevel level, string message, params (string Name, string? Value)[] fields) =>
+        log.LogFields(level, message, [new("function", HandlerKey), .. fields.Select(f => new KeyValuePair<string, string?>(f.Name, f.Value))]);
 }
