@@ -22,7 +22,7 @@ internal sealed class FakeSecrets(Dictionary<string, string> values) : ISecretSo
         Reads.Add(parameterName);
         return values.TryGetValue(parameterName, out var value)
             ? Task.FromResult(value)
-            : throw new InvalidOperationException($"SSM parameter '{parameterName}' not found");
+            : throw new SecretNotFoundException(parameterName);
     }
 }
 

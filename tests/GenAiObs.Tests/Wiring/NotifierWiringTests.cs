@@ -75,7 +75,7 @@ public sealed class NotifierBootstrapEndToEndTests
     }
 
     [Fact]
-    public async Task Bootstrap_WhenServingAnAlertNotification_ShouldReadTheKeyFromSsmAndTriggerPagerDuty()
+    public async Task Bootstrap_WhenServingAnAlertNotificationAndAnAlarm_ShouldReadTheKeyFromSsmOnceAndTriggerPagerDuty()
     {
         using var pagerDuty = new LoopbackHttpServer(_ => new LoopbackResponse(202, "{\"status\":\"success\"}", "application/json"));
         using var ssm = new LoopbackSsm(new Dictionary<string, string> { ["/genaiobs/pagerduty/routing-key"] = "e2e-routing-key" });
@@ -83,24 +83,27 @@ public sealed class NotifierBootstrapEndToEndTests
         await using var process = BootstrapProcess.Start(_bootstrap.ExecutablePath, Environment(server, pagerDuty, ssm));
         var notification = SnsPublisherTests.Notification(receiver: "pagerduty");
         server.Enqueue(new QueuedInvocation("req-alert", NotifierAndNotifyTestTests.EventFor(notification, PagerDutyTopic), FarDeadline()));
-        server.Enqueue(new QueuedInvocation("req-again", NotifierAndNotifyTestTests.EventFor(notification, PagerDutyTopic), FarDeadline()));
+        server.Enqueue(new QueuedInvocation("req-alarm", AlarmEvents.Event(AlarmEvents.Message("ALARM", "OK"), PagerDutyTopic), FarDeadline()));
+        server.Enqueue(new QueuedInvocation("req-junk", "{\"Records\":[{\"Sns\":{\"Message\":\"hello\"}}]}"u8.ToArray(), FarDeadline()));
 
-        var first = await server.NextPostAsync(Wait);
-        var second = await server.NextPostAsync(Wait);
-        await process.StopAsync();
-
-        Assert.Equal(("response", "req-alert"), (first.Kind, first.RequestId));
-        Assert.Equal(("response", "req-again"), (second.Kind, second.RequestId));
-        using (var summary = JsonDocument.Parse(first.Body))
+        var posted = new List<PostedResult>();
+        for (var i = 0; i < 3; i++)
         {
-            Assert.Equal(1, summary.RootElement.GetProperty("delivered").GetInt32());
+            posted.Add(await server.NextPostAsync(Wait));
         }
 
-        Assert.Equal(2, pagerDuty.Requests.Count);
-        using var sent = JsonDocument.Parse(pagerDuty.Requests.First().Body);
-        Assert.Equal("e2e-routing-key", sent.RootElement.GetProperty("routing_key").GetString());
-        Assert.Equal("trigger", sent.RootElement.GetProperty("event_action").GetString());
-        Assert.Equal(notification.GroupKey, sent.RootElement.GetProperty("dedup_key").GetString());
+        await process.StopAsync();
+
+        Assert.Equal([("response", "req-alert"), ("response", "req-alarm"), ("response", "req-junk")], posted.Select(p => (p.Kind, p.RequestId)));
+        var summaries = posted.Select(p => JsonDocument.Parse(p.Body).RootElement.Clone()).ToList();
+        Assert.Equal([1, 1, 0], summaries.Select(s => s.GetProperty("delivered").GetInt32()));
+        Assert.Equal(1, summaries[2].GetProperty("rejected").GetInt32());
+
+        var sent = pagerDuty.Requests.Select(r => JsonDocument.Parse(r.Body).RootElement.Clone()).ToList();
+        Assert.Equal(2, sent.Count);
+        Assert.All(sent, s => Assert.Equal("e2e-routing-key", s.GetProperty("routing_key").GetString()));
+        Assert.All(sent, s => Assert.Equal("trigger", s.GetProperty("event_action").GetString()));
+        Assert.Equal([notification.GroupKey, AlarmEvents.AlarmArn], sent.Select(s => s.GetProperty("dedup_key").GetString()));
         // Read once per cold start, then cached.
         Assert.Equal(["/genaiobs/pagerduty/routing-key"], ssm.RequestedNames);
         var everything = string.Join('\n', process.StandardOutput.Concat(process.StandardError));
