@@ -30,6 +30,17 @@ public sealed class EvaluatorFunction : ILambdaFunction
         _log = log;
     }
 
+    /// <summary>The environment variables this function reads (template tests check each is set or deliberately defaulted).</summary>
+    public static IReadOnlyList<SettingVariable> Variables { get; } =
+    [
+        .. FunctionSettings.LoggingVariables,
+        .. DynamoDbStoreSettings.Variables.Select(v => v.Name == EnvironmentVariables.TableName
+            ? v with { IsRequired = true, Purpose = "the aggregates table: aggregates, baselines and alert state" }
+            : v),
+        .. EvaluatorSettings.Variables,
+        .. SnsSettings.Variables,
+    ];
+
     /// <summary>
     /// The cold start: rule settings and routing (a bad threshold or routing fails init, naming
     /// the setting), the DynamoDB table (<c>GENAIOBS_TABLE_NAME</c>, required here), the SNS

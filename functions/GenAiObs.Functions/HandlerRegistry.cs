@@ -37,31 +37,44 @@ public sealed class UnknownHandlerException : Exception
 
 /// <summary>
 /// The functions this <c>bootstrap</c> serves, keyed by the template's <c>Handler</c> values (read
-/// back from <c>_HANDLER</c>). Adding a function is one line in <see cref="Factories"/>.
+/// back from <c>_HANDLER</c>). Adding a function is one line in <see cref="Registrations"/>:
+/// its factory and the environment variables it reads.
 /// </summary>
 public static class HandlerRegistry
 {
+    private sealed record Registration(Func<FunctionServices, ILambdaFunction> Create, IReadOnlyList<SettingVariable> Variables);
+
     public const string InvocationLogs = "invocation-logs";
     public const string Spans = "spans";
     public const string Evaluator = "evaluator";
     public const string Notifier = "notifier";
 
-    private static readonly FrozenDictionary<string, Func<FunctionServices, ILambdaFunction>> Factories =
-        new Dictionary<string, Func<FunctionServices, ILambdaFunction>>(StringComparer.Ordinal)
+    private static readonly FrozenDictionary<string, Registration> Registrations =
+        new Dictionary<string, Registration>(StringComparer.Ordinal)
         {
-            [InvocationLogs] = InvocationLogFunction.Create,
-            [Spans] = SpanFunction.Create,
-            [Evaluator] = EvaluatorFunction.Create,
-            [Notifier] = NotifierFunction.Create,
+            [InvocationLogs] = new(InvocationLogFunction.Create, InvocationLogFunction.Variables),
+            [Spans] = new(SpanFunction.Create, SpanFunction.Variables),
+            [Evaluator] = new(EvaluatorFunction.Create, EvaluatorFunction.Variables),
+            [Notifier] = new(NotifierFunction.Create, NotifierFunction.Variables),
         }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>Every dispatch key served, sorted.</summary>
-    public static IReadOnlyList<string> Keys { get; } = [.. Factories.Keys.Order(StringComparer.Ordinal)];
+    public static IReadOnlyList<string> Keys { get; } = [.. Registrations.Keys.Order(StringComparer.Ordinal)];
 
     /// <summary>Builds the function named by <paramref name="handler"/>.</summary>
     public static ILambdaFunction Create(string handler, FunctionServices services) =>
-        Factories.TryGetValue(handler, out var factory)
-            ? factory(services)
+        Registrations.TryGetValue(handler, out var registration)
+            ? registration.Create(services)
+            : throw new UnknownHandlerException(handler, Keys);
+
+    /// <summary>
+    /// The environment variables the function behind <paramref name="handler"/> reads and uses
+    /// (one entry per name), declared by its settings readers. The shared settings read a few
+    /// more for every function (<see cref="FunctionSettings.Variables"/>) that only some use.
+    /// </summary>
+    public static IReadOnlyList<SettingVariable> VariablesOf(string handler) =>
+        Registrations.TryGetValue(handler, out var registration)
+            ? [.. registration.Variables.DistinctBy(v => v.Name, StringComparer.Ordinal)]
             : throw new UnknownHandlerException(handler, Keys);
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Amazon.SimpleSystemsManagement;
+using GenAiObs.Adapters.Configuration;
 using GenAiObs.Adapters.Diagnostics;
 using GenAiObs.Adapters.Http;
 using GenAiObs.Adapters.Receivers;
@@ -62,6 +63,9 @@ public sealed class NotifierFunction(
     /// template); a hung endpoint must fail the attempt early enough for the retries to run.
     /// </summary>
     public static readonly TimeSpan ReceiverRequestTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>The environment variables this function reads (template tests check each is set or deliberately defaulted).</summary>
+    public static IReadOnlyList<SettingVariable> Variables { get; } = [.. FunctionSettings.LoggingVariables, .. NotifierSettings.Variables];
 
     /// <summary>
     /// The cold start (<c>_HANDLER=notifier</c>): the settings once from the environment, the SSM

@@ -36,6 +36,19 @@ public sealed record NotifierSettings(
     /// <summary><c>AWS_REGION</c>, when set.</summary>
     public string? Region { get; init; }
 
+    /// <summary>Every variable <see cref="FromEnvironment"/> reads.</summary>
+    public static IReadOnlyList<SettingVariable> Variables { get; } =
+    [
+        SettingVariable.Deployment(PagerDutyRoutingKeyParamVariable, "SSM SecureString name of the PagerDuty routing key; unset = pagerduty notifications are logged and dropped"),
+        SettingVariable.Deployment(SlackOpsWebhookParamVariable, "SSM SecureString name of the slack-ops webhook URL (also used for default, and slack-finops without its own)"),
+        SettingVariable.Deployment(SlackFinopsWebhookParamVariable, "SSM SecureString name of the slack-finops webhook URL"),
+        SettingVariable.Deployment(SnsSettings.ReceiverTopicsVariable, "receiver → topic ARN JSON; routes CloudWatch alarm notifications by their topic"),
+        SettingVariable.LocalOverride(PagerDutyUrlVariable, "PagerDuty Events API endpoint override (tests)"),
+        SettingVariable.LocalOverride(EnvironmentVariables.EndpointUrlSsm, "SSM endpoint override (tests)"),
+        SettingVariable.LocalOverride(EnvironmentVariables.EndpointUrl, "endpoint override for every AWS service (tests)"),
+        SettingVariable.Lambda(EnvironmentVariables.Region, "the SSM client's region"),
+    ];
+
     /// <exception cref="DeliveryConfigException">GENAIOBS_PAGERDUTY_URL is not an absolute http(s) URL, or GENAIOBS_RECEIVER_TOPICS is not a JSON object of topic ARNs.</exception>
     public static NotifierSettings FromEnvironment(Func<string, string?> getVariable)
     {
