@@ -21,6 +21,44 @@ public static class InvocationMetricNames
     public const string StopReasonCount = "StopReasonCount";
     public const string UnpricedInvocations = "UnpricedInvocations";
     public const string RejectedRecords = "RejectedRecords";
+
+    private static readonly string[] Total = [MetricDimensions.Service];
+    private static readonly string[] ByModel = [MetricDimensions.Service, MetricDimensions.ModelId];
+    private static readonly string[][] Attribution =
+    [
+        [MetricDimensions.Service, MetricDimensions.Principal],
+        [MetricDimensions.Service, MetricDimensions.Team],
+        [MetricDimensions.Service, MetricDimensions.Application],
+        [MetricDimensions.Service, MetricDimensions.Environment],
+    ];
+
+    private static readonly string[] ByRegion = [MetricDimensions.Service, MetricDimensions.ModelId, MetricDimensions.InferenceRegion];
+
+    /// <summary>
+    /// Every metric <see cref="InvocationMetricsBuilder"/> publishes → its dimension sets (dimension
+    /// names in EMF order). Dashboards and alarms are checked against this; a test checks it
+    /// against what the builder emits. Principal, Team, Application and Environment sets appear
+    /// only for records that carry them (Principal only when <c>GENAIOBS_MAX_PRINCIPALS</c> &gt; 0).
+    /// </summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<IReadOnlyList<string>>> Catalogue { get; } =
+        new Dictionary<string, IReadOnlyList<IReadOnlyList<string>>>(StringComparer.Ordinal)
+        {
+            [Invocations] = [Total, ByModel, .. Attribution, ByRegion],
+            [InvocationErrors] = [Total, ByModel, .. Attribution],
+            [InputTokens] = [Total, ByModel, .. Attribution],
+            [OutputTokens] = [Total, ByModel, .. Attribution],
+            [CostUsd] = [Total, ByModel, .. Attribution],
+            [Throttles] = [Total, ByModel],
+            [CacheReadTokens] = [Total, ByModel],
+            [CacheWriteTokens] = [Total, ByModel],
+            [Completions] = [Total, ByModel],
+            [Truncations] = [Total, ByModel],
+            [UnpricedInvocations] = [Total, ByModel],
+            [InvocationLatency] = [Total, ByModel, ByRegion],
+            [TimeToFirstToken] = [Total, ByModel, ByRegion],
+            [StopReasonCount] = [[MetricDimensions.Service, MetricDimensions.StopReason], [MetricDimensions.Service, MetricDimensions.ModelId, MetricDimensions.StopReason]],
+            [RejectedRecords] = [Total, [MetricDimensions.Service, MetricDimensions.Reason]],
+        };
 }
 
 /// <summary>The dimension names the metric builders use.</summary>
