@@ -42,7 +42,7 @@ public sealed class UnknownHandlerException : Exception
 /// </summary>
 public static class HandlerRegistry
 {
-    private sealed record Registration(Func<FunctionServices, ILambdaFunction> Create, IReadOnlyList<SettingVariable> Variables);
+    private sealed record Registration(Func<FunctionServices, ILambdaFunction> Create, IReadOnlyList<SettingVariable> Variables, IReadOnlyList<string> AwsActions);
 
     public const string InvocationLogs = "invocation-logs";
     public const string Spans = "spans";
@@ -52,10 +52,10 @@ public static class HandlerRegistry
     private static readonly FrozenDictionary<string, Registration> Registrations =
         new Dictionary<string, Registration>(StringComparer.Ordinal)
         {
-            [InvocationLogs] = new(InvocationLogFunction.Create, InvocationLogFunction.Variables),
-            [Spans] = new(SpanFunction.Create, SpanFunction.Variables),
-            [Evaluator] = new(EvaluatorFunction.Create, EvaluatorFunction.Variables),
-            [Notifier] = new(NotifierFunction.Create, NotifierFunction.Variables),
+            [InvocationLogs] = new(InvocationLogFunction.Create, InvocationLogFunction.Variables, InvocationLogFunction.AwsActions),
+            [Spans] = new(SpanFunction.Create, SpanFunction.Variables, SpanFunction.AwsActions),
+            [Evaluator] = new(EvaluatorFunction.Create, EvaluatorFunction.Variables, EvaluatorFunction.AwsActions),
+            [Notifier] = new(NotifierFunction.Create, NotifierFunction.Variables, NotifierFunction.AwsActions),
         }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>Every dispatch key served, sorted.</summary>
@@ -75,6 +75,16 @@ public static class HandlerRegistry
     public static IReadOnlyList<SettingVariable> VariablesOf(string handler) =>
         Registrations.TryGetValue(handler, out var registration)
             ? [.. registration.Variables.DistinctBy(v => v.Name, StringComparer.Ordinal)]
+            : throw new UnknownHandlerException(handler, Keys);
+
+    /// <summary>
+    /// The AWS API actions (IAM names, e.g. <c>dynamodb:UpdateItem</c>) the function behind
+    /// <paramref name="handler"/> calls, declared next to the adapters that call them; the
+    /// template tests check its role grants exactly these plus logs and the dead-letter queue.
+    /// </summary>
+    public static IReadOnlyList<string> AwsActionsOf(string handler) =>
+        Registrations.TryGetValue(handler, out var registration)
+            ? [.. registration.AwsActions.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]
             : throw new UnknownHandlerException(handler, Keys);
 
     /// <summary>

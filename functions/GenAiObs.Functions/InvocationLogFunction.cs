@@ -51,6 +51,9 @@ public sealed class InvocationLogFunction : ILambdaFunction
     public static IReadOnlyList<SettingVariable> Variables { get; } =
         [.. FunctionSettings.LoggingVariables, .. FunctionSettings.MetricsVariables, .. DynamoDbStoreSettings.Variables];
 
+    /// <summary>The AWS actions this function's code calls (its role must grant them, and nothing else but logs and the DLQ).</summary>
+    public static IReadOnlyList<string> AwsActions { get; } = [.. DynamoDbAggregateStore.ApplyBatchDynamoDbActions.Select(a => "dynamodb:" + a)];
+
     /// <summary>The cold start: loads the price table (GENAIOBS_PRICES_FILE or the embedded default; a bad file fails init).</summary>
     public static InvocationLogFunction Create(FunctionServices services)
     {

@@ -44,6 +44,13 @@ public sealed class SecretNotFoundException : Exception
 /// </summary>
 public sealed class SsmSecretSource(IAmazonSimpleSystemsManagement ssm) : ISecretSource
 {
+    /// <summary>
+    /// Every SSM API this source calls (IAM action names without the <c>ssm:</c> prefix; a test
+    /// scans this file's calls against it). WithDecryption also needs <c>kms:Decrypt</c> on the
+    /// parameter's key — granted by the key policy for the default aws/ssm key.
+    /// </summary>
+    public static IReadOnlyList<string> SsmActions { get; } = ["GetParameter"];
+
     private readonly ConcurrentDictionary<string, Lazy<Task<string>>> _cache = new(StringComparer.Ordinal);
 
     public async Task<string> GetSecretAsync(string parameterName, CancellationToken cancellationToken)

@@ -68,6 +68,13 @@ public sealed class NotifierFunction(
     public static IReadOnlyList<SettingVariable> Variables { get; } = [.. FunctionSettings.LoggingVariables, .. NotifierSettings.Variables];
 
     /// <summary>
+    /// The AWS actions this function's code calls (its role must grant them, and nothing else but
+    /// logs and the DLQ): SSM GetParameter, and kms:Decrypt for SecureStrings under a
+    /// customer-managed key (the default aws/ssm key's policy already admits the account).
+    /// </summary>
+    public static IReadOnlyList<string> AwsActions { get; } = [.. SsmSecretSource.SsmActions.Select(a => "ssm:" + a), "kms:Decrypt"];
+
+    /// <summary>
     /// The cold start (<c>_HANDLER=notifier</c>): the settings once from the environment, the SSM
     /// client for the receiver secrets (read on first use, then cached for the sandbox's life),
     /// one HTTP client for PagerDuty and Slack.
