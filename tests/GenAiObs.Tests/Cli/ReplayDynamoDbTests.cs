@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using GenAiObs.Cli;
 using GenAiObs.Tests.Parsing;
 using Xunit;
 
@@ -66,12 +65,6 @@ public sealed class ReplayDynamoDbTests : IDisposable
         return JsonSerializer.Serialize(new SortedDictionary<string, JsonElement>(copy, StringComparer.Ordinal));
     }
 
-    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(Dictionary<string, string> variables, params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var environment = new CliEnvironment(variables, Path.Combine(AppContext.BaseDirectory, "samples"));
-        var exit = await CliApp.RunAsync(args, stdout, stderr, environment);
-        return (exit, stdout.ToString(), stderr.ToString());
-    }
+    private static Task<(int Exit, string Stdout, string Stderr)> RunAsync(Dictionary<string, string> variables, params string[] args) =>
+        ReplayCommandTests.RunWithAsync(variables, args);
 }
