@@ -30,6 +30,30 @@ public sealed class EvaluatorFunction : ILambdaFunction
         _log = log;
     }
 
+    /// <summary>The environment variables this function reads (template tests check each is set or deliberately defaulted).</summary>
+    public static IReadOnlyList<SettingVariable> Variables { get; } =
+    [
+        .. FunctionSettings.LoggingVariables,
+        .. DynamoDbStoreSettings.Variables.Select(v => v.Name == EnvironmentVariables.TableName
+            ? v with { IsRequired = true, Purpose = "the aggregates table: aggregates, baselines and alert state" }
+            : v),
+        .. EvaluatorSettings.Variables,
+        .. SnsSettings.Variables,
+    ];
+
+    /// <summary>
+    /// The AWS actions this function's code calls (its role must grant them, and nothing else but
+    /// logs and the DLQ): both stores' DynamoDB calls, SNS Publish, and the KMS calls SNS makes
+    /// on the publisher's behalf for an encrypted topic.
+    /// </summary>
+    public static IReadOnlyList<string> AwsActions { get; } =
+    [
+        .. DynamoDbAggregateStore.DynamoDbActions.Union(DynamoDbAlertStateStore.DynamoDbActions).Select(a => "dynamodb:" + a),
+        .. SnsClient.SnsActions.Select(a => "sns:" + a),
+        "kms:GenerateDataKey",
+        "kms:Decrypt",
+    ];
+
     /// <summary>
     /// The cold start: rule settings and routing (a bad threshold or routing fails init, naming
     /// the setting), the DynamoDB table (<c>GENAIOBS_TABLE_NAME</c>, required here), the SNS

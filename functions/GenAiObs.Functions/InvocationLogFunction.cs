@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using GenAiObs.Adapters.Configuration;
 using GenAiObs.Adapters.Diagnostics;
 using GenAiObs.Adapters.DynamoDb;
 using GenAiObs.Core.Aggregation;
@@ -45,6 +46,13 @@ public sealed class InvocationLogFunction : ILambdaFunction
         _time = time;
         _store = store;
     }
+
+    /// <summary>The environment variables this function reads (template tests check each is set or deliberately defaulted).</summary>
+    public static IReadOnlyList<SettingVariable> Variables { get; } =
+        [.. FunctionSettings.LoggingVariables, .. FunctionSettings.MetricsVariables, .. DynamoDbStoreSettings.Variables];
+
+    /// <summary>The AWS actions this function's code calls (its role must grant them, and nothing else but logs and the DLQ).</summary>
+    public static IReadOnlyList<string> AwsActions { get; } = [.. DynamoDbAggregateStore.ApplyBatchDynamoDbActions.Select(a => "dynamodb:" + a)];
 
     /// <summary>The cold start: loads the price table (GENAIOBS_PRICES_FILE or the embedded default; a bad file fails init).</summary>
     public static InvocationLogFunction Create(FunctionServices services)

@@ -17,6 +17,9 @@ namespace GenAiObs.Adapters.Alerts;
 public sealed class DynamoDbAlertStateStore(IAmazonDynamoDB dynamoDb, string tableName, string partition = DynamoDbAlertStateStore.PartitionKeyValue) : IAlertStateStore
 {
     public const string PartitionKeyValue = "alertstate";
+
+    /// <summary>Every DynamoDB API this store calls (IAM action names without the prefix; a test scans this file's calls against it).</summary>
+    public static IReadOnlyList<string> DynamoDbActions { get; } = ["Query", "UpdateItem"];
     public const string SortKeyPrefix = "group#";
 
     public async Task<IReadOnlyList<StoredAlertGroup>> LoadAsync(CancellationToken cancellationToken)

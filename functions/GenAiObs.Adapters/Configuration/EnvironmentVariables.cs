@@ -50,5 +50,6 @@ public static class EnvironmentVariables
     // ---- AWS SDK endpoint overrides (standard SDK names)
     public const string EndpointUrlDynamoDb = "AWS_ENDPOINT_URL_DYNAMODB";
     public const string EndpointUrlSns = "AWS_ENDPOINT_URL_SNS";
+    public const string EndpointUrlSsm = "AWS_ENDPOINT_URL_SSM";
     public const string EndpointUrl = "AWS_ENDPOINT_URL";
 }

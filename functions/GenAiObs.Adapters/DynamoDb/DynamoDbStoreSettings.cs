@@ -20,6 +20,19 @@ public sealed record DynamoDbStoreSettings(string TableName, string? EndpointUrl
     public const string DailyRetentionDaysVariable = EnvironmentVariables.RetentionDailyDays;
     public const string SessionRetentionHoursVariable = EnvironmentVariables.RetentionSessionHours;
 
+    /// <summary>Every variable <see cref="FromEnvironment"/> reads (the table is optional here; the evaluator requires it).</summary>
+    public static IReadOnlyList<SettingVariable> Variables { get; } =
+    [
+        SettingVariable.Deployment(TableNameVariable, "the aggregates table; unset = the processors do not aggregate"),
+        SettingVariable.Deployment(FineRetentionDaysVariable, "days 5-minute aggregates are kept (default 3)"),
+        SettingVariable.Deployment(HourlyRetentionDaysVariable, "days hourly aggregates are kept (default 35)"),
+        SettingVariable.Deployment(DailyRetentionDaysVariable, "days daily aggregates are kept (default 400)"),
+        SettingVariable.Deployment(SessionRetentionHoursVariable, "hours session and trace aggregates are kept (default 24)"),
+        SettingVariable.LocalOverride(EndpointVariable, "DynamoDB endpoint override (dynalite)"),
+        SettingVariable.LocalOverride(GlobalEndpointVariable, "endpoint override for every AWS service"),
+        SettingVariable.Lambda(RegionVariable, "the DynamoDB client's region"),
+    ];
+
     /// <summary>
     /// Reads the settings; null when <c>GENAIOBS_TABLE_NAME</c> is unset (the store is optional
     /// in the Lambdas). A malformed retention value throws, naming the variable.

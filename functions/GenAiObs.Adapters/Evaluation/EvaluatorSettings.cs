@@ -1,4 +1,5 @@
 using GenAiObs.Adapters.Alerts;
+using GenAiObs.Adapters.Configuration;
 using GenAiObs.Core.Alerts;
 using GenAiObs.Core.Alerts.Rules;
 
@@ -12,6 +13,16 @@ namespace GenAiObs.Adapters.Evaluation;
 /// </summary>
 public sealed record EvaluatorSettings(RuleSettings Rules, RoutingTree Routing)
 {
+    /// <summary>Every variable the evaluator's rule and routing settings read: the budget, each rule parameter, the routing.</summary>
+    public static IReadOnlyList<SettingVariable> Variables { get; } =
+    [
+        .. RuleSettingsParser.KnownVariableNames.Select(name => name == RuleSettingsParser.MonthlyBudgetVariable
+            ? SettingVariable.Deployment(name, "monthly budget in USD for the budget notices (0 or unset = off)")
+            : SettingVariable.Deployment(name, "one rule parameter (default: the rule table)")),
+        SettingVariable.Deployment(RoutingConfigParser.RoutingFileVariable, "Alertmanager routing YAML file"),
+        SettingVariable.Deployment(RoutingConfigParser.RoutingVariable, "inline Alertmanager routing YAML (empty = the built-in tree)"),
+    ];
+
     /// <summary>Reads the settings from a full variable map (the CLI's environment): unknown <c>GENAIOBS_RULE_*</c> names are rejected.</summary>
     public static EvaluatorSettings FromVariables(IReadOnlyDictionary<string, string> variables, Func<string, string> readFile) =>
         new(

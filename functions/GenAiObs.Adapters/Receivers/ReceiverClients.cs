@@ -9,6 +9,10 @@ public sealed class PagerDutyClient(WebhookSender sender, Uri endpoint)
 
     public Task SendAsync(AlertNotification notification, string routingKey, CancellationToken cancellationToken) =>
         sender.PostJsonAsync("pagerduty", endpoint, PagerDutyEvent.Build(notification, routingKey), [routingKey], cancellationToken);
+
+    /// <summary>A CloudWatch alarm: ALARM triggers, OK resolves (dedup_key from the alarm ARN).</summary>
+    public Task SendAsync(CloudWatchAlarm alarm, string routingKey, CancellationToken cancellationToken) =>
+        sender.PostJsonAsync("pagerduty", endpoint, PagerDutyEvent.BuildForAlarm(alarm, routingKey), [routingKey], cancellationToken);
 }
 
 /// <summary>Slack incoming webhook: Block Kit message with a text fallback.</summary>
@@ -16,4 +20,7 @@ public sealed class SlackWebhookClient(WebhookSender sender)
 {
     public Task SendAsync(AlertNotification notification, Uri webhook, CancellationToken cancellationToken) =>
         sender.PostJsonAsync("slack", webhook, SlackMessage.Build(notification), WebhookSender.SecretPartsOf(webhook), cancellationToken);
+
+    public Task SendAsync(CloudWatchAlarm alarm, Uri webhook, CancellationToken cancellationToken) =>
+        sender.PostJsonAsync("slack", webhook, SlackMessage.BuildForAlarm(alarm), WebhookSender.SecretPartsOf(webhook), cancellationToken);
 }

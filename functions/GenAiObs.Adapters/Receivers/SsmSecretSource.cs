@@ -7,7 +7,34 @@ namespace GenAiObs.Adapters.Receivers;
 /// <summary>Where receiver secrets (routing keys, webhook URLs) come from.</summary>
 public interface ISecretSource
 {
+    /// <exception cref="SecretNotFoundException">No secret of that name exists (the receiver is not set up).</exception>
     Task<string> GetSecretAsync(string parameterName, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// The named secret does not exist: a receiver that was never set up (its SSM parameter not
+/// created), as opposed to a failure to read it. The message names the parameter, never a value.
+/// </summary>
+public sealed class SecretNotFoundException : Exception
+{
+    public SecretNotFoundException(string parameterName, Exception innerException)
+        : base($"SSM parameter '{parameterName}' does not exist", innerException)
+    {
+        ParameterName = parameterName;
+    }
+
+    public SecretNotFoundException(string parameterName)
+        : base($"SSM parameter '{parameterName}' does not exist")
+    {
+        ParameterName = parameterName;
+    }
+
+    public SecretNotFoundException()
+    {
+        ParameterName = string.Empty;
+    }
+
+    public string ParameterName { get; }
 }
 
 /// <summary>
@@ -17,6 +44,13 @@ public interface ISecretSource
 /// </summary>
 public sealed class SsmSecretSource(IAmazonSimpleSystemsManagement ssm) : ISecretSource
 {
+    /// <summary>
+    /// Every SSM API this source calls (IAM action names without the <c>ssm:</c> prefix; a test
+    /// scans this file's calls against it). WithDecryption also needs <c>kms:Decrypt</c> on the
+    /// parameter's key — granted by the key policy for the default aws/ssm key.
+    /// </summary>
+    public static IReadOnlyList<string> SsmActions { get; } = ["GetParameter"];
+
     private readonly ConcurrentDictionary<string, Lazy<Task<string>>> _cache = new(StringComparer.Ordinal);
 
     public async Task<string> GetSecretAsync(string parameterName, CancellationToken cancellationToken)
@@ -36,7 +70,16 @@ public sealed class SsmSecretSource(IAmazonSimpleSystemsManagement ssm) : ISecre
     private async Task<string> ReadAsync(string name)
     {
         // Not tied to one invocation's token: the cached value serves later invocations too.
-        var response = await ssm.GetParameterAsync(new GetParameterRequest { Name = name, WithDecryption = true }, CancellationToken.None).ConfigureAwait(false);
+        GetParameterResponse response;
+        try
+        {
+            response = await ssm.GetParameterAsync(new GetParameterRequest { Name = name, WithDecryption = true }, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (ParameterNotFoundException notFound)
+        {
+            throw new SecretNotFoundException(name, notFound);
+        }
+
         return response.Parameter?.Value is { Length: > 0 } value
             ? value
             : throw new InvalidOperationException($"SSM parameter '{name}' is empty");

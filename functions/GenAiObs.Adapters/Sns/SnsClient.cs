@@ -51,6 +51,16 @@ public sealed class SnsException : Exception
 public sealed class SnsClient
 {
     public const string ApiVersion = "2010-03-31";
+
+    /// <summary>The one SNS action this client sends (IAM <c>sns:Publish</c>).</summary>
+    public const string PublishAction = "Publish";
+
+    /// <summary>
+    /// Every SNS API this client calls (IAM action names without the <c>sns:</c> prefix).
+    /// Publishing to a KMS-encrypted topic also needs <c>kms:GenerateDataKey</c> and
+    /// <c>kms:Decrypt</c> on the topic's key.
+    /// </summary>
+    public static IReadOnlyList<string> SnsActions { get; } = [PublishAction];
     private const string FormContentType = "application/x-www-form-urlencoded; charset=utf-8";
 
     private static readonly HashSet<string> RetryableCodes = new(StringComparer.Ordinal)
@@ -123,7 +133,7 @@ public sealed class SnsClient
     {
         var fields = new List<KeyValuePair<string, string>>
         {
-            new("Action", "Publish"),
+            new("Action", PublishAction),
             new("Version", ApiVersion),
             new("TopicArn", request.TopicArn),
             new("Message", request.Message),

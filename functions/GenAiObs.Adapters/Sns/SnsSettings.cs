@@ -1,4 +1,5 @@
 using System.Text.Json;
+using GenAiObs.Adapters.Configuration;
 
 namespace GenAiObs.Adapters.Sns;
 
@@ -42,6 +43,16 @@ public sealed record SnsSettings(string Region, Uri Endpoint, IReadOnlyDictionar
     public const string EndpointVariable = "AWS_ENDPOINT_URL";
     public const string RegionVariable = "AWS_REGION";
     public const string DefaultRegionVariable = "AWS_DEFAULT_REGION";
+
+    /// <summary>Every variable <see cref="FromEnvironment"/> reads.</summary>
+    public static IReadOnlyList<SettingVariable> Variables { get; } =
+    [
+        SettingVariable.Deployment(ReceiverTopicsVariable, "receiver → SNS topic ARN (JSON object)"),
+        SettingVariable.LocalOverride(EndpointSnsVariable, "SNS endpoint override (tests)"),
+        SettingVariable.LocalOverride(EndpointVariable, "endpoint override for every AWS service"),
+        SettingVariable.Lambda(RegionVariable, "signing region and default endpoint"),
+        SettingVariable.Lambda(DefaultRegionVariable, "region when AWS_REGION is unset"),
+    ];
 
     /// <exception cref="DeliveryConfigException">A setting is missing or invalid.</exception>
     public static SnsSettings FromEnvironment(Func<string, string?> getVariable)

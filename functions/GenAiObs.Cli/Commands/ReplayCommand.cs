@@ -38,7 +38,10 @@ public sealed class ReplayCommand
         var processor = new BatchProcessor(prices);
         var invocations = new InvocationSummary();
         var spans = new SpanSummary();
-        var store = OpenStore(options.DynamoDb);
+        // Alerts are always simulated against an in-memory store, so --dynamodb gives the same
+        // alerts and never writes the evaluator's rollups or alert state into a real table.
+        var store = new InMemoryAggregateStore();
+        var table = options.DynamoDb ? OpenTable() : null;
 
         var clock = Stopwatch.StartNew();
         long messageBytes = 0;
@@ -74,7 +77,12 @@ public sealed class ReplayCommand
 
             // The same aggregation the Lambdas write: batch ids come from the events' ids, which are
             // derived from file content for exports without ids, so a second replay counts once.
-            await store.ApplyBatchAsync(AggregateBuilder.Build(result)).ConfigureAwait(false);
+            var aggregates = AggregateBuilder.Build(result);
+            await store.ApplyBatchAsync(aggregates).ConfigureAwait(false);
+            if (table is not null)
+            {
+                await table.ApplyBatchAsync(aggregates).ConfigureAwait(false);
+            }
 
             if (!options.Json && clock.Elapsed - lastProgress > TimeSpan.FromSeconds(2))
             {
@@ -155,14 +163,9 @@ public sealed class ReplayCommand
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    /// <summary>The in-memory store by default (the embedded default); a real table with <c>--dynamodb</c>.</summary>
-    private IAggregateStore OpenStore(bool dynamoDb)
+    /// <summary>The DynamoDB table <c>--dynamodb</c> writes the aggregates to, as the processors would.</summary>
+    private DynamoDbAggregateStore OpenTable()
     {
-        if (!dynamoDb)
-        {
-            return new InMemoryAggregateStore();
-        }
-
         var options = StoreCommandOptions.From(_environment.Variables, table: null, endpoint: null);
         return new DynamoDbAggregateStore(DynamoDbClientFactory.Create(options.EndpointUrl, options.Region), options.TableName, options.Retention);
     }

@@ -67,6 +67,90 @@ public static class PagerDutyEvent
         return buffer.WrittenSpan.ToArray();
     }
 
+    /// <summary>
+    /// The event for a CloudWatch alarm state change: ALARM → trigger, OK → resolve, both with the
+    /// alarm's <see cref="CloudWatchAlarm.DedupKey"/>. The template's native alarms are the
+    /// critical tier's backstop, so a trigger is <c>critical</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The alarm is in INSUFFICIENT_DATA (nothing to trigger or resolve).</exception>
+    public static byte[] BuildForAlarm(CloudWatchAlarm alarm, string routingKey)
+    {
+        ArgumentNullException.ThrowIfNull(alarm);
+        if (alarm.NewState == AlarmState.InsufficientData)
+        {
+            throw new ArgumentException("An INSUFFICIENT_DATA alarm neither triggers nor resolves an incident.", nameof(alarm));
+        }
+
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(buffer, AlertJson.WriterOptions))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("routing_key", routingKey);
+            writer.WriteString("event_action", alarm.NewState == AlarmState.Alarm ? "trigger" : "resolve");
+            writer.WriteString("dedup_key", alarm.DedupKey);
+            writer.WriteString("client", "genaiobs");
+            if (alarm.NewState == AlarmState.Alarm)
+            {
+                writer.WriteStartObject("payload");
+                writer.WriteString("summary", AlarmSummary(alarm));
+                writer.WriteString("source", "cloudwatch/" + (alarm.Region ?? alarm.AccountId ?? "aws"));
+                writer.WriteString("severity", Severity(AlertSeverity.Critical));
+                if (alarm.StateChangeTime is { } changed)
+                {
+                    writer.WriteString("timestamp", AlertJson.FormatTime(changed));
+                }
+
+                writer.WriteString("component", "genai-observability");
+                writer.WriteString("group", "cloudwatch-alarm");
+                writer.WriteString("class", alarm.MetricName ?? "CloudWatchAlarm");
+                writer.WriteStartObject("custom_details");
+                AlarmDetails(writer, alarm);
+                writer.WriteEndObject();
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary><c>[ALARM] name: reason</c>, ≤ 1024 characters.</summary>
+    public static string AlarmSummary(CloudWatchAlarm alarm)
+    {
+        ArgumentNullException.ThrowIfNull(alarm);
+        var text = $"[{CloudWatchAlarm.StateLabel(alarm.NewState)}] {alarm.Name}";
+        if (alarm.Reason.Length > 0)
+        {
+            text += ": " + alarm.Reason;
+        }
+
+        return Alert.Cut(text.Replace('\n', ' '), MaxSummaryLength);
+    }
+
+    internal static void AlarmDetails(Utf8JsonWriter writer, CloudWatchAlarm alarm)
+    {
+        writer.WriteString("alarm_name", alarm.Name);
+        WriteOptional(writer, "alarm_arn", alarm.Arn);
+        WriteOptional(writer, "description", alarm.Description);
+        writer.WriteString("state", CloudWatchAlarm.StateLabel(alarm.NewState));
+        WriteOptional(writer, "previous_state", alarm.OldState is { } old ? CloudWatchAlarm.StateLabel(old) : null);
+        writer.WriteString("reason", alarm.Reason);
+        WriteOptional(writer, "state_change_time", alarm.StateChangeTime is { } t ? AlertJson.FormatTime(t) : null);
+        WriteOptional(writer, "account", alarm.AccountId);
+        WriteOptional(writer, "region", alarm.Region);
+        WriteOptional(writer, "metric_namespace", alarm.MetricNamespace);
+        WriteOptional(writer, "metric_name", alarm.MetricName);
+    }
+
+    private static void WriteOptional(Utf8JsonWriter writer, string name, string? value)
+    {
+        if (value is not null)
+        {
+            writer.WriteString(name, value);
+        }
+    }
+
     /// <summary>The incident title: the first firing alert's summary and how many more, ≤ 1024 characters.</summary>
     public static string Summary(AlertNotification notification)
     {
@@ -154,6 +238,87 @@ public static class SlackMessage
             }
 
             writer.WriteString("text", context);
+            writer.WriteEndObject();
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>A CloudWatch alarm state change as a Block Kit message with a text fallback.</summary>
+    public static byte[] BuildForAlarm(CloudWatchAlarm alarm)
+    {
+        ArgumentNullException.ThrowIfNull(alarm);
+        var state = CloudWatchAlarm.StateLabel(alarm.NewState);
+        var emoji = alarm.NewState switch
+        {
+            AlarmState.Alarm => ":rotating_light:",
+            AlarmState.Ok => ":white_check_mark:",
+            _ => ":grey_question:",
+        };
+        var title = $"{state}: {alarm.Name}";
+
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(2048);
+        using (var writer = new Utf8JsonWriter(buffer, AlertJson.WriterOptions))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("text", Alert.Cut(PagerDutyEvent.AlarmSummary(alarm), MaxSectionLength));
+            writer.WriteStartArray("blocks");
+
+            writer.WriteStartObject();
+            writer.WriteString("type", "header");
+            writer.WriteStartObject("text");
+            writer.WriteString("type", "plain_text");
+            writer.WriteString("text", Alert.Cut(title, MaxHeaderLength));
+            writer.WriteBoolean("emoji", true);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+
+            var text = new StringBuilder();
+            text.Append(emoji).Append(" *").Append(Escape(alarm.Name)).Append("* is ").Append(state);
+            if (alarm.OldState is { } old)
+            {
+                text.Append(" (was ").Append(CloudWatchAlarm.StateLabel(old)).Append(')');
+            }
+
+            if (alarm.Description is { Length: > 0 } description)
+            {
+                text.Append('\n').Append(Escape(description));
+            }
+
+            if (alarm.Reason.Length > 0)
+            {
+                text.Append('\n').Append(Escape(alarm.Reason));
+            }
+
+            Section(writer, Alert.Cut(text.ToString(), MaxSectionLength));
+
+            writer.WriteStartObject();
+            writer.WriteString("type", "context");
+            writer.WriteStartArray("elements");
+            writer.WriteStartObject();
+            writer.WriteString("type", "mrkdwn");
+            var context = new List<string> { "CloudWatch alarm" };
+            if (alarm.Region is { } region)
+            {
+                context.Add(Escape(region));
+            }
+
+            if (alarm.AccountId is { } account)
+            {
+                context.Add("account " + Escape(account));
+            }
+
+            if (alarm.StateChangeTime is { } changed)
+            {
+                context.Add(AlertJson.FormatTime(changed));
+            }
+
+            writer.WriteString("text", string.Join(" · ", context));
             writer.WriteEndObject();
             writer.WriteEndArray();
             writer.WriteEndObject();

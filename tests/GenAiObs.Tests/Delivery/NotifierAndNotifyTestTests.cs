@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using GenAiObs.Adapters.Aws;
+using GenAiObs.Adapters.Diagnostics;
 using GenAiObs.Adapters.Http;
 using GenAiObs.Adapters.Receivers;
 using GenAiObs.Adapters.Sns;
@@ -21,7 +22,7 @@ internal sealed class FakeSecrets(Dictionary<string, string> values) : ISecretSo
         Reads.Add(parameterName);
         return values.TryGetValue(parameterName, out var value)
             ? Task.FromResult(value)
-            : throw new InvalidOperationException($"SSM parameter '{parameterName}' not found");
+            : throw new SecretNotFoundException(parameterName);
     }
 }
 
@@ -85,11 +86,11 @@ public sealed class NotifierAndNotifyTestTests : IDisposable
             ["/genaiobs/pagerduty-key"] = "pd-routing-key",
             ["/genaiobs/slack-ops"] = new Uri(_slack.BaseUri, "services/T1/B1/secret").ToString(),
         };
-        return new NotifierFunction(settings, new FakeSecrets(secrets), new PagerDutyClient(sender, settings.PagerDutyEndpoint), new SlackWebhookClient(sender), _log);
+        return new NotifierFunction(settings, new FakeSecrets(secrets), new PagerDutyClient(sender, settings.PagerDutyEndpoint), new SlackWebhookClient(sender), new StructuredLogger(_log, DiagnosticLevel.Debug, TimeProvider.System, "test"));
     }
 
     /// <summary>What Lambda receives from an SNS subscription for a Publish SNS accepted.</summary>
-    private static byte[] LambdaEventFor(IReadOnlyDictionary<string, string> form)
+    internal static byte[] LambdaEventFor(IReadOnlyDictionary<string, string> form)
     {
         using var message = JsonDocument.Parse(form["Message"]);
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
@@ -127,7 +128,7 @@ public sealed class NotifierAndNotifyTestTests : IDisposable
         return buffer.WrittenSpan.ToArray();
     }
 
-    private static byte[] EventFor(AlertNotification notification, string topic = "arn:aws:sns:us-east-1:123456789012:x")
+    internal static byte[] EventFor(AlertNotification notification, string topic = "arn:aws:sns:us-east-1:123456789012:x")
     {
         var request = SnsAlertMessage.Build(notification, topic);
         return LambdaEventFor(FakeSns.ParseForm(SnsClient.EncodePublish(request)));
@@ -312,7 +313,7 @@ public sealed class NotifierAndNotifyTestTests : IDisposable
     [Fact]
     public async Task HandleAsync_WhenDelivered_ShouldReturnASummary()
     {
-        var summary = await Notifier().HandleAsync(EventFor(SnsPublisherTests.Notification()), CancellationToken.None);
+        var summary = await Notifier().HandleAsync(EventFor(SnsPublisherTests.Notification()), new GenAiObs.Functions.Runtime.InvocationContext("req-1", Now.AddMinutes(1), null, null), CancellationToken.None);
 
         using var json = JsonDocument.Parse(summary);
         Assert.Equal(1, json.RootElement.GetProperty("delivered").GetInt32());

@@ -18,11 +18,16 @@ public sealed class SsmSecretSourceTests : IDisposable
         {
             if (Interlocked.Decrement(ref _failuresLeft) >= 0)
             {
-                return new LoopbackResponse(400, "{\"__type\":\"ParameterNotFound\",\"message\":\"not found\"}", "application/x-amz-json-1.1");
+                return new LoopbackResponse(500, "{\"__type\":\"InternalServerError\",\"message\":\"try again\"}", "application/x-amz-json-1.1");
             }
 
             using var body = JsonDocument.Parse(request.Body);
             var name = body.RootElement.GetProperty("Name").GetString();
+            if (name == "/missing")
+            {
+                return new LoopbackResponse(400, "{\"__type\":\"ParameterNotFound\",\"message\":\"not found\"}", "application/x-amz-json-1.1");
+            }
+
             var decrypted = body.RootElement.GetProperty("WithDecryption").GetBoolean();
             return new LoopbackResponse(
                 200,
@@ -63,5 +68,16 @@ public sealed class SsmSecretSourceTests : IDisposable
 
         Assert.Equal("plain-p", value);
         Assert.Equal(2, _ssm.Requests.Count);
+    }
+
+    [Fact]
+    public async Task GetSecretAsync_WhenTheParameterDoesNotExist_ShouldThrowSecretNotFoundNamingIt()
+    {
+        var source = Source();
+
+        var error = await Assert.ThrowsAsync<SecretNotFoundException>(() => source.GetSecretAsync("/missing", CancellationToken.None));
+
+        Assert.Equal("/missing", error.ParameterName);
+        Assert.IsType<Amazon.SimpleSystemsManagement.Model.ParameterNotFoundException>(error.InnerException);
     }
 }

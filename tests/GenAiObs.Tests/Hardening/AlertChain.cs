@@ -1,5 +1,6 @@
 using System.Text.Json;
 using GenAiObs.Adapters.Alerts;
+using GenAiObs.Adapters.Diagnostics;
 using GenAiObs.Adapters.Aws;
 using GenAiObs.Adapters.Evaluation;
 using GenAiObs.Adapters.Http;
@@ -124,7 +125,7 @@ internal static class AlertChain
             }),
             new PagerDutyClient(new WebhookSender(http, TimeProvider.System, RetryPolicy.Default, delay.DelayAsync), new Uri(pagerDuty, "v2/enqueue")),
             new SlackWebhookClient(new WebhookSender(http, TimeProvider.System, RetryPolicy.Default, delay.DelayAsync)),
-            log);
+            new StructuredLogger(log, DiagnosticLevel.Debug, TimeProvider.System, "genai-obs-notifier"));
 
     /// <summary>What Lambda receives from an SNS subscription for a Publish SNS accepted (one record, the lambda body).</summary>
     public static byte[] LambdaEventFor(IReadOnlyDictionary<string, string> form)

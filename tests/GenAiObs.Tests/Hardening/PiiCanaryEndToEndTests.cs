@@ -133,7 +133,7 @@ public sealed class PiiCanaryEndToEndTests(Store.DynaliteTableFixture table) : I
         var notifierResponses = new List<string>();
         foreach (var form in forms)
         {
-            notifierResponses.Add(await notifier.HandleAsync(AlertChain.LambdaEventFor(form), CancellationToken.None));
+            notifierResponses.Add(Encoding.UTF8.GetString(await notifier.HandleAsync(AlertChain.LambdaEventFor(form), Context, CancellationToken.None)));
         }
 
         // Assert

@@ -98,7 +98,7 @@ public sealed class SecretLeakTests : IDisposable
             new FakeSecrets(new Dictionary<string, string> { ["/genaiobs/pagerduty-routing-key"] = AlertChain.RoutingKey, ["/genaiobs/slack-ops-webhook"] = value }),
             new Adapters.Receivers.PagerDutyClient(new Adapters.Receivers.WebhookSender(_http, TimeProvider.System, Adapters.Http.RetryPolicy.Default, new RecordingDelay().DelayAsync), pagerDuty),
             new Adapters.Receivers.SlackWebhookClient(new Adapters.Receivers.WebhookSender(_http, TimeProvider.System, Adapters.Http.RetryPolicy.Default, new RecordingDelay().DelayAsync)),
-            _log);
+            new Adapters.Diagnostics.StructuredLogger(_log, Adapters.Diagnostics.DiagnosticLevel.Debug, TimeProvider.System, "genai-obs-notifier"));
 
     /// <summary>A loopback address nobody listens on (the port was bound, then released).</summary>
     private static Uri ClosedPort()
