@@ -1,3 +1,4 @@
+using GenAiObs.Core.Processing;
 using GenAiObs.Core.Records;
 
 namespace GenAiObs.Core.Metrics;
@@ -9,9 +10,17 @@ namespace GenAiObs.Core.Metrics;
 /// most spans); the rest are published as <c>other</c>. Every distinct value is a billed custom metric.
 /// </param>
 /// <param name="DefaultEnvironment">The Environment dimension for spans whose resource names none (else <c>unknown</c>).</param>
-public sealed record SpanMetricsOptions(int MaxDimensionValues = SpanMetricsOptions.DefaultMaxDimensionValues, string? DefaultEnvironment = null)
+/// <param name="PipelineServiceName">
+/// The pipeline's own name (<c>POWERTOOLS_SERVICE_NAME</c>): the <c>Service</c> of RejectedRecords,
+/// which belong to no instrumented service — the same dimension sets the invocation-log function uses.
+/// </param>
+public sealed record SpanMetricsOptions(
+    int MaxDimensionValues = SpanMetricsOptions.DefaultMaxDimensionValues,
+    string? DefaultEnvironment = null,
+    string PipelineServiceName = SpanMetricsOptions.DefaultPipelineServiceName)
 {
     public const int DefaultMaxDimensionValues = 20;
+    public const string DefaultPipelineServiceName = "genai-observability";
 }
 
 /// <summary>
@@ -41,13 +50,21 @@ public sealed class SpanMetricsBuilder
 
     private readonly int _maxDimensionValues;
     private readonly string? _defaultEnvironment;
+    private readonly string _pipelineService;
 
     public SpanMetricsBuilder(SpanMetricsOptions? options = null)
     {
         options ??= new SpanMetricsOptions();
+        _pipelineService = Clean(options.PipelineServiceName);
         _maxDimensionValues = Math.Max(1, options.MaxDimensionValues);
         _defaultEnvironment = string.IsNullOrWhiteSpace(options.DefaultEnvironment) ? null : options.DefaultEnvironment;
     }
+
+    /// <summary>Builds the metrics of one processed delivery: its spans and every rejection (envelope and record).</summary>
+    /// <param name="result">The batch processor's result.</param>
+    /// <param name="fallbackTimestampMs">Event time for rejections (they carry none): normally the invocation time.</param>
+    public MetricBatch Build(BatchResult result, long fallbackTimestampMs) =>
+        Build(result.Spans, result.Rejections, fallbackTimestampMs);
 
     /// <summary>Builds the metrics of one batch.</summary>
     /// <param name="spans">The accepted, priced spans.</param>
@@ -125,9 +142,15 @@ public sealed class SpanMetricsBuilder
             batch.AddObservation(dimensions, "ModelCallsPerSession", tally.ModelCalls, tally.LastEndMs, MetricUnit.Count);
         }
 
+        // Rejections have no span (so no instrumented service): they are the pipeline's own, under
+        // [Service] (0 when none, so alarms see 0 rather than missing data) and [Service, Reason].
+        var pipeline = (ServiceDimension, _pipelineService);
+        batch.AddCount(DimensionSet.Of(pipeline), "RejectedRecords", 0, fallbackTimestampMs);
         foreach (var rejection in rejections)
         {
-            batch.AddCount(DimensionSet.Of((ReasonDimension, rejection.Reason)), "RejectedRecords", rejection.Count, fallbackTimestampMs);
+            var count = Math.Max(rejection.Count, 1);
+            batch.AddCount(DimensionSet.Of(pipeline), "RejectedRecords", count, fallbackTimestampMs);
+            batch.AddCount(DimensionSet.Of(pipeline, (ReasonDimension, rejection.Reason)), "RejectedRecords", count, fallbackTimestampMs);
         }
     }
 

@@ -116,6 +116,16 @@ public sealed class BatchProcessor
         result.Invocations.Add(new PricedInvocation(record, cost, quote.Priced, quote.PriceKey));
     }
 
-    // Seam for the spans parser (issue 3): until it lands, spans are counted as unknown records.
-    private void ParseSpan(in LogEvent logEvent, BatchResult result) => result.Rejections.Add(new Rejection(logEvent.Id, RejectReasons.UnknownRecordType, "span records are not parsed yet", Source: RecordSources.Span));
+    private void ParseSpan(in LogEvent logEvent, BatchResult result)
+    {
+        var parsed = SpanParser.Parse(logEvent, _limits.MaxJsonDepth);
+        if (parsed.Span is { } span)
+        {
+            result.Spans.Add(SpanPricer.Price(span, _prices));
+        }
+        else
+        {
+            result.Rejections.Add(parsed.Rejection!);
+        }
+    }
 }

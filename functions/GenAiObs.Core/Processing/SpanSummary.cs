@@ -87,6 +87,19 @@ public sealed class SpanSummary
         }
     }
 
+    /// <summary>Adds a processed delivery: its spans, and its rejections attributed to span records.</summary>
+    public void Add(BatchResult result)
+    {
+        AddRange(result.Spans);
+        foreach (var rejection in result.Rejections)
+        {
+            if (rejection.Source == RecordSources.Span)
+            {
+                Rejected += rejection.Count;
+            }
+        }
+    }
+
     /// <summary>Counts span records that were rejected (their reasons are reported elsewhere).</summary>
     public void AddRejected(long count) => Rejected += count;
 

@@ -55,7 +55,7 @@ public class BatchProcessorTests
     {
         { """{"schemaType":"CloudTrailEvent","eventName":"x"}""", RejectReasons.UnsupportedSchema },
         { """{"hello":"world"}""", RejectReasons.UnknownRecordType },
-        { """{"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331","name":"chat"}""", RejectReasons.UnknownRecordType },
+        { """{"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331","name":"chat"}""", RejectReasons.MissingField },
         { """CWL CONTROL MESSAGE""", RejectReasons.InvalidJson },
         { """[{"schemaType":"ModelInvocationLog"}]""", RejectReasons.NotAnObject },
         { new string('[', 100) + new string(']', 100), RejectReasons.TooDeep },

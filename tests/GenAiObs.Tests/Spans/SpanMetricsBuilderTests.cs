@@ -182,7 +182,7 @@ public class SpanMetricsBuilderTests
 
         var batch = new SpanMetricsBuilder(new SpanMetricsOptions(MaxDimensionValues: 2)).Build(spans, [], Now);
 
-        string[] Distinct(string dimension) => batch.Groups.SelectMany(g => g.Key.Dimensions.Pairs)
+        string[] Distinct(string dimension) => batch.Groups.Where(g => !g.Value.ContainsKey("RejectedRecords")).SelectMany(g => g.Key.Dimensions.Pairs)
             .Where(p => p.Key == dimension).Select(p => p.Value).Distinct().Order(StringComparer.Ordinal).ToArray();
         Assert.Equal(["model-0", "model-1", "other"], Distinct("ModelId"));
         Assert.Equal(["other", "svc-0", "svc-1"], Distinct("Service"));
@@ -218,10 +218,20 @@ public class SpanMetricsBuilderTests
             new(null, RejectReasons.InvalidGzip, Count: 5),
         };
 
-        var batch = new SpanMetricsBuilder().Build([], rejections, Now);
+        var batch = new SpanMetricsBuilder(new SpanMetricsOptions(PipelineServiceName: "obs")).Build([], rejections, Now);
 
-        Assert.Equal(2, Sum(batch, Dims(("Reason", RejectReasons.WrongType)), "RejectedRecords"));
-        Assert.Equal(5, Sum(batch, Dims(("Reason", RejectReasons.InvalidGzip)), "RejectedRecords"));
+        Assert.Equal(2, Sum(batch, Dims(("Service", "obs"), ("Reason", RejectReasons.WrongType)), "RejectedRecords"));
+        Assert.Equal(5, Sum(batch, Dims(("Service", "obs"), ("Reason", RejectReasons.InvalidGzip)), "RejectedRecords"));
+        Assert.Equal(7, Sum(batch, Dims(("Service", "obs")), "RejectedRecords"));
+    }
+
+    [Fact]
+    public void Build_WhenNoRejections_ShouldStillPublishZeroRejectedRecords()
+    {
+        var batch = new SpanMetricsBuilder().Build([], [], Now);
+
+        var series = Assert.Single(Series(batch, Dims(("Service", SpanMetricsOptions.DefaultPipelineServiceName)), "RejectedRecords"));
+        Assert.Equal([0.0], series.Values);
     }
 
     [Fact]
