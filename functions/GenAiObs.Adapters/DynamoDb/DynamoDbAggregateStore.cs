@@ -1,0 +1,355 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using GenAiObs.Core.Aggregation;
+
+namespace GenAiObs.Adapters.DynamoDb;
+
+/// <summary>
+/// <see cref="IAggregateStore"/> on one DynamoDB table (layout: <see cref="AggregateTable"/>).
+/// Writes are single-item operations only (dynalite has no transactions): each fine
+/// (bucket, key) of a batch is one UpdateItem that ADDs every counter and the batch's marker to
+/// the item's <c>batches</c> string set, on condition that the marker is not in it yet. A
+/// redelivered batch — whole or after failing part-way — finds its marker on the items it
+/// already reached (ConditionalCheckFailed: skipped) and completes the rest, so every record
+/// counts exactly once; concurrent writers on one item serialise on DynamoDB's per-item atomicity.
+/// </summary>
+public sealed class DynamoDbAggregateStore : IAggregateStore
+{
+    /// <summary>
+    /// DynamoDB limits an expression to 4 KB. An item whose counters would not fit (many
+    /// histogram bins) is written in several parts, each with its own marker
+    /// (<c>&lt;marker&gt;.&lt;part&gt;</c>), so every part stays exactly-once.
+    /// </summary>
+    public const int MaxExpressionLength = 3800;
+
+    private readonly IAmazonDynamoDB _client;
+    private readonly string _tableName;
+    private readonly AggregateRetention _retention;
+    private readonly DynamoDbRetryPolicy _retry;
+    private readonly int _maxParallelRequests;
+    private int _writeRequests;
+
+    public DynamoDbAggregateStore(IAmazonDynamoDB client, string tableName, AggregateRetention? retention = null, DynamoDbRetryPolicy? retry = null, int maxParallelRequests = 8)
+    {
+        _client = client;
+        _tableName = tableName;
+        _retention = retention ?? AggregateRetention.Default;
+        _retry = retry ?? new DynamoDbRetryPolicy();
+        _maxParallelRequests = maxParallelRequests;
+    }
+
+    /// <summary>
+    /// The store a Lambda uses at cold start: null when <c>GENAIOBS_TABLE_NAME</c> is unset (aggregation
+    /// off), else a store on a client for the configured endpoint and region.
+    /// </summary>
+    public static DynamoDbAggregateStore? FromEnvironment(Func<string, string?> getVariable) =>
+        DynamoDbStoreSettings.FromEnvironment(getVariable) is { } settings ? FromSettings(settings) : null;
+
+    public static DynamoDbAggregateStore FromSettings(DynamoDbStoreSettings settings) =>
+        new(DynamoDbClientFactory.Create(settings.EndpointUrl, settings.Region), settings.TableName, settings.Retention);
+
+    /// <summary>UpdateItem/PutItem requests sent since construction (first attempts only).</summary>
+    public int WriteRequests => _writeRequests;
+
+    /// <summary>The marker a batch leaves in an item's <c>batches</c> set: 16 hex chars of SHA-256(batch id) (64 bits keep the set small; collisions within one item are ~n²/2⁶⁵).</summary>
+    public static string MarkerOf(string batchId)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes(batchId), hash);
+        return Convert.ToHexStringLower(hash[..8]);
+    }
+
+    public async Task<ApplyResult> ApplyBatchAsync(AggregateBatch batch, CancellationToken cancellationToken = default)
+    {
+        var marker = MarkerOf(batch.BatchId);
+        var requests = batch.Deltas.SelectMany(delta => BuildUpdates(delta, marker)).ToList();
+        int applied = 0, skipped = 0;
+        await Parallel.ForEachAsync(
+            requests,
+            new ParallelOptions { MaxDegreeOfParallelism = _maxParallelRequests, CancellationToken = cancellationToken },
+            async (request, token) =>
+            {
+                Interlocked.Increment(ref _writeRequests);
+                if (await UpdateOnceAsync(request, token).ConfigureAwait(false))
+                {
+                    Interlocked.Increment(ref applied);
+                }
+                else
+                {
+                    Interlocked.Increment(ref skipped);
+                }
+            }).ConfigureAwait(false);
+        return new ApplyResult(applied, skipped, requests.Count);
+    }
+
+    /// <summary>The UpdateItem requests of one delta (one, unless its expression would pass 4 KB).</summary>
+    internal IEnumerable<UpdateItemRequest> BuildUpdates(AggregateDelta delta, string marker)
+    {
+        var counters = delta.Counters.Values.OrderBy(pair => pair.Key, StringComparer.Ordinal).ToList();
+        var parts = new List<List<KeyValuePair<string, long>>>();
+        var current = new List<KeyValuePair<string, long>>();
+        var length = 0;
+        foreach (var counter in counters)
+        {
+            // ", #123 :123" — the placeholder text each counter adds to the expression.
+            var clause = 4 + (2 * current.Count.ToString(CultureInfo.InvariantCulture).Length);
+            if (current.Count > 0 && length + clause > MaxExpressionLength - 128)
+            {
+                parts.Add(current);
+                current = [];
+                length = 0;
+                clause = 6;
+            }
+
+            current.Add(counter);
+            length += clause;
+        }
+
+        parts.Add(current);
+        var expiresAt = _retention.ExpiresAt(Granularity.Fine, delta.BucketStart, delta.Key).ToString(CultureInfo.InvariantCulture);
+        for (var part = 0; part < parts.Count; part++)
+        {
+            var partMarker = parts.Count == 1 ? marker : marker + "." + part.ToString(CultureInfo.InvariantCulture);
+            var names = new Dictionary<string, string> { ["#t"] = AggregateTable.ExpiresAt, ["#b"] = AggregateTable.Batches };
+            var values = new Dictionary<string, AttributeValue>
+            {
+                [":t"] = new() { N = expiresAt },
+                [":b"] = new() { SS = [partMarker] },
+                [":m"] = new() { S = partMarker },
+            };
+            var expression = new StringBuilder("SET #t = :t ADD #b :b");
+            for (var i = 0; i < parts[part].Count; i++)
+            {
+                var (name, value) = parts[part][i];
+                var index = i.ToString(CultureInfo.InvariantCulture);
+                expression.Append(", #").Append(index).Append(" :").Append(index);
+                names["#" + index] = name;
+                values[":" + index] = new AttributeValue { N = value.ToString(CultureInfo.InvariantCulture) };
+            }
+
+            yield return new UpdateItemRequest
+            {
+                TableName = _tableName,
+                Key = KeyOf(AggregateTable.PartitionOf(Granularity.Fine, delta.BucketStart), delta.Key),
+                UpdateExpression = expression.ToString(),
+                ConditionExpression = "attribute_not_exists(#b) OR NOT contains(#b, :m)",
+                ExpressionAttributeNames = names,
+                ExpressionAttributeValues = values,
+            };
+        }
+    }
+
+    /// <summary>True when the update was applied; false when the item had already absorbed this marker.</summary>
+    private async Task<bool> UpdateOnceAsync(UpdateItemRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _retry.ExecuteAsync(token => _client.UpdateItemAsync(request, token), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            // Already absorbed: a redelivery, or a retry whose first attempt did reach the table.
+            return false;
+        }
+    }
+
+    public async Task<IReadOnlyList<AggregateItem>> GetSeriesAsync(string key, Granularity granularity, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)
+    {
+        var starts = Buckets.StartsIn(from, to, granularity).ToList();
+        var items = new List<AggregateItem>(starts.Count);
+        foreach (var chunk in starts.Chunk(100))
+        {
+            var pending = new KeysAndAttributes
+            {
+                ConsistentRead = true,
+                Keys = chunk.Select(start => KeyOf(AggregateTable.PartitionOf(granularity, start), key)).ToList(),
+            };
+            for (var round = 0; pending.Keys is { Count: > 0 }; round++)
+            {
+                var request = new BatchGetItemRequest { RequestItems = new() { [_tableName] = pending } };
+                var response = await _retry.ExecuteAsync(token => _client.BatchGetItemAsync(request, token), cancellationToken).ConfigureAwait(false);
+                if (response.Responses is not null && response.Responses.TryGetValue(_tableName, out var found))
+                {
+                    items.AddRange(found.Select(ToAggregateItem));
+                }
+
+                if (response.UnprocessedKeys is null || !response.UnprocessedKeys.TryGetValue(_tableName, out var unprocessed) || unprocessed.Keys is not { Count: > 0 })
+                {
+                    break;
+                }
+
+                if (round >= _retry.MaxAttempts)
+                {
+                    throw new InvalidOperationException($"BatchGetItem left {unprocessed.Keys.Count} keys unprocessed after {round} rounds.");
+                }
+
+                await Task.Delay(_retry.DelayFor(round + 1), cancellationToken).ConfigureAwait(false);
+                pending = unprocessed;
+            }
+        }
+
+        return items.OrderBy(item => item.BucketStart).ToList();
+    }
+
+    public async Task<IReadOnlyList<AggregateItem>> GetItemsAsync(string keyPrefix, Granularity granularity, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)
+    {
+        // One Query per bucket partition, a few at a time.
+        var starts = Buckets.StartsIn(from, to, granularity).ToList();
+        var perBucket = new List<AggregateItem>[starts.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, starts.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = _maxParallelRequests, CancellationToken = cancellationToken },
+            async (index, token) =>
+            {
+                perBucket[index] = await QueryPartitionAsync(AggregateTable.PartitionOf(granularity, starts[index]), keyPrefix, token).ConfigureAwait(false);
+            }).ConfigureAwait(false);
+        return perBucket.SelectMany(items => items).ToList();
+    }
+
+    public async Task<int> PutRollupAsync(Granularity granularity, DateTimeOffset bucketStart, IReadOnlyDictionary<string, AggregateCounters> items, CancellationToken cancellationToken = default)
+    {
+        if (granularity == Granularity.Fine)
+        {
+            throw new ArgumentOutOfRangeException(nameof(granularity), "Fine items are written by ApplyBatchAsync only.");
+        }
+
+        var start = Buckets.StartOf(bucketStart, granularity);
+        var partition = AggregateTable.PartitionOf(granularity, start);
+        var existing = (await QueryPartitionAsync(partition, string.Empty, cancellationToken).ConfigureAwait(false))
+            .ToDictionary(item => item.Key, item => item, StringComparer.Ordinal);
+        var changed = items
+            .Where(pair => !existing.TryGetValue(pair.Key, out var stored) ||
+                           !stored.Counters.ContentEquals(pair.Value) ||
+                           stored.ExpiresAt != _retention.ExpiresAt(granularity, start, pair.Key))
+            .ToList();
+
+        await Parallel.ForEachAsync(
+            changed,
+            new ParallelOptions { MaxDegreeOfParallelism = _maxParallelRequests, CancellationToken = cancellationToken },
+            async (pair, token) =>
+            {
+                var item = KeyOf(partition, pair.Key);
+                item[AggregateTable.ExpiresAt] = Number(_retention.ExpiresAt(granularity, start, pair.Key));
+                foreach (var (name, value) in pair.Value.Values)
+                {
+                    item[name] = Number(value);
+                }
+
+                Interlocked.Increment(ref _writeRequests);
+                var request = new PutItemRequest { TableName = _tableName, Item = item };
+                await _retry.ExecuteAsync(t => _client.PutItemAsync(request, t), token).ConfigureAwait(false);
+            }).ConfigureAwait(false);
+        return changed.Count;
+    }
+
+    public async Task<Baseline?> GetBaselineAsync(string key, DateOnly day, CancellationToken cancellationToken = default)
+    {
+        var request = new GetItemRequest { TableName = _tableName, Key = KeyOf(AggregateTable.BaselinePartition(day), key), ConsistentRead = true };
+        var response = await _retry.ExecuteAsync(token => _client.GetItemAsync(request, token), cancellationToken).ConfigureAwait(false);
+        return response.Item is { Count: > 0 } item ? BaselineItems.FromItem(key, day, item) : null;
+    }
+
+    public async Task PutBaselinesAsync(IReadOnlyList<Baseline> baselines, CancellationToken cancellationToken = default)
+    {
+        await Parallel.ForEachAsync(
+            baselines,
+            new ParallelOptions { MaxDegreeOfParallelism = _maxParallelRequests, CancellationToken = cancellationToken },
+            async (baseline, token) =>
+            {
+                var item = KeyOf(AggregateTable.BaselinePartition(baseline.Day), baseline.Key);
+                foreach (var (name, value) in BaselineItems.ToAttributes(baseline, _retention.BaselineExpiresAt(baseline.Day)))
+                {
+                    item[name] = value;
+                }
+
+                Interlocked.Increment(ref _writeRequests);
+                var request = new PutItemRequest { TableName = _tableName, Item = item };
+                await _retry.ExecuteAsync(t => _client.PutItemAsync(request, t), token).ConfigureAwait(false);
+            }).ConfigureAwait(false);
+    }
+
+    private async Task<List<AggregateItem>> QueryPartitionAsync(string partition, string keyPrefix, CancellationToken cancellationToken)
+    {
+        var items = new List<AggregateItem>();
+        Dictionary<string, AttributeValue>? startKey = null;
+        do
+        {
+            var request = new QueryRequest
+            {
+                TableName = _tableName,
+                ConsistentRead = true,
+                KeyConditionExpression = keyPrefix.Length == 0 ? "#p = :p" : "#p = :p AND begins_with(#s, :s)",
+                ExpressionAttributeNames = keyPrefix.Length == 0
+                    ? new() { ["#p"] = AggregateTable.PartitionKey }
+                    : new() { ["#p"] = AggregateTable.PartitionKey, ["#s"] = AggregateTable.SortKey },
+                ExpressionAttributeValues = keyPrefix.Length == 0
+                    ? new() { [":p"] = new AttributeValue { S = partition } }
+                    : new() { [":p"] = new AttributeValue { S = partition }, [":s"] = new AttributeValue { S = keyPrefix } },
+                ExclusiveStartKey = startKey,
+            };
+            var response = await _retry.ExecuteAsync(token => _client.QueryAsync(request, token), cancellationToken).ConfigureAwait(false);
+            if (response.Items is not null)
+            {
+                items.AddRange(response.Items.Select(ToAggregateItem));
+            }
+
+            startKey = response.LastEvaluatedKey is { Count: > 0 } last ? last : null;
+        }
+        while (startKey is not null);
+
+        return items;
+    }
+
+    /// <summary>Reads an aggregate item: every numeric attribute but <c>expiresAt</c> is a counter.</summary>
+    internal static AggregateItem ToAggregateItem(Dictionary<string, AttributeValue> item)
+    {
+        var partition = item[AggregateTable.PartitionKey].S;
+        var (granularity, start) = ParsePartition(partition);
+        var counters = new AggregateCounters();
+        long expiresAt = 0;
+        foreach (var (name, value) in item)
+        {
+            if (value.N is null)
+            {
+                continue;
+            }
+
+            var number = long.Parse(value.N, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+            if (name == AggregateTable.ExpiresAt)
+            {
+                expiresAt = number;
+            }
+            else if (!AggregateTable.IsReserved(name))
+            {
+                counters.Add(name, number);
+            }
+        }
+
+        return new AggregateItem(granularity, start, item[AggregateTable.SortKey].S, counters, expiresAt);
+    }
+
+    private static (Granularity Granularity, DateTimeOffset Start) ParsePartition(string partition)
+    {
+        var (granularity, format) = partition[..2] switch
+        {
+            "F#" => (Granularity.Fine, "yyyy-MM-dd'T'HH:mm"),
+            "H#" => (Granularity.Hourly, "yyyy-MM-dd'T'HH"),
+            "D#" => (Granularity.Daily, "yyyy-MM-dd"),
+            _ => throw new FormatException("Not an aggregate partition."),
+        };
+        var start = DateTime.ParseExact(partition.AsSpan(2), format, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+        return (granularity, new DateTimeOffset(start, TimeSpan.Zero));
+    }
+
+    private static Dictionary<string, AttributeValue> KeyOf(string partition, string sortKey) => new()
+    {
+        [AggregateTable.PartitionKey] = new AttributeValue { S = partition },
+        [AggregateTable.SortKey] = new AttributeValue { S = sortKey },
+    };
+
+    private static AttributeValue Number(long value) => new() { N = value.ToString(CultureInfo.InvariantCulture) };
+}

@@ -1,0 +1,96 @@
+using GenAiObs.Core.Statistics;
+
+namespace GenAiObs.Core.Aggregation;
+
+/// <summary>
+/// A bag of named integer counters (see <see cref="CounterNames"/>). Counters only ever add, so
+/// two bags merge by addition — in memory, in a rollup and in DynamoDB's ADD.
+/// </summary>
+public sealed class AggregateCounters
+{
+    private readonly Dictionary<string, long> _values = new(StringComparer.Ordinal);
+
+    public AggregateCounters()
+    {
+    }
+
+    public AggregateCounters(IEnumerable<KeyValuePair<string, long>> values)
+    {
+        foreach (var (name, value) in values)
+        {
+            Add(name, value);
+        }
+    }
+
+    public IReadOnlyDictionary<string, long> Values => _values;
+
+    public bool IsEmpty => _values.Count == 0;
+
+    /// <summary>A counter's value; 0 when absent.</summary>
+    public long this[string name] => _values.TryGetValue(name, out var value) ? value : 0;
+
+    /// <summary>Adds to a counter. Zero adds are dropped so items never carry empty counters.</summary>
+    public void Add(string name, long value)
+    {
+        if (value == 0)
+        {
+            return;
+        }
+
+        _values[name] = _values.TryGetValue(name, out var existing) ? existing + value : value;
+    }
+
+    public void Merge(AggregateCounters other)
+    {
+        foreach (var (name, value) in other._values)
+        {
+            Add(name, value);
+        }
+    }
+
+    public void AddObservation(HistogramFamily family, double valueMs) =>
+        Add(CounterNames.HistogramBin(family, LogHistogram.BinOf(valueMs)), 1);
+
+    /// <summary>The histogram of one family rebuilt from the bin counters.</summary>
+    public LogHistogram Histogram(HistogramFamily family)
+    {
+        var histogram = new LogHistogram();
+        foreach (var (name, value) in _values)
+        {
+            if (CounterNames.TryParseHistogramBin(name, family, out var bin))
+            {
+                histogram.AddToBin(bin, value);
+            }
+        }
+
+        return histogram;
+    }
+
+    /// <summary>Counters whose names start with a prefix, keyed by the rest of the name (e.g. stop reasons).</summary>
+    public IReadOnlyDictionary<string, long> WithPrefix(string prefix)
+    {
+        var result = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (name, value) in _values)
+        {
+            if (name.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                result[name[prefix.Length..]] = value;
+            }
+        }
+
+        return result;
+    }
+
+    public AggregateCounters Clone() => new(_values);
+
+    /// <summary>Same names and values.</summary>
+    public bool ContentEquals(AggregateCounters other) =>
+        other._values.Count == _values.Count &&
+        _values.All(pair => other._values.TryGetValue(pair.Key, out var value) && value == pair.Value);
+
+    /// <summary>Converts a USD amount to integer micro-dollars, rounding half to even.</summary>
+    public static long ToMicros(decimal usd) => (long)decimal.Round(usd * 1_000_000m, 0, MidpointRounding.ToEven);
+
+    /// <summary>Converts integer micro-dollars back to USD.</summary>
+    public static decimal FromMicros(long micros) => micros / 1_000_000m;
+}

@@ -1,0 +1,33 @@
+namespace GenAiObs.Core.Aggregation;
+
+/// <summary>
+/// Where aggregates and baselines live (DynamoDB in Lambda, memory in the CLI). Time ranges are
+/// half-open [from, to) over bucket starts: an item belongs to a range when its bucket starts in it.
+/// </summary>
+public interface IAggregateStore
+{
+    /// <summary>
+    /// Adds a batch's deltas to the fine items, exactly once per (batch id, item): applying the
+    /// same batch again — wholly or after a failure part-way — adds nothing twice. Throws when
+    /// the store stays unavailable after bounded retries, so the delivery is retried.
+    /// </summary>
+    Task<ApplyResult> ApplyBatchAsync(AggregateBatch batch, CancellationToken cancellationToken = default);
+
+    /// <summary>The items of one key at one granularity with bucket starts in [from, to), ordered by time; missing buckets are absent.</summary>
+    Task<IReadOnlyList<AggregateItem>> GetSeriesAsync(string key, Granularity granularity, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default);
+
+    /// <summary>Every item whose key starts with <paramref name="keyPrefix"/> ("" for every key) and whose bucket starts in [from, to), in no particular order.</summary>
+    Task<IReadOnlyList<AggregateItem>> GetItemsAsync(string keyPrefix, Granularity granularity, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Replaces the rollup items of one hourly or daily bucket with the given counters (whole-item
+    /// overwrite, so recomputing gives the same items); returns how many items changed.
+    /// </summary>
+    Task<int> PutRollupAsync(Granularity granularity, DateTimeOffset bucketStart, IReadOnlyDictionary<string, AggregateCounters> items, CancellationToken cancellationToken = default);
+
+    /// <summary>A key's baseline for a day, when it has been computed.</summary>
+    Task<Baseline?> GetBaselineAsync(string key, DateOnly day, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores baselines (whole-item overwrite: idempotent).</summary>
+    Task PutBaselinesAsync(IReadOnlyList<Baseline> baselines, CancellationToken cancellationToken = default);
+}

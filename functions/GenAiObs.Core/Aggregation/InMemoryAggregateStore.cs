@@ -1,0 +1,157 @@
+namespace GenAiObs.Core.Aggregation;
+
+/// <summary>
+/// The aggregate store held in memory: the CLI's default and the reference the DynamoDB store
+/// is tested against (same contract suite). Thread-safe; exactly-once per (batch id, item) like
+/// the DynamoDB store. Items carry their TTL but are not evicted (replayed logs are often older
+/// than any retention).
+/// </summary>
+public sealed class InMemoryAggregateStore : IAggregateStore
+{
+    private readonly object _gate = new();
+    private readonly AggregateRetention _retention;
+    private readonly Dictionary<(Granularity Granularity, DateTimeOffset Bucket), SortedDictionary<string, Entry>> _buckets = [];
+    private readonly Dictionary<(DateOnly Day, string Key), Baseline> _baselines = [];
+
+    public InMemoryAggregateStore(AggregateRetention? retention = null)
+    {
+        _retention = retention ?? AggregateRetention.Default;
+    }
+
+    public Task<ApplyResult> ApplyBatchAsync(AggregateBatch batch, CancellationToken cancellationToken = default)
+    {
+        int applied = 0, skipped = 0;
+        lock (_gate)
+        {
+            foreach (var delta in batch.Deltas)
+            {
+                var items = BucketOf(Granularity.Fine, delta.BucketStart);
+                if (!items.TryGetValue(delta.Key, out var entry))
+                {
+                    entry = new Entry(new AggregateCounters(), _retention.ExpiresAt(Granularity.Fine, delta.BucketStart, delta.Key));
+                    items[delta.Key] = entry;
+                }
+
+                if (entry.Batches.Add(batch.BatchId))
+                {
+                    entry.Counters.Merge(delta.Counters);
+                    applied++;
+                }
+                else
+                {
+                    skipped++;
+                }
+            }
+        }
+
+        return Task.FromResult(new ApplyResult(applied, skipped, batch.Deltas.Count));
+    }
+
+    public Task<IReadOnlyList<AggregateItem>> GetSeriesAsync(string key, Granularity granularity, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)
+    {
+        var series = new List<AggregateItem>();
+        lock (_gate)
+        {
+            foreach (var start in Buckets.StartsIn(from, to, granularity))
+            {
+                if (_buckets.TryGetValue((granularity, start), out var items) && items.TryGetValue(key, out var entry))
+                {
+                    series.Add(new AggregateItem(granularity, start, key, entry.Counters.Clone(), entry.ExpiresAt));
+                }
+            }
+        }
+
+        return Task.FromResult<IReadOnlyList<AggregateItem>>(series);
+    }
+
+    public Task<IReadOnlyList<AggregateItem>> GetItemsAsync(string keyPrefix, Granularity granularity, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)
+    {
+        var found = new List<AggregateItem>();
+        lock (_gate)
+        {
+            foreach (var start in Buckets.StartsIn(from, to, granularity))
+            {
+                if (!_buckets.TryGetValue((granularity, start), out var items))
+                {
+                    continue;
+                }
+
+                foreach (var (key, entry) in items)
+                {
+                    if (key.StartsWith(keyPrefix, StringComparison.Ordinal))
+                    {
+                        found.Add(new AggregateItem(granularity, start, key, entry.Counters.Clone(), entry.ExpiresAt));
+                    }
+                }
+            }
+        }
+
+        return Task.FromResult<IReadOnlyList<AggregateItem>>(found);
+    }
+
+    public Task<int> PutRollupAsync(Granularity granularity, DateTimeOffset bucketStart, IReadOnlyDictionary<string, AggregateCounters> items, CancellationToken cancellationToken = default)
+    {
+        if (granularity == Granularity.Fine)
+        {
+            throw new ArgumentOutOfRangeException(nameof(granularity), "Fine items are written by ApplyBatchAsync only.");
+        }
+
+        var start = Buckets.StartOf(bucketStart, granularity);
+        var changed = 0;
+        lock (_gate)
+        {
+            var bucket = BucketOf(granularity, start);
+            foreach (var (key, counters) in items)
+            {
+                if (bucket.TryGetValue(key, out var existing) && existing.Counters.ContentEquals(counters))
+                {
+                    continue;
+                }
+
+                bucket[key] = new Entry(counters.Clone(), _retention.ExpiresAt(granularity, start, key));
+                changed++;
+            }
+        }
+
+        return Task.FromResult(changed);
+    }
+
+    public Task<Baseline?> GetBaselineAsync(string key, DateOnly day, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_baselines.TryGetValue((day, key), out var baseline) ? baseline : null);
+        }
+    }
+
+    public Task PutBaselinesAsync(IReadOnlyList<Baseline> baselines, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            foreach (var baseline in baselines)
+            {
+                _baselines[(baseline.Day, baseline.Key)] = baseline;
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private SortedDictionary<string, Entry> BucketOf(Granularity granularity, DateTimeOffset start)
+    {
+        if (!_buckets.TryGetValue((granularity, start), out var items))
+        {
+            items = new SortedDictionary<string, Entry>(StringComparer.Ordinal);
+            _buckets[(granularity, start)] = items;
+        }
+
+        return items;
+    }
+
+    private sealed class Entry(AggregateCounters counters, long expiresAt)
+    {
+        public AggregateCounters Counters { get; } = counters;
+        public long ExpiresAt { get; } = expiresAt;
+        public HashSet<string> Batches { get; } = new(StringComparer.Ordinal);
+    }
+}

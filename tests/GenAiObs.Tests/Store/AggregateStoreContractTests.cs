@@ -1,0 +1,366 @@
+using GenAiObs.Core.Aggregation;
+using GenAiObs.Core.Records;
+using GenAiObs.Core.Statistics;
+using Xunit;
+
+namespace GenAiObs.Tests.Store;
+
+/// <summary>
+/// The one contract every <see cref="IAggregateStore"/> passes (in-memory and DynamoDB/dynalite).
+/// Each test works in its own time range (<see cref="Base"/>), so a shared table stays isolated.
+/// </summary>
+public abstract class AggregateStoreContractTests
+{
+    /// <summary>Start of this test's private time range (a month start, 00:00 UTC).</summary>
+    protected abstract DateTimeOffset Base { get; }
+
+    protected abstract IAggregateStore CreateStore(AggregateRetention? retention = null);
+
+    [Fact]
+    public async Task ApplyBatchAsync_WhenRecordsSpanBucketsAndKeys_ShouldStoreExactTotals()
+    {
+        // Arrange: 240 calls over 40 minutes, 3 models, 5 principals, odd costs; four deliveries.
+        var store = CreateStore();
+        var records = Enumerable.Range(0, 240).Select(i => StoreTestData.Invocation(
+            Base.AddSeconds(i * 10),
+            model: i % 3 == 0 ? StoreTestData.Haiku : StoreTestData.Sonnet,
+            principal: "role-" + (i % 5),
+            input: 1000 + i,
+            output: 10 + (i % 13),
+            cacheRead: i % 4 == 0 ? 512 : 0,
+            cost: 0.0000015m * i + 0.0031234567m,
+            errorCode: i % 17 == 0 ? "ThrottlingException" : null)).ToList();
+
+        // Act
+        foreach (var (chunk, index) in records.Chunk(60).Select((chunk, index) => (chunk, index)))
+        {
+            await store.ApplyBatchAsync(AggregateBuilder.Build("batch-" + index, chunk, []));
+        }
+
+        // Assert
+        var total = await store.SumAsync(AggregateKeys.Total, Granularity.Fine, Base, Base.AddHours(1));
+        Assert.Equal(240, total[CounterNames.Requests]);
+        Assert.Equal(records.Count(r => r.Record.IsError), total[CounterNames.Errors]);
+        Assert.Equal(records.Count(r => r.Record.IsThrottle), total[CounterNames.Throttles]);
+        Assert.Equal(records.Sum(r => r.Record.InputTokens), total[CounterNames.InputTokens]);
+        Assert.Equal(records.Sum(r => r.Record.OutputTokens), total[CounterNames.OutputTokens]);
+        Assert.Equal(records.Sum(r => r.Record.CacheReadTokens), total[CounterNames.CacheReadTokens]);
+        Assert.Equal(records.Sum(r => AggregateCounters.ToMicros(r.CostUsd)), total[CounterNames.CostMicros]);
+        Assert.Equal(records.Count(r => !r.Record.IsError), total[CounterNames.StopReason(StopReasons.EndTurn)]);
+
+        var principals = await store.SumByPrefixAsync(AggregateKeys.PrincipalPrefix, Granularity.Fine, Base, Base.AddHours(1));
+        Assert.Equal(5, principals.Count);
+        Assert.All(principals.Values, counters => Assert.Equal(48, counters[CounterNames.Requests]));
+        var series = await store.GetSeriesAsync(AggregateKeys.Model(StoreTestData.Haiku), Granularity.Fine, Base, Base.AddHours(1));
+        Assert.Equal(8, series.Count);
+        Assert.Equal(80, series.Sum(item => item.Counters[CounterNames.Requests]));
+    }
+
+    [Fact]
+    public async Task ApplyBatchAsync_WhenSameBatchDeliveredTwice_ShouldCountOnce()
+    {
+        // Arrange
+        var store = CreateStore();
+        var batch = AggregateBuilder.Build("redelivered", Enumerable.Range(0, 30).Select(i => StoreTestData.Invocation(Base.AddMinutes(i), principal: "p" + (i % 3))), []);
+
+        // Act
+        var first = await store.ApplyBatchAsync(batch);
+        var second = await store.ApplyBatchAsync(batch);
+
+        // Assert
+        Assert.Equal(batch.ItemCount, first.Applied);
+        Assert.Equal(0, second.Applied);
+        Assert.Equal(batch.ItemCount, second.AlreadyApplied);
+        var total = await store.SumAsync(AggregateKeys.Total, Granularity.Fine, Base, Base.AddHours(1));
+        Assert.Equal(30, total[CounterNames.Requests]);
+    }
+
+    [Fact]
+    public async Task ApplyBatchAsync_WhenRedeliveredAfterOnlySomeItemsWereWritten_ShouldCountEveryRecordOnce()
+    {
+        // Arrange: the state a failure after k of n writes leaves — the first k items absorbed the batch.
+        var store = CreateStore();
+        var batch = AggregateBuilder.Build("half-done", Enumerable.Range(0, 40).Select(i => StoreTestData.Invocation(Base.AddMinutes(i % 20), principal: "p" + (i % 4))), []);
+        var k = batch.ItemCount / 2;
+        await store.ApplyBatchAsync(batch with { Deltas = batch.Deltas.Take(k).ToList() });
+
+        // Act
+        var redelivery = await store.ApplyBatchAsync(batch);
+
+        // Assert
+        Assert.Equal(k, redelivery.AlreadyApplied);
+        Assert.Equal(batch.ItemCount - k, redelivery.Applied);
+        Assert.Equal(40, (await store.SumAsync(AggregateKeys.Total, Granularity.Fine, Base, Base.AddHours(1)))[CounterNames.Requests]);
+        var principals = await store.SumByPrefixAsync(AggregateKeys.PrincipalPrefix, Granularity.Fine, Base, Base.AddHours(1));
+        Assert.All(principals.Values, counters => Assert.Equal(10, counters[CounterNames.Requests]));
+    }
+
+    [Fact]
+    public async Task ApplyBatchAsync_WhenManyWritersHitTheSameKeysConcurrently_ShouldGiveExactTotals()
+    {
+        // Arrange: 8 writers × 5 batches × 12 records on the same few keys; every batch also delivered twice at once.
+        var store = CreateStore();
+        var batches = Enumerable.Range(0, 40).Select(b => AggregateBuilder.Build(
+            "concurrent-" + b,
+            Enumerable.Range(0, 12).Select(i => StoreTestData.Invocation(Base.AddMinutes(i % 2 * 5), principal: "p" + (i % 2), cost: 0.001m)),
+            [])).ToList();
+
+        // Act
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(writer => Task.Run(async () =>
+        {
+            foreach (var batch in batches.Skip(writer * 5).Take(5))
+            {
+                await Task.WhenAll(store.ApplyBatchAsync(batch), store.ApplyBatchAsync(batch));
+            }
+        })));
+
+        // Assert
+        var total = await store.SumAsync(AggregateKeys.Total, Granularity.Fine, Base, Base.AddHours(1));
+        Assert.Equal(480, total[CounterNames.Requests]);
+        Assert.Equal(480_000, total[CounterNames.CostMicros]);
+        var principals = await store.SumByPrefixAsync(AggregateKeys.PrincipalPrefix, Granularity.Fine, Base, Base.AddHours(1));
+        Assert.Equal(240, principals[AggregateKeys.Principal("p0")][CounterNames.Requests]);
+    }
+
+    [Fact]
+    public async Task PercentileAsync_WhenReadFromStoredHistograms_ShouldBeWithinTheHistogramRelativeError()
+    {
+        // Arrange: 1,500 log-normal latencies (median ~900 ms) and TTFTs over three buckets.
+        var store = CreateStore();
+        var random = new Random(42);
+        var latencies = Enumerable.Range(0, 1500).Select(_ => Math.Exp(6.8 + (0.9 * Gaussian(random)))).ToList();
+        var records = latencies.Select((latency, i) => StoreTestData.Invocation(Base.AddSeconds(i % 900), latencyMs: latency, ttftMs: latency / 3)).ToList();
+        await store.ApplyBatchAsync(AggregateBuilder.Build("latencies", records, []));
+        var sorted = latencies.Order().ToList();
+
+        foreach (var q in new[] { 0.5, 0.95, 0.99 })
+        {
+            // Act
+            var estimate = await store.PercentileAsync(AggregateKeys.Total, HistogramFamily.Latency, q, Granularity.Fine, Base, Base.AddMinutes(15));
+
+            // Assert: nearest-rank exact value vs the stored histogram's answer.
+            var exact = sorted[(int)Math.Ceiling(q * sorted.Count) - 1];
+            Assert.NotNull(estimate);
+            Assert.True(Math.Abs(estimate.Value - exact) / exact <= LogHistogram.RelativeError + 1e-9, $"q={q}: {estimate} vs {exact}");
+        }
+
+        var ttft = await store.PercentileAsync(AggregateKeys.Total, HistogramFamily.TimeToFirstToken, 0.5, Granularity.Fine, Base, Base.AddMinutes(15));
+        Assert.InRange(ttft!.Value, sorted[749] / 3 * 0.98, sorted[749] / 3 * 1.02);
+    }
+
+    [Fact]
+    public async Task SumLastMinutesAsync_WhenCalledAtABucketBoundary_ShouldCoverExactlyThatWindow()
+    {
+        // Arrange: one call per 5-minute bucket for an hour.
+        var store = CreateStore();
+        await store.ApplyBatchAsync(AggregateBuilder.Build("window", Enumerable.Range(0, 12).Select(i => StoreTestData.Invocation(Base.AddMinutes(5 * i).AddSeconds(30))), []));
+
+        // Act
+        var last15 = await store.SumLastMinutesAsync(AggregateKeys.Total, 15, Base.AddMinutes(30));
+        var last15Mid = await store.SumLastMinutesAsync(AggregateKeys.Total, 15, Base.AddMinutes(32));
+
+        // Assert: buckets 15, 20, 25 — and at 10:32, 20, 25, 30 (the current one partial).
+        Assert.Equal(3, last15[CounterNames.Requests]);
+        Assert.Equal(3, last15Mid[CounterNames.Requests]);
+    }
+
+    [Fact]
+    public async Task TopContributorsAsync_WhenPrincipalsSpendDifferently_ShouldRankThemWithShares()
+    {
+        // Arrange
+        var store = CreateStore();
+        var records = new[] { ("alice-role", 6m), ("bob-role", 3m), ("carol-role", 1m) }
+            .SelectMany(p => Enumerable.Range(0, 2).Select(i => StoreTestData.Invocation(Base.AddMinutes(i * 7), principal: p.Item1, cost: p.Item2 / 2)))
+            .ToList();
+        await store.ApplyBatchAsync(AggregateBuilder.Build("spend", records, []));
+
+        // Act
+        var top = await store.TopContributorsAsync(AggregateKeys.PrincipalPrefix, CounterNames.CostMicros, 2, Granularity.Fine, Base, Base.AddHours(1));
+
+        // Assert
+        Assert.Equal(["principal#alice-role", "principal#bob-role"], top.Select(c => c.Key));
+        Assert.Equal(6_000_000, top[0].Value);
+        Assert.Equal(0.6, top[0].Share, 9);
+    }
+
+    [Fact]
+    public async Task RollupAsync_WhenRecomputed_ShouldGiveTheSameItemsAndSkipSessionKeys()
+    {
+        // Arrange: calls and agent spans over two hours.
+        var store = CreateStore();
+        var now = new FixedTimeProvider(Base.AddHours(3));
+        var maintenance = new AggregateMaintenance(store, now);
+        var invocations = Enumerable.Range(0, 48).Select(i => StoreTestData.Invocation(Base.AddMinutes(i * 2.5), principal: "p" + (i % 3), cost: 0.002m)).ToList();
+        var spans = Enumerable.Range(0, 24).Select(i => StoreTestData.Span(Base.AddMinutes(i * 5), SpanClass.ModelCall, model: "gpt-4o", sessionId: "s-" + (i % 2))).ToList();
+        await store.ApplyBatchAsync(AggregateBuilder.Build("rollup", invocations, spans));
+
+        // Act
+        var firstHour = await maintenance.RollupAsync(Granularity.Hourly, Base);
+        var secondHour = await maintenance.RollupAsync(Granularity.Hourly, Base.AddHours(1));
+        var again = await maintenance.RollupAsync(Granularity.Hourly, Base);
+        var day = await maintenance.RollupAsync(Granularity.Daily, Base);
+        var dayAgain = await maintenance.RollupAsync(Granularity.Daily, Base);
+
+        // Assert
+        Assert.True(firstHour > 0);
+        Assert.True(secondHour > 0);
+        Assert.Equal(0, again);
+        Assert.True(day > 0);
+        Assert.Equal(0, dayAgain);
+        var fine = await store.SumByPrefixAsync(string.Empty, Granularity.Fine, Base, Base.AddHours(1));
+        var hourly = await store.SumByPrefixAsync(string.Empty, Granularity.Hourly, Base, Base.AddHours(1));
+        Assert.Equal(fine.Keys.Where(k => !AggregateKeys.IsShortLived(k)).Order(), hourly.Keys.Order());
+        Assert.All(hourly, pair => Assert.True(pair.Value.ContentEquals(fine[pair.Key]), pair.Key));
+        var daily = await store.GetSeriesAsync(AggregateKeys.Total, Granularity.Daily, Base, Base.AddDays(1));
+        Assert.Equal(48, Assert.Single(daily).Counters[CounterNames.Requests]);
+        Assert.Equal(24, daily[0].Counters[CounterNames.ModelCalls]);
+        Assert.Equal(96_000, daily[0].Counters[CounterNames.CostMicros]);
+    }
+
+    [Fact]
+    public async Task RollupAsync_WhenSourcesArePastRetention_ShouldKeepTheExistingRollup()
+    {
+        // Arrange
+        var store = CreateStore();
+        await store.ApplyBatchAsync(AggregateBuilder.Build("old", [StoreTestData.Invocation(Base.AddMinutes(1))], []));
+        var maintenance = new AggregateMaintenance(store, new FixedTimeProvider(Base.AddDays(4)));
+
+        // Act
+        var result = await maintenance.RollupAsync(Granularity.Hourly, Base);
+
+        // Assert
+        Assert.Equal(-1, result);
+        Assert.Empty(await store.GetSeriesAsync(AggregateKeys.Total, Granularity.Hourly, Base, Base.AddHours(1)));
+    }
+
+    [Fact]
+    public async Task Items_WhenWritten_ShouldCarryTheTtlOfTheirGranularity()
+    {
+        // Arrange
+        var retention = AggregateRetention.Default with { Fine = TimeSpan.FromDays(2), ShortLived = TimeSpan.FromHours(6) };
+        var store = CreateStore(retention);
+        var at = Base.AddMinutes(12);
+        await store.ApplyBatchAsync(AggregateBuilder.Build("ttl", [StoreTestData.Invocation(at)], [StoreTestData.Span(at, SpanClass.Agent, sessionId: "s-ttl")]));
+        var maintenance = new AggregateMaintenance(store, new FixedTimeProvider(Base.AddHours(1)), retention);
+        await maintenance.RollupAsync(Granularity.Hourly, Base);
+        await maintenance.RollupAsync(Granularity.Daily, Base);
+
+        // Act
+        var fine = Assert.Single(await store.GetSeriesAsync(AggregateKeys.Total, Granularity.Fine, Base, Base.AddHours(1)));
+        var session = Assert.Single(await store.GetSeriesAsync(AggregateKeys.Session("s-ttl"), Granularity.Fine, Base, Base.AddHours(1)));
+        var hourly = Assert.Single(await store.GetSeriesAsync(AggregateKeys.Total, Granularity.Hourly, Base, Base.AddHours(1)));
+        var daily = Assert.Single(await store.GetSeriesAsync(AggregateKeys.Total, Granularity.Daily, Base, Base.AddDays(1)));
+
+        // Assert: bucket end + retention, epoch seconds.
+        Assert.Equal(Base.AddMinutes(15).AddDays(2).ToUnixTimeSeconds(), fine.ExpiresAt);
+        Assert.Equal(Base.AddMinutes(15).AddHours(6).ToUnixTimeSeconds(), session.ExpiresAt);
+        Assert.Equal(Base.AddHours(1).AddDays(35).ToUnixTimeSeconds(), hourly.ExpiresAt);
+        Assert.Equal(Base.AddDays(1).AddDays(400).ToUnixTimeSeconds(), daily.ExpiresAt);
+    }
+
+    [Fact]
+    public async Task UpdateBaselinesAsync_WhenHistoryGrowsPastSevenDays_ShouldLeaveWarmUpAndBeIdempotent()
+    {
+        // Arrange: daily and hourly rollups for days 1–5 of the range, 100·d requests per day.
+        var store = CreateStore();
+        var settings = BaselineSettings.Default with { ProfileWeeks = 1, HistoryHorizonDays = 14 };
+        var maintenance = new AggregateMaintenance(store, new FixedTimeProvider(Base.AddDays(12)), baselines: settings);
+        for (var d = 1; d <= 5; d++)
+        {
+            await PutDayAsync(store, Base.AddDays(d), 100 * d);
+        }
+
+        var warmDay = DateOnly.FromDateTime(Base.AddDays(6).UtcDateTime);
+        var laterDay = DateOnly.FromDateTime(Base.AddDays(11).UtcDateTime);
+
+        // Act
+        await maintenance.UpdateBaselinesAsync(warmDay);
+        var warming = await store.GetBaselineAsync(AggregateKeys.Total, warmDay);
+        for (var d = 6; d <= 10; d++)
+        {
+            await PutDayAsync(store, Base.AddDays(d), 100 * d);
+        }
+
+        await maintenance.UpdateBaselinesAsync(laterDay);
+        var ready = await store.GetBaselineAsync(AggregateKeys.Total, laterDay);
+        await maintenance.UpdateBaselinesAsync(laterDay);
+        var recomputed = await store.GetBaselineAsync(AggregateKeys.Total, laterDay);
+
+        // Assert
+        Assert.NotNull(warming);
+        Assert.True(warming.WarmingUp);
+        Assert.Equal(5, warming.HistoryDays);
+        Assert.NotNull(ready);
+        Assert.False(ready.WarmingUp);
+        Assert.Equal(10, ready.HistoryDays);
+        Assert.Equal(700, ready.Daily[BaselineMetric.Requests].Mean, 6);
+        Assert.Equal(7, ready.Daily[BaselineMetric.Requests].Samples);
+        Assert.Equal(new BaselineStat(1000, 0, 1), ready.ForHour(Base.AddDays(10).AddHours(3), BaselineMetric.Requests));
+        Assert.Equal(new BaselineStat(0, 0, 1), ready.ForHour(Base.AddDays(10).AddHours(4), BaselineMetric.Requests));
+        Assert.NotNull(await store.GetBaselineAsync(AggregateKeys.Model(StoreTestData.Sonnet), laterDay));
+        Assert.True(recomputed!.ContentEquals(ready));
+        Assert.Null(await store.GetBaselineAsync("model#never-seen", laterDay));
+    }
+
+    [Fact]
+    public async Task MonthToDateCostMicrosAsync_WhenDailyRollupsExist_ShouldSumOnlyThisMonth()
+    {
+        // Arrange: Base is a month start; one day in the previous month must not count.
+        var store = CreateStore();
+        await store.PutRollupAsync(Granularity.Daily, Base.AddDays(-1), new Dictionary<string, AggregateCounters> { [AggregateKeys.Total] = Cost(9_000_000) });
+        await store.PutRollupAsync(Granularity.Daily, Base, new Dictionary<string, AggregateCounters> { [AggregateKeys.Total] = Cost(1_250_000) });
+        await store.PutRollupAsync(Granularity.Daily, Base.AddDays(3), new Dictionary<string, AggregateCounters> { [AggregateKeys.Total] = Cost(2_000_001) });
+
+        // Act
+        var mtd = await store.MonthToDateCostMicrosAsync(Base.AddDays(3).AddHours(5));
+
+        // Assert
+        Assert.Equal(3_250_001, mtd);
+    }
+
+    [Fact]
+    public async Task MaintainAsync_WhenRunTwice_ShouldRollUpTodayAndComputeBaselinesOnce()
+    {
+        // Arrange
+        var store = CreateStore();
+        var now = new FixedTimeProvider(Base.AddHours(1).AddMinutes(7));
+        var maintenance = new AggregateMaintenance(store, now, baselines: BaselineSettings.Default with { ProfileWeeks = 1, HistoryHorizonDays = 7 });
+        await store.ApplyBatchAsync(AggregateBuilder.Build("maintain", Enumerable.Range(0, 10).Select(i => StoreTestData.Invocation(Base.AddMinutes(10 * i), cost: 0.5m)), []));
+
+        // Act
+        await maintenance.MaintainAsync();
+        await maintenance.MaintainAsync();
+
+        // Assert
+        var today = await store.SumAsync(AggregateKeys.Total, Granularity.Daily, Base, Base.AddDays(1));
+        Assert.Equal(10, today[CounterNames.Requests]);
+        Assert.Equal(5_000_000, await store.MonthToDateCostMicrosAsync(now.Now));
+        var baseline = await store.GetBaselineAsync(AggregateKeys.Total, DateOnly.FromDateTime(Base.UtcDateTime));
+        Assert.NotNull(baseline);
+        Assert.True(baseline.WarmingUp);
+    }
+
+    private static async Task PutDayAsync(IAggregateStore store, DateTimeOffset day, long requests)
+    {
+        var counters = new AggregateCounters();
+        counters.Add(CounterNames.Requests, requests);
+        counters.Add(CounterNames.CostMicros, requests * 1000);
+        await store.PutRollupAsync(Granularity.Daily, day, new Dictionary<string, AggregateCounters> { [AggregateKeys.Total] = counters, [AggregateKeys.Model(StoreTestData.Sonnet)] = counters });
+        var perHour = new AggregateCounters();
+        perHour.Add(CounterNames.Requests, requests);
+        for (var h = 0; h < 24; h++)
+        {
+            await store.PutRollupAsync(Granularity.Hourly, day.AddHours(h), new Dictionary<string, AggregateCounters> { [AggregateKeys.Total] = h == 3 ? perHour : Cost(1) });
+        }
+    }
+
+    private static AggregateCounters Cost(long micros)
+    {
+        var counters = new AggregateCounters();
+        counters.Add(CounterNames.CostMicros, micros);
+        return counters;
+    }
+
+    private static double Gaussian(Random random) =>
+        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+}

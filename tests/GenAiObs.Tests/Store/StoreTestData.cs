@@ -1,0 +1,104 @@
+using GenAiObs.Core.Records;
+
+namespace GenAiObs.Tests.Store;
+
+/// <summary>Realistic priced records for the store tests (invented content, real shapes).</summary>
+internal static class StoreTestData
+{
+    public const string Sonnet = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
+    public const string Haiku = "anthropic.claude-3-haiku-20240307-v1:0";
+
+    private static int _sequence;
+
+    public static PricedInvocation Invocation(
+        DateTimeOffset timestamp,
+        string model = Sonnet,
+        string principal = "analytics-role",
+        long input = 1200,
+        long output = 300,
+        long cacheRead = 0,
+        long cacheWrite = 0,
+        decimal cost = 0.0081m,
+        bool priced = true,
+        string stopReason = StopReasons.EndTurn,
+        string? errorCode = null,
+        double? latencyMs = 850,
+        double? ttftMs = null,
+        IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        var id = Interlocked.Increment(ref _sequence);
+        var record = new InvocationRecord
+        {
+            EventId = "ev-" + id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Timestamp = timestamp,
+            Operation = "Converse",
+            ModelId = model,
+            Principal = principal,
+            InputTokens = input,
+            OutputTokens = output,
+            CacheReadTokens = cacheRead,
+            CacheWriteTokens = cacheWrite,
+            StopReason = stopReason,
+            ErrorCode = errorCode,
+            LatencyMs = latencyMs,
+            TimeToFirstTokenMs = ttftMs,
+            RequestMetadata = metadata,
+        };
+        return new PricedInvocation(record, errorCode is null ? cost : 0m, priced, priced ? model : null);
+    }
+
+    public static PricedSpan Span(
+        DateTimeOffset end,
+        SpanClass spanClass,
+        double durationMs = 420,
+        string traceId = "4bf92f3577b34da6a3ce929d0e0e4736",
+        string? sessionId = "session-a",
+        string? model = null,
+        string? tool = null,
+        bool isError = false,
+        bool toolFailed = false,
+        long input = 0,
+        long output = 0,
+        decimal cost = 0m,
+        bool priced = true,
+        string service = "travel-agent",
+        IReadOnlyList<string>? finishReasons = null)
+    {
+        var id = Interlocked.Increment(ref _sequence);
+        var span = new SpanRecord
+        {
+            EventId = "sp-" + id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            TraceId = traceId,
+            SpanId = id.ToString("x16", System.Globalization.CultureInfo.InvariantCulture),
+            Name = spanClass switch
+            {
+                SpanClass.Agent => "invoke_agent travel",
+                SpanClass.ModelCall => "chat " + model,
+                SpanClass.Tool => "execute_tool " + tool,
+                _ => "POST /v1/search",
+            },
+            Class = spanClass,
+            IsError = isError,
+            End = end,
+            DurationMs = durationMs,
+            ServiceName = service,
+            Environment = "prod",
+            Model = model,
+            ToolName = tool,
+            SessionId = sessionId,
+            InputTokens = input,
+            OutputTokens = output,
+            ToolFailed = toolFailed,
+            FinishReasons = finishReasons ?? [],
+        };
+        return new PricedSpan(span, cost, priced);
+    }
+}
+
+/// <summary>A clock fixed at a given instant (hand-written fake).</summary>
+internal sealed class FixedTimeProvider(DateTimeOffset now) : TimeProvider
+{
+    public DateTimeOffset Now { get; set; } = now;
+
+    public override DateTimeOffset GetUtcNow() => Now;
+}
