@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using System.Text.Json;
 using GenAiObs.Adapters.Diagnostics;
 using GenAiObs.Core.Metrics;
@@ -60,12 +59,8 @@ public sealed class InvocationLogFunction : ILambdaFunction
     {
         var result = _processor.ProcessLambdaEvent(eventBody.Span);
         var metrics = InvocationMetricsBuilder.Build(result, _metricsOptions, _time.GetUtcNow().ToUnixTimeMilliseconds());
-        var documents = _emf.Serialize(metrics);
-        foreach (var document in documents)
-        {
-            await _metricsOutput.WriteAsync(string.Concat(Encoding.UTF8.GetString(document), "\n").AsMemory(), cancellationToken).ConfigureAwait(false);
-        }
-
+        // Written into the buffered writer line by line, then flushed once for the batch.
+        var emfDocuments = _emf.WriteLines(metrics, _metricsOutput);
         await _metricsOutput.FlushAsync(cancellationToken).ConfigureAwait(false);
 
         var reasons = result.Rejections
@@ -79,7 +74,7 @@ public sealed class InvocationLogFunction : ILambdaFunction
             new("invocations", result.Invocations.Count),
             new("rejected", result.RejectedCount),
             new("controlMessages", result.ControlMessages),
-            new("emfDocuments", documents.Count),
+            new("emfDocuments", emfDocuments),
         };
         if (reasons.Count > 0)
         {
@@ -90,7 +85,7 @@ public sealed class InvocationLogFunction : ILambdaFunction
             _log.Info("Batch processed.", context.RequestId, counts);
         }
 
-        return Summary(result, documents.Count);
+        return Summary(result, emfDocuments);
     }
 
     private static byte[] Summary(BatchResult result, int emfDocuments)

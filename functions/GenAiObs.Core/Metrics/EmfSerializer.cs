@@ -71,6 +71,9 @@ public sealed class EmfSerializer
         var documents = new List<byte[]>();
         var buffer = new ArrayBufferWriter<byte>(4096);
 
+        // One writer for the whole batch, reset onto the buffer for every measurement and document.
+        using var writer = new Utf8JsonWriter(buffer, WriterOptions);
+
         var groups = batch.Groups.ToList();
         groups.Sort(static (a, b) =>
         {
@@ -80,7 +83,7 @@ public sealed class EmfSerializer
 
         foreach (var group in groups)
         {
-            SerializeGroup(group.Key.Minute, group.Key.Dimensions, group.Value, buffer, documents);
+            SerializeGroup(group.Key.Minute, group.Key.Dimensions, group.Value, buffer, writer, documents);
         }
 
         return documents;
@@ -91,13 +94,31 @@ public sealed class EmfSerializer
     {
         ArgumentNullException.ThrowIfNull(output);
         var documents = Serialize(batch);
+        char[] chars = [];
         foreach (var document in documents)
         {
-            output.Write(Encoding.UTF8.GetString(document));
-            output.Write('\n');
+            // Decoded into one pooled char buffer: a line is written without becoming a string.
+            if (chars.Length < document.Length + 1)
+            {
+                ReturnChars(chars);
+                chars = ArrayPool<char>.Shared.Rent(document.Length + 1);
+            }
+
+            var length = Encoding.UTF8.GetChars(document, chars);
+            chars[length] = '\n';
+            output.Write(chars, 0, length + 1);
         }
 
+        ReturnChars(chars);
         return documents.Count;
+    }
+
+    private static void ReturnChars(char[] chars)
+    {
+        if (chars.Length > 0)
+        {
+            ArrayPool<char>.Shared.Return(chars);
+        }
     }
 
     private void SerializeGroup(
@@ -105,6 +126,7 @@ public sealed class EmfSerializer
         DimensionSet dimensions,
         Dictionary<string, MetricSeries> metrics,
         ArrayBufferWriter<byte> buffer,
+        Utf8JsonWriter writer,
         List<byte[]> documents)
     {
         var dims = NormaliseDimensions(dimensions);
@@ -134,7 +156,7 @@ public sealed class EmfSerializer
             return;
         }
 
-        var baseBytes = MeasureBase(minute, dims, buffer);
+        var baseBytes = MeasureBase(minute, dims, buffer, writer);
         var rounds = chunked.Max(c => c.Chunks.Count);
         var pending = new List<(MetricSeries Series, double[] Values)>();
         for (var round = 0; round < rounds; round++)
@@ -150,11 +172,11 @@ public sealed class EmfSerializer
                     continue;
                 }
 
-                var cost = MeasureMetric(series, chunks[round], buffer);
+                var cost = MeasureMetric(series, chunks[round], buffer, writer);
                 if (pending.Count > 0 &&
                     (pending.Count == _limits.MaxMetricsPerDirective || size + cost > _limits.MaxDocumentBytes))
                 {
-                    documents.Add(WriteDocument(minute, dims, pending, buffer));
+                    documents.Add(WriteDocument(minute, dims, pending, buffer, writer));
                     pending.Clear();
                     size = baseBytes;
                 }
@@ -165,7 +187,7 @@ public sealed class EmfSerializer
 
             if (pending.Count > 0)
             {
-                documents.Add(WriteDocument(minute, dims, pending, buffer));
+                documents.Add(WriteDocument(minute, dims, pending, buffer, writer));
             }
         }
     }
@@ -207,30 +229,27 @@ public sealed class EmfSerializer
         return value[..cut];
     }
 
-    private int MeasureBase(long minute, List<KeyValuePair<string, string>> dims, ArrayBufferWriter<byte> buffer)
+    private int MeasureBase(long minute, List<KeyValuePair<string, string>> dims, ArrayBufferWriter<byte> buffer, Utf8JsonWriter writer)
     {
         buffer.ResetWrittenCount();
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            WriteDocumentCore(writer, minute, dims, []);
-        }
-
+        writer.Reset(buffer);
+        WriteDocumentCore(writer, minute, dims, []);
+        writer.Flush();
         return buffer.WrittenCount;
     }
 
     /// <summary>Bytes one metric adds to a document: its definition, its member and two commas.</summary>
-    private static int MeasureMetric(MetricSeries series, double[] values, ArrayBufferWriter<byte> buffer)
+    private static int MeasureMetric(MetricSeries series, double[] values, ArrayBufferWriter<byte> buffer, Utf8JsonWriter writer)
     {
         buffer.ResetWrittenCount();
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            writer.WriteStartArray();
-            WriteDefinition(writer, series);
-            writer.WriteStartObject();
-            WriteMember(writer, series.Name, values);
-            writer.WriteEndObject();
-            writer.WriteEndArray();
-        }
+        writer.Reset(buffer);
+        writer.WriteStartArray();
+        WriteDefinition(writer, series);
+        writer.WriteStartObject();
+        WriteMember(writer, series.Name, values);
+        writer.WriteEndObject();
+        writer.WriteEndArray();
+        writer.Flush();
 
         // The measuring wrapper "[" + def + "," + "{" + member + "}" + "]" costs 5 bytes that the
         // real document does not have, and the real document needs 2 commas: a safe upper bound.
@@ -241,13 +260,13 @@ public sealed class EmfSerializer
         long minute,
         List<KeyValuePair<string, string>> dims,
         List<(MetricSeries Series, double[] Values)> metrics,
-        ArrayBufferWriter<byte> buffer)
+        ArrayBufferWriter<byte> buffer,
+        Utf8JsonWriter writer)
     {
         buffer.ResetWrittenCount();
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            WriteDocumentCore(writer, minute, dims, metrics);
-        }
+        writer.Reset(buffer);
+        WriteDocumentCore(writer, minute, dims, metrics);
+        writer.Flush();
 
         return buffer.WrittenSpan.ToArray();
     }
