@@ -18,6 +18,8 @@ switch (args.FirstOrDefault())
         return await VerifyMode.RunAsync(Console.Out);
     case "maxbatch":
         return await MaxBatch.RunAsync(args, Console.Out);
+    case "cost":
+        return CostMode.Run(args[1..], Console.Out);
     case "stages":
         return StagesMode.Run(Console.Out);
     case "coldstart":
