@@ -73,18 +73,22 @@ public static class PayloadGenerator
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>A delivery of <paramref name="records"/> records of <paramref name="kind"/>, event times spread over <paramref name="spreadSeconds"/>.</summary>
-    public static Payload Generate(PayloadKind kind, int records, int seed = 42, int spreadSeconds = 50)
+    public static Payload Generate(PayloadKind kind, int records, int seed = 42, int spreadSeconds = 50, int largePromptChars = 50 * 1024)
     {
+        // Identities and numbers come from one stream, text from another: deliveries of the same
+        // seed and size differ only in their bodies (the body-size benchmark relies on it).
         var random = new Random(seed);
-        var text = new TextSource(random);
+        var text = new TextSource(new Random(seed + 1));
         var messages = new List<(long Timestamp, byte[] Message)>(records);
         for (var i = 0; i < records; i++)
         {
             var time = Start.AddMilliseconds(spreadSeconds * 1000L * i / Math.Max(records, 1));
+            var promptDraw = random.Next(1200);
+            var answerDraw = random.Next(1500);
             messages.Add((time.ToUnixTimeMilliseconds(), kind switch
             {
-                PayloadKind.SmallConverse => ConverseRecord(random, text, time, promptChars: 200 + random.Next(1200), answerChars: 100 + random.Next(1500)),
-                PayloadKind.LargePrompt => ConverseRecord(random, text, time, promptChars: 50 * 1024, answerChars: 600 + random.Next(1500)),
+                PayloadKind.SmallConverse => ConverseRecord(random, text, time, promptChars: 200 + promptDraw, answerChars: 100 + answerDraw),
+                PayloadKind.LargePrompt => ConverseRecord(random, text, time, promptChars: largePromptChars, answerChars: 600 + answerDraw),
                 PayloadKind.StreamChunks => StreamRecord(random, text, time, chunks: 150),
                 PayloadKind.Spans => SpanRecord(random, text, time, i),
                 _ => throw new ArgumentOutOfRangeException(nameof(kind)),
