@@ -19,6 +19,7 @@ public static class ColdStartMode
     {
         var runs = 15;
         var eventKind = "small";
+        var withDynamoDb = false;
         var variants = new List<(string Name, string Path)>();
         for (var i = 0; i < args.Length; i++)
         {
@@ -29,6 +30,10 @@ public static class ColdStartMode
                     break;
                 case "--event":
                     eventKind = args[++i];
+                    break;
+                case "--dynamodb":
+                    // Aggregation on: GENAIOBS_TABLE_NAME set and a loopback DynamoDB endpoint counting UpdateItem calls.
+                    withDynamoDb = true;
                     break;
                 default:
                     var equals = args[i].IndexOf('=', StringComparison.Ordinal);
@@ -52,14 +57,15 @@ public static class ColdStartMode
         var payload = eventKind == "max"
             ? MaxBatch.Payload(PayloadKind.SmallConverse)
             : PayloadGenerator.Generate(PayloadKind.SmallConverse, 100);
-        output.WriteLine($"Event: {payload.Describe()}; {runs} runs per variant, interleaved.");
+        output.WriteLine($"Event: {payload.Describe()}; {runs} runs per variant, interleaved{(withDynamoDb ? "; GENAIOBS_TABLE_NAME set, loopback DynamoDB" : string.Empty)}.");
 
+        await using var dynamo = withDynamoDb ? new CountingDynamoDb() : null;
         var results = variants.ToDictionary(v => v.Name, _ => new List<RunResult>());
         for (var run = 0; run < runs; run++)
         {
             foreach (var (name, path) in variants)
             {
-                var result = await MeasureOnceAsync(path, payload.EventJson).ConfigureAwait(false);
+                var result = await MeasureOnceAsync(path, payload.EventJson, dynamo?.Server.Address).ConfigureAwait(false);
                 if (result is null)
                 {
                     output.WriteLine($"coldstart: {name} did not answer (run {run + 1})");
@@ -81,10 +87,15 @@ public static class ColdStartMode
                 $"| {name} | {DirectoryMegabytes(Path.GetDirectoryName(path)!):F1} | {Percentile(list.Select(r => r.InitMs), 0.5):F0} | {Percentile(list.Select(r => r.InitMs), 0.9):F0} | {Percentile(list.Select(r => r.ResponseMs), 0.5):F0} | {Percentile(list.Select(r => r.ResponseMs), 0.9):F0} | {Percentile(list.Select(r => r.PeakRssKb / 1024.0), 0.5):F1} |"));
         }
 
+        if (dynamo is not null)
+        {
+            output.WriteLine($"UpdateItem requests received by the loopback DynamoDB: {dynamo.UpdateItems}");
+        }
+
         return 0;
     }
 
-    private static async Task<RunResult?> MeasureOnceAsync(string executable, byte[] eventJson)
+    private static async Task<RunResult?> MeasureOnceAsync(string executable, byte[] eventJson, string? dynamoDbAddress)
     {
         var nextSeen = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
         var responseSeen = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -132,6 +143,15 @@ public static class ColdStartMode
         start.Environment["AWS_LAMBDA_FUNCTION_NAME"] = "genai-obs-coldstart";
         start.Environment["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = "256";
         start.Environment["GENAIOBS_ENVIRONMENT"] = "prod";
+        if (dynamoDbAddress is not null)
+        {
+            start.Environment["GENAIOBS_TABLE_NAME"] = "genaiobs-coldstart";
+            start.Environment["AWS_ENDPOINT_URL_DYNAMODB"] = "http://" + dynamoDbAddress;
+            // Lambda puts the role's credentials in the environment; these are placeholders the loopback server ignores.
+            start.Environment["AWS_ACCESS_KEY_ID"] = "AKIDEXAMPLE";
+            start.Environment["AWS_SECRET_ACCESS_KEY"] = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+            start.Environment["AWS_SESSION_TOKEN"] = "session-token";
+        }
 
         var started = Stopwatch.GetTimestamp();
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"{executable} did not start");

@@ -4,7 +4,7 @@
 //   ... -- verify              EMF lines and DynamoDB requests per batch, checked and printed
 //   ... -- maxbatch            1 MB-gzip deliveries: peak managed memory, then again under a 64 MB GC heap limit
 //   ... -- payloads            the generated payloads' sizes (records per 1 MB gzip delivery)
-//   ... -- coldstart [--runs N] [--event small|max] NAME=EXECUTABLE...   (driven by tests/perf/cold-start.sh)
+//   ... -- coldstart [--runs N] [--event small|max] [--dynamodb] NAME=EXECUTABLE...   (driven by tests/perf/cold-start.sh)
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Jobs;

@@ -137,34 +137,34 @@ public static class VerifyMode
 
         return pairs.Count;
     }
+}
 
-    /// <summary>A DynamoDB endpoint on loopback that accepts every UpdateItem (as a fresh table would) and counts them.</summary>
-    private sealed class CountingDynamoDb : IAsyncDisposable
+/// <summary>A DynamoDB endpoint on loopback that accepts every UpdateItem (as a fresh table would) and counts them.</summary>
+public sealed class CountingDynamoDb : IAsyncDisposable
+{
+    private int _updateItems;
+
+    public CountingDynamoDb()
     {
-        private int _updateItems;
-
-        public CountingDynamoDb()
+        Server = new LoopbackHttpServer((request, _) =>
         {
-            Server = new LoopbackHttpServer((request, _) =>
+            var target = request.Headers.TryGetValue("X-Amz-Target", out var value) ? value : string.Empty;
+            if (target.EndsWith(".UpdateItem", StringComparison.Ordinal))
             {
-                var target = request.Headers.TryGetValue("X-Amz-Target", out var value) ? value : string.Empty;
-                if (target.EndsWith(".UpdateItem", StringComparison.Ordinal))
-                {
-                    Interlocked.Increment(ref _updateItems);
-                }
+                Interlocked.Increment(ref _updateItems);
+            }
 
-                return Task.FromResult(LoopbackResponse.Json(200, "{}", new Dictionary<string, string>
-                {
-                    ["Content-Type"] = "application/x-amz-json-1.0",
-                    ["x-amzn-RequestId"] = Guid.NewGuid().ToString("N"),
-                }));
-            });
-        }
-
-        public LoopbackHttpServer Server { get; }
-
-        public int UpdateItems => Volatile.Read(ref _updateItems);
-
-        public ValueTask DisposeAsync() => Server.DisposeAsync();
+            return Task.FromResult(LoopbackResponse.Json(200, "{}", new Dictionary<string, string>
+            {
+                ["Content-Type"] = "application/x-amz-json-1.0",
+                ["x-amzn-RequestId"] = Guid.NewGuid().ToString("N"),
+            }));
+        });
     }
+
+    public LoopbackHttpServer Server { get; }
+
+    public int UpdateItems => Volatile.Read(ref _updateItems);
+
+    public ValueTask DisposeAsync() => Server.DisposeAsync();
 }
