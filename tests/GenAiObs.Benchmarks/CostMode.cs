@@ -6,15 +6,16 @@ using GenAiObs.Core.Records;
 namespace GenAiObs.Benchmarks;
 
 /// <summary>
-/// <c>cost</c>: the running-cost inputs per 1 M model invocations, from the real builders. 1 M
-/// invocation records (8 models, P principals, 5 teams, 6 applications, 2 environments,
-/// cross-region inference on geography-prefixed models) spread evenly over 30 days are cut into
-/// deliveries of B records; each delivery goes through InvocationMetricsBuilder → EmfSerializer and
-/// AggregateBuilder → the DynamoDB store's UpdateItem requests (built, not sent). Counted: EMF
-/// bytes (ingested as logs), distinct custom metrics (metric name + dimension values) over the
-/// month, UpdateItem requests and their write units (1 WRU per started KB of the item after the
-/// update, the item size estimated from its attributes by DynamoDB's sizing rules), and the CPU
-/// time of the builders. Parse/decode CPU comes from the benchmark (µs per record), passed in.
+/// <c>cost</c>: the running-cost inputs, from the real builders, for a monthly volume V of model
+/// invocations. Records (8 models, P principals with a skewed spend, 5 teams, 6 applications, 2
+/// environments, cross-region inference on geography-prefixed models) arrive evenly at V per 730
+/// hours; each <see cref="WindowMs"/> window of them is one subscription delivery, pushed through
+/// InvocationMetricsBuilder → EmfSerializer and AggregateBuilder (one UpdateItem per delta).
+/// <see cref="SimulatedHours"/> hours are simulated and scaled to the month. Counted: deliveries,
+/// EMF lines and bytes (ingested as logs), metric-hours (a custom metric is billed for each hour it
+/// receives data: the monthly bill is metric-hours / 730 × the metric-month price), distinct
+/// metrics, UpdateItem requests and write units (1 WRU per started KB of the item after the
+/// update, the size estimated with DynamoDB's sizing rules: names + ~1 byte per 2 digits).
 /// </summary>
 public static class CostMode
 {
@@ -28,94 +29,104 @@ public static class CostMode
     /// <summary>Assumed time one subscription delivery covers (CloudWatch Logs does not document its batching window).</summary>
     public const int WindowMs = 10_000;
 
+    /// <summary>Hours of traffic simulated per scenario (then scaled to 730).</summary>
+    public const int SimulatedHours = 3;
+
     public static int Run(string[] args, TextWriter output)
     {
-        var total = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"## Per {total:N0} invocations (deliveries of B records, each covering {WindowMs / 1000} s of traffic; P principals; cap = GENAIOBS_MAX_PRINCIPALS)"));
-        output.WriteLine("| B | P | cap | deliveries | EMF lines | EMF MB | distinct custom metrics | of which Principal | UpdateItem | est. WRU | avg item KB after update |");
-        output.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (var (batch, principals, cap) in new[]
-                 {
-                     (5, 40, 20), (50, 40, 20), (500, 40, 20),
-                     (50, 40, 0), (50, 40, 5), (50, 500, 20), (500, 500, 20), (50, 500, 100),
-                 })
+        output.WriteLine($"## Cost inputs per month ({SimulatedHours} h simulated, scaled to 730 h; one delivery per {WindowMs / 1000} s window)");
+        output.WriteLine("| invocations/month | P | cap | records/delivery | deliveries per 1M | EMF lines per 1M | EMF MB per 1M | UpdateItem per 1M | WRU per 1M | avg item KB | billed custom metrics (metric-hours/730) | of which Principal | distinct metrics in the window |");
+        output.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        var scenarios = args.Length > 0 && args[0] == "--quick"
+            ? new[] { (1_000_000, 40, 20), (10_000_000, 40, 20) }
+            : new[]
+            {
+                (1_000_000, 40, 20), (10_000_000, 40, 20), (100_000_000, 40, 20),
+                (10_000_000, 40, 0), (10_000_000, 40, 5), (10_000_000, 500, 20), (10_000_000, 500, 5), (10_000_000, 500, 0),
+            };
+        foreach (var (volume, principals, cap) in scenarios)
         {
-            var result = Simulate(total, batch, principals, cap);
+            var r = Simulate(volume, principals, cap);
+            var per1M = 1_000_000.0 / r.Records;
             output.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"| {batch} | {principals} | {cap} | {result.Deliveries:N0} | {result.EmfLines:N0} | {result.EmfBytes / 1e6:F0} | {result.Metrics:N0} | {result.PrincipalMetrics:N0} | {result.UpdateItems:N0} | {result.WriteUnits:N0} | {result.ItemBytes / Math.Max(1.0, result.UpdateItems) / 1024:F2} |"));
+                $"| {volume:N0} | {principals} | {cap} | {(double)r.Records / r.Deliveries:F1} | {r.Deliveries * per1M:N0} | {r.EmfLines * per1M:N0} | {r.EmfBytes * per1M / 1e6:F0} | {r.UpdateItems * per1M:N0} | {r.WriteUnits * per1M:N0} | {r.ItemBytes / Math.Max(1.0, r.UpdateItems) / 1024:F2} | {r.MetricHours / (double)SimulatedHours:N0} | {r.PrincipalMetricHours / (double)SimulatedHours:N0} | {r.DistinctMetrics:N0} |"));
         }
 
         return 0;
     }
 
-    private static Result Simulate(int total, int batchSize, int principals, int cap)
+    private static Result Simulate(int volumePerMonth, int principals, int cap)
     {
         var random = new Random(11);
         var start = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
-        // A delivery holds what arrived in one delivery window: B records spread over WindowMs.
-        var spacingMs = (double)WindowMs / batchSize;
+        var spacingMs = 730.0 * 3_600_000 / volumePerMonth;
+        var totalMs = SimulatedHours * 3_600_000L;
         var options = new InvocationMetricsOptions("genai-observability", cap, "prod");
         var emf = new EmfSerializer();
         var counter = new CountingWriter();
-        var metrics = new HashSet<string>(StringComparer.Ordinal);
-        var principalMetrics = 0;
-        long emfLines = 0, updateItems = 0, writeUnits = 0, itemBytes = 0;
-        var deliveries = 0;
-        var buffer = new List<PricedInvocation>(batchSize);
+        var metricHours = new HashSet<(string Metric, long Hour)>();
+        var distinct = new HashSet<string>(StringComparer.Ordinal);
+        long principalMetricHours = 0, emfLines = 0, emfBytes = 0, updateItems = 0, writeUnits = 0, itemBytes = 0;
+        int deliveries = 0, records = 0;
         var itemSizes = new Dictionary<(DateTimeOffset, string), long>();
         var knownCounters = new HashSet<((DateTimeOffset, string), string)>();
-        long emfBytes = 0;
-        for (var i = 0; i < total; i += batchSize)
+        var buffer = new List<PricedInvocation>();
+        var next = 0L;
+        for (long windowStart = 0; windowStart < totalMs; windowStart += WindowMs)
         {
             buffer.Clear();
-            for (var j = i; j < Math.Min(total, i + batchSize); j++)
+            while (next * spacingMs < windowStart + WindowMs)
             {
-                buffer.Add(Record(random, start.AddMilliseconds(j * spacingMs), principals));
+                buffer.Add(Record(random, start.AddMilliseconds(next * spacingMs), principals));
+                next++;
+            }
+
+            if (buffer.Count == 0)
+            {
+                continue;
             }
 
             deliveries++;
-            var batch = InvocationMetricsBuilder.Build(buffer, [], options, buffer[^1].Record.Timestamp.ToUnixTimeMilliseconds());
+            records += buffer.Count;
+            var batch = InvocationMetricsBuilder.Build(buffer, [], options, start.AddMilliseconds(windowStart + WindowMs).ToUnixTimeMilliseconds());
             counter.Reset();
             emfLines += emf.WriteLines(batch, counter);
-            foreach (var ((_, dimensions), series) in batch.Groups)
+            emfBytes += counter.Characters;
+            foreach (var ((minute, dimensions), series) in batch.Groups)
             {
                 var dimensionText = string.Join("|", dimensions.Pairs.Select(p => p.Key + "=" + p.Value));
+                var isPrincipal = dimensionText.Contains("Principal=", StringComparison.Ordinal);
                 foreach (var name in series.Keys)
                 {
-                    if (metrics.Add(name + "|" + dimensionText) && dimensionText.Contains("Principal=", StringComparison.Ordinal))
+                    var metric = name + "|" + dimensionText;
+                    distinct.Add(metric);
+                    if (metricHours.Add((metric, minute / 3_600_000)) && isPrincipal)
                     {
-                        principalMetrics++;
+                        principalMetricHours++;
                     }
                 }
             }
 
-            var aggregates = AggregateBuilder.Build("d" + i.ToString(CultureInfo.InvariantCulture), buffer, []);
-            // Deliveries arrive in time order: items of buckets more than one bucket old get no more writes.
-            var oldest = aggregates.Deltas.Count > 0 ? aggregates.Deltas[0].BucketStart.AddMinutes(-5) : DateTimeOffset.MinValue;
-            itemSizes = itemSizes.Count > 10_000 ? itemSizes.Where(p => p.Key.Item1 >= oldest).ToDictionary() : itemSizes;
-            knownCounters.RemoveWhere(k => k.Item1.Item1 < oldest && knownCounters.Count > 100_000);
+            var aggregates = AggregateBuilder.Build("d" + deliveries.ToString(CultureInfo.InvariantCulture), buffer, []);
             foreach (var delta in aggregates.Deltas)
             {
                 // One UpdateItem per delta (the verify mode shows no delta needs a second request).
                 updateItems++;
                 var key = (delta.BucketStart, delta.Key);
-                var size = itemSizes.GetValueOrDefault(key);
-                if (size == 0)
+                if (!itemSizes.TryGetValue(key, out var size))
                 {
                     // pk "F#yyyy-MM-ddTHH:mm" + sk + expiresAt + the batches set's name.
                     size = 2 + 18 + 2 + delta.Key.Length + 9 + 6 + 7;
-                    itemSizes[key] = size;
                 }
 
-                // Each batch adds its 16-char marker to the set; a counter the item does not have yet adds
-                // its name and number (DynamoDB: ≈ 1 byte per 2 digits + 1). Bills the item after the update.
+                // Each batch adds its 16-char marker to the set; a counter the item does not have yet
+                // adds its name and number. DynamoDB bills the larger of the item before and after.
                 size += 16;
                 foreach (var (name, value) in delta.Counters.Values)
                 {
-                    if (!knownCounters.Contains((key, name)))
+                    if (knownCounters.Add((key, name)))
                     {
-                        knownCounters.Add((key, name));
                         size += name.Length + 1 + ((value.ToString(CultureInfo.InvariantCulture).Length + 1) / 2);
                     }
                 }
@@ -125,11 +136,16 @@ public static class CostMode
                 writeUnits += (size + 1023) / 1024;
             }
 
-            emfBytes += counter.Characters;
-            counter.Reset();
+            // Items of buckets older than the previous one get no more writes: forget them.
+            if (itemSizes.Count > 50_000 && aggregates.Deltas.Count > 0)
+            {
+                var oldest = aggregates.Deltas[0].BucketStart.AddMinutes(-5);
+                itemSizes = itemSizes.Where(p => p.Key.Item1 >= oldest).ToDictionary();
+                knownCounters.RemoveWhere(k => k.Item1.Item1 < oldest);
+            }
         }
 
-        return new Result(deliveries, emfLines, emfBytes, metrics.Count, principalMetrics, updateItems, writeUnits, itemBytes);
+        return new Result(records, deliveries, emfLines, emfBytes, metricHours.Count, principalMetricHours, distinct.Count, updateItems, writeUnits, itemBytes);
     }
 
     private static PricedInvocation Record(Random random, DateTimeOffset time, int principals)
@@ -163,5 +179,5 @@ public static class CostMode
         return new PricedInvocation(record, error ? 0 : 0.000001m * random.Next(1, 50_000), true, model);
     }
 
-    private sealed record Result(int Deliveries, long EmfLines, long EmfBytes, int Metrics, int PrincipalMetrics, long UpdateItems, long WriteUnits, long ItemBytes);
+    private sealed record Result(int Records, int Deliveries, long EmfLines, long EmfBytes, long MetricHours, long PrincipalMetricHours, int DistinctMetrics, long UpdateItems, long WriteUnits, long ItemBytes);
 }
