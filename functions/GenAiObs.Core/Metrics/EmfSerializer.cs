@@ -67,8 +67,38 @@ public sealed class EmfSerializer
     /// <summary>Serialises every group of <paramref name="batch"/> into UTF-8 EMF documents (without line terminators).</summary>
     public IReadOnlyList<byte[]> Serialize(MetricBatch batch)
     {
-        ArgumentNullException.ThrowIfNull(batch);
         var documents = new List<byte[]>();
+        SerializeInto(batch, document => documents.Add(document.ToArray()));
+        return documents;
+    }
+
+    /// <summary>Serialises <paramref name="batch"/> and writes each document as one line.</summary>
+    public int WriteLines(MetricBatch batch, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        char[] chars = [];
+        var count = SerializeInto(batch, document =>
+        {
+            // Decoded straight from the serializer's buffer into one pooled char buffer: a line
+            // becomes neither a byte[] nor a string on its way to the writer.
+            if (chars.Length < document.Length + 1)
+            {
+                ReturnChars(chars);
+                chars = ArrayPool<char>.Shared.Rent(document.Length + 1);
+            }
+
+            var length = Encoding.UTF8.GetChars(document, chars);
+            chars[length] = '\n';
+            output.Write(chars, 0, length + 1);
+        });
+        ReturnChars(chars);
+        return count;
+    }
+
+    /// <summary>Hands every document to <paramref name="sink"/> (the span is valid only during the call); returns how many.</summary>
+    private int SerializeInto(MetricBatch batch, DocumentSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
         var buffer = new ArrayBufferWriter<byte>(4096);
 
         // One writer for the whole batch, reset onto the buffer for every measurement and document.
@@ -81,36 +111,13 @@ public sealed class EmfSerializer
             return byMinute != 0 ? byMinute : CompareDimensions(a.Key.Dimensions, b.Key.Dimensions);
         });
 
+        var count = 0;
         foreach (var group in groups)
         {
-            SerializeGroup(group.Key.Minute, group.Key.Dimensions, group.Value, buffer, writer, documents);
+            count += SerializeGroup(group.Key.Minute, group.Key.Dimensions, group.Value, buffer, writer, sink);
         }
 
-        return documents;
-    }
-
-    /// <summary>Serialises <paramref name="batch"/> and writes each document as one line.</summary>
-    public int WriteLines(MetricBatch batch, TextWriter output)
-    {
-        ArgumentNullException.ThrowIfNull(output);
-        var documents = Serialize(batch);
-        char[] chars = [];
-        foreach (var document in documents)
-        {
-            // Decoded into one pooled char buffer: a line is written without becoming a string.
-            if (chars.Length < document.Length + 1)
-            {
-                ReturnChars(chars);
-                chars = ArrayPool<char>.Shared.Rent(document.Length + 1);
-            }
-
-            var length = Encoding.UTF8.GetChars(document, chars);
-            chars[length] = '\n';
-            output.Write(chars, 0, length + 1);
-        }
-
-        ReturnChars(chars);
-        return documents.Count;
+        return count;
     }
 
     private static void ReturnChars(char[] chars)
@@ -121,14 +128,15 @@ public sealed class EmfSerializer
         }
     }
 
-    private void SerializeGroup(
+    private int SerializeGroup(
         long minute,
         DimensionSet dimensions,
         Dictionary<string, MetricSeries> metrics,
         ArrayBufferWriter<byte> buffer,
         Utf8JsonWriter writer,
-        List<byte[]> documents)
+        DocumentSink sink)
     {
+        var documents = 0;
         var dims = NormaliseDimensions(dimensions);
         var dimensionNames = new HashSet<string>(dims.Select(d => d.Key), StringComparer.Ordinal);
 
@@ -153,7 +161,7 @@ public sealed class EmfSerializer
 
         if (chunked.Count == 0)
         {
-            return;
+            return 0;
         }
 
         var baseBytes = MeasureBase(minute, dims, buffer, writer);
@@ -176,7 +184,9 @@ public sealed class EmfSerializer
                 if (pending.Count > 0 &&
                     (pending.Count == _limits.MaxMetricsPerDirective || size + cost > _limits.MaxDocumentBytes))
                 {
-                    documents.Add(WriteDocument(minute, dims, pending, buffer, writer));
+                    WriteDocument(minute, dims, pending, buffer, writer);
+                    sink(buffer.WrittenSpan);
+                    documents++;
                     pending.Clear();
                     size = baseBytes;
                 }
@@ -187,9 +197,13 @@ public sealed class EmfSerializer
 
             if (pending.Count > 0)
             {
-                documents.Add(WriteDocument(minute, dims, pending, buffer, writer));
+                WriteDocument(minute, dims, pending, buffer, writer);
+                sink(buffer.WrittenSpan);
+                documents++;
             }
         }
+
+        return documents;
     }
 
     private List<KeyValuePair<string, string>> NormaliseDimensions(DimensionSet dimensions)
@@ -256,7 +270,7 @@ public sealed class EmfSerializer
         return buffer.WrittenCount - 5 + 2;
     }
 
-    private byte[] WriteDocument(
+    private void WriteDocument(
         long minute,
         List<KeyValuePair<string, string>> dims,
         List<(MetricSeries Series, double[] Values)> metrics,
@@ -267,8 +281,6 @@ public sealed class EmfSerializer
         writer.Reset(buffer);
         WriteDocumentCore(writer, minute, dims, metrics);
         writer.Flush();
-
-        return buffer.WrittenSpan.ToArray();
     }
 
     private void WriteDocumentCore(
@@ -372,3 +384,6 @@ public sealed class EmfSerializer
         return a.Pairs.Count.CompareTo(b.Pairs.Count);
     }
 }
+
+/// <summary>Receives one serialized EMF document (valid only during the call).</summary>
+internal delegate void DocumentSink(ReadOnlySpan<byte> document);
