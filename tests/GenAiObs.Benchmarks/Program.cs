@@ -3,6 +3,9 @@
 // Other modes (not BenchmarkDotNet):
 //   ... -- verify              EMF lines and DynamoDB requests per batch, checked and printed
 //   ... -- maxbatch            1 MB-gzip deliveries: peak managed memory, then again under a 64 MB GC heap limit
+//   ... -- ratio               full path / floor throughput, interleaved rounds (robust on a busy machine)
+//   ... -- cost                running-cost inputs per monthly volume (EMF bytes, metric-hours, UpdateItems, WRU)
+//   ... -- stages              time and allocations per stage (decode, parse+price, metrics, EMF, aggregate)
 //   ... -- payloads            the generated payloads' sizes (records per 1 MB gzip delivery)
 //   ... -- coldstart [--runs N] [--event small|max] [--dynamodb] NAME=EXECUTABLE...   (driven by tests/perf/cold-start.sh)
 using BenchmarkDotNet.Configs;
@@ -20,6 +23,8 @@ switch (args.FirstOrDefault())
         return await MaxBatch.RunAsync(args, Console.Out);
     case "cost":
         return CostMode.Run(args[1..], Console.Out);
+    case "ratio":
+        return RatioMode.Run(Console.Out);
     case "stages":
         return StagesMode.Run(Console.Out);
     case "coldstart":

@@ -17,7 +17,7 @@ public static class StagesMode
 {
     private const string Service = "genai-observability";
 
-    public static int Run(TextWriter output, int repetitions = 20)
+    public static int Run(TextWriter output, int repetitions = 40)
     {
         var processor = new BatchProcessor(PriceTable.LoadDefault());
         var emf = new EmfSerializer();
@@ -31,9 +31,9 @@ public static class StagesMode
         {
             var payload = PayloadCache.Get(kind);
             var stages = new Dictionary<string, (long Ticks, long Bytes)>();
-            for (var i = 0; i < repetitions + 3; i++)
+            for (var i = 0; i < repetitions + 60; i++)
             {
-                var measure = i >= 3;
+                var measure = i >= 60;
                 Time(stages, "floor", measure, () => floor.Run(payload.EventJson));
                 DecodedDelivery? delivery = null;
                 Time(stages, "decode", measure, () => delivery = EnvelopeDecoder.DecodeLambdaEvent(payload.EventJson));
