@@ -1,3 +1,5 @@
+using GenAiObs.Cli.Commands;
+
 namespace GenAiObs.Cli;
 
 /// <summary>Command dispatch for the <c>genaiobs</c> CLI.</summary>
@@ -12,9 +14,12 @@ public static class CliApp
               Without FILE, replays the bundled sample data. Accepts, plain or .gz: Lambda
               subscription events, decoded DATA_MESSAGE JSON, JSON Lines of raw records and
               `aws logs filter-log-events` output.
-          report --json --from T1 --to T2
-              Read aggregates of a UTC range back from DynamoDB (GENAIOBS_TABLE_NAME).
-          init-table
+              --dynamodb writes the aggregates to DynamoDB (GENAIOBS_TABLE_NAME, AWS_ENDPOINT_URL_DYNAMODB)
+              instead of the in-memory store; replaying the same events again counts them once.
+          report --json --from T1 --to T2 [--table NAME] [--endpoint URL]
+              Read the aggregates of a UTC range [T1, T2) back from DynamoDB and print the same
+              invocations and spans summaries as replay --json.
+          init-table [--table NAME] [--endpoint URL] [--json]
               Create the DynamoDB table at the configured endpoint (for local use with dynalite).
           notify-test RECEIVER
               Publish one clearly marked test notification to RECEIVER's SNS topic.
@@ -33,6 +38,10 @@ public static class CliApp
         {
             return args[0] switch
             {
+                "replay" => await new ReplayCommand(environment).RunAsync(rest, stdout, stderr).ConfigureAwait(false),
+                "report" => await new ReportCommand(environment).RunAsync(rest, stdout, stderr).ConfigureAwait(false),
+                "init-table" => await new InitTableCommand(environment).RunAsync(rest, stdout, stderr).ConfigureAwait(false),
+                "notify-test" => await new NotifyTestCommand(environment).RunAsync(rest, stdout, stderr).ConfigureAwait(false),
                 _ => await UnknownAsync(args[0], stderr).ConfigureAwait(false),
             };
         }

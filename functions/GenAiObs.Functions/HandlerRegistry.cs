@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using GenAiObs.Adapters.Configuration;
 using GenAiObs.Adapters.Diagnostics;
+using GenAiObs.Functions.Notifier;
 using GenAiObs.Functions.Runtime;
 
 namespace GenAiObs.Functions;
@@ -36,28 +37,54 @@ public sealed class UnknownHandlerException : Exception
 
 /// <summary>
 /// The functions this <c>bootstrap</c> serves, keyed by the template's <c>Handler</c> values (read
-/// back from <c>_HANDLER</c>). Adding a function is one line in <see cref="Factories"/>.
+/// back from <c>_HANDLER</c>). Adding a function is one line in <see cref="Registrations"/>:
+/// its factory and the environment variables it reads.
 /// </summary>
 public static class HandlerRegistry
 {
+    private sealed record Registration(Func<FunctionServices, ILambdaFunction> Create, IReadOnlyList<SettingVariable> Variables, IReadOnlyList<string> AwsActions);
+
     public const string InvocationLogs = "invocation-logs";
     public const string Spans = "spans";
     public const string Evaluator = "evaluator";
     public const string Notifier = "notifier";
 
-    private static readonly FrozenDictionary<string, Func<FunctionServices, ILambdaFunction>> Factories =
-        new Dictionary<string, Func<FunctionServices, ILambdaFunction>>(StringComparer.Ordinal)
+    private static readonly FrozenDictionary<string, Registration> Registrations =
+        new Dictionary<string, Registration>(StringComparer.Ordinal)
         {
-            [InvocationLogs] = InvocationLogFunction.Create,
+            [InvocationLogs] = new(InvocationLogFunction.Create, InvocationLogFunction.Variables, InvocationLogFunction.AwsActions),
+            [Spans] = new(SpanFunction.Create, SpanFunction.Variables, SpanFunction.AwsActions),
+            [Evaluator] = new(EvaluatorFunction.Create, EvaluatorFunction.Variables, EvaluatorFunction.AwsActions),
+            [Notifier] = new(NotifierFunction.Create, NotifierFunction.Variables, NotifierFunction.AwsActions),
         }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>Every dispatch key served, sorted.</summary>
-    public static IReadOnlyList<string> Keys { get; } = [.. Factories.Keys.Order(StringComparer.Ordinal)];
+    public static IReadOnlyList<string> Keys { get; } = [.. Registrations.Keys.Order(StringComparer.Ordinal)];
 
     /// <summary>Builds the function named by <paramref name="handler"/>.</summary>
     public static ILambdaFunction Create(string handler, FunctionServices services) =>
-        Factories.TryGetValue(handler, out var factory)
-            ? factory(services)
+        Registrations.TryGetValue(handler, out var registration)
+            ? registration.Create(services)
+            : throw new UnknownHandlerException(handler, Keys);
+
+    /// <summary>
+    /// The environment variables the function behind <paramref name="handler"/> reads and uses
+    /// (one entry per name), declared by its settings readers. The shared settings read a few
+    /// more for every function (<see cref="FunctionSettings.Variables"/>) that only some use.
+    /// </summary>
+    public static IReadOnlyList<SettingVariable> VariablesOf(string handler) =>
+        Registrations.TryGetValue(handler, out var registration)
+            ? [.. registration.Variables.DistinctBy(v => v.Name, StringComparer.Ordinal)]
+            : throw new UnknownHandlerException(handler, Keys);
+
+    /// <summary>
+    /// The AWS API actions (IAM names, e.g. <c>dynamodb:UpdateItem</c>) the function behind
+    /// <paramref name="handler"/> calls, declared next to the adapters that call them; the
+    /// template tests check its role grants exactly these plus logs and the dead-letter queue.
+    /// </summary>
+    public static IReadOnlyList<string> AwsActionsOf(string handler) =>
+        Registrations.TryGetValue(handler, out var registration)
+            ? [.. registration.AwsActions.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]
             : throw new UnknownHandlerException(handler, Keys);
 
     /// <summary>

@@ -26,7 +26,17 @@ public static class EnvironmentVariables
     public const string MaxPrincipals = "GENAIOBS_MAX_PRINCIPALS";
     public const string Environment = "GENAIOBS_ENVIRONMENT";
     public const string TableName = "GENAIOBS_TABLE_NAME";
+    public const string RetentionFineDays = "GENAIOBS_RETENTION_FINE_DAYS";
+    public const string RetentionHourlyDays = "GENAIOBS_RETENTION_HOURLY_DAYS";
+    public const string RetentionDailyDays = "GENAIOBS_RETENTION_DAILY_DAYS";
+    public const string RetentionSessionHours = "GENAIOBS_RETENTION_SESSION_HOURS";
     public const string MonthlyBudgetUsd = "GENAIOBS_MONTHLY_BUDGET_USD";
+    /// <summary>
+    /// Prefix of the per-rule overrides <c>GENAIOBS_RULE_&lt;RULE&gt;_&lt;PARAM&gt;</c> (e.g.
+    /// <c>GENAIOBS_RULE_ERROR_RATE_HIGH_THRESHOLD</c>); the full list is
+    /// <c>RuleSettingsParser.KnownVariableNames</c>. All optional.
+    /// </summary>
+    public const string RuleSettingPrefix = "GENAIOBS_RULE_";
     public const string RoutingFile = "GENAIOBS_ROUTING_FILE";
     public const string Routing = "GENAIOBS_ROUTING";
     public const string ReceiverTopics = "GENAIOBS_RECEIVER_TOPICS";
@@ -40,5 +50,6 @@ public static class EnvironmentVariables
     // ---- AWS SDK endpoint overrides (standard SDK names)
     public const string EndpointUrlDynamoDb = "AWS_ENDPOINT_URL_DYNAMODB";
     public const string EndpointUrlSns = "AWS_ENDPOINT_URL_SNS";
+    public const string EndpointUrlSsm = "AWS_ENDPOINT_URL_SSM";
     public const string EndpointUrl = "AWS_ENDPOINT_URL";
 }

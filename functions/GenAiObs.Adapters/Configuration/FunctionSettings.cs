@@ -39,6 +39,33 @@ public sealed record FunctionSettings
     /// <summary><c>AWS_LAMBDA_FUNCTION_NAME</c>, when set.</summary>
     public string? FunctionName { get; init; }
 
+    /// <summary>What every function uses of the shared settings: the dispatch key and its diagnostics.</summary>
+    public static IReadOnlyList<SettingVariable> LoggingVariables { get; } =
+    [
+        SettingVariable.Lambda(EnvironmentVariables.Handler, "the dispatch key (the template's Handler)"),
+        SettingVariable.Deployment(EnvironmentVariables.ServiceName, "service of every log line; Service dimension of the processors' metrics"),
+        SettingVariable.Deployment(EnvironmentVariables.LogLevel, "level of the diagnostic log lines"),
+        SettingVariable.Lambda(EnvironmentVariables.LambdaLogLevel, "log level from Lambda's advanced logging controls, when POWERTOOLS_LOG_LEVEL is unset"),
+    ];
+
+    /// <summary>What the processors (invocation logs, spans) use beyond <see cref="LoggingVariables"/>: metrics and pricing.</summary>
+    public static IReadOnlyList<SettingVariable> MetricsVariables { get; } =
+    [
+        SettingVariable.Deployment(EnvironmentVariables.MetricsNamespace, "CloudWatch namespace of the EMF metrics"),
+        SettingVariable.Deployment(EnvironmentVariables.PricesFile, "a price table file replacing the embedded default"),
+        SettingVariable.Deployment(EnvironmentVariables.MaxPrincipals, "per-batch cap of distinct principal (and other capped) dimension values"),
+        SettingVariable.Deployment(EnvironmentVariables.Environment, "Environment dimension of records whose requestMetadata names none"),
+    ];
+
+    /// <summary>Every variable <see cref="Read"/> looks up (whether or not the function then uses it).</summary>
+    public static IReadOnlyList<SettingVariable> Variables { get; } =
+    [
+        .. LoggingVariables,
+        .. MetricsVariables,
+        SettingVariable.Lambda(EnvironmentVariables.Region, "the region"),
+        SettingVariable.Lambda(EnvironmentVariables.FunctionName, "the function's name"),
+    ];
+
     /// <summary>Reads the shared settings; throws <see cref="SettingsException"/> naming the first bad variable.</summary>
     public static FunctionSettings Read(IEnvironment environment)
     {

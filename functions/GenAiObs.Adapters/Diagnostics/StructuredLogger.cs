@@ -60,6 +60,9 @@ public sealed class StructuredLogger
 {
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    private static readonly HashSet<string> StandardProperties =
+        new(["timestamp", "level", "service", "message", "requestId", "errorType", "counts", "reasons"], StringComparer.Ordinal);
+
     private readonly TextWriter _output;
     private readonly DiagnosticLevel _minimum;
     private readonly TimeProvider _time;
@@ -96,7 +99,25 @@ public sealed class StructuredLogger
         string? requestId = null,
         IEnumerable<KeyValuePair<string, long>>? counts = null,
         IEnumerable<KeyValuePair<string, long>>? reasons = null,
-        string? errorType = null)
+        string? errorType = null) =>
+        Write(level, message, requestId, counts, reasons, errorType, fields: null);
+
+    /// <summary>
+    /// A line with string <paramref name="fields"/> beside the standard ones (names such as
+    /// <c>receiver</c>, <c>notificationId</c>, <c>status</c>). Identifiers and statuses only —
+    /// never record content, alert text or secrets. A field named like a standard property is dropped.
+    /// </summary>
+    public void LogFields(DiagnosticLevel level, string message, IEnumerable<KeyValuePair<string, string?>> fields, string? requestId = null, string? errorType = null) =>
+        Write(level, message, requestId, counts: null, reasons: null, errorType, fields);
+
+    private void Write(
+        DiagnosticLevel level,
+        string message,
+        string? requestId,
+        IEnumerable<KeyValuePair<string, long>>? counts,
+        IEnumerable<KeyValuePair<string, long>>? reasons,
+        string? errorType,
+        IEnumerable<KeyValuePair<string, string?>>? fields)
     {
         if (!IsEnabled(level))
         {
@@ -119,6 +140,17 @@ public sealed class StructuredLogger
             if (errorType is not null)
             {
                 writer.WriteString("errorType", errorType);
+            }
+
+            if (fields is not null)
+            {
+                foreach (var (name, value) in fields)
+                {
+                    if (!StandardProperties.Contains(name))
+                    {
+                        writer.WriteString(name, value);
+                    }
+                }
             }
 
             WriteNumbers(writer, "counts", counts);

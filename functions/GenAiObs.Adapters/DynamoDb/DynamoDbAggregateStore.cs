@@ -25,6 +25,19 @@ public sealed class DynamoDbAggregateStore : IAggregateStore
     /// </summary>
     public const int MaxExpressionLength = 3800;
 
+    /// <summary>
+    /// Every DynamoDB API this store calls (IAM action names without the <c>dynamodb:</c>
+    /// prefix). Kept next to the calls: a test scans this file's <c>_client.*Async(</c> calls
+    /// against it, and the template tests grant exactly these to the evaluator.
+    /// </summary>
+    public static IReadOnlyList<string> DynamoDbActions { get; } = ["BatchGetItem", "GetItem", "PutItem", "Query", "UpdateItem"];
+
+    /// <summary>
+    /// What <see cref="ApplyBatchAsync"/> — the processors' only use of the store — calls: one
+    /// conditional UpdateItem per item (a test records the calls of a real batch).
+    /// </summary>
+    public static IReadOnlyList<string> ApplyBatchDynamoDbActions { get; } = ["UpdateItem"];
+
     private readonly IAmazonDynamoDB _client;
     private readonly string _tableName;
     private readonly AggregateRetention _retention;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using GenAiObs.Adapters.Configuration;
 using GenAiObs.Core.Aggregation;
 
 namespace GenAiObs.Adapters.DynamoDb;
@@ -10,14 +11,27 @@ namespace GenAiObs.Adapters.DynamoDb;
 /// <param name="Retention">Per-granularity retention (TTL).</param>
 public sealed record DynamoDbStoreSettings(string TableName, string? EndpointUrl, string? Region, AggregateRetention Retention)
 {
-    public const string TableNameVariable = "GENAIOBS_TABLE_NAME";
-    public const string EndpointVariable = "AWS_ENDPOINT_URL_DYNAMODB";
-    public const string GlobalEndpointVariable = "AWS_ENDPOINT_URL";
-    public const string RegionVariable = "AWS_REGION";
-    public const string FineRetentionDaysVariable = "GENAIOBS_RETENTION_FINE_DAYS";
-    public const string HourlyRetentionDaysVariable = "GENAIOBS_RETENTION_HOURLY_DAYS";
-    public const string DailyRetentionDaysVariable = "GENAIOBS_RETENTION_DAILY_DAYS";
-    public const string SessionRetentionHoursVariable = "GENAIOBS_RETENTION_SESSION_HOURS";
+    public const string TableNameVariable = EnvironmentVariables.TableName;
+    public const string EndpointVariable = EnvironmentVariables.EndpointUrlDynamoDb;
+    public const string GlobalEndpointVariable = EnvironmentVariables.EndpointUrl;
+    public const string RegionVariable = EnvironmentVariables.Region;
+    public const string FineRetentionDaysVariable = EnvironmentVariables.RetentionFineDays;
+    public const string HourlyRetentionDaysVariable = EnvironmentVariables.RetentionHourlyDays;
+    public const string DailyRetentionDaysVariable = EnvironmentVariables.RetentionDailyDays;
+    public const string SessionRetentionHoursVariable = EnvironmentVariables.RetentionSessionHours;
+
+    /// <summary>Every variable <see cref="FromEnvironment"/> reads (the table is optional here; the evaluator requires it).</summary>
+    public static IReadOnlyList<SettingVariable> Variables { get; } =
+    [
+        SettingVariable.Deployment(TableNameVariable, "the aggregates table; unset = the processors do not aggregate"),
+        SettingVariable.Deployment(FineRetentionDaysVariable, "days 5-minute aggregates are kept (default 3)"),
+        SettingVariable.Deployment(HourlyRetentionDaysVariable, "days hourly aggregates are kept (default 35)"),
+        SettingVariable.Deployment(DailyRetentionDaysVariable, "days daily aggregates are kept (default 400)"),
+        SettingVariable.Deployment(SessionRetentionHoursVariable, "hours session and trace aggregates are kept (default 24)"),
+        SettingVariable.LocalOverride(EndpointVariable, "DynamoDB endpoint override (dynalite)"),
+        SettingVariable.LocalOverride(GlobalEndpointVariable, "endpoint override for every AWS service"),
+        SettingVariable.Lambda(RegionVariable, "the DynamoDB client's region"),
+    ];
 
     /// <summary>
     /// Reads the settings; null when <c>GENAIOBS_TABLE_NAME</c> is unset (the store is optional

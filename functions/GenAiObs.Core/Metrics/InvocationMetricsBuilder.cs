@@ -14,6 +14,21 @@ public static class InvocationMetricNames
     public const string CacheReadTokens = "CacheReadTokens";
     public const string CacheWriteTokens = "CacheWriteTokens";
     public const string CostUsd = "CostUsd";
+
+    /// <summary>Uncached input tokens' share of <see cref="CostUsd"/> (USD).</summary>
+    public const string InputCostUsd = "InputCostUsd";
+
+    /// <summary>Output tokens' share of <see cref="CostUsd"/> (USD).</summary>
+    public const string OutputCostUsd = "OutputCostUsd";
+
+    /// <summary>Cache reads' share of <see cref="CostUsd"/> (USD).</summary>
+    public const string CacheReadCostUsd = "CacheReadCostUsd";
+
+    /// <summary>Cache writes' share of <see cref="CostUsd"/> (USD).</summary>
+    public const string CacheWriteCostUsd = "CacheWriteCostUsd";
+
+    /// <summary>What cache reads saved against paying the input price for those tokens (USD; not part of CostUsd).</summary>
+    public const string CacheSavingsUsd = "CacheSavingsUsd";
     public const string InvocationLatency = "InvocationLatency";
     public const string TimeToFirstToken = "TimeToFirstToken";
     public const string Completions = "Completions";
@@ -21,6 +36,49 @@ public static class InvocationMetricNames
     public const string StopReasonCount = "StopReasonCount";
     public const string UnpricedInvocations = "UnpricedInvocations";
     public const string RejectedRecords = "RejectedRecords";
+
+    private static readonly string[] Total = [MetricDimensions.Service];
+    private static readonly string[] ByModel = [MetricDimensions.Service, MetricDimensions.ModelId];
+    private static readonly string[][] Attribution =
+    [
+        [MetricDimensions.Service, MetricDimensions.Principal],
+        [MetricDimensions.Service, MetricDimensions.Team],
+        [MetricDimensions.Service, MetricDimensions.Application],
+        [MetricDimensions.Service, MetricDimensions.Environment],
+    ];
+
+    private static readonly string[] ByRegion = [MetricDimensions.Service, MetricDimensions.ModelId, MetricDimensions.InferenceRegion];
+
+    /// <summary>
+    /// Every metric <see cref="InvocationMetricsBuilder"/> publishes → its dimension sets (dimension
+    /// names in EMF order). Dashboards and alarms are checked against this; a test checks it
+    /// against what the builder emits. Principal, Team, Application and Environment sets appear
+    /// only for records that carry them (Principal only when <c>GENAIOBS_MAX_PRINCIPALS</c> &gt; 0).
+    /// </summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<IReadOnlyList<string>>> Catalogue { get; } =
+        new Dictionary<string, IReadOnlyList<IReadOnlyList<string>>>(StringComparer.Ordinal)
+        {
+            [Invocations] = [Total, ByModel, .. Attribution, ByRegion],
+            [InvocationErrors] = [Total, ByModel, .. Attribution],
+            [InputTokens] = [Total, ByModel, .. Attribution],
+            [OutputTokens] = [Total, ByModel, .. Attribution],
+            [CostUsd] = [Total, ByModel, .. Attribution],
+            [InputCostUsd] = [Total, ByModel],
+            [OutputCostUsd] = [Total, ByModel],
+            [CacheReadCostUsd] = [Total, ByModel],
+            [CacheWriteCostUsd] = [Total, ByModel],
+            [CacheSavingsUsd] = [Total, ByModel],
+            [Throttles] = [Total, ByModel],
+            [CacheReadTokens] = [Total, ByModel],
+            [CacheWriteTokens] = [Total, ByModel],
+            [Completions] = [Total, ByModel],
+            [Truncations] = [Total, ByModel],
+            [UnpricedInvocations] = [Total, ByModel],
+            [InvocationLatency] = [Total, ByModel, ByRegion],
+            [TimeToFirstToken] = [Total, ByModel, ByRegion],
+            [StopReasonCount] = [[MetricDimensions.Service, MetricDimensions.StopReason], [MetricDimensions.Service, MetricDimensions.ModelId, MetricDimensions.StopReason]],
+            [RejectedRecords] = [Total, [MetricDimensions.Service, MetricDimensions.Reason]],
+        };
 }
 
 /// <summary>The dimension names the metric builders use.</summary>
@@ -56,7 +114,8 @@ public sealed record InvocationMetricsOptions(string ServiceName, int MaxPrincip
 /// function of its inputs. Dimension sets, each chosen for a question the dashboards and alarms ask:
 /// <list type="bullet">
 /// <item><c>[Service]</c> — totals: every metric, plus RejectedRecords (0 when none).</item>
-/// <item><c>[Service, ModelId]</c> — every invocation metric, by model as logged.</item>
+/// <item><c>[Service, ModelId]</c> — every invocation metric, by model as logged. Both carry the cost split
+/// (InputCostUsd, OutputCostUsd, CacheReadCostUsd, CacheWriteCostUsd — together CostUsd) and CacheSavingsUsd.</item>
 /// <item><c>[Service, Principal]</c> — who spends: Invocations, InvocationErrors, tokens, CostUsd; top N principals by batch cost, the rest <c>other</c>.</item>
 /// <item><c>[Service, StopReason]</c> and <c>[Service, ModelId, StopReason]</c> — StopReasonCount of successful calls.</item>
 /// <item><c>[Service, ModelId, InferenceRegion]</c> — Invocations, InvocationLatency, TimeToFirstToken when the region is logged (cross-region inference).</item>
@@ -167,6 +226,12 @@ public static class InvocationMetricsBuilder
         batch.AddCount(dimensions, InvocationMetricNames.Completions, !record.IsError && StopReasons.IsCompletion(record.StopReason) ? 1 : 0, time);
         batch.AddCount(dimensions, InvocationMetricNames.Truncations, !record.IsError && StopReasons.IsTruncation(record.StopReason) ? 1 : 0, time);
         batch.AddCount(dimensions, InvocationMetricNames.UnpricedInvocations, !record.IsError && !invocation.Priced ? 1 : 0, time);
+        var parts = invocation.Breakdown;
+        batch.AddCount(dimensions, InvocationMetricNames.InputCostUsd, (double)parts.InputUsd, time, MetricUnit.None);
+        batch.AddCount(dimensions, InvocationMetricNames.OutputCostUsd, (double)parts.OutputUsd, time, MetricUnit.None);
+        batch.AddCount(dimensions, InvocationMetricNames.CacheReadCostUsd, (double)parts.CacheReadUsd, time, MetricUnit.None);
+        batch.AddCount(dimensions, InvocationMetricNames.CacheWriteCostUsd, (double)parts.CacheWriteUsd, time, MetricUnit.None);
+        batch.AddCount(dimensions, InvocationMetricNames.CacheSavingsUsd, (double)parts.CacheSavingsUsd, time, MetricUnit.None);
         AddLatencies(batch, dimensions, record, time);
     }
 

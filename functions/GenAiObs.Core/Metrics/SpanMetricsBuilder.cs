@@ -1,3 +1,4 @@
+using GenAiObs.Core.Aggregation;
 using GenAiObs.Core.Processing;
 using GenAiObs.Core.Records;
 
@@ -23,11 +24,75 @@ public sealed record SpanMetricsOptions(
     public const string DefaultPipelineServiceName = "genai-observability";
 }
 
+/// <summary>The span metric names, and the dimension sets each is published under.</summary>
+public static class SpanMetricNames
+{
+    public const string AgentInvocations = "AgentInvocations";
+    public const string AgentErrors = "AgentErrors";
+    public const string ModelCalls = "ModelCalls";
+    public const string ModelCallErrors = "ModelCallErrors";
+    public const string ModelCallLatency = "ModelCallLatency";
+    public const string SpanInputTokens = "SpanInputTokens";
+    public const string SpanOutputTokens = "SpanOutputTokens";
+    public const string SpanCacheReadTokens = "SpanCacheReadTokens";
+    public const string SpanCacheWriteTokens = "SpanCacheWriteTokens";
+    public const string AgentModelCostUsd = "AgentModelCostUsd";
+    public const string UnpricedModelCalls = "UnpricedModelCalls";
+    public const string ToolCalls = "ToolCalls";
+    public const string ToolErrors = "ToolErrors";
+    public const string ToolLatency = "ToolLatency";
+    public const string ComponentLatency = "ComponentLatency";
+    public const string FinishReasonCount = "FinishReasonCount";
+    public const string Sessions = "Sessions";
+    public const string ModelCallsPerSession = "ModelCallsPerSession";
+    public const string RejectedRecords = "RejectedRecords";
+
+    private static readonly string[] ByService = [SpanMetricsBuilder.ServiceDimension, SpanMetricsBuilder.EnvironmentDimension];
+    private static readonly string[] ByModel = [.. ByService, SpanMetricsBuilder.ModelDimension];
+    private static readonly string[] ByTool = [.. ByService, SpanMetricsBuilder.ToolDimension];
+
+    /// <summary>
+    /// Every metric <see cref="SpanMetricsBuilder"/> publishes → its dimension sets (dimension names
+    /// in EMF order). Dashboards and alarms can be checked against this.
+    /// </summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<IReadOnlyList<string>>> Catalogue { get; } =
+        new Dictionary<string, IReadOnlyList<IReadOnlyList<string>>>(StringComparer.Ordinal)
+        {
+            [AgentInvocations] = [ByService],
+            [AgentErrors] = [ByService],
+            [ModelCalls] = [ByService, ByModel],
+            [ModelCallErrors] = [ByService, ByModel],
+            [SpanInputTokens] = [ByService, ByModel],
+            [SpanOutputTokens] = [ByService, ByModel],
+            [SpanCacheReadTokens] = [ByService, ByModel],
+            [SpanCacheWriteTokens] = [ByService, ByModel],
+            [AgentModelCostUsd] = [ByService, ByModel],
+            [UnpricedModelCalls] = [ByService, ByModel],
+            [ModelCallLatency] = [ByModel],
+            [ToolCalls] = [ByService, ByTool],
+            [ToolErrors] = [ByService, ByTool],
+            [ToolLatency] = [ByTool],
+            [ComponentLatency] = [[.. ByService, SpanMetricsBuilder.ComponentDimension]],
+            [FinishReasonCount] = [[.. ByService, SpanMetricsBuilder.FinishReasonDimension]],
+            [Sessions] = [ByService],
+            [ModelCallsPerSession] = [ByService],
+            [RejectedRecords] = [[SpanMetricsBuilder.ServiceDimension], [SpanMetricsBuilder.ServiceDimension, SpanMetricsBuilder.ReasonDimension]],
+        };
+}
+
 /// <summary>
 /// Turns the spans of one batch into metric data points: agent, model-call and tool counts,
 /// latencies and token usage, component latency by span family, finish reasons, sessions, and the
 /// span-priced model cost (published as <c>AgentModelCostUsd</c>, never added to the invocation-log
 /// <c>CostUsd</c>, so dashboards cannot double count). Pure: the EMF serializer writes the batch.
+/// <para>
+/// <c>Service</c> and <c>Environment</c> are the instrumented application's (resource
+/// <c>service.name</c>, <c>deployment.environment.name</c>), not this pipeline's; only
+/// RejectedRecords, which belongs to no span, carries the pipeline's own service name. Every
+/// capped dimension keeps its top N values by span count per batch and folds the rest into
+/// <c>other</c>. Error counters are written as 0 beside their totals so alarms see 0, not
+/// missing data. See <see cref="SpanMetricNames.Catalogue"/> for the exact dimension sets.
+/// </para>
 /// </summary>
 public sealed class SpanMetricsBuilder
 {
@@ -44,6 +109,8 @@ public sealed class SpanMetricsBuilder
     public const string ComponentDimension = "Component";
     public const string FinishReasonDimension = "FinishReason";
     public const string ReasonDimension = "Reason";
+
+    private const string OtherPrefix = "other:";
 
     // EMF dimension values are strings of at most 1024 characters.
     private const int MaxDimensionValueLength = 1024;
@@ -94,8 +161,8 @@ public sealed class SpanMetricsBuilder
             switch (span.Class)
             {
                 case SpanClass.Agent:
-                    batch.AddCount(root, "AgentInvocations", 1, timestampMs);
-                    batch.AddCount(root, "AgentErrors", span.IsError ? 1 : 0, timestampMs);
+                    batch.AddCount(root, SpanMetricNames.AgentInvocations, 1, timestampMs);
+                    batch.AddCount(root, SpanMetricNames.AgentErrors, span.IsError ? 1 : 0, timestampMs);
                     break;
                 case SpanClass.ModelCall:
                     AddModelCall(batch, priced, root, caps.Model(span), timestampMs, service, environment);
@@ -104,11 +171,11 @@ public sealed class SpanMetricsBuilder
                     var byTool = batch.Dimensions(ServiceDimension, service, EnvironmentDimension, environment, ToolDimension, caps.Tool(span));
                     foreach (var dimensions in (ReadOnlySpan<DimensionSet>)[root, byTool])
                     {
-                        batch.AddCount(dimensions, "ToolCalls", 1, timestampMs);
-                        batch.AddCount(dimensions, "ToolErrors", span.ToolFailed ? 1 : 0, timestampMs);
+                        batch.AddCount(dimensions, SpanMetricNames.ToolCalls, 1, timestampMs);
+                        batch.AddCount(dimensions, SpanMetricNames.ToolErrors, span.ToolFailed ? 1 : 0, timestampMs);
                     }
 
-                    batch.AddObservation(byTool, "ToolLatency", span.DurationMs, timestampMs);
+                    batch.AddObservation(byTool, SpanMetricNames.ToolLatency, span.DurationMs, timestampMs);
                     break;
                 case SpanClass.Other:
                 default:
@@ -116,7 +183,7 @@ public sealed class SpanMetricsBuilder
             }
 
             var byComponent = batch.Dimensions(ServiceDimension, service, EnvironmentDimension, environment, ComponentDimension, caps.Component(span));
-            batch.AddObservation(byComponent, "ComponentLatency", span.DurationMs, timestampMs);
+            batch.AddObservation(byComponent, SpanMetricNames.ComponentLatency, span.DurationMs, timestampMs);
 
             if (span.SessionId is not null)
             {
@@ -138,18 +205,18 @@ public sealed class SpanMetricsBuilder
         // One value per session seen in the batch, at the time of its last span here.
         foreach (var ((dimensions, _), tally) in sessions)
         {
-            batch.AddCount(dimensions, "Sessions", 1, tally.LastEndMs);
-            batch.AddObservation(dimensions, "ModelCallsPerSession", tally.ModelCalls, tally.LastEndMs, MetricUnit.Count);
+            batch.AddCount(dimensions, SpanMetricNames.Sessions, 1, tally.LastEndMs);
+            batch.AddObservation(dimensions, SpanMetricNames.ModelCallsPerSession, tally.ModelCalls, tally.LastEndMs, MetricUnit.Count);
         }
 
         // Rejections have no span (so no instrumented service): they are the pipeline's own, under
         // [Service] (0 when none, so alarms see 0 rather than missing data) and [Service, Reason].
-        batch.AddCount(batch.Dimensions(ServiceDimension, _pipelineService), "RejectedRecords", 0, fallbackTimestampMs);
+        batch.AddCount(batch.Dimensions(ServiceDimension, _pipelineService), SpanMetricNames.RejectedRecords, 0, fallbackTimestampMs);
         foreach (var rejection in rejections)
         {
             var count = Math.Max(rejection.Count, 1);
-            batch.AddCount(batch.Dimensions(ServiceDimension, _pipelineService), "RejectedRecords", count, fallbackTimestampMs);
-            batch.AddCount(batch.Dimensions(ServiceDimension, _pipelineService, ReasonDimension, rejection.Reason), "RejectedRecords", count, fallbackTimestampMs);
+            batch.AddCount(batch.Dimensions(ServiceDimension, _pipelineService), SpanMetricNames.RejectedRecords, count, fallbackTimestampMs);
+            batch.AddCount(batch.Dimensions(ServiceDimension, _pipelineService, ReasonDimension, rejection.Reason), SpanMetricNames.RejectedRecords, count, fallbackTimestampMs);
         }
     }
 
@@ -159,34 +226,33 @@ public sealed class SpanMetricsBuilder
         var byModel = batch.Dimensions(ServiceDimension, service, EnvironmentDimension, environment, ModelDimension, model);
         foreach (var dimensions in (ReadOnlySpan<DimensionSet>)[root, byModel])
         {
-            batch.AddCount(dimensions, "ModelCalls", 1, timestampMs);
-            batch.AddCount(dimensions, "ModelCallErrors", span.IsError ? 1 : 0, timestampMs);
-            batch.AddCount(dimensions, "SpanInputTokens", span.InputTokens, timestampMs);
-            batch.AddCount(dimensions, "SpanOutputTokens", span.OutputTokens, timestampMs);
-            batch.AddCount(dimensions, "SpanCacheReadTokens", span.CacheReadTokens, timestampMs);
-            batch.AddCount(dimensions, "SpanCacheWriteTokens", span.CacheWriteTokens, timestampMs);
-            batch.AddCount(dimensions, "AgentModelCostUsd", (double)priced.CostUsd, timestampMs, MetricUnit.None);
-            batch.AddCount(dimensions, "UnpricedModelCalls", priced.Priced ? 0 : 1, timestampMs);
+            batch.AddCount(dimensions, SpanMetricNames.ModelCalls, 1, timestampMs);
+            batch.AddCount(dimensions, SpanMetricNames.ModelCallErrors, span.IsError ? 1 : 0, timestampMs);
+            batch.AddCount(dimensions, SpanMetricNames.SpanInputTokens, span.InputTokens, timestampMs);
+            batch.AddCount(dimensions, SpanMetricNames.SpanOutputTokens, span.OutputTokens, timestampMs);
+            batch.AddCount(dimensions, SpanMetricNames.SpanCacheReadTokens, span.CacheReadTokens, timestampMs);
+            batch.AddCount(dimensions, SpanMetricNames.SpanCacheWriteTokens, span.CacheWriteTokens, timestampMs);
+            batch.AddCount(dimensions, SpanMetricNames.AgentModelCostUsd, (double)priced.CostUsd, timestampMs, MetricUnit.None);
+            batch.AddCount(dimensions, SpanMetricNames.UnpricedModelCalls, priced.Priced ? 0 : 1, timestampMs);
         }
 
-        batch.AddObservation(byModel, "ModelCallLatency", span.DurationMs, timestampMs);
+        batch.AddObservation(byModel, SpanMetricNames.ModelCallLatency, span.DurationMs, timestampMs);
 
         // Finish reasons are counted on model-call spans only: agent spans repeat their last call's.
         foreach (var reason in span.FinishReasons)
         {
             var byReason = batch.Dimensions(ServiceDimension, service, EnvironmentDimension, environment, FinishReasonDimension, reason);
-            batch.AddCount(byReason, "FinishReasonCount", 1, timestampMs);
+            batch.AddCount(byReason, SpanMetricNames.FinishReasonCount, 1, timestampMs);
         }
     }
 
-    /// <summary>The span-name family: the first word of the name (<c>chat</c>, <c>POST</c>, <c>AgentExecutor.workflow</c>).</summary>
-    internal static string NameFamily(string name)
-    {
-        var trimmed = name.AsSpan().Trim();
-        var space = trimmed.IndexOfAny(' ', '\t');
-        var family = space < 0 ? trimmed : trimmed[..space];
-        return family.IsEmpty ? UnknownValue : family.ToString();
-    }
+    /// <summary>
+    /// The name family of an "other" span: the first word of its name (<c>POST</c>,
+    /// <c>AgentExecutor.workflow</c>), taken from <see cref="SpanComponents"/> so the
+    /// ComponentLatency dimension and the stored aggregates name components the same way. Only
+    /// called for spans of class Other.
+    /// </summary>
+    private static string OtherFamily(SpanRecord span) => SpanComponents.Of(span)[OtherPrefix.Length..];
 
     private static string Clean(string? value)
     {
@@ -221,7 +287,7 @@ public sealed class SpanMetricsBuilder
             _environments = Top(spans.Select(s => EnvironmentOf(s.Span)), max);
             _models = Top(spans.Where(s => s.Span.Class == SpanClass.ModelCall).Select(s => Clean(s.Span.Model)), max);
             _tools = Top(spans.Where(s => s.Span.Class == SpanClass.Tool).Select(s => Clean(s.Span.ToolName)), max);
-            _families = Top(spans.Where(s => s.Span.Class == SpanClass.Other).Select(s => Clean(NameFamily(s.Span.Name))), max);
+            _families = Top(spans.Where(s => s.Span.Class == SpanClass.Other).Select(s => Clean(OtherFamily(s.Span))), max);
         }
 
         public string Service(SpanRecord span) => Keep(_services, Clean(span.ServiceName));
@@ -237,7 +303,7 @@ public sealed class SpanMetricsBuilder
             SpanClass.Agent => "agent",
             SpanClass.ModelCall => Clean("model:" + Model(span)),
             SpanClass.Tool => Clean("tool:" + Tool(span)),
-            _ => Clean("other:" + Keep(_families, Clean(NameFamily(span.Name)))),
+            _ => Clean(OtherPrefix + Keep(_families, Clean(OtherFamily(span)))),
         };
 
         private string EnvironmentOf(SpanRecord span) =>

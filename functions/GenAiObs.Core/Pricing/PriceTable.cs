@@ -9,6 +9,23 @@ namespace GenAiObs.Core.Pricing;
 /// <param name="PriceKey">The <c>models</c> key that matched, when priced.</param>
 public readonly record struct PriceQuote(bool Priced, decimal CostUsd, string? PriceKey);
 
+/// <summary>
+/// The parts of one call's cost (USD, the same regional multiplier applied to each), for the
+/// FinOps dollar panels. <see cref="TotalUsd"/> equals the quote's CostUsd exactly.
+/// </summary>
+/// <param name="InputUsd">Uncached input tokens at the input price.</param>
+/// <param name="OutputUsd">Output tokens at the output price.</param>
+/// <param name="CacheReadUsd">Cache-read tokens at the cache-read price.</param>
+/// <param name="CacheWriteUsd">Cache-write tokens at the cache-write price.</param>
+/// <param name="CacheSavingsUsd">
+/// What the cache reads saved: those tokens at the input price minus what they cost
+/// (0 for a model without a cache-read price, which is then billed at the input price).
+/// </param>
+public readonly record struct CostBreakdown(decimal InputUsd, decimal OutputUsd, decimal CacheReadUsd, decimal CacheWriteUsd, decimal CacheSavingsUsd)
+{
+    public decimal TotalUsd => InputUsd + OutputUsd + CacheReadUsd + CacheWriteUsd;
+}
+
 /// <summary>A price file that cannot be used; the message names the problem (a JSON path and what is wrong).</summary>
 public sealed class PriceTableException : Exception
 {
@@ -121,8 +138,16 @@ public sealed class PriceTable
     /// Prices one call of <paramref name="loggedModelId"/> (the <c>modelId</c> exactly as logged).
     /// Token counts must be non-negative (Bedrock's input count excludes cache reads and writes).
     /// </summary>
-    public PriceQuote Quote(string loggedModelId, long inputTokens, long outputTokens, long cacheReadTokens, long cacheWriteTokens)
+    public PriceQuote Quote(string loggedModelId, long inputTokens, long outputTokens, long cacheReadTokens, long cacheWriteTokens) =>
+        Quote(loggedModelId, inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, out _);
+
+    /// <summary>
+    /// <see cref="Quote(string, long, long, long, long)"/> with the cost split into its parts
+    /// (all zero when the model has no price).
+    /// </summary>
+    public PriceQuote Quote(string loggedModelId, long inputTokens, long outputTokens, long cacheReadTokens, long cacheWriteTokens, out CostBreakdown breakdown)
     {
+        breakdown = default;
         ArgumentNullException.ThrowIfNull(loggedModelId);
         ArgumentOutOfRangeException.ThrowIfNegative(inputTokens);
         ArgumentOutOfRangeException.ThrowIfNegative(outputTokens);
@@ -139,6 +164,14 @@ public sealed class PriceTable
             + (cacheReadTokens * price.CacheReadPerMillion)
             + (cacheWriteTokens * price.CacheWritePerMillion);
         var multiplier = usedGlobal ? 1m : price.RegionalMultiplier;
+        // Token counts times prices and the multiplier stay exact in decimal (division by 10^6
+        // only moves the scale), so the parts add up to the total to the last digit.
+        breakdown = new CostBreakdown(
+            multiplier * (inputTokens * price.InputPerMillion) / 1_000_000m,
+            multiplier * (outputTokens * price.OutputPerMillion) / 1_000_000m,
+            multiplier * (cacheReadTokens * price.CacheReadPerMillion) / 1_000_000m,
+            multiplier * (cacheWriteTokens * price.CacheWritePerMillion) / 1_000_000m,
+            multiplier * (cacheReadTokens * (price.InputPerMillion - price.CacheReadPerMillion)) / 1_000_000m);
         return new PriceQuote(true, multiplier * perMillion / 1_000_000m, key);
     }
 

@@ -108,12 +108,12 @@ public sealed class BatchProcessor
             return;
         }
 
-        var quote = _prices.Quote(record.ModelId, record.InputTokens, record.OutputTokens, record.CacheReadTokens, record.CacheWriteTokens);
+        var quote = _prices.Quote(record.ModelId, record.InputTokens, record.OutputTokens, record.CacheReadTokens, record.CacheWriteTokens, out var breakdown);
 
         // A failed call costs nothing; it stays "priced" only when its model has a price, so an
         // unknown model is never hidden behind a $0 error.
         var cost = record.IsError ? 0m : quote.CostUsd;
-        result.Invocations.Add(new PricedInvocation(record, cost, quote.Priced, quote.PriceKey));
+        result.Invocations.Add(new PricedInvocation(record, cost, quote.Priced, quote.PriceKey, record.IsError ? default : breakdown));
     }
 
     private void ParseSpan(in LogEvent logEvent, BatchResult result)

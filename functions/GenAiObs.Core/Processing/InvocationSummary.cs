@@ -1,4 +1,5 @@
 using System.Text.Json;
+using GenAiObs.Core.Aggregation;
 using GenAiObs.Core.Records;
 
 namespace GenAiObs.Core.Processing;
@@ -40,7 +41,7 @@ public sealed class InvocationSummary
         }
 
         principal.Records++;
-        principal.CostUsd += invocation.CostUsd;
+        principal.CostUsd += StoredUsd(invocation.CostUsd);
     }
 
     public void AddRejected(long count) => Rejected += count;
@@ -87,6 +88,12 @@ public sealed class InvocationSummary
 
     /// <summary>USD shown to micro-dollar precision, the precision aggregates are stored with.</summary>
     public static decimal RoundUsd(decimal usd) => Math.Round(usd, 6, MidpointRounding.ToEven);
+
+    /// <summary>
+    /// Each record's cost as the store keeps it (rounded half-even to micro-dollars before
+    /// summing), so replay totals equal what <c>report</c> reads back from DynamoDB.
+    /// </summary>
+    private static decimal StoredUsd(decimal usd) => AggregateCounters.FromMicros(AggregateCounters.ToMicros(usd));
 
     private static void WriteStopReasons(Utf8JsonWriter writer, IReadOnlyDictionary<string, long> stopReasons)
     {
@@ -137,7 +144,7 @@ public sealed class InvocationSummary
             OutputTokens += record.OutputTokens;
             CacheReadTokens += record.CacheReadTokens;
             CacheWriteTokens += record.CacheWriteTokens;
-            CostUsd += invocation.CostUsd;
+            CostUsd += StoredUsd(invocation.CostUsd);
             if (record.IsError)
             {
                 Errors++;

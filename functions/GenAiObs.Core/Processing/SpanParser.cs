@@ -181,9 +181,14 @@ public static class SpanParser
             return SpanParseResult.Rejected(ev.Id, RejectReasons.MissingField, missing);
         }
 
-        if ((f.StartNanos is { } s && !IsPlausibleTime(s)) || (f.EndNanos is { } e && !IsPlausibleTime(e)))
+        if (f.StartNanos is { } start0 && !IsPlausibleTime(start0))
         {
-            return SpanParseResult.Rejected(ev.Id, RejectReasons.InvalidTimestamp, f.EndNanos is { } e2 && !IsPlausibleTime(e2) ? "endTimeUnixNano" : "startTimeUnixNano");
+            return SpanParseResult.Rejected(ev.Id, RejectReasons.InvalidTimestamp, "startTimeUnixNano");
+        }
+
+        if (f.EndNanos is { } end0 && !IsPlausibleTime(end0))
+        {
+            return SpanParseResult.Rejected(ev.Id, RejectReasons.InvalidTimestamp, "endTimeUnixNano");
         }
 
         long durationNanos;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using GenAiObs.Core.Aggregation;
 using GenAiObs.Core.Records;
 using GenAiObs.Core.Statistics;
 
@@ -154,6 +155,9 @@ public sealed class SpanSummary
     /// <summary>USD to micro-dollar precision, as the invocation summary shows it.</summary>
     public static decimal RoundUsd(decimal usd) => Math.Round(usd, 6, MidpointRounding.ToEven);
 
+    /// <summary>Each span's cost as the store keeps it (micro-dollars, half-even), so replay equals report.</summary>
+    private static decimal StoredUsd(decimal usd) => AggregateCounters.FromMicros(AggregateCounters.ToMicros(usd));
+
     private static double RoundMs(double? ms) => Math.Round(ms ?? 0, 3, MidpointRounding.ToEven);
 
     private void AddModelCall(PricedSpan priced)
@@ -162,7 +166,7 @@ public sealed class SpanSummary
         ModelCalls++;
         InputTokens += span.InputTokens;
         OutputTokens += span.OutputTokens;
-        CostUsd += priced.CostUsd;
+        CostUsd += StoredUsd(priced.CostUsd);
         if (!priced.Priced)
         {
             Unpriced++;
@@ -178,7 +182,7 @@ public sealed class SpanSummary
         totals.Calls++;
         totals.InputTokens += span.InputTokens;
         totals.OutputTokens += span.OutputTokens;
-        totals.CostUsd += priced.CostUsd;
+        totals.CostUsd += StoredUsd(priced.CostUsd);
         totals.Latency.Add(span.DurationMs);
     }
 

@@ -262,6 +262,23 @@ public class SpanMetricsBuilderTests
         Assert.DoesNotContain(values, v => v.Contains(Canary, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Catalogue_WhenEveryMetricIsEmitted_ShouldListExactlyTheEmittedNamesAndDimensionSets()
+    {
+        var spans = Priced(ParseAll());
+        var rejections = new List<Rejection> { new("e", RejectReasons.WrongType, "kind", Source: RecordSources.Span) };
+
+        var batch = new SpanMetricsBuilder().Build(spans, rejections, Now);
+
+        var emitted = batch.Groups
+            .SelectMany(g => g.Value.Keys.Select(name => $"{name}:{string.Join(",", g.Key.Dimensions.Pairs.Select(p => p.Key))}"))
+            .ToHashSet();
+        var catalogued = SpanMetricNames.Catalogue
+            .SelectMany(m => m.Value.Select(set => $"{m.Key}:{string.Join(",", set)}"))
+            .ToHashSet();
+        Assert.Equal(catalogued.Order(StringComparer.Ordinal), emitted.Order(StringComparer.Ordinal));
+    }
+
     private static List<PricedSpan> Priced(IReadOnlyList<SpanRecord> spans) =>
         spans.Select(s => new PricedSpan(s, 0m, true)).ToList();
 

@@ -403,6 +403,8 @@ public class SpanParserTests
         { Minimal(extra: "\"durationNano\":86400000000001"), RejectReasons.InvalidDuration, "durationNano" },
         { "{\"traceId\":\"t\",\"spanId\":\"s\",\"name\":\"n\",\"startTimeUnixNano\":1795000002000000000,\"endTimeUnixNano\":1795000001000000000}", RejectReasons.InvalidDuration, "endTimeUnixNano-startTimeUnixNano" },
         { "{\"traceId\":\"t\",\"spanId\":\"s\",\"name\":\"n\",\"startTimeUnixNano\":0,\"endTimeUnixNano\":1795000001000000000}", RejectReasons.InvalidTimestamp, "startTimeUnixNano" },
+        { "{\"traceId\":\"t\",\"spanId\":\"s\",\"name\":\"n\",\"endTimeUnixNano\":4200000000000000000,\"durationNano\":5}", RejectReasons.InvalidTimestamp, "endTimeUnixNano" },
+        { "{\"traceId\":\"t\",\"spanId\":\"s\",\"name\":\"n\",\"endTimeUnixNano\":3.2e19,\"durationNano\":5}", RejectReasons.InvalidTimestamp, "endTimeUnixNano" },
         { "{\"traceId\":\"t\",\"spanId\":\"s\",\"name\":\"n\",\"startTimeUnixNano\":\"soon\",\"durationNano\":5}", RejectReasons.WrongType, "startTimeUnixNano" },
         { "{\"traceId\":\"t\",\"spanId\":\"s\",\"name\":\"n\",\"durationNano\":\"99999999999999999999999\"}", RejectReasons.InvalidDuration, "durationNano" },
         { Minimal(extra: "\"status\":{\"code\":\"BANANA\"}"), RejectReasons.WrongType, "status.code" },
@@ -468,6 +470,26 @@ public class SpanParserTests
         var strings = spans.SelectMany(StringsOf).ToList();
         Assert.NotEmpty(strings);
         Assert.DoesNotContain(strings, s => s.Contains(Canary, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Parse_WhenMessagesHoldMegabytesOfText_ShouldAllocateFarLessThanTheText()
+    {
+        var text = string.Concat(Enumerable.Repeat(Canary + " lorem ipsum dolor sit amet ", 40_000));
+        var json = Minimal(
+            "{\"gen_ai.operation.name\":\"chat\",\"gen_ai.request.model\":\"m\",\"gen_ai.input.messages\":\"" + text + "\",\"gen_ai.usage.input_tokens\":9}",
+            "chat m",
+            "\"events\":[{\"name\":\"gen_ai.choice\",\"attributes\":{\"message\":\"" + text + "\"}}],\"status\":{\"code\":\"ERROR\",\"message\":\"" + text + "\"}");
+        var ev = Event(json);
+        SpanParser.Parse(ev);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var result = SpanParser.Parse(ev);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.True(result.IsAccepted);
+        Assert.True(ev.Message.Length > 3_000_000);
+        Assert.True(allocated < 16 * 1024, $"parsing allocated {allocated} bytes");
     }
 
     /// <summary>Every string a span record holds, found by reflection so a new property cannot slip past.</summary>

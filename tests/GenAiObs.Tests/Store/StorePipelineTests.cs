@@ -1,3 +1,4 @@
+using System.Text.Json;
 using GenAiObs.Core.Aggregation;
 using GenAiObs.Core.Envelopes;
 using GenAiObs.Core.Pricing;
@@ -36,5 +37,61 @@ public sealed class StorePipelineTests
         JsonAssert.Equivalent(replay.RootElement, invocations, costTolerance: result.Invocations.Count * 0.0000005m);
         var perRecordRounded = result.Invocations.Sum(i => AggregateCounters.ToMicros(i.CostUsd));
         Assert.Equal(AggregateCounters.FromMicros(perRecordRounded), invocations.GetProperty("costUsd").GetDecimal());
+    }
+
+    [Fact]
+    public async Task Report_WhenSpansAreStored_ShouldMatchTheReplaySpanSummary()
+    {
+        // Arrange: 400 spans of every class over 20 minutes: several models, tools, sessions and traces.
+        var random = new Random(11);
+        var start = new DateTimeOffset(2026, 11, 5, 12, 0, 0, TimeSpan.Zero);
+        var spans = Enumerable.Range(0, 400).Select(i => StoreTestData.Span(
+            start.AddSeconds(random.Next(1200)),
+            (GenAiObs.Core.Records.SpanClass)(i % 4),
+            durationMs: 20 + (random.NextDouble() * 5000),
+            traceId: "trace-" + random.Next(60),
+            sessionId: i % 7 == 0 ? null : "session-" + random.Next(15),
+            model: i % 4 == 2 ? (i % 3 == 0 ? "gpt-4o" : i % 3 == 1 ? "anthropic.claude-3-haiku-20240307-v1:0" : null) : null,
+            tool: i % 4 == 3 ? (i % 5 == 0 ? null : "tool-" + (i % 3)) : null,
+            isError: random.Next(10) == 0,
+            toolFailed: random.Next(8) == 0,
+            input: random.Next(3000),
+            output: random.Next(500),
+            cost: 0.00000037m * random.Next(100_000),
+            priced: i % 11 != 0)).ToList();
+        var result = new BatchResult { BatchId = "spans-report" };
+        result.Spans.AddRange(spans);
+        var summary = new SpanSummary();
+        summary.AddRange(result.Spans);
+        var store = new InMemoryAggregateStore();
+        await store.ApplyBatchAsync(AggregateBuilder.Build(result));
+
+        // Act
+        var first = result.Spans.Min(s => s.Span.End);
+        var last = result.Spans.Max(s => s.Span.End);
+        var sums = await store.SumByPrefixAsync(string.Empty, Granularity.Fine, Buckets.StartOf(first, Granularity.Fine), last.AddMinutes(5));
+        using var report = AggregateReportTests.Write(writer => AggregateReport.WriteJson(writer, sums));
+        using var replay = AggregateReportTests.Write(summary.WriteJson);
+
+        // Assert: the same object, but `rejected` (not stored: rejections have no event time).
+        var expected = JsonDocument.Parse(Without(replay.RootElement, "rejected"));
+        JsonAssert.Equivalent(expected.RootElement, report.RootElement.GetProperty("spans"), costTolerance: result.Spans.Count * 0.0000005m);
+    }
+
+    private static string Without(JsonElement element, string member)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            foreach (var property in element.EnumerateObject().Where(p => p.Name != member))
+            {
+                property.WriteTo(writer);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 }

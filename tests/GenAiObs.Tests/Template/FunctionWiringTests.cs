@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using GenAiObs.Adapters.Configuration;
+using GenAiObs.Functions;
 using Xunit;
 
 namespace GenAiObs.Tests.Template;
@@ -7,22 +9,16 @@ namespace GenAiObs.Tests.Template;
 public sealed class FunctionWiringTests
 {
     /// <summary>
-    /// The dispatch keys the bootstrap serves (CONTRACTS.md).
-    /// SWITCH once the runtime's registry is on main: return GenAiObs.Functions.HandlerRegistry.Keys.
+    /// Deployment variables the template may leave unset, each with the reason its default is
+    /// right for a deployment (a name, or a prefix ending in <c>_</c> / <c>*</c>). Anything else a
+    /// function reads must be set, in Globals or on the function.
     /// </summary>
-    private static readonly string[] ServedHandlerKeys = ["evaluator", "invocation-logs", "notifier", "spans"];
-
-    /// <summary>
-    /// What each function reads from its environment at cold start (beyond what Lambda sets).
-    /// SWITCH once each function's settings record is on main: derive from the
-    /// EnvironmentVariables constants each settings reader uses (one list per handler key).
-    /// </summary>
-    private static readonly Dictionary<string, string[]> ReadByHandler = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, string> DocumentedOptional = new(StringComparer.Ordinal)
     {
-        ["invocation-logs"] = ["POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL", "GENAIOBS_ENVIRONMENT", "GENAIOBS_MAX_PRINCIPALS", "GENAIOBS_TABLE_NAME"],
-        ["spans"] = ["POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL", "GENAIOBS_ENVIRONMENT", "GENAIOBS_MAX_PRINCIPALS", "GENAIOBS_TABLE_NAME"],
-        ["evaluator"] = ["POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "POWERTOOLS_LOG_LEVEL", "GENAIOBS_ENVIRONMENT", "GENAIOBS_TABLE_NAME", "GENAIOBS_MONTHLY_BUDGET_USD", "GENAIOBS_RECEIVER_TOPICS"],
-        ["notifier"] = ["POWERTOOLS_SERVICE_NAME", "POWERTOOLS_LOG_LEVEL", "GENAIOBS_RECEIVER_TOPICS", "GENAIOBS_PAGERDUTY_ROUTING_KEY_PARAM", "GENAIOBS_SLACK_OPS_WEBHOOK_PARAM", "GENAIOBS_SLACK_FINOPS_WEBHOOK_PARAM"],
+        ["GENAIOBS_PRICES_FILE"] = "the embedded price table is the default; a custom table is a file packaged with the function",
+        ["GENAIOBS_RULE_*"] = "rule thresholds, windows and minimum samples default to the rule table (README); users add overrides",
+        ["GENAIOBS_ROUTING_FILE"] = "a routing file must be packaged with the function; the template passes routing inline (GENAIOBS_ROUTING)",
+        ["GENAIOBS_RETENTION_*"] = "aggregate retention defaults (5-minute 3 d, hourly 35 d, daily 400 d, sessions 24 h) suit the rules' windows and baselines",
     };
 
     private readonly TemplateDocument _template = TemplateDocument.LoadRepositoryTemplate();
@@ -32,7 +28,7 @@ public sealed class FunctionWiringTests
     {
         var deployed = _template.Functions.Select(Handler).Order(StringComparer.Ordinal).ToList();
 
-        Assert.Equal(ServedHandlerKeys.Order(StringComparer.Ordinal), deployed);
+        Assert.Equal(HandlerRegistry.Keys, deployed);
     }
 
     [Fact]
@@ -54,16 +50,68 @@ public sealed class FunctionWiringTests
     [Fact]
     public void Environment_WhenComparedWithWhatEachFunctionReads_ShouldSetEveryVariable()
     {
+        var errors = new List<string>();
         foreach (var function in _template.Functions)
         {
             var handler = Handler(function);
             var set = _template.EnvironmentOf(function);
 
-            var missing = ReadByHandler[handler].Where(v => !set.ContainsKey(v)).ToList();
+            foreach (var variable in HandlerRegistry.VariablesOf(handler).Where(v => v.Source == SettingSource.Deployment && !set.ContainsKey(v.Name)))
+            {
+                if (variable.IsRequired || OptionalReason(variable.Name) is null)
+                {
+                    errors.Add($"{function.LogicalId} ({handler}) reads {variable.Name} ({variable.Purpose}) but the template does not set it{(variable.IsRequired ? " and the cold start fails without it" : string.Empty)}");
+                }
+            }
+        }
 
-            Assert.True(missing.Count == 0, $"{function.LogicalId} ({handler}) reads {string.Join(", ", missing)} but the template does not set it");
+        Assert.True(errors.Count == 0, string.Join(Environment.NewLine, errors));
+    }
+
+    [Fact]
+    public void Environment_WhenSetByTheTemplate_ShouldNeverSetReservedOrOverrideVariables()
+    {
+        foreach (var function in _template.Functions)
+        {
+            var handler = Handler(function);
+            var declared = HandlerRegistry.VariablesOf(handler).Concat(FunctionSettings.Variables).ToList();
+            var set = _template.EnvironmentOf(function);
+
+            var forbidden = declared.Where(v => v.Source != SettingSource.Deployment && set.ContainsKey(v.Name)).Select(v => v.Name).ToList();
+
+            Assert.True(forbidden.Count == 0, $"{function.LogicalId} sets {string.Join(", ", forbidden)}: Lambda reserves these or they are local endpoint overrides");
         }
     }
+
+    [Fact]
+    public void Environment_WhenSetOnAFunction_ShouldBeAVariableItReads()
+    {
+        var readByAny = _template.Functions.SelectMany(f => HandlerRegistry.VariablesOf(Handler(f))).Select(v => v.Name).ToHashSet(StringComparer.Ordinal);
+        var globals = (_template.GlobalFunction.GetValueOrDefault("Environment") as Dictionary<string, object?>)?.GetValueOrDefault("Variables") as Dictionary<string, object?> ?? [];
+
+        Assert.All(globals.Keys, name => Assert.True(readByAny.Contains(name), $"Globals set {name}, which no function reads"));
+        foreach (var function in _template.Functions)
+        {
+            var reads = HandlerRegistry.VariablesOf(Handler(function)).Select(v => v.Name).ToHashSet(StringComparer.Ordinal);
+            var own = (function.Properties.GetValueOrDefault("Environment") as Dictionary<string, object?>)?.GetValueOrDefault("Variables") as Dictionary<string, object?> ?? [];
+
+            Assert.All(own.Keys, name => Assert.True(reads.Contains(name), $"{function.LogicalId} sets {name}, which its code does not read"));
+        }
+    }
+
+    [Fact]
+    public void DocumentedOptional_WhenListed_ShouldNameVariablesSomeFunctionReads()
+    {
+        var read = HandlerRegistry.Keys.SelectMany(HandlerRegistry.VariablesOf).Select(v => v.Name).ToList();
+
+        Assert.All(DocumentedOptional.Keys, entry => Assert.True(read.Any(name => Matches(entry, name)), $"documented optional {entry} matches no variable a function reads"));
+    }
+
+    private static string? OptionalReason(string name) =>
+        DocumentedOptional.FirstOrDefault(pair => Matches(pair.Key, name)).Value;
+
+    private static bool Matches(string entry, string name) =>
+        entry.EndsWith('*') ? name.StartsWith(entry[..^1], StringComparison.Ordinal) : name == entry;
 
     [Fact]
     public void Environment_WhenHoldingReceiverSettings_ShouldCarryParameterNamesNeverSecrets()

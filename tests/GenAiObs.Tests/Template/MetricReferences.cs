@@ -11,10 +11,9 @@ public sealed record MetricReference(string Source, string Namespace, string Nam
 }
 
 /// <summary>
-/// The metrics the functions emit, as metric name → dimension-name sets.
-/// SWITCH when the metric builders expose a public catalogue on main: build this from it instead
-/// of Fixtures/Template/metric-catalogue.json (which mirrors InvocationMetricsBuilder and
-/// SpanMetricsBuilder as written on their branches).
+/// The metrics the functions emit, as metric name → dimension-name sets, built from the metric
+/// builders' own public catalogues (InvocationMetricNames.Catalogue and
+/// SpanMetricNames.Catalogue, each checked against what its builder emits).
 /// </summary>
 public sealed class MetricCatalogue
 {
@@ -27,14 +26,21 @@ public sealed class MetricCatalogue
 
     public static MetricCatalogue Load()
     {
-        var path = Path.Combine(AppContext.BaseDirectory, "Fixtures", "Template", "metric-catalogue.json");
-        using var document = JsonDocument.Parse(File.ReadAllBytes(path));
         var sets = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        foreach (var metric in document.RootElement.GetProperty("metrics").EnumerateObject())
+        foreach (var catalogue in new[] { GenAiObs.Core.Metrics.InvocationMetricNames.Catalogue, GenAiObs.Core.Metrics.SpanMetricNames.Catalogue })
         {
-            sets[metric.Name] = metric.Value.EnumerateArray()
-                .Select(set => string.Join(",", set.EnumerateArray().Select(d => d.GetString()!).Order(StringComparer.Ordinal)))
-                .ToList();
+            foreach (var (name, dimensionSets) in catalogue)
+            {
+                var keys = sets.TryGetValue(name, out var existing) ? existing : sets[name] = [];
+                foreach (var set in dimensionSets)
+                {
+                    var key = string.Join(",", set.Order(StringComparer.Ordinal));
+                    if (!keys.Contains(key))
+                    {
+                        keys.Add(key);
+                    }
+                }
+            }
         }
 
         return new MetricCatalogue(sets);

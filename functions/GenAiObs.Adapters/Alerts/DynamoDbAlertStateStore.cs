@@ -1,0 +1,170 @@
+using System.Globalization;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using GenAiObs.Core.Alerts;
+
+namespace GenAiObs.Adapters.Alerts;
+
+/// <summary>
+/// <see cref="IAlertStateStore"/> on the project's single DynamoDB table (string keys pk/sk).
+/// All groups share the partition <c>pk = "alertstate"</c> (sk <c>group#{receiver}#{groupKey}</c>)
+/// so one Query loads them; there are tens of groups and one evaluation every five minutes, far
+/// below a partition's limits. Attributes: <c>version</c> (N), <c>state</c> (S, JSON),
+/// <c>pendingId</c>/<c>leaseUntil</c> while a notification is claimed, <c>expiresAt</c> (TTL,
+/// epoch seconds) so closed groups disappear on their own.
+/// </summary>
+/// <param name="partition">The pk value the groups live under; the default suits a table per deployment.</param>
+public sealed class DynamoDbAlertStateStore(IAmazonDynamoDB dynamoDb, string tableName, string partition = DynamoDbAlertStateStore.PartitionKeyValue) : IAlertStateStore
+{
+    public const string PartitionKeyValue = "alertstate";
+
+    /// <summary>Every DynamoDB API this store calls (IAM action names without the prefix; a test scans this file's calls against it).</summary>
+    public static IReadOnlyList<string> DynamoDbActions { get; } = ["Query", "UpdateItem"];
+    public const string SortKeyPrefix = "group#";
+
+    public async Task<IReadOnlyList<StoredAlertGroup>> LoadAsync(CancellationToken cancellationToken)
+    {
+        var groups = new List<StoredAlertGroup>();
+        Dictionary<string, AttributeValue>? startKey = null;
+        do
+        {
+            var response = await dynamoDb.QueryAsync(
+                new QueryRequest
+                {
+                    TableName = tableName,
+                    KeyConditionExpression = "pk = :pk AND begins_with(sk, :prefix)",
+                    ExpressionAttributeValues = new Dictionary<string, AttributeValue>
+                    {
+                        [":pk"] = new() { S = partition },
+                        [":prefix"] = new() { S = SortKeyPrefix },
+                    },
+                    ConsistentRead = true,
+                    ExclusiveStartKey = startKey,
+                },
+                cancellationToken).ConfigureAwait(false);
+
+            foreach (var item in response.Items ?? [])
+            {
+                var groupId = item["sk"].S[SortKeyPrefix.Length..];
+                var version = long.Parse(item["version"].N, CultureInfo.InvariantCulture);
+                var state = item.TryGetValue("state", out var s) && s.S is { } json ? AlertJson.DeserializeState(json) : null;
+                PendingNotification? pending = item.TryGetValue("pendingId", out var p) && p.S is { } id && item.TryGetValue("leaseUntil", out var l)
+                    ? new PendingNotification(id, DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(l.N, CultureInfo.InvariantCulture)))
+                    : null;
+                groups.Add(new StoredAlertGroup(groupId, version, state, pending));
+            }
+
+            startKey = response.LastEvaluatedKey is { Count: > 0 } last ? last : null;
+        }
+        while (startKey is not null);
+
+        return groups;
+    }
+
+    public Task<bool> TrySaveAsync(string groupId, long expectedVersion, AlertGroupState state, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
+        UpdateAsync(
+            groupId,
+            "SET version = :next, #state = :state, expiresAt = :expires REMOVE pendingId, leaseUntil",
+            ExpectVersion(expectedVersion),
+            new()
+            {
+                [":next"] = Number(expectedVersion + 1),
+                [":state"] = new() { S = AlertJson.SerializeState(state) },
+                [":expires"] = Number(expiresAt.ToUnixTimeSeconds()),
+            },
+            expectedVersion,
+            cancellationToken);
+
+    public async Task<long?> TryClaimAsync(string groupId, long expectedVersion, PendingNotification pending, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        var claimed = await UpdateAsync(
+            groupId,
+            "SET version = :next, pendingId = :id, leaseUntil = :lease, expiresAt = :expires",
+            ExpectVersion(expectedVersion),
+            new()
+            {
+                [":next"] = Number(expectedVersion + 1),
+                [":id"] = new() { S = pending.NotificationId },
+                [":lease"] = Number(pending.LeaseUntil.ToUnixTimeMilliseconds()),
+                [":expires"] = Number(expiresAt.ToUnixTimeSeconds()),
+            },
+            expectedVersion,
+            cancellationToken).ConfigureAwait(false);
+        return claimed ? expectedVersion + 1 : null;
+    }
+
+    public Task<bool> TryConfirmAsync(string groupId, long claimedVersion, string notificationId, AlertGroupState state, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
+        UpdateAsync(
+            groupId,
+            "SET version = :next, #state = :state, expiresAt = :expires REMOVE pendingId, leaseUntil",
+            "version = :expected AND pendingId = :id",
+            new()
+            {
+                [":next"] = Number(claimedVersion + 1),
+                [":state"] = new() { S = AlertJson.SerializeState(state) },
+                [":expires"] = Number(expiresAt.ToUnixTimeSeconds()),
+                [":id"] = new() { S = notificationId },
+            },
+            claimedVersion,
+            cancellationToken);
+
+    public Task<bool> TryReleaseAsync(string groupId, long claimedVersion, string notificationId, CancellationToken cancellationToken) =>
+        UpdateAsync(
+            groupId,
+            "SET version = :next REMOVE pendingId, leaseUntil",
+            "version = :expected AND pendingId = :id",
+            new()
+            {
+                [":next"] = Number(claimedVersion + 1),
+                [":id"] = new() { S = notificationId },
+            },
+            claimedVersion,
+            cancellationToken);
+
+    private static string ExpectVersion(long expectedVersion) =>
+        expectedVersion == 0 ? "attribute_not_exists(pk)" : "version = :expected";
+
+    private async Task<bool> UpdateAsync(
+        string groupId,
+        string updateExpression,
+        string condition,
+        Dictionary<string, AttributeValue> values,
+        long expectedVersion,
+        CancellationToken cancellationToken)
+    {
+        if (condition.Contains(":expected", StringComparison.Ordinal))
+        {
+            values[":expected"] = Number(expectedVersion);
+        }
+
+        var request = new UpdateItemRequest
+        {
+            TableName = tableName,
+            Key = new Dictionary<string, AttributeValue>
+            {
+                ["pk"] = new() { S = partition },
+                ["sk"] = new() { S = SortKeyPrefix + groupId },
+            },
+            UpdateExpression = updateExpression,
+            ConditionExpression = condition,
+            ExpressionAttributeValues = values,
+        };
+        if (updateExpression.Contains("#state", StringComparison.Ordinal))
+        {
+            // "state" is not reserved today, but the name map keeps us safe if it becomes so.
+            request.ExpressionAttributeNames = new Dictionary<string, string> { ["#state"] = "state" };
+        }
+
+        try
+        {
+            await dynamoDb.UpdateItemAsync(request, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            return false;
+        }
+    }
+
+    private static AttributeValue Number(long value) => new() { N = value.ToString(CultureInfo.InvariantCulture) };
+}

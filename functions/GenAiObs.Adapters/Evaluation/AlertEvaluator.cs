@@ -1,0 +1,189 @@
+using GenAiObs.Adapters.Alerts;
+using GenAiObs.Core.Aggregation;
+using GenAiObs.Core.Alerts;
+using GenAiObs.Core.Alerts.Rules;
+
+namespace GenAiObs.Adapters.Evaluation;
+
+/// <summary>Tunables of <see cref="AlertEvaluator"/>.</summary>
+public sealed record EvaluatorOptions
+{
+    /// <summary>
+    /// When a new alert group is due within this time (its <c>group_wait</c>, 30 s by default),
+    /// the run waits for it and flushes it then instead of five minutes later at the next
+    /// scheduled run — a page must not wait for the schedule. Zero turns the follow-up off.
+    /// Keep it well below the function timeout.
+    /// </summary>
+    public TimeSpan FollowUpWithin { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Hours before the current one whose hourly rollups are recomputed each run (late data).</summary>
+    public int LateHours { get; init; } = 1;
+
+    /// <summary>How long a one-shot notice's record lives: longer than any period it is raised for (a month).</summary>
+    public TimeSpan OneShotRetention { get; init; } = TimeSpan.FromDays(40);
+
+    /// <summary>Claim lease and state retention of the dispatcher.</summary>
+    public DispatcherOptions Dispatcher { get; init; } = new();
+}
+
+/// <summary>What one evaluation did.</summary>
+/// <param name="At">The evaluation time.</param>
+/// <param name="Alerts">The alerts the rules raised.</param>
+/// <param name="Sent">Notifications the publisher accepted, in order.</param>
+/// <param name="Failed">Notifications that could not be published (they stay due and are retried next run).</param>
+/// <param name="Conflicts">Writes lost to another evaluator (it sends instead).</param>
+public sealed record EvaluationResult(
+    DateTimeOffset At,
+    IReadOnlyList<FiringAlert> Alerts,
+    IReadOnlyList<(AlertNotification Notification, PublishReceipt Receipt)> Sent,
+    IReadOnlyList<DispatchFailure> Failed,
+    int Conflicts);
+
+/// <summary>
+/// One scheduled evaluation: bring rollups and baselines up to date (the store's maintenance),
+/// evaluate the rules against the aggregates at <c>now</c>, then hand the alerts to the
+/// Alertmanager-style dispatcher (group wait, group interval, repeat, resolve; claim before
+/// publish, confirm after) and the one-shot notices (budget, digest, weekly report) to the
+/// once-only path. The rules are the pure part; this class only wires the ports together.
+/// </summary>
+public sealed class AlertEvaluator
+{
+    private readonly IAggregateStore _store;
+    private readonly AggregateStoreReader _reader;
+    private readonly RuleEvaluator _rules;
+    private readonly RoutingTree _routing;
+    private readonly IAlertStateStore _states;
+    private readonly IAlertPublisher _publisher;
+    private readonly AlertDispatcher _dispatcher;
+    private readonly TimeProvider _time;
+    private readonly EvaluatorOptions _options;
+    private readonly Func<TimeSpan, CancellationToken, Task> _delay;
+    private readonly AggregateRetention _retention;
+    private readonly BaselineSettings _baselines;
+
+    /// <param name="store">The aggregates.</param>
+    /// <param name="rules">The rules with their settings.</param>
+    /// <param name="routing">The routing tree.</param>
+    /// <param name="states">Alert-group and one-shot state (conditional writes).</param>
+    /// <param name="publisher">Where notifications go.</param>
+    /// <param name="time">The clock (a <see cref="SimulatedClock"/> in replay).</param>
+    /// <param name="options">Tunables.</param>
+    /// <param name="delay">How to wait for a follow-up; defaults to a timer on <paramref name="time"/>. Replay advances its clock instead.</param>
+    /// <param name="retention">Retention the store's rollups respect.</param>
+    /// <param name="baselines">Baseline maths settings.</param>
+    public AlertEvaluator(
+        IAggregateStore store,
+        RuleEvaluator rules,
+        RoutingTree routing,
+        IAlertStateStore states,
+        IAlertPublisher publisher,
+        TimeProvider time,
+        EvaluatorOptions? options = null,
+        Func<TimeSpan, CancellationToken, Task>? delay = null,
+        AggregateRetention? retention = null,
+        BaselineSettings? baselines = null)
+    {
+        _store = store;
+        _reader = new AggregateStoreReader(store);
+        _rules = rules;
+        _routing = routing;
+        _states = states;
+        _publisher = publisher;
+        _time = time;
+        _options = options ?? new EvaluatorOptions();
+        _dispatcher = new AlertDispatcher(states, publisher, _options.Dispatcher);
+        _delay = delay ?? ((wait, cancellationToken) => Task.Delay(wait, time, cancellationToken));
+        _retention = retention ?? AggregateRetention.Default;
+        _baselines = baselines ?? BaselineSettings.Default;
+    }
+
+    public async Task<EvaluationResult> EvaluateAsync(CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        await new AggregateMaintenance(_store, _time, _retention, _baselines).MaintainAsync(_options.LateHours, cancellationToken).ConfigureAwait(false);
+
+        var alerts = await _rules.EvaluateAsync(_reader, now, cancellationToken).ConfigureAwait(false);
+        var regular = alerts.Where(alert => !alert.OneShot).Select(alert => alert.ToAlert(now)).ToList();
+        var oneShots = alerts.Where(alert => alert.OneShot).Select(alert => alert.ToAlert(now)).ToList();
+
+        var sent = new List<(AlertNotification, PublishReceipt)>();
+        var failed = new List<DispatchFailure>();
+        var conflicts = 0;
+
+        var dispatch = await _dispatcher.DispatchAsync(regular, _routing, now, cancellationToken).ConfigureAwait(false);
+        Collect(dispatch);
+        Collect(await DispatchOneShotsAsync(oneShots, now, cancellationToken).ConfigureAwait(false));
+
+        if (_options.FollowUpWithin > TimeSpan.Zero && dispatch.NextDueAt is { } due && due > now && due - now <= _options.FollowUpWithin)
+        {
+            // The same alerts, flushed when their group_wait has passed (the rules are not
+            // re-evaluated: their windows end on the same 5-minute boundary).
+            await _delay(due - now, cancellationToken).ConfigureAwait(false);
+            var later = _time.GetUtcNow();
+            Collect(await _dispatcher.DispatchAsync(regular, _routing, later, cancellationToken).ConfigureAwait(false));
+        }
+
+        return new EvaluationResult(now, alerts, sent, failed, conflicts);
+
+        void Collect(DispatchResult result)
+        {
+            sent.AddRange(result.Sent);
+            failed.AddRange(result.Failed);
+            conflicts += result.Conflicts;
+        }
+    }
+
+    /// <summary>Claims, publishes and confirms each one-shot notice not yet sent (or being sent by another run).</summary>
+    private async Task<DispatchResult> DispatchOneShotsAsync(IReadOnlyCollection<Alert> oneShots, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var sent = new List<(AlertNotification, PublishReceipt)>();
+        var failed = new List<DispatchFailure>();
+        if (oneShots.Count == 0)
+        {
+            return new DispatchResult(sent, failed, 0, 0, null);
+        }
+
+        var stored = (await _states.LoadAsync(cancellationToken).ConfigureAwait(false))
+            .Where(group => OneShotPlanner.IsOneShotGroup(group.GroupId))
+            .ToDictionary(group => group.GroupId, StringComparer.Ordinal);
+        var handled = stored.Values
+            .Where(group => group.State is not null || group.Pending is { } pending && pending.LeaseUntil > now)
+            .Select(group => group.GroupId)
+            .ToHashSet(StringComparer.Ordinal);
+
+        var conflicts = 0;
+        var expiresAt = now + _options.OneShotRetention;
+        foreach (var plan in OneShotPlanner.Plan(oneShots, handled, _routing, now))
+        {
+            var version = stored.TryGetValue(plan.GroupId, out var current) ? current.Version : 0;
+            var notification = plan.Notification;
+            var claimed = await _states.TryClaimAsync(plan.GroupId, version, new PendingNotification(notification.Id, now + _options.Dispatcher.ClaimLease), expiresAt, cancellationToken).ConfigureAwait(false);
+            if (claimed is not { } claimedVersion)
+            {
+                conflicts++;
+                continue;
+            }
+
+            PublishReceipt receipt;
+            try
+            {
+                receipt = await _publisher.PublishAsync(notification, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                failed.Add(new DispatchFailure(notification.Id, notification.Receiver, ex.GetType().Name));
+                await _states.TryReleaseAsync(plan.GroupId, claimedVersion, notification.Id, CancellationToken.None).ConfigureAwait(false);
+                continue;
+            }
+
+            if (!await _states.TryConfirmAsync(plan.GroupId, claimedVersion, notification.Id, plan.State, expiresAt, cancellationToken).ConfigureAwait(false))
+            {
+                conflicts++;
+            }
+
+            sent.Add((notification, receipt));
+        }
+
+        return new DispatchResult(sent, failed, conflicts, 0, null);
+    }
+}

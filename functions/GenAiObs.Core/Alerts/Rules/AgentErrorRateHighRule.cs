@@ -1,0 +1,39 @@
+using GenAiObs.Core.Aggregation;
+
+namespace GenAiObs.Core.Alerts.Rules;
+
+/// <summary>
+/// AgentErrorRateHigh (critical): the error rate of agent-invocation spans above the threshold
+/// (10%) in each of the last 5-minute windows of the window (15m: three windows), with at least
+/// MinSamples (20) agent spans in total.
+/// </summary>
+public sealed class AgentErrorRateHighRule : IAlertRule
+{
+    public string Id => RuleIds.AgentErrorRateHigh;
+
+    public async Task<IReadOnlyList<FiringAlert>> EvaluateAsync(RuleContext context, CancellationToken cancellationToken)
+    {
+        var parameters = context.Parameters(Id);
+        var windows = (int)(parameters.Window.Ticks / Buckets.FineWidth.Ticks);
+        var rates = new List<(long Agents, long Errors)>(windows);
+        for (var i = windows; i > 0; i--)
+        {
+            var start = context.At - (Buckets.FineWidth * i);
+            var counters = await context.Data.SumAsync(AggregateKeys.Total, start, start + Buckets.FineWidth, cancellationToken).ConfigureAwait(false);
+            rates.Add((counters[CounterNames.Agents], counters[CounterNames.AgentErrors]));
+        }
+
+        var agents = rates.Sum(rate => rate.Agents);
+        if (windows == 0 || agents == 0 || agents < parameters.MinSamples ||
+            rates.Any(rate => rate.Agents == 0 || rate.Errors * 100m / rate.Agents <= parameters.Threshold))
+        {
+            return [];
+        }
+
+        var errors = rates.Sum(rate => rate.Errors);
+        var perWindow = string.Join(", ", rates.Select(rate => AlertText.Ratio(rate.Errors, rate.Agents)));
+        var summary = $"Agent error rate above {AlertText.Number(parameters.Threshold)}% in each of the last {windows} 5-minute windows ({perWindow})";
+        var description = $"{AlertText.Count(errors)} of {AlertText.Count(agents)} agent-invocation spans failed in the last {AlertText.Window(parameters.Window)}; error rate per 5-minute window, oldest first: {perWindow}.";
+        return [new FiringAlert(Id, RuleSeverity.Critical, [], summary, description)];
+    }
+}

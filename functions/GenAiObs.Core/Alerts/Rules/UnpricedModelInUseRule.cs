@@ -1,0 +1,48 @@
+using GenAiObs.Core.Aggregation;
+
+namespace GenAiObs.Core.Alerts.Rules;
+
+/// <summary>
+/// UnpricedModelInUse (warning): at least MinSamples (1) invocations — from invocation logs or
+/// model-call spans — of a model without a price in the window (1h). Their cost is counted as
+/// unpriced rather than $0, so cost alerts under-report until the price table is updated.
+/// </summary>
+public sealed class UnpricedModelInUseRule : IAlertRule
+{
+    public string Id => RuleIds.UnpricedModelInUse;
+
+    public async Task<IReadOnlyList<FiringAlert>> EvaluateAsync(RuleContext context, CancellationToken cancellationToken)
+    {
+        var parameters = context.Parameters(Id);
+        var from = context.At - parameters.Window;
+        var counts = new SortedDictionary<string, (long Invocations, long Spans)>(StringComparer.Ordinal);
+        foreach (var (key, counters) in await context.Data.SumByPrefixAsync(AggregateKeys.ModelPrefix, from, context.At, cancellationToken).ConfigureAwait(false))
+        {
+            if (counters[CounterNames.UnpricedAny] > 0)
+            {
+                var model = AggregateKeys.ValueOf(key);
+                counts[model] = (counters[CounterNames.UnpricedAny], counts.GetValueOrDefault(model).Spans);
+            }
+        }
+
+        foreach (var (key, counters) in await context.Data.SumByPrefixAsync(AggregateKeys.SpanModelPrefix, from, context.At, cancellationToken).ConfigureAwait(false))
+        {
+            if (counters[CounterNames.SpanUnpriced] > 0)
+            {
+                var model = AggregateKeys.ValueOf(key);
+                counts[model] = (counts.GetValueOrDefault(model).Invocations, counters[CounterNames.SpanUnpriced]);
+            }
+        }
+
+        var window = AlertText.Window(parameters.Window);
+        var minimum = Math.Max(1, parameters.MinSamples);
+        return [.. counts
+            .Where(pair => pair.Value.Invocations + pair.Value.Spans >= minimum)
+            .Select(pair => new FiringAlert(
+                Id,
+                RuleSeverity.Warning,
+                [new(RuleLabels.Model, pair.Key)],
+                $"Model {pair.Key} has no price: {AlertText.Count(pair.Value.Invocations + pair.Value.Spans)} calls in the last {window} are unpriced",
+                $"{AlertText.Count(pair.Value.Invocations)} invocations and {AlertText.Count(pair.Value.Spans)} model-call spans of {pair.Key} in the last {window} matched no entry of the price table; their cost is not in any cost figure. Add the model to the price file (GENAIOBS_PRICES_FILE)."))];
+    }
+}

@@ -1,0 +1,70 @@
+using System.Text;
+using System.Text.Json;
+using GenAiObs.Tests.Parsing;
+using Xunit;
+
+namespace GenAiObs.Tests.Cli;
+
+/// <summary>
+/// The CLI round trip against dynalite: <c>init-table</c>, <c>replay --dynamodb</c> (twice, and in
+/// parallel), then <c>report --json</c> must equal one in-memory <c>replay --json</c>.
+/// </summary>
+public sealed class ReplayDynamoDbTests : IDisposable
+{
+    private static readonly string[] Fixtures =
+        ["converse-anthropic.json", "stream-anthropic.json", "invoke-llama.json", "error-throttled.json", "invoke-titan.json"];
+
+    private readonly string _directory = Directory.CreateTempSubdirectory("genaiobs-cli-ddb-").FullName;
+    private readonly string _table = "genaiobs-cli-" + Guid.NewGuid().ToString("N")[..12];
+    private readonly string _endpoint = Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL_DYNAMODB")
+        ?? throw new InvalidOperationException("AWS_ENDPOINT_URL_DYNAMODB is not set: run `bash tests/run-tests.sh`, which starts dynalite.");
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public async Task Report_WhenTheSameEventsWereReplayedTwiceAndInParallel_ShouldEqualOneReplay()
+    {
+        var events = SubscriptionEvents();
+        var variables = new Dictionary<string, string>
+        {
+            ["GENAIOBS_TABLE_NAME"] = _table,
+            ["AWS_ENDPOINT_URL_DYNAMODB"] = _endpoint,
+            ["AWS_REGION"] = "us-east-1",
+        };
+
+        Assert.Equal(0, (await RunAsync(variables, "init-table")).Exit);
+        var first = await RunAsync(variables, "replay", "--dynamodb", "--json", events);
+        var again = await RunAsync(variables, "replay", "--dynamodb", "--json", events);
+        var parallel = await Task.WhenAll(
+            RunAsync(variables, "replay", "--dynamodb", "--json", events),
+            RunAsync(variables, "replay", "--dynamodb", "--json", events));
+        var inMemory = await RunAsync(new Dictionary<string, string>(), "replay", "--json", events);
+        var report = await RunAsync(variables, "report", "--json", "--from", "2026-11-20T00:00:00Z", "--to", "2026-11-21T00:00:00Z");
+
+        Assert.All(new[] { first, again, parallel[0], parallel[1], inMemory, report }, run => Assert.Equal(0, run.Exit));
+        using var expected = JsonDocument.Parse(inMemory.Stdout);
+        using var actual = JsonDocument.Parse(report.Stdout);
+        Assert.Equal(5, actual.RootElement.GetProperty("invocations").GetProperty("records").GetInt64());
+        Assert.Equal(
+            WithoutRejected(expected.RootElement.GetProperty("invocations")),
+            WithoutRejected(actual.RootElement.GetProperty("invocations")));
+    }
+
+    private string SubscriptionEvents()
+    {
+        var messages = Fixtures.Select(TestEvents.CompactFixture).ToArray();
+        var path = Path.Combine(_directory, "events.jsonl");
+        File.WriteAllText(path, Encoding.UTF8.GetString(TestEvents.SubscriptionEvent(TestEvents.DataMessage(messages))) + "\n");
+        return path;
+    }
+
+    private static string WithoutRejected(JsonElement summary)
+    {
+        var copy = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(summary.GetRawText())!;
+        copy.Remove("rejected");
+        return JsonSerializer.Serialize(new SortedDictionary<string, JsonElement>(copy, StringComparer.Ordinal));
+    }
+
+    private static Task<(int Exit, string Stdout, string Stderr)> RunAsync(Dictionary<string, string> variables, params string[] args) =>
+        ReplayCommandTests.RunWithAsync(variables, args);
+}

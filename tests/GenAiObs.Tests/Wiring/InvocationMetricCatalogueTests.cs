@@ -1,0 +1,65 @@
+using GenAiObs.Core.Metrics;
+using GenAiObs.Core.Records;
+using Xunit;
+
+namespace GenAiObs.Tests.Wiring;
+
+/// <summary>The public invocation-metric catalogue (what dashboards and alarms are checked against) against what the builder emits.</summary>
+public sealed class InvocationMetricCatalogueTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 3, 2, 10, 15, 7, TimeSpan.Zero);
+
+    [Fact]
+    public void Catalogue_WhenEveryPathOfTheBuilderRuns_ShouldListExactlyTheEmittedNamesAndDimensionSets()
+    {
+        var invocations = new[]
+        {
+            Invocation(metadata: new Dictionary<string, string> { ["team"] = "support", ["Application"] = "bot", ["environment"] = "prod" }, region: "us-east-2", latency: 900, ttft: 120, cacheRead: 500, cacheWrite: 100),
+            Invocation(errorCode: "ThrottlingException"),
+            Invocation(stopReason: StopReasons.MaxTokens, latency: 1500),
+        };
+        var rejections = new[] { new Rejection("e9", RejectReasons.InvalidGzip, "body") };
+
+        var batch = InvocationMetricsBuilder.Build(invocations, rejections, new InvocationMetricsOptions("svc", MaxPrincipals: 5), T0.ToUnixTimeMilliseconds());
+
+        var emitted = batch.Groups
+            .SelectMany(g => g.Value.Keys.Select(name => $"{name}:{string.Join(",", g.Key.Dimensions.Pairs.Select(p => p.Key))}"))
+            .ToHashSet(StringComparer.Ordinal);
+        var catalogued = InvocationMetricNames.Catalogue
+            .SelectMany(m => m.Value.Select(set => $"{m.Key}:{string.Join(",", set)}"))
+            .ToHashSet(StringComparer.Ordinal);
+        Assert.Equal(catalogued.Order(StringComparer.Ordinal), emitted.Order(StringComparer.Ordinal));
+    }
+
+    private static PricedInvocation Invocation(
+        string stopReason = StopReasons.EndTurn,
+        string? errorCode = null,
+        IReadOnlyDictionary<string, string>? metadata = null,
+        string? region = null,
+        double? latency = null,
+        double? ttft = null,
+        long cacheRead = 0,
+        long cacheWrite = 0) =>
+        new(
+            new InvocationRecord
+            {
+                EventId = Guid.NewGuid().ToString("N"),
+                Timestamp = T0,
+                Operation = "Converse",
+                ModelId = "anthropic.claude-3-haiku-20240307-v1:0",
+                Principal = "role/app",
+                InputTokens = 1200,
+                OutputTokens = 300,
+                CacheReadTokens = cacheRead,
+                CacheWriteTokens = cacheWrite,
+                StopReason = stopReason,
+                ErrorCode = errorCode,
+                LatencyMs = latency,
+                TimeToFirstTokenMs = ttft,
+                InferenceRegion = region,
+                RequestMetadata = metadata,
+            },
+            errorCode is null ? 0.0012m : 0m,
+            true,
+            "anthropic.claude-3-haiku");
+}
