@@ -9,6 +9,8 @@
 #
 #   tests/perf/cold-start.sh                 # RUNS=15, small event (100 Converse records)
 #   RUNS=30 EVENT=max tests/perf/cold-start.sh   # the 1 MB-gzip delivery instead
+#   DYNAMODB=1 tests/perf/cold-start.sh          # aggregation on: GENAIOBS_TABLE_NAME + a loopback DynamoDB
+#   SKIP_PUBLISH=1 tests/perf/cold-start.sh      # measure what $OUT already holds
 #
 # A variant that fails to publish is reported (with the reason from its log) and skipped.
 # Publish logs, trim/AOT warnings and outputs stay in $OUT (default /tmp/genaiobs-coldstart).
@@ -18,6 +20,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 OUT="${OUT:-/tmp/genaiobs-coldstart}"
 RUNS="${RUNS:-15}"
 EVENT="${EVENT:-small}"
+DYNAMODB_ARGS=()
+[ -n "${DYNAMODB:-}" ] && DYNAMODB_ARGS=(--dynamodb)
 RID="${RID:-linux-x64}"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
@@ -55,12 +59,18 @@ HELLO="$ROOT/tests/perf/HelloBootstrap/HelloBootstrap.csproj"
 # Trim and AOT analysis warnings are reported, not fatal: the point is to see them.
 ANALYSIS=(-p:TreatWarningsAsErrors=false -p:WarningsNotAsErrors=)
 
-publish r2r           "$FUNCTIONS" -p:PublishReadyToRun=true
-publish trimmed       "$FUNCTIONS" -p:PublishReadyToRun=true -p:PublishTrimmed=true "${ANALYSIS[@]}"
-publish aot           "$FUNCTIONS" -p:PublishAot=true -p:PublishReadyToRun=false "${ANALYSIS[@]}" "${CLANG_ARGS[@]}"
-publish hello-r2r     "$HELLO" -p:PublishReadyToRun=true
-publish hello-trimmed "$HELLO" -p:PublishReadyToRun=true -p:PublishTrimmed=true "${ANALYSIS[@]}"
-publish hello-aot     "$HELLO" -p:PublishAot=true -p:PublishReadyToRun=false "${ANALYSIS[@]}" "${CLANG_ARGS[@]}"
+if [ -n "${SKIP_PUBLISH:-}" ]; then
+  for name in r2r trimmed aot hello-r2r hello-trimmed hello-aot; do
+    [ -x "$OUT/$name/bootstrap" ] && VARIANTS+=("$name=$OUT/$name/bootstrap")
+  done
+else
+  publish r2r           "$FUNCTIONS" -p:PublishReadyToRun=true
+  publish trimmed       "$FUNCTIONS" -p:PublishReadyToRun=true -p:PublishTrimmed=true "${ANALYSIS[@]}"
+  publish aot           "$FUNCTIONS" -p:PublishAot=true -p:PublishReadyToRun=false "${ANALYSIS[@]}" "${CLANG_ARGS[@]}"
+  publish hello-r2r     "$HELLO" -p:PublishReadyToRun=true
+  publish hello-trimmed "$HELLO" -p:PublishReadyToRun=true -p:PublishTrimmed=true "${ANALYSIS[@]}"
+  publish hello-aot     "$HELLO" -p:PublishAot=true -p:PublishReadyToRun=false "${ANALYSIS[@]}" "${CLANG_ARGS[@]}"
+fi
 
 for name in trimmed aot; do
   if [ -f "$OUT/$name.log" ]; then
@@ -70,4 +80,4 @@ for name in trimmed aot; do
 done
 
 [ ${#VARIANTS[@]} -gt 0 ] || { echo "nothing published" >&2; exit 1; }
-dotnet run -c Release --project "$ROOT/tests/GenAiObs.Benchmarks" -- coldstart --runs "$RUNS" --event "$EVENT" "${VARIANTS[@]}"
+dotnet run -c Release --project "$ROOT/tests/GenAiObs.Benchmarks" -- coldstart --runs "$RUNS" --event "$EVENT" "${DYNAMODB_ARGS[@]}" "${VARIANTS[@]}"
