@@ -120,6 +120,12 @@ public static class ColdStartMode
 
             if (request.Method == "POST" && request.Path.Contains("/runtime/", StringComparison.Ordinal))
             {
+                if (!request.Path.EndsWith("/response", StringComparison.Ordinal))
+                {
+                    // init/error or invocation error: show what the runtime reported.
+                    await Console.Error.WriteLineAsync($"{request.Path}: {Encoding.UTF8.GetString(request.Body)}").ConfigureAwait(false);
+                }
+
                 responseSeen.TrySetResult(request.Path.EndsWith("/response", StringComparison.Ordinal) ? Stopwatch.GetTimestamp() : -1);
                 return LoopbackResponse.Json(202, "{\"status\":\"OK\"}");
             }

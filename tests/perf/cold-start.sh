@@ -38,7 +38,9 @@ declare -a VARIANTS=()
 # publish NAME PROJECT ARGS...  →  $OUT/NAME/bootstrap
 publish() {
   local name="$1" project="$2"; shift 2
-  rm -rf "${OUT:?}/$name"
+  # Always from clean intermediates: an incremental trimmed publish over a stale obj folder once
+  # produced a deps.json without the AWSSDK assemblies (FileNotFoundException at init).
+  rm -rf "${OUT:?}/$name" "${OUT:?}/artifacts-$name"
   echo "publishing $name ..." >&2
   local started=$SECONDS
   if dotnet publish "$project" -c Release -r "$RID" --self-contained true -p:DebugType=none \
