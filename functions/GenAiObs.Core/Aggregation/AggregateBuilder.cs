@@ -35,13 +35,21 @@ public static class AggregateBuilder
         // Keys and counter names repeat from record to record: built once per batch, not per record.
         var names = new NameCache();
         var keys = new List<string>(8);
+        var contribution = new List<KeyValuePair<string, long>>(16);
         foreach (var invocation in invocations)
         {
             var bucket = Buckets.StartOf(invocation.Record.Timestamp, Granularity.Fine);
             InvocationKeys(invocation.Record, keys, names);
+
+            // What the record adds is the same under each of its keys: worked out once.
+            InvocationContribution(invocation, names, contribution);
             foreach (var key in keys)
             {
-                AddInvocation(At(bucket, key), invocation, names);
+                var counters = At(bucket, key);
+                foreach (var (name, value) in contribution)
+                {
+                    counters.Add(name, value);
+                }
             }
         }
 
@@ -120,32 +128,43 @@ public static class AggregateBuilder
         }
     }
 
-    private static void AddInvocation(AggregateCounters counters, PricedInvocation invocation, NameCache names)
+    /// <summary>The non-zero counters one invocation record adds (under each of its keys).</summary>
+    private static void InvocationContribution(PricedInvocation invocation, NameCache names, List<KeyValuePair<string, long>> contribution)
     {
+        contribution.Clear();
+        void Add(string name, long value)
+        {
+            // Zero adds are dropped (AggregateCounters would drop them too): items never carry empty counters.
+            if (value != 0)
+            {
+                contribution.Add(new(name, value));
+            }
+        }
+
         var record = invocation.Record;
-        counters.Add(CounterNames.Requests, 1);
-        counters.Add(CounterNames.Errors, record.IsError ? 1 : 0);
-        counters.Add(CounterNames.Throttles, record.IsThrottle ? 1 : 0);
-        counters.Add(CounterNames.InputTokens, record.InputTokens);
-        counters.Add(CounterNames.OutputTokens, record.OutputTokens);
-        counters.Add(CounterNames.CacheReadTokens, record.CacheReadTokens);
-        counters.Add(CounterNames.CacheWriteTokens, record.CacheWriteTokens);
-        counters.Add(CounterNames.CostMicros, AggregateCounters.ToMicros(invocation.CostUsd));
-        counters.Add(CounterNames.UnpricedAny, invocation.Priced ? 0 : 1);
+        Add(CounterNames.Requests, 1);
+        Add(CounterNames.Errors, record.IsError ? 1 : 0);
+        Add(CounterNames.Throttles, record.IsThrottle ? 1 : 0);
+        Add(CounterNames.InputTokens, record.InputTokens);
+        Add(CounterNames.OutputTokens, record.OutputTokens);
+        Add(CounterNames.CacheReadTokens, record.CacheReadTokens);
+        Add(CounterNames.CacheWriteTokens, record.CacheWriteTokens);
+        Add(CounterNames.CostMicros, AggregateCounters.ToMicros(invocation.CostUsd));
+        Add(CounterNames.UnpricedAny, invocation.Priced ? 0 : 1);
         if (!record.IsError)
         {
-            counters.Add(names.StopReason(record.StopReason), 1);
-            counters.Add(CounterNames.Unpriced, invocation.Priced ? 0 : 1);
+            Add(names.StopReason(record.StopReason), 1);
+            Add(CounterNames.Unpriced, invocation.Priced ? 0 : 1);
         }
 
         if (record.LatencyMs is { } latency)
         {
-            counters.Add(names.Bin(HistogramFamily.Latency, latency), 1);
+            Add(names.Bin(HistogramFamily.Latency, latency), 1);
         }
 
         if (record.TimeToFirstTokenMs is { } ttft)
         {
-            counters.Add(names.Bin(HistogramFamily.TimeToFirstToken, ttft), 1);
+            Add(names.Bin(HistogramFamily.TimeToFirstToken, ttft), 1);
         }
     }
 
