@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using System.Text.Json;
 using GenAiObs.Adapters.Configuration;
 using GenAiObs.Adapters.Diagnostics;
@@ -82,12 +81,8 @@ public sealed class InvocationLogFunction : ILambdaFunction
             ? await _store.ApplyBatchAsync(AggregateBuilder.Build(result), cancellationToken).ConfigureAwait(false)
             : null;
         var metrics = InvocationMetricsBuilder.Build(result, _metricsOptions, _time.GetUtcNow().ToUnixTimeMilliseconds());
-        var documents = _emf.Serialize(metrics);
-        foreach (var document in documents)
-        {
-            await _metricsOutput.WriteAsync(string.Concat(Encoding.UTF8.GetString(document), "\n").AsMemory(), cancellationToken).ConfigureAwait(false);
-        }
-
+        // Written into the buffered writer line by line, then flushed once for the batch.
+        var emfDocuments = _emf.WriteLines(metrics, _metricsOutput);
         await _metricsOutput.FlushAsync(cancellationToken).ConfigureAwait(false);
 
         var reasons = result.Rejections
@@ -101,7 +96,7 @@ public sealed class InvocationLogFunction : ILambdaFunction
             new("invocations", result.Invocations.Count),
             new("rejected", result.RejectedCount),
             new("controlMessages", result.ControlMessages),
-            new("emfDocuments", documents.Count),
+            new("emfDocuments", emfDocuments),
             new("aggregateItemsWritten", aggregates?.Applied ?? 0),
             new("aggregateItemsAlreadyApplied", aggregates?.AlreadyApplied ?? 0),
         };
@@ -114,7 +109,7 @@ public sealed class InvocationLogFunction : ILambdaFunction
             _log.Info("Batch processed.", context.RequestId, counts);
         }
 
-        return Summary(result, documents.Count, aggregates);
+        return Summary(result, emfDocuments, aggregates);
     }
 
     private static byte[] Summary(BatchResult result, int emfDocuments, ApplyResult? aggregates)

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using System.Text.Json;
 using GenAiObs.Adapters.Configuration;
 using GenAiObs.Adapters.Diagnostics;
@@ -92,12 +91,8 @@ public sealed class SpanFunction : ILambdaFunction
             ? await _store.ApplyBatchAsync(AggregateBuilder.Build(result), cancellationToken).ConfigureAwait(false)
             : null;
         var metrics = _metrics.Build(result, _time.GetUtcNow().ToUnixTimeMilliseconds());
-        var documents = _emf.Serialize(metrics);
-        foreach (var document in documents)
-        {
-            await _metricsOutput.WriteAsync(string.Concat(Encoding.UTF8.GetString(document), "\n").AsMemory(), cancellationToken).ConfigureAwait(false);
-        }
-
+        // Written into the buffered writer line by line, then flushed once for the batch.
+        var emfDocuments = _emf.WriteLines(metrics, _metricsOutput);
         await _metricsOutput.FlushAsync(cancellationToken).ConfigureAwait(false);
 
         var tally = Tally.Of(result.Spans);
@@ -117,7 +112,7 @@ public sealed class SpanFunction : ILambdaFunction
             new("invocations", result.Invocations.Count),
             new("rejected", result.RejectedCount),
             new("controlMessages", result.ControlMessages),
-            new("emfDocuments", documents.Count),
+            new("emfDocuments", emfDocuments),
             new("aggregateItemsWritten", aggregates?.Applied ?? 0),
             new("aggregateItemsAlreadyApplied", aggregates?.AlreadyApplied ?? 0),
         };
@@ -130,7 +125,7 @@ public sealed class SpanFunction : ILambdaFunction
             _log.Info("Span batch processed.", context.RequestId, counts);
         }
 
-        return Summary(result, tally, documents.Count, aggregates);
+        return Summary(result, tally, emfDocuments, aggregates);
     }
 
     private static byte[] Summary(BatchResult result, Tally tally, int emfDocuments, ApplyResult? aggregates)

@@ -67,9 +67,42 @@ public sealed class EmfSerializer
     /// <summary>Serialises every group of <paramref name="batch"/> into UTF-8 EMF documents (without line terminators).</summary>
     public IReadOnlyList<byte[]> Serialize(MetricBatch batch)
     {
-        ArgumentNullException.ThrowIfNull(batch);
         var documents = new List<byte[]>();
+        SerializeInto(batch, document => documents.Add(document.ToArray()));
+        return documents;
+    }
+
+    /// <summary>Serialises <paramref name="batch"/> and writes each document as one line.</summary>
+    public int WriteLines(MetricBatch batch, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        char[] chars = [];
+        var count = SerializeInto(batch, document =>
+        {
+            // Decoded straight from the serializer's buffer into one pooled char buffer: a line
+            // becomes neither a byte[] nor a string on its way to the writer.
+            if (chars.Length < document.Length + 1)
+            {
+                ReturnChars(chars);
+                chars = ArrayPool<char>.Shared.Rent(document.Length + 1);
+            }
+
+            var length = Encoding.UTF8.GetChars(document, chars);
+            chars[length] = '\n';
+            output.Write(chars, 0, length + 1);
+        });
+        ReturnChars(chars);
+        return count;
+    }
+
+    /// <summary>Hands every document to <paramref name="sink"/> (the span is valid only during the call); returns how many.</summary>
+    private int SerializeInto(MetricBatch batch, DocumentSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
         var buffer = new ArrayBufferWriter<byte>(4096);
+
+        // One writer for the whole batch, reset onto the buffer for every measurement and document.
+        using var writer = new Utf8JsonWriter(buffer, WriterOptions);
 
         var groups = batch.Groups.ToList();
         groups.Sort(static (a, b) =>
@@ -78,35 +111,32 @@ public sealed class EmfSerializer
             return byMinute != 0 ? byMinute : CompareDimensions(a.Key.Dimensions, b.Key.Dimensions);
         });
 
+        var count = 0;
         foreach (var group in groups)
         {
-            SerializeGroup(group.Key.Minute, group.Key.Dimensions, group.Value, buffer, documents);
+            count += SerializeGroup(group.Key.Minute, group.Key.Dimensions, group.Value, buffer, writer, sink);
         }
 
-        return documents;
+        return count;
     }
 
-    /// <summary>Serialises <paramref name="batch"/> and writes each document as one line.</summary>
-    public int WriteLines(MetricBatch batch, TextWriter output)
+    private static void ReturnChars(char[] chars)
     {
-        ArgumentNullException.ThrowIfNull(output);
-        var documents = Serialize(batch);
-        foreach (var document in documents)
+        if (chars.Length > 0)
         {
-            output.Write(Encoding.UTF8.GetString(document));
-            output.Write('\n');
+            ArrayPool<char>.Shared.Return(chars);
         }
-
-        return documents.Count;
     }
 
-    private void SerializeGroup(
+    private int SerializeGroup(
         long minute,
         DimensionSet dimensions,
         Dictionary<string, MetricSeries> metrics,
         ArrayBufferWriter<byte> buffer,
-        List<byte[]> documents)
+        Utf8JsonWriter writer,
+        DocumentSink sink)
     {
+        var documents = 0;
         var dims = NormaliseDimensions(dimensions);
         var dimensionNames = new HashSet<string>(dims.Select(d => d.Key), StringComparer.Ordinal);
 
@@ -131,10 +161,10 @@ public sealed class EmfSerializer
 
         if (chunked.Count == 0)
         {
-            return;
+            return 0;
         }
 
-        var baseBytes = MeasureBase(minute, dims, buffer);
+        var baseBytes = MeasureBase(minute, dims, buffer, writer);
         var rounds = chunked.Max(c => c.Chunks.Count);
         var pending = new List<(MetricSeries Series, double[] Values)>();
         for (var round = 0; round < rounds; round++)
@@ -150,11 +180,13 @@ public sealed class EmfSerializer
                     continue;
                 }
 
-                var cost = MeasureMetric(series, chunks[round], buffer);
+                var cost = MeasureMetric(series, chunks[round], buffer, writer);
                 if (pending.Count > 0 &&
                     (pending.Count == _limits.MaxMetricsPerDirective || size + cost > _limits.MaxDocumentBytes))
                 {
-                    documents.Add(WriteDocument(minute, dims, pending, buffer));
+                    WriteDocument(minute, dims, pending, buffer, writer);
+                    sink(buffer.WrittenSpan);
+                    documents++;
                     pending.Clear();
                     size = baseBytes;
                 }
@@ -165,9 +197,13 @@ public sealed class EmfSerializer
 
             if (pending.Count > 0)
             {
-                documents.Add(WriteDocument(minute, dims, pending, buffer));
+                WriteDocument(minute, dims, pending, buffer, writer);
+                sink(buffer.WrittenSpan);
+                documents++;
             }
         }
+
+        return documents;
     }
 
     private List<KeyValuePair<string, string>> NormaliseDimensions(DimensionSet dimensions)
@@ -207,49 +243,44 @@ public sealed class EmfSerializer
         return value[..cut];
     }
 
-    private int MeasureBase(long minute, List<KeyValuePair<string, string>> dims, ArrayBufferWriter<byte> buffer)
+    private int MeasureBase(long minute, List<KeyValuePair<string, string>> dims, ArrayBufferWriter<byte> buffer, Utf8JsonWriter writer)
     {
         buffer.ResetWrittenCount();
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            WriteDocumentCore(writer, minute, dims, []);
-        }
-
+        writer.Reset(buffer);
+        WriteDocumentCore(writer, minute, dims, []);
+        writer.Flush();
         return buffer.WrittenCount;
     }
 
     /// <summary>Bytes one metric adds to a document: its definition, its member and two commas.</summary>
-    private static int MeasureMetric(MetricSeries series, double[] values, ArrayBufferWriter<byte> buffer)
+    private static int MeasureMetric(MetricSeries series, double[] values, ArrayBufferWriter<byte> buffer, Utf8JsonWriter writer)
     {
         buffer.ResetWrittenCount();
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            writer.WriteStartArray();
-            WriteDefinition(writer, series);
-            writer.WriteStartObject();
-            WriteMember(writer, series.Name, values);
-            writer.WriteEndObject();
-            writer.WriteEndArray();
-        }
+        writer.Reset(buffer);
+        writer.WriteStartArray();
+        WriteDefinition(writer, series);
+        writer.WriteStartObject();
+        WriteMember(writer, series.Name, values);
+        writer.WriteEndObject();
+        writer.WriteEndArray();
+        writer.Flush();
 
         // The measuring wrapper "[" + def + "," + "{" + member + "}" + "]" costs 5 bytes that the
         // real document does not have, and the real document needs 2 commas: a safe upper bound.
         return buffer.WrittenCount - 5 + 2;
     }
 
-    private byte[] WriteDocument(
+    private void WriteDocument(
         long minute,
         List<KeyValuePair<string, string>> dims,
         List<(MetricSeries Series, double[] Values)> metrics,
-        ArrayBufferWriter<byte> buffer)
+        ArrayBufferWriter<byte> buffer,
+        Utf8JsonWriter writer)
     {
         buffer.ResetWrittenCount();
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            WriteDocumentCore(writer, minute, dims, metrics);
-        }
-
-        return buffer.WrittenSpan.ToArray();
+        writer.Reset(buffer);
+        WriteDocumentCore(writer, minute, dims, metrics);
+        writer.Flush();
     }
 
     private void WriteDocumentCore(
@@ -353,3 +384,6 @@ public sealed class EmfSerializer
         return a.Pairs.Count.CompareTo(b.Pairs.Count);
     }
 }
+
+/// <summary>Receives one serialized EMF document (valid only during the call).</summary>
+internal delegate void DocumentSink(ReadOnlySpan<byte> document);

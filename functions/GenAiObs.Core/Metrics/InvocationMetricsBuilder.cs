@@ -150,8 +150,7 @@ public static class InvocationMetricsBuilder
         ArgumentNullException.ThrowIfNull(options);
 
         var batch = new MetricBatch();
-        var service = (MetricDimensions.Service, options.ServiceName);
-        var total = DimensionSet.Of(service);
+        var total = batch.Dimensions(MetricDimensions.Service, options.ServiceName);
 
         var principals = TopByCost(invocations, i => i.Record.Principal, options.MaxPrincipals);
         var tagLimit = Math.Max(options.MaxPrincipals, 1);
@@ -166,39 +165,39 @@ public static class InvocationMetricsBuilder
             var time = record.Timestamp.ToUnixTimeMilliseconds();
 
             AddFull(batch, total, invocation, time);
-            AddFull(batch, DimensionSet.Of(service, (MetricDimensions.ModelId, record.ModelId)), invocation, time);
+            AddFull(batch, batch.Dimensions(MetricDimensions.Service, options.ServiceName, MetricDimensions.ModelId, record.ModelId), invocation, time);
 
             if (options.MaxPrincipals > 0)
             {
                 var principal = principals.Contains(record.Principal) ? record.Principal : MetricDimensions.Other;
-                AddUsage(batch, DimensionSet.Of(service, (MetricDimensions.Principal, principal)), invocation, time);
+                AddUsage(batch, batch.Dimensions(MetricDimensions.Service, options.ServiceName, MetricDimensions.Principal, principal), invocation, time);
             }
 
             if (Metadata(record, TeamKey) is { } team)
             {
-                AddUsage(batch, DimensionSet.Of(service, (MetricDimensions.Team, teams.Contains(team) ? team : MetricDimensions.Other)), invocation, time);
+                AddUsage(batch, batch.Dimensions(MetricDimensions.Service, options.ServiceName, MetricDimensions.Team, teams.Contains(team) ? team : MetricDimensions.Other), invocation, time);
             }
 
             if (Metadata(record, ApplicationKey) is { } application)
             {
-                AddUsage(batch, DimensionSet.Of(service, (MetricDimensions.Application, applications.Contains(application) ? application : MetricDimensions.Other)), invocation, time);
+                AddUsage(batch, batch.Dimensions(MetricDimensions.Service, options.ServiceName, MetricDimensions.Application, applications.Contains(application) ? application : MetricDimensions.Other), invocation, time);
             }
 
             if ((Metadata(record, EnvironmentKey) ?? defaultEnvironment) is { } environment)
             {
-                AddUsage(batch, DimensionSet.Of(service, (MetricDimensions.Environment, environments.Contains(environment) ? environment : MetricDimensions.Other)), invocation, time);
+                AddUsage(batch, batch.Dimensions(MetricDimensions.Service, options.ServiceName, MetricDimensions.Environment, environments.Contains(environment) ? environment : MetricDimensions.Other), invocation, time);
             }
 
             if (!record.IsError)
             {
                 var reason = string.IsNullOrEmpty(record.StopReason) ? StopReasons.Unknown : record.StopReason;
-                batch.AddCount(DimensionSet.Of(service, (MetricDimensions.StopReason, reason)), InvocationMetricNames.StopReasonCount, 1, time);
-                batch.AddCount(DimensionSet.Of(service, (MetricDimensions.ModelId, record.ModelId), (MetricDimensions.StopReason, reason)), InvocationMetricNames.StopReasonCount, 1, time);
+                batch.AddCount(batch.Dimensions(MetricDimensions.Service, options.ServiceName, MetricDimensions.StopReason, reason), InvocationMetricNames.StopReasonCount, 1, time);
+                batch.AddCount(batch.Dimensions(MetricDimensions.Service, options.ServiceName, MetricDimensions.ModelId, record.ModelId, MetricDimensions.StopReason, reason), InvocationMetricNames.StopReasonCount, 1, time);
             }
 
             if (Clean(record.InferenceRegion) is { } region)
             {
-                var byRegion = DimensionSet.Of(service, (MetricDimensions.ModelId, record.ModelId), (MetricDimensions.InferenceRegion, region));
+                var byRegion = batch.Dimensions(MetricDimensions.Service, options.ServiceName, MetricDimensions.ModelId, record.ModelId, MetricDimensions.InferenceRegion, region);
                 batch.AddCount(byRegion, InvocationMetricNames.Invocations, 1, time);
                 AddLatencies(batch, byRegion, record, time);
             }
@@ -210,7 +209,7 @@ public static class InvocationMetricsBuilder
         {
             var count = Math.Max(rejection.Count, 1);
             batch.AddCount(total, InvocationMetricNames.RejectedRecords, count, batchTimestampMs);
-            batch.AddCount(DimensionSet.Of(service, (MetricDimensions.Reason, rejection.Reason)), InvocationMetricNames.RejectedRecords, count, batchTimestampMs);
+            batch.AddCount(batch.Dimensions(MetricDimensions.Service, options.ServiceName, MetricDimensions.Reason, rejection.Reason), InvocationMetricNames.RejectedRecords, count, batchTimestampMs);
         }
 
         return batch;

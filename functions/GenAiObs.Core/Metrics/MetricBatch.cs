@@ -83,11 +83,46 @@ public sealed class MetricSeries
 public sealed class MetricBatch
 {
     private readonly Dictionary<(long Minute, DimensionSet Dimensions), Dictionary<string, MetricSeries>> _groups = [];
+    private readonly Dictionary<DimensionKey, DimensionSet> _dimensionSets = [];
+
+    // Builders add a dozen metrics in a row to one (minute, set): remembering the last group
+    // saves the tuple lookup for all but the first of them.
+    private long _lastMinute;
+    private DimensionSet? _lastDimensions;
+    private Dictionary<string, MetricSeries>? _lastMetrics;
 
     /// <summary>Groups in first-seen order is not guaranteed; serializers sort for stable output.</summary>
     public IEnumerable<KeyValuePair<(long Minute, DimensionSet Dimensions), Dictionary<string, MetricSeries>>> Groups => _groups;
 
     public int GroupCount => _groups.Count;
+
+    /// <summary>
+    /// The dimension set of up to three name/value pairs (in this order), interned for the batch:
+    /// builders call this once or more per record, and a set already seen costs no allocation.
+    /// </summary>
+    public DimensionSet Dimensions(string name1, string value1, string? name2 = null, string? value2 = null, string? name3 = null, string? value3 = null)
+    {
+        var key = new DimensionKey(name1, value1, name2, value2, name3, value3);
+        if (!_dimensionSets.TryGetValue(key, out var set))
+        {
+            var pairs = new KeyValuePair<string, string>[name3 is not null ? 3 : name2 is not null ? 2 : 1];
+            pairs[0] = new(name1, value1);
+            if (name2 is not null)
+            {
+                pairs[1] = new(name2, value2!);
+            }
+
+            if (name3 is not null)
+            {
+                pairs[2] = new(name3, value3!);
+            }
+
+            set = new DimensionSet(pairs);
+            _dimensionSets[key] = set;
+        }
+
+        return set;
+    }
 
     /// <summary>Adds <paramref name="value"/> to a counter (one summed value per group).</summary>
     public void AddCount(DimensionSet dimensions, string name, double value, long timestampMs, MetricUnit unit = MetricUnit.Count)
@@ -110,10 +145,20 @@ public sealed class MetricBatch
     private MetricSeries Series(DimensionSet dimensions, string name, MetricUnit unit, long timestampMs)
     {
         var minute = timestampMs - (((timestampMs % 60_000) + 60_000) % 60_000);
-        if (!_groups.TryGetValue((minute, dimensions), out var metrics))
+        Dictionary<string, MetricSeries>? metrics;
+        if (ReferenceEquals(dimensions, _lastDimensions) && minute == _lastMinute)
         {
-            metrics = new Dictionary<string, MetricSeries>(StringComparer.Ordinal);
-            _groups[(minute, dimensions)] = metrics;
+            metrics = _lastMetrics!;
+        }
+        else
+        {
+            if (!_groups.TryGetValue((minute, dimensions), out metrics))
+            {
+                metrics = new Dictionary<string, MetricSeries>(StringComparer.Ordinal);
+                _groups[(minute, dimensions)] = metrics;
+            }
+
+            (_lastMinute, _lastDimensions, _lastMetrics) = (minute, dimensions, metrics);
         }
 
         if (!metrics.TryGetValue(name, out var series))
@@ -125,3 +170,6 @@ public sealed class MetricBatch
         return series;
     }
 }
+
+/// <summary>Up to three dimension pairs, compared by value (the interning key of <see cref="MetricBatch.Dimensions"/>).</summary>
+internal readonly record struct DimensionKey(string Name1, string Value1, string? Name2, string? Value2, string? Name3, string? Value3);

@@ -156,7 +156,7 @@ public sealed class SpanMetricsBuilder
             var timestampMs = span.End.ToUnixTimeMilliseconds();
             var service = caps.Service(span);
             var environment = caps.Environment(span);
-            var root = DimensionSet.Of((ServiceDimension, service), (EnvironmentDimension, environment));
+            var root = batch.Dimensions(ServiceDimension, service, EnvironmentDimension, environment);
 
             switch (span.Class)
             {
@@ -168,7 +168,7 @@ public sealed class SpanMetricsBuilder
                     AddModelCall(batch, priced, root, caps.Model(span), timestampMs, service, environment);
                     break;
                 case SpanClass.Tool:
-                    var byTool = DimensionSet.Of((ServiceDimension, service), (EnvironmentDimension, environment), (ToolDimension, caps.Tool(span)));
+                    var byTool = batch.Dimensions(ServiceDimension, service, EnvironmentDimension, environment, ToolDimension, caps.Tool(span));
                     foreach (var dimensions in (ReadOnlySpan<DimensionSet>)[root, byTool])
                     {
                         batch.AddCount(dimensions, SpanMetricNames.ToolCalls, 1, timestampMs);
@@ -182,7 +182,7 @@ public sealed class SpanMetricsBuilder
                     break;
             }
 
-            var byComponent = DimensionSet.Of((ServiceDimension, service), (EnvironmentDimension, environment), (ComponentDimension, caps.Component(span)));
+            var byComponent = batch.Dimensions(ServiceDimension, service, EnvironmentDimension, environment, ComponentDimension, caps.Component(span));
             batch.AddObservation(byComponent, SpanMetricNames.ComponentLatency, span.DurationMs, timestampMs);
 
             if (span.SessionId is not null)
@@ -211,20 +211,19 @@ public sealed class SpanMetricsBuilder
 
         // Rejections have no span (so no instrumented service): they are the pipeline's own, under
         // [Service] (0 when none, so alarms see 0 rather than missing data) and [Service, Reason].
-        var pipeline = (ServiceDimension, _pipelineService);
-        batch.AddCount(DimensionSet.Of(pipeline), SpanMetricNames.RejectedRecords, 0, fallbackTimestampMs);
+        batch.AddCount(batch.Dimensions(ServiceDimension, _pipelineService), SpanMetricNames.RejectedRecords, 0, fallbackTimestampMs);
         foreach (var rejection in rejections)
         {
             var count = Math.Max(rejection.Count, 1);
-            batch.AddCount(DimensionSet.Of(pipeline), SpanMetricNames.RejectedRecords, count, fallbackTimestampMs);
-            batch.AddCount(DimensionSet.Of(pipeline, (ReasonDimension, rejection.Reason)), SpanMetricNames.RejectedRecords, count, fallbackTimestampMs);
+            batch.AddCount(batch.Dimensions(ServiceDimension, _pipelineService), SpanMetricNames.RejectedRecords, count, fallbackTimestampMs);
+            batch.AddCount(batch.Dimensions(ServiceDimension, _pipelineService, ReasonDimension, rejection.Reason), SpanMetricNames.RejectedRecords, count, fallbackTimestampMs);
         }
     }
 
     private static void AddModelCall(MetricBatch batch, PricedSpan priced, DimensionSet root, string model, long timestampMs, string service, string environment)
     {
         var span = priced.Span;
-        var byModel = DimensionSet.Of((ServiceDimension, service), (EnvironmentDimension, environment), (ModelDimension, model));
+        var byModel = batch.Dimensions(ServiceDimension, service, EnvironmentDimension, environment, ModelDimension, model);
         foreach (var dimensions in (ReadOnlySpan<DimensionSet>)[root, byModel])
         {
             batch.AddCount(dimensions, SpanMetricNames.ModelCalls, 1, timestampMs);
@@ -242,7 +241,7 @@ public sealed class SpanMetricsBuilder
         // Finish reasons are counted on model-call spans only: agent spans repeat their last call's.
         foreach (var reason in span.FinishReasons)
         {
-            var byReason = DimensionSet.Of((ServiceDimension, service), (EnvironmentDimension, environment), (FinishReasonDimension, reason));
+            var byReason = batch.Dimensions(ServiceDimension, service, EnvironmentDimension, environment, FinishReasonDimension, reason);
             batch.AddCount(byReason, SpanMetricNames.FinishReasonCount, 1, timestampMs);
         }
     }

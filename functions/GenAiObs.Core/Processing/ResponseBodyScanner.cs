@@ -64,7 +64,14 @@ internal static class ResponseBodyScanner
     {
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("stopReason"u8) ||      // Converse, ConverseStream, Nova
+            if (!MayBeInteresting(ref reader))
+            {
+                // Most names in a body ("text", "type", "role", "content" …) match nothing below:
+                // one length test instead of thirteen comparisons (stream bodies hold hundreds of chunks).
+                reader.Read();
+                reader.Skip();
+            }
+            else if (reader.ValueTextEquals("stopReason"u8) ||      // Converse, ConverseStream, Nova
                 reader.ValueTextEquals("stop_reason"u8) ||     // Anthropic, Llama, Mistral outputs[]/choices[]
                 reader.ValueTextEquals("finish_reason"u8) ||   // Cohere, OpenAI-style choices[]
                 reader.ValueTextEquals("completionReason"u8))  // Titan results[] and stream chunks
@@ -118,6 +125,21 @@ internal static class ResponseBodyScanner
             }
         }
     }
+
+    /// <summary>False only when the property name cannot be one <see cref="ScanObject"/> looks for (by its length).</summary>
+    private static bool MayBeInteresting(ref Utf8JsonReader reader) =>
+        reader.ValueIsEscaped || reader.HasValueSequence || reader.ValueSpan.Length switch
+        {
+            5 => true,   // delta
+            7 => true,   // metrics, results, outputs, choices
+            8 => true,   // metadata
+            10 => true,  // stopReason
+            11 => true,  // stop_reason, messageStop, generations
+            13 => true,  // finish_reason
+            16 => true,  // completionReason
+            32 => true,  // amazon-bedrock-invocationMetrics
+            _ => false,
+        };
 
     private static void ScanCandidates(ref Utf8JsonReader reader, ref ResponseBodyFacts facts)
     {

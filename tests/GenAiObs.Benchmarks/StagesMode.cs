@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Globalization;
+using GenAiObs.Core.Aggregation;
+using GenAiObs.Core.Envelopes;
+using GenAiObs.Core.Metrics;
+using GenAiObs.Core.Pricing;
+using GenAiObs.Core.Processing;
+
+namespace GenAiObs.Benchmarks;
+
+/// <summary>
+/// <c>stages</c>: where the time and the allocations of the full path go, stage by stage, per
+/// payload kind (Stopwatch and GC.GetAllocatedBytesForCurrentThread over repeated runs; a quick
+/// look, not a BenchmarkDotNet measurement).
+/// </summary>
+public static class StagesMode
+{
+    private const string Service = "genai-observability";
+
+    public static int Run(TextWriter output, int repetitions = 40)
+    {
+        var processor = new BatchProcessor(PriceTable.LoadDefault());
+        var emf = new EmfSerializer();
+        var invocationOptions = new InvocationMetricsOptions(Service, FunctionDefaults.MaxPrincipals, "prod");
+        var spanMetrics = new SpanMetricsBuilder(new SpanMetricsOptions(DefaultEnvironment: "prod"));
+        var floor = new Floor();
+
+        output.WriteLine("| payload | stage | µs/record | B alloc/record |");
+        output.WriteLine("|---|---|---:|---:|");
+        foreach (var kind in Enum.GetValues<PayloadKind>())
+        {
+            var payload = PayloadCache.Get(kind);
+            var stages = new Dictionary<string, (long Ticks, long Bytes)>();
+            for (var i = 0; i < repetitions + 60; i++)
+            {
+                var measure = i >= 60;
+                Time(stages, "floor", measure, () => floor.Run(payload.EventJson));
+                DecodedDelivery? delivery = null;
+                Time(stages, "decode", measure, () => delivery = EnvelopeDecoder.DecodeLambdaEvent(payload.EventJson));
+                BatchResult? result = null;
+                Time(stages, "parse+price", measure, () => result = processor.ProcessDelivery(delivery!));
+                delivery!.Dispose();
+                MetricBatch? metrics = null;
+                Time(stages, "metrics", measure, () => metrics = kind == PayloadKind.Spans
+                    ? spanMetrics.Build(result!, Pipeline.BatchTimestampMs)
+                    : InvocationMetricsBuilder.Build(result!, invocationOptions, Pipeline.BatchTimestampMs));
+                Time(stages, "emf", measure, () => emf.WriteLines(metrics!, TextWriter.Null));
+                Time(stages, "aggregate", measure, () => AggregateBuilder.Build(result!));
+            }
+
+            foreach (var (stage, (ticks, bytes)) in stages)
+            {
+                var perRecord = (double)repetitions * payload.Records;
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {kind} | {stage} | {ticks * 1e6 / Stopwatch.Frequency / perRecord:F2} | {bytes / perRecord:F0} |"));
+            }
+        }
+
+        return 0;
+    }
+
+    private static void Time(Dictionary<string, (long Ticks, long Bytes)> stages, string name, bool measure, Action action)
+    {
+        var bytes = GC.GetAllocatedBytesForCurrentThread();
+        var start = Stopwatch.GetTimestamp();
+        action();
+        var ticks = Stopwatch.GetTimestamp() - start;
+        bytes = GC.GetAllocatedBytesForCurrentThread() - bytes;
+        if (measure)
+        {
+            var (t, b) = stages.GetValueOrDefault(name);
+            stages[name] = (t + ticks, b + bytes);
+        }
+    }
+}
