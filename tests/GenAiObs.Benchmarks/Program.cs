@@ -24,7 +24,7 @@ switch (args.FirstOrDefault())
     case "cost":
         return CostMode.Run(args[1..], Console.Out);
     case "ratio":
-        return RatioMode.Run(Console.Out);
+        return RatioMode.Run(Console.Out, args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 41);
     case "stages":
         return StagesMode.Run(Console.Out);
     case "coldstart":

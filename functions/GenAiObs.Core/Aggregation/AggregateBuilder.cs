@@ -19,23 +19,35 @@ public static class AggregateBuilder
 
     public static AggregateBatch Build(string batchId, IEnumerable<PricedInvocation> invocations, IEnumerable<PricedSpan> spans)
     {
-        var deltas = new Dictionary<(DateTimeOffset Bucket, string Key), AggregateCounters>();
+        // Counters accumulate in fixed slots (one per counter name of the batch) and keys are small
+        // integers: a record's additions are array adds, not dictionary updates. Each (bucket, key)
+        // becomes one AggregateCounters at the end, its counters in first-added order.
+        var names = new NameCache();
+        var deltas = new Dictionary<(DateTimeOffset Bucket, int Key), Accumulator>();
+        var lastBucket = DateTimeOffset.MinValue;
+        var lastKey = -1;
+        Accumulator? last = null;
 
-        AggregateCounters At(DateTimeOffset bucket, string key)
+        Accumulator At(DateTimeOffset bucket, int key)
         {
-            if (!deltas.TryGetValue((bucket, key), out var counters))
+            if (last is not null && key == lastKey && bucket == lastBucket)
             {
-                counters = new AggregateCounters();
-                deltas[(bucket, key)] = counters;
+                return last;
             }
 
-            return counters;
+            if (!deltas.TryGetValue((bucket, key), out var accumulator))
+            {
+                accumulator = new Accumulator();
+                deltas[(bucket, key)] = accumulator;
+            }
+
+            (lastBucket, lastKey, last) = (bucket, key, accumulator);
+            return accumulator;
         }
 
         // Keys and counter names repeat from record to record: built once per batch, not per record.
-        var names = new NameCache();
-        var keys = new List<string>(8);
-        var contribution = new List<KeyValuePair<string, long>>(16);
+        var keys = new List<int>(8);
+        var contribution = new List<(int Slot, long Value)>(16);
         foreach (var invocation in invocations)
         {
             var bucket = Buckets.StartOf(invocation.Record.Timestamp, Granularity.Fine);
@@ -46,9 +58,9 @@ public static class AggregateBuilder
             foreach (var key in keys)
             {
                 var counters = At(bucket, key);
-                foreach (var (name, value) in contribution)
+                foreach (var (slot, value) in contribution)
                 {
-                    counters.Add(name, value);
+                    counters.Add(slot, value);
                 }
             }
         }
@@ -57,7 +69,7 @@ public static class AggregateBuilder
         {
             var span = priced.Span;
             var bucket = Buckets.StartOf(span.End, Granularity.Fine);
-            AddSpan(At(bucket, AggregateKeys.Total), priced, withHistogram: false, names);
+            AddSpan(At(bucket, NameCache.TotalKey), priced, withHistogram: false, names);
             AddSpan(At(bucket, names.Key(AggregateKeys.ComponentPrefix, SpanComponents.Of(span))), priced, withHistogram: true, names);
             if (!string.IsNullOrEmpty(span.ServiceName))
             {
@@ -85,26 +97,44 @@ public static class AggregateBuilder
             }
 
             var trace = At(bucket, names.Key(AggregateKeys.TracePrefix, span.TraceId));
-            trace.Add(CounterNames.Spans, 1);
-            trace.Add(CounterNames.SpanErrors, span.IsError ? 1 : 0);
+            trace.Add(NameCache.SpansSlot, 1);
+            trace.Add(NameCache.SpanErrorsSlot, span.IsError ? 1 : 0);
         }
 
-        var ordered = deltas
-            .Where(pair => !pair.Value.IsEmpty)
-            .OrderBy(pair => pair.Key.Bucket)
-            .ThenBy(pair => pair.Key.Key, StringComparer.Ordinal)
-            .Select(pair => new AggregateDelta(pair.Key.Bucket, pair.Key.Key, pair.Value))
-            .ToList();
+        var ordered = new List<AggregateDelta>(deltas.Count);
+        foreach (var ((bucket, key), accumulator) in deltas)
+        {
+            if (!accumulator.IsEmpty)
+            {
+                ordered.Add(new AggregateDelta(bucket, names.KeyName(key), accumulator.ToCounters(names)));
+            }
+        }
+
+        ordered.Sort(static (a, b) =>
+        {
+            var byBucket = a.BucketStart.CompareTo(b.BucketStart);
+            return byBucket != 0 ? byBucket : string.CompareOrdinal(a.Key, b.Key);
+        });
         return new AggregateBatch(batchId, ordered);
     }
 
     /// <summary>The dimension keys an invocation record is counted under.</summary>
-    public static void InvocationKeys(InvocationRecord record, List<string> keys) => InvocationKeys(record, keys, new NameCache());
+    public static void InvocationKeys(InvocationRecord record, List<string> keys)
+    {
+        var names = new NameCache();
+        var ids = new List<int>(8);
+        InvocationKeys(record, ids, names);
+        keys.Clear();
+        foreach (var id in ids)
+        {
+            keys.Add(names.KeyName(id));
+        }
+    }
 
-    private static void InvocationKeys(InvocationRecord record, List<string> keys, NameCache names)
+    private static void InvocationKeys(InvocationRecord record, List<int> keys, NameCache names)
     {
         keys.Clear();
-        keys.Add(AggregateKeys.Total);
+        keys.Add(NameCache.TotalKey);
         keys.Add(names.Key(AggregateKeys.ModelPrefix, record.ModelId));
         keys.Add(names.Key(AggregateKeys.PrincipalPrefix, record.Principal));
         if (record.RequestMetadata is { Count: > 0 } metadata)
@@ -115,7 +145,7 @@ public static class AggregateBuilder
         }
     }
 
-    private static void AddMetadataKey(IReadOnlyDictionary<string, string> metadata, string name, string prefix, List<string> keys, NameCache names)
+    private static void AddMetadataKey(IReadOnlyDictionary<string, string> metadata, string name, string prefix, List<int> keys, NameCache names)
     {
         // requestMetadata keys are caller-chosen; match them case-insensitively (Team, TEAM, team).
         foreach (var (metadataKey, value) in metadata)
@@ -128,33 +158,33 @@ public static class AggregateBuilder
         }
     }
 
-    /// <summary>The non-zero counters one invocation record adds (under each of its keys).</summary>
-    private static void InvocationContribution(PricedInvocation invocation, NameCache names, List<KeyValuePair<string, long>> contribution)
+    /// <summary>The non-zero counters one invocation record adds (under each of its keys), as (slot, value).</summary>
+    private static void InvocationContribution(PricedInvocation invocation, NameCache names, List<(int Slot, long Value)> contribution)
     {
         contribution.Clear();
-        void Add(string name, long value)
+        void Add(int slot, long value)
         {
             // Zero adds are dropped (AggregateCounters would drop them too): items never carry empty counters.
             if (value != 0)
             {
-                contribution.Add(new(name, value));
+                contribution.Add((slot, value));
             }
         }
 
         var record = invocation.Record;
-        Add(CounterNames.Requests, 1);
-        Add(CounterNames.Errors, record.IsError ? 1 : 0);
-        Add(CounterNames.Throttles, record.IsThrottle ? 1 : 0);
-        Add(CounterNames.InputTokens, record.InputTokens);
-        Add(CounterNames.OutputTokens, record.OutputTokens);
-        Add(CounterNames.CacheReadTokens, record.CacheReadTokens);
-        Add(CounterNames.CacheWriteTokens, record.CacheWriteTokens);
-        Add(CounterNames.CostMicros, AggregateCounters.ToMicros(invocation.CostUsd));
-        Add(CounterNames.UnpricedAny, invocation.Priced ? 0 : 1);
+        Add(NameCache.RequestsSlot, 1);
+        Add(NameCache.ErrorsSlot, record.IsError ? 1 : 0);
+        Add(NameCache.ThrottlesSlot, record.IsThrottle ? 1 : 0);
+        Add(NameCache.InputTokensSlot, record.InputTokens);
+        Add(NameCache.OutputTokensSlot, record.OutputTokens);
+        Add(NameCache.CacheReadTokensSlot, record.CacheReadTokens);
+        Add(NameCache.CacheWriteTokensSlot, record.CacheWriteTokens);
+        Add(NameCache.CostMicrosSlot, AggregateCounters.ToMicros(invocation.CostUsd));
+        Add(NameCache.UnpricedAnySlot, invocation.Priced ? 0 : 1);
         if (!record.IsError)
         {
             Add(names.StopReason(record.StopReason), 1);
-            Add(CounterNames.Unpriced, invocation.Priced ? 0 : 1);
+            Add(NameCache.UnpricedSlot, invocation.Priced ? 0 : 1);
         }
 
         if (record.LatencyMs is { } latency)
@@ -168,26 +198,26 @@ public static class AggregateBuilder
         }
     }
 
-    private static void AddSpan(AggregateCounters counters, PricedSpan priced, bool withHistogram, NameCache names)
+    private static void AddSpan(Accumulator counters, PricedSpan priced, bool withHistogram, NameCache names)
     {
         var span = priced.Span;
-        counters.Add(CounterNames.Spans, 1);
-        counters.Add(CounterNames.SpanErrors, span.IsError ? 1 : 0);
+        counters.Add(NameCache.SpansSlot, 1);
+        counters.Add(NameCache.SpanErrorsSlot, span.IsError ? 1 : 0);
         switch (span.Class)
         {
             case SpanClass.Agent:
-                counters.Add(CounterNames.Agents, 1);
-                counters.Add(CounterNames.AgentErrors, span.IsError ? 1 : 0);
+                counters.Add(NameCache.AgentsSlot, 1);
+                counters.Add(NameCache.AgentErrorsSlot, span.IsError ? 1 : 0);
                 break;
             case SpanClass.ModelCall:
-                counters.Add(CounterNames.ModelCalls, 1);
-                counters.Add(CounterNames.ModelCallErrors, span.IsError ? 1 : 0);
-                counters.Add(CounterNames.SpanInputTokens, span.InputTokens);
-                counters.Add(CounterNames.SpanOutputTokens, span.OutputTokens);
-                counters.Add(CounterNames.SpanCacheReadTokens, span.CacheReadTokens);
-                counters.Add(CounterNames.SpanCacheWriteTokens, span.CacheWriteTokens);
-                counters.Add(CounterNames.SpanCostMicros, AggregateCounters.ToMicros(priced.CostUsd));
-                counters.Add(CounterNames.SpanUnpriced, priced.Priced ? 0 : 1);
+                counters.Add(NameCache.ModelCallsSlot, 1);
+                counters.Add(NameCache.ModelCallErrorsSlot, span.IsError ? 1 : 0);
+                counters.Add(NameCache.SpanInputTokensSlot, span.InputTokens);
+                counters.Add(NameCache.SpanOutputTokensSlot, span.OutputTokens);
+                counters.Add(NameCache.SpanCacheReadTokensSlot, span.CacheReadTokens);
+                counters.Add(NameCache.SpanCacheWriteTokensSlot, span.CacheWriteTokens);
+                counters.Add(NameCache.SpanCostMicrosSlot, AggregateCounters.ToMicros(priced.CostUsd));
+                counters.Add(NameCache.SpanUnpricedSlot, priced.Priced ? 0 : 1);
                 foreach (var reason in span.FinishReasons)
                 {
                     counters.Add(names.FinishReason(reason), 1);
@@ -195,8 +225,8 @@ public static class AggregateBuilder
 
                 break;
             case SpanClass.Tool:
-                counters.Add(CounterNames.Tools, 1);
-                counters.Add(CounterNames.ToolErrors, span.ToolFailed ? 1 : 0);
+                counters.Add(NameCache.ToolsSlot, 1);
+                counters.Add(NameCache.ToolErrorsSlot, span.ToolFailed ? 1 : 0);
                 break;
             default:
                 break;
@@ -210,52 +240,203 @@ public static class AggregateBuilder
 
     private static string Clip(string value) => value.Length > MaxKeyValueLength ? value[..MaxKeyValueLength] : value;
 
-    /// <summary>Dimension keys and counter names of one batch, each built once (a batch repeats a few dozen of them thousands of times).</summary>
+    /// <summary>
+    /// The counters of one (bucket, key) while a batch is built: the fixed counters in an array
+    /// indexed by slot, the batch's other names (stop reasons, histogram bins — sparse) by slot in a
+    /// small map, and the slots in the order they were first added to (so the final bag lists them
+    /// in the same order as before).
+    /// </summary>
+    private sealed class Accumulator
+    {
+        private readonly long[] _fixed = new long[NameCache.FixedSlots];
+        private Dictionary<int, long>? _others;
+        private int[] _order = new int[NameCache.FixedSlots];
+        private int _fixedTouched;
+        private int _count;
+
+        public bool IsEmpty => _count == 0;
+
+        /// <summary>Adds to a slot; zero adds are dropped, as <see cref="AggregateCounters.Add"/> drops them.</summary>
+        public void Add(int slot, long value)
+        {
+            if (value == 0)
+            {
+                return;
+            }
+
+            if (slot < NameCache.FixedSlots)
+            {
+                var bit = 1 << slot;
+                if ((_fixedTouched & bit) == 0)
+                {
+                    _fixedTouched |= bit;
+                    Touch(slot);
+                }
+
+                _fixed[slot] += value;
+                return;
+            }
+
+            _others ??= [];
+            ref var existing = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_others, slot, out var exists);
+            if (!exists)
+            {
+                Touch(slot);
+            }
+
+            existing += value;
+        }
+
+        public AggregateCounters ToCounters(NameCache names)
+        {
+            var counters = new AggregateCounters(_count);
+            for (var i = 0; i < _count; i++)
+            {
+                var slot = _order[i];
+                counters.Add(names.SlotName(slot), slot < NameCache.FixedSlots ? _fixed[slot] : _others![slot]);
+            }
+
+            return counters;
+        }
+
+        private void Touch(int slot)
+        {
+            if (_count == _order.Length)
+            {
+                Array.Resize(ref _order, _count * 2);
+            }
+
+            _order[_count++] = slot;
+        }
+    }
+
+    /// <summary>
+    /// Dimension keys and counter names of one batch, each built once (a batch repeats a few dozen
+    /// of them thousands of times) and numbered: keys by key id, counter names by slot.
+    /// </summary>
     private sealed class NameCache
     {
-        private readonly Dictionary<(string Prefix, string Value), string> _keys = [];
-        private readonly Dictionary<string, string> _stopReasons = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, string> _finishReasons = new(StringComparer.Ordinal);
-        private readonly Dictionary<(HistogramFamily Family, int Bin), string> _bins = [];
+        public const int TotalKey = 0;
 
-        /// <summary><paramref name="prefix"/> + the value clipped to <see cref="MaxKeyValueLength"/>.</summary>
-        public string Key(string prefix, string value)
+        public const int RequestsSlot = 0;
+        public const int ErrorsSlot = 1;
+        public const int ThrottlesSlot = 2;
+        public const int InputTokensSlot = 3;
+        public const int OutputTokensSlot = 4;
+        public const int CacheReadTokensSlot = 5;
+        public const int CacheWriteTokensSlot = 6;
+        public const int CostMicrosSlot = 7;
+        public const int UnpricedSlot = 8;
+        public const int UnpricedAnySlot = 9;
+        public const int SpansSlot = 10;
+        public const int SpanErrorsSlot = 11;
+        public const int AgentsSlot = 12;
+        public const int AgentErrorsSlot = 13;
+        public const int ModelCallsSlot = 14;
+        public const int ModelCallErrorsSlot = 15;
+        public const int ToolsSlot = 16;
+        public const int ToolErrorsSlot = 17;
+        public const int SpanInputTokensSlot = 18;
+        public const int SpanOutputTokensSlot = 19;
+        public const int SpanCacheReadTokensSlot = 20;
+        public const int SpanCacheWriteTokensSlot = 21;
+        public const int SpanCostMicrosSlot = 22;
+        public const int SpanUnpricedSlot = 23;
+
+        /// <summary>Slots below this are the fixed counters above (at most 32: a bit each).</summary>
+        public const int FixedSlots = 24;
+
+        private readonly List<string> _slotNames =
+        [
+            CounterNames.Requests, CounterNames.Errors, CounterNames.Throttles, CounterNames.InputTokens,
+            CounterNames.OutputTokens, CounterNames.CacheReadTokens, CounterNames.CacheWriteTokens,
+            CounterNames.CostMicros, CounterNames.Unpriced, CounterNames.UnpricedAny,
+            CounterNames.Spans, CounterNames.SpanErrors, CounterNames.Agents, CounterNames.AgentErrors,
+            CounterNames.ModelCalls, CounterNames.ModelCallErrors, CounterNames.Tools, CounterNames.ToolErrors,
+            CounterNames.SpanInputTokens, CounterNames.SpanOutputTokens, CounterNames.SpanCacheReadTokens,
+            CounterNames.SpanCacheWriteTokens, CounterNames.SpanCostMicros, CounterNames.SpanUnpriced,
+        ];
+
+        private readonly List<string> _keyNames = [AggregateKeys.Total];
+        private readonly Dictionary<string, int> _keyIds = new(StringComparer.Ordinal) { [AggregateKeys.Total] = TotalKey };
+        private readonly Dictionary<string, int> _slotIds = new(StringComparer.Ordinal);
+        private readonly Dictionary<(string Prefix, string Value), int> _keys = [];
+        private readonly Dictionary<string, int> _stopReasons = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, int> _finishReasons = new(StringComparer.Ordinal);
+        private readonly Dictionary<(HistogramFamily Family, int Bin), int> _bins = [];
+
+        public string KeyName(int key) => _keyNames[key];
+
+        public string SlotName(int slot) => _slotNames[slot];
+
+        /// <summary>The id of <paramref name="prefix"/> + the value clipped to <see cref="MaxKeyValueLength"/>.</summary>
+        public int Key(string prefix, string value)
         {
             if (!_keys.TryGetValue((prefix, value), out var key))
             {
-                key = prefix + Clip(value);
+                var name = prefix + Clip(value);
+
+                // Two values clipped to the same key share its id.
+                if (!_keyIds.TryGetValue(name, out key))
+                {
+                    key = _keyNames.Count;
+                    _keyNames.Add(name);
+                    _keyIds[name] = key;
+                }
+
                 _keys[(prefix, value)] = key;
             }
 
             return key;
         }
 
-        public string StopReason(string reason) => Cached(_stopReasons, reason, CounterNames.StopReason);
+        public int StopReason(string reason) => Cached(_stopReasons, reason, CounterNames.StopReason);
 
-        public string FinishReason(string reason) => Cached(_finishReasons, reason, CounterNames.FinishReason);
+        public int FinishReason(string reason) => Cached(_finishReasons, reason, CounterNames.FinishReason);
 
-        /// <summary>The counter name of the histogram bin <paramref name="valueMs"/> falls in.</summary>
-        public string Bin(HistogramFamily family, double valueMs)
+        /// <summary>The slot of the histogram bin <paramref name="valueMs"/> falls in.</summary>
+        public int Bin(HistogramFamily family, double valueMs)
         {
             var bin = LogHistogram.BinOf(valueMs);
-            if (!_bins.TryGetValue((family, bin), out var name))
+            if (!_bins.TryGetValue((family, bin), out var slot))
             {
-                name = CounterNames.HistogramBin(family, bin);
-                _bins[(family, bin)] = name;
+                slot = NewSlot(CounterNames.HistogramBin(family, bin));
+                _bins[(family, bin)] = slot;
             }
 
-            return name;
+            return slot;
         }
 
-        private static string Cached(Dictionary<string, string> cache, string value, Func<string, string> create)
+        private int Cached(Dictionary<string, int> cache, string value, Func<string, string> create)
         {
-            if (!cache.TryGetValue(value, out var name))
+            if (!cache.TryGetValue(value, out var slot))
             {
-                name = create(value);
-                cache[value] = name;
+                slot = NewSlot(create(value));
+                cache[value] = slot;
             }
 
-            return name;
+            return slot;
+        }
+
+        /// <summary>A slot for a name (the same slot when two values yield one name, e.g. a stop reason spelled like a fixed counter).</summary>
+        private int NewSlot(string name)
+        {
+            if (_slotIds.Count == 0)
+            {
+                for (var i = 0; i < _slotNames.Count; i++)
+                {
+                    _slotIds[_slotNames[i]] = i;
+                }
+            }
+
+            if (!_slotIds.TryGetValue(name, out var slot))
+            {
+                slot = _slotNames.Count;
+                _slotNames.Add(name);
+                _slotIds[name] = slot;
+            }
+
+            return slot;
         }
     }
 }

@@ -8,13 +8,21 @@ namespace GenAiObs.Core.Aggregation;
 /// </summary>
 public sealed class AggregateCounters
 {
-    private readonly Dictionary<string, long> _values = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _values;
 
     public AggregateCounters()
     {
+        _values = new(StringComparer.Ordinal);
+    }
+
+    /// <summary>An empty bag sized for <paramref name="capacity"/> counters (no regrowth while it is filled).</summary>
+    internal AggregateCounters(int capacity)
+    {
+        _values = new(capacity, StringComparer.Ordinal);
     }
 
     public AggregateCounters(IEnumerable<KeyValuePair<string, long>> values)
+        : this()
     {
         foreach (var (name, value) in values)
         {
