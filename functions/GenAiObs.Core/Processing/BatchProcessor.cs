@@ -53,15 +53,18 @@ public sealed class BatchProcessor
         }
 
         result.EventCount = delivery.Events.Count + eventsRejectedByDecoder;
+
+        // A delivery repeats a few dozen identifiers (models, principals, services …) hundreds of times.
+        var strings = new Utf8StringTable();
         foreach (var logEvent in delivery.Events)
         {
             switch (RecordRouter.Route(logEvent, _limits.MaxJsonDepth, out var rejection))
             {
                 case RecordKind.Invocation:
-                    ParseInvocation(logEvent, result);
+                    ParseInvocation(logEvent, result, strings);
                     break;
                 case RecordKind.Span:
-                    ParseSpan(logEvent, result);
+                    ParseSpan(logEvent, result, strings);
                     break;
                 default:
                     result.Rejections.Add(rejection!);
@@ -100,9 +103,9 @@ public sealed class BatchProcessor
         return Convert.ToHexStringLower(digest[..16]);
     }
 
-    private void ParseInvocation(in LogEvent logEvent, BatchResult result)
+    private void ParseInvocation(in LogEvent logEvent, BatchResult result, Utf8StringTable strings)
     {
-        if (!InvocationLogParser.TryParse(logEvent, out var record, out var rejection, _limits.MaxJsonDepth))
+        if (!InvocationLogParser.TryParse(logEvent, out var record, out var rejection, _limits.MaxJsonDepth, strings))
         {
             result.Rejections.Add(rejection);
             return;
@@ -116,9 +119,9 @@ public sealed class BatchProcessor
         result.Invocations.Add(new PricedInvocation(record, cost, quote.Priced, quote.PriceKey, record.IsError ? default : breakdown));
     }
 
-    private void ParseSpan(in LogEvent logEvent, BatchResult result)
+    private void ParseSpan(in LogEvent logEvent, BatchResult result, Utf8StringTable strings)
     {
-        var parsed = SpanParser.Parse(logEvent, _limits.MaxJsonDepth);
+        var parsed = SpanParser.Parse(logEvent, _limits.MaxJsonDepth, strings);
         if (parsed.Span is { } span)
         {
             result.Spans.Add(SpanPricer.Price(span, _prices));

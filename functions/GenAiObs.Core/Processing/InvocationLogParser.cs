@@ -38,12 +38,21 @@ public static class InvocationLogParser
         in LogEvent logEvent,
         [NotNullWhen(true)] out InvocationRecord? record,
         [NotNullWhen(false)] out Rejection? rejection,
-        int maxJsonDepth = 64)
+        int maxJsonDepth = 64) =>
+        TryParse(logEvent, out record, out rejection, maxJsonDepth, strings: null);
+
+    /// <summary>As the public overload, with The delivery's identifier strings, shared between its records (null: none).</summary>
+    internal static bool TryParse(
+        in LogEvent logEvent,
+        [NotNullWhen(true)] out InvocationRecord? record,
+        [NotNullWhen(false)] out Rejection? rejection,
+        int maxJsonDepth,
+        Utf8StringTable? strings)
     {
         var json = logEvent.Message.Span;
         try
         {
-            record = Parse(json, logEvent, maxJsonDepth);
+            record = Parse(json, logEvent, maxJsonDepth, strings);
             rejection = null;
             return true;
         }
@@ -71,7 +80,7 @@ public static class InvocationLogParser
             ? new Rejection(eventId, RejectReasons.TooDeep, "nesting deeper than the limit", Source: source)
             : new Rejection(eventId, RejectReasons.InvalidJson, "malformed JSON", Source: source);
 
-    private static InvocationRecord Parse(ReadOnlySpan<byte> json, in LogEvent logEvent, int maxJsonDepth)
+    private static InvocationRecord Parse(ReadOnlySpan<byte> json, in LogEvent logEvent, int maxJsonDepth, Utf8StringTable? strings)
     {
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = maxJsonDepth });
         if (!reader.Read())
@@ -104,36 +113,36 @@ public static class InvocationLogParser
             }
             else if (reader.ValueTextEquals("modelId"u8))
             {
-                fields.ModelId = ReadIdentifier(ref reader, "modelId");
+                fields.ModelId = ReadIdentifier(ref reader, "modelId", strings);
             }
             else if (reader.ValueTextEquals("operation"u8))
             {
-                fields.Operation = ReadOperation(ref reader);
+                fields.Operation = ReadOperation(ref reader, strings);
             }
             else if (reader.ValueTextEquals("accountId"u8))
             {
-                fields.AccountId = ReadIdentifier(ref reader, "accountId");
+                fields.AccountId = ReadIdentifier(ref reader, "accountId", strings);
             }
             else if (reader.ValueTextEquals("region"u8))
             {
-                fields.Region = ReadIdentifier(ref reader, "region");
+                fields.Region = ReadIdentifier(ref reader, "region", strings);
             }
             else if (reader.ValueTextEquals("inferenceRegion"u8))
             {
-                fields.InferenceRegion = ReadIdentifier(ref reader, "inferenceRegion");
+                fields.InferenceRegion = ReadIdentifier(ref reader, "inferenceRegion", strings);
             }
             else if (reader.ValueTextEquals("requestId"u8))
             {
-                fields.RequestId = ReadIdentifier(ref reader, "requestId");
+                fields.RequestId = ReadIdentifier(ref reader, "requestId", strings: null);
             }
             else if (reader.ValueTextEquals("errorCode"u8))
             {
-                fields.ErrorCode = ReadIdentifier(ref reader, "errorCode");
+                fields.ErrorCode = ReadIdentifier(ref reader, "errorCode", strings);
             }
             else if (reader.ValueTextEquals("identity"u8))
             {
                 reader.Read();
-                fields.Principal = ReadPrincipal(ref reader);
+                fields.Principal = ReadPrincipal(ref reader, strings);
             }
             else if (reader.ValueTextEquals("input"u8))
             {
@@ -148,7 +157,7 @@ public static class InvocationLogParser
             else if (reader.ValueTextEquals("requestMetadata"u8))
             {
                 reader.Read();
-                fields.RequestMetadata = ReadRequestMetadata(ref reader);
+                fields.RequestMetadata = ReadRequestMetadata(ref reader, strings);
             }
             else
             {
@@ -226,7 +235,7 @@ public static class InvocationLogParser
             : throw new RecordRejectedException(RejectReasons.InvalidTimestamp, "event timestamp");
 
     /// <summary>The four documented operations come back as shared constants (no allocation per record).</summary>
-    private static string? ReadOperation(ref Utf8JsonReader reader)
+    private static string? ReadOperation(ref Utf8JsonReader reader, Utf8StringTable? strings)
     {
         var lookahead = reader;
         lookahead.Read();
@@ -244,11 +253,11 @@ public static class InvocationLogParser
             }
         }
 
-        return ReadIdentifier(ref reader, "operation");
+        return ReadIdentifier(ref reader, "operation", strings);
     }
 
     /// <summary>A short identifier string (null when JSON null); the reader is on the property name.</summary>
-    private static string? ReadIdentifier(ref Utf8JsonReader reader, string field)
+    private static string? ReadIdentifier(ref Utf8JsonReader reader, string field, Utf8StringTable? strings)
     {
         reader.Read();
         if (reader.TokenType == JsonTokenType.Null)
@@ -266,13 +275,13 @@ public static class InvocationLogParser
             throw new RecordRejectedException(RejectReasons.WrongType, field + " too long");
         }
 
-        var value = reader.GetString()!;
+        var value = strings is null ? reader.GetString()! : strings.GetString(ref reader);
         return value.Length > MaxIdentifierBytes
             ? throw new RecordRejectedException(RejectReasons.WrongType, field + " too long")
             : value;
     }
 
-    private static string ReadPrincipal(ref Utf8JsonReader reader)
+    private static string ReadPrincipal(ref Utf8JsonReader reader, Utf8StringTable? strings)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
@@ -289,7 +298,7 @@ public static class InvocationLogParser
             reader.Read();
             if (isArn && reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length <= MaxArnChars)
             {
-                principal = PrincipalParser.FromArn(arn[..reader.CopyString(arn)]);
+                principal = PrincipalParser.FromArn(arn[..reader.CopyString(arn)], strings);
             }
             else
             {
@@ -387,7 +396,7 @@ public static class InvocationLogParser
         }
     }
 
-    private static Dictionary<string, string>? ReadRequestMetadata(ref Utf8JsonReader reader)
+    private static Dictionary<string, string>? ReadRequestMetadata(ref Utf8JsonReader reader, Utf8StringTable? strings)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
@@ -400,13 +409,13 @@ public static class InvocationLogParser
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var keyFits = reader.ValueSpan.Length <= MaxMetadataKeyBytes;
-            var key = keyFits ? reader.GetString() : null;
+            var key = !keyFits ? null : strings is null ? reader.GetString() : strings.GetString(ref reader);
             reader.Read();
             if (key is { Length: > 0 } && IsKeptTag(key) && reader.TokenType == JsonTokenType.String &&
                 reader.ValueSpan.Length <= MaxMetadataValueBytes && (metadata?.Count ?? 0) < MaxMetadataEntries)
             {
                 metadata ??= new Dictionary<string, string>(StringComparer.Ordinal);
-                metadata[key] = reader.GetString()!;
+                metadata[key] = strings is null ? reader.GetString()! : strings.GetString(ref reader);
             }
             else
             {

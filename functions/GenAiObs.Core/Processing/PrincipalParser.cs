@@ -16,7 +16,10 @@ public static class PrincipalParser
     /// <c>…:assumed-role/ROLE/SESSION</c> → <c>ROLE</c>; <c>…:user/[PATH/]NAME</c> → <c>user/NAME</c>;
     /// <c>…:root</c> → <c>root</c>; any other ARN → its resource part; missing or not an ARN → <c>unknown</c>.
     /// </summary>
-    public static string FromArn(ReadOnlySpan<char> arn)
+    public static string FromArn(ReadOnlySpan<char> arn) => FromArn(arn, strings: null);
+
+    /// <summary>As the public overload, with The delivery's identifier strings, shared between its records (null: none).</summary>
+    internal static string FromArn(ReadOnlySpan<char> arn, Utf8StringTable? strings)
     {
         if (!arn.StartsWith("arn:", StringComparison.Ordinal))
         {
@@ -51,7 +54,7 @@ public static class PrincipalParser
             var rest = resource["assumed-role/".Length..];
             var slash = rest.IndexOf('/');
             var role = slash < 0 ? rest : rest[..slash];
-            return role.IsEmpty || role.Length > MaxPrincipalLength ? Unknown : role.ToString();
+            return role.IsEmpty || role.Length > MaxPrincipalLength ? Unknown : strings?.GetString(role) ?? role.ToString();
         }
 
         if (resource.StartsWith("user/", StringComparison.Ordinal))
@@ -60,7 +63,7 @@ public static class PrincipalParser
             return name.IsEmpty || name.Length > MaxPrincipalLength ? Unknown : string.Concat("user/", name);
         }
 
-        return resource.Length > MaxPrincipalLength ? Unknown : resource.ToString();
+        return resource.Length > MaxPrincipalLength ? Unknown : strings?.GetString(resource) ?? resource.ToString();
     }
 
     /// <inheritdoc cref="FromArn(ReadOnlySpan{char})"/>

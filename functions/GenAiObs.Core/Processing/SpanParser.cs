@@ -132,14 +132,17 @@ public static class SpanParser
     /// <summary>Parses one span record.</summary>
     /// <param name="ev">The log event; its message is the span JSON.</param>
     /// <param name="maxJsonDepth">Nesting limit; deeper records are rejected as <c>too_deep</c>.</param>
-    public static SpanParseResult Parse(in LogEvent ev, int maxJsonDepth = 64)
+    public static SpanParseResult Parse(in LogEvent ev, int maxJsonDepth = 64) => Parse(ev, maxJsonDepth, strings: null);
+
+    /// <summary>As the public overload, with The delivery's identifier strings, shared between its spans (null: none).</summary>
+    internal static SpanParseResult Parse(in LogEvent ev, int maxJsonDepth, Utf8StringTable? strings)
     {
         if (ev.Message.Span.Trim(" \t\r\n"u8).IsEmpty)
         {
             return SpanParseResult.Rejected(ev.Id, RejectReasons.InvalidJson, "empty");
         }
 
-        var fields = new Fields();
+        var fields = new Fields { Strings = strings };
         var failure = default(Failure);
         var reader = new Utf8JsonReader(ev.Message.Span, new JsonReaderOptions { MaxDepth = maxJsonDepth });
         try
@@ -285,10 +288,10 @@ public static class SpanParser
 
             var ok = key switch
             {
-                TopKey.TraceId => ReadIdentity(ref r, "traceId", ref f.TraceId, ref failure),
-                TopKey.SpanId => ReadIdentity(ref r, "spanId", ref f.SpanId, ref failure),
-                TopKey.ParentSpanId => ReadIdentity(ref r, "parentSpanId", ref f.ParentSpanId, ref failure),
-                TopKey.Name => ReadIdentity(ref r, "name", ref f.Name, ref failure),
+                TopKey.TraceId => ReadIdentity(ref r, "traceId", f.Strings, ref f.TraceId, ref failure),
+                TopKey.SpanId => ReadIdentity(ref r, "spanId", null, ref f.SpanId, ref failure),
+                TopKey.ParentSpanId => ReadIdentity(ref r, "parentSpanId", null, ref f.ParentSpanId, ref failure),
+                TopKey.Name => ReadIdentity(ref r, "name", f.Strings, ref f.Name, ref failure),
                 TopKey.Kind => ReadKind(ref r, ref f, ref failure),
                 TopKey.StartTime => ReadNanos(ref r, "startTimeUnixNano", ref f.StartNanos, ref failure),
                 TopKey.EndTime => ReadNanos(ref r, "endTimeUnixNano", ref f.EndNanos, ref failure),
@@ -373,11 +376,11 @@ public static class SpanParser
 
             var ok = key switch
             {
-                AttributeKey.OperationName => ReadIdentity(ref r, "gen_ai.operation.name", ref f.OperationName, ref failure),
-                AttributeKey.ProviderName => ReadIdentity(ref r, "gen_ai.provider.name", ref f.ProviderName, ref failure),
-                AttributeKey.System => ReadIdentity(ref r, "gen_ai.system", ref f.System, ref failure),
-                AttributeKey.RequestModel => ReadIdentity(ref r, "gen_ai.request.model", ref f.RequestModel, ref failure),
-                AttributeKey.ResponseModel => ReadIdentity(ref r, "gen_ai.response.model", ref f.ResponseModel, ref failure),
+                AttributeKey.OperationName => ReadIdentity(ref r, "gen_ai.operation.name", f.Strings, ref f.OperationName, ref failure),
+                AttributeKey.ProviderName => ReadIdentity(ref r, "gen_ai.provider.name", f.Strings, ref f.ProviderName, ref failure),
+                AttributeKey.System => ReadIdentity(ref r, "gen_ai.system", f.Strings, ref f.System, ref failure),
+                AttributeKey.RequestModel => ReadIdentity(ref r, "gen_ai.request.model", f.Strings, ref f.RequestModel, ref failure),
+                AttributeKey.ResponseModel => ReadIdentity(ref r, "gen_ai.response.model", f.Strings, ref f.ResponseModel, ref failure),
                 AttributeKey.InputTokens => ReadCount(ref r, "gen_ai.usage.input_tokens", ref f.InputTokens, ref failure),
                 AttributeKey.PromptTokens => ReadCount(ref r, "gen_ai.usage.prompt_tokens", ref f.PromptTokens, ref failure),
                 AttributeKey.OutputTokens => ReadCount(ref r, "gen_ai.usage.output_tokens", ref f.OutputTokens, ref failure),
@@ -388,14 +391,14 @@ public static class SpanParser
                 AttributeKey.CacheWriteFlat => ReadCount(ref r, "gen_ai.usage.cache_creation_input_tokens", ref f.CacheWriteFlat, ref failure),
                 AttributeKey.CacheWriteStrands => ReadCount(ref r, "gen_ai.usage.cache_write_input_tokens", ref f.CacheWriteStrands, ref failure),
                 AttributeKey.FinishReasons => ReadFinishReasons(ref r, ref f, ref failure),
-                AttributeKey.ToolName => ReadIdentity(ref r, "gen_ai.tool.name", ref f.ToolName, ref failure),
+                AttributeKey.ToolName => ReadIdentity(ref r, "gen_ai.tool.name", f.Strings, ref f.ToolName, ref failure),
                 AttributeKey.ToolStatus => ReadToolStatus(ref r, ref f, ref failure),
-                AttributeKey.AgentName => ReadIdentity(ref r, "gen_ai.agent.name", ref f.AgentName, ref failure),
-                AttributeKey.SessionId => ReadIdentity(ref r, "session.id", ref f.SessionId, ref failure),
-                AttributeKey.ErrorType => ReadIdentity(ref r, "error.type", ref f.ErrorType, ref failure),
-                AttributeKey.ServiceName => ReadIdentity(ref r, "service.name", ref f.ServiceName, ref failure),
-                AttributeKey.EnvironmentName => ReadIdentity(ref r, "deployment.environment.name", ref f.EnvironmentName, ref failure),
-                AttributeKey.EnvironmentOld => ReadIdentity(ref r, "deployment.environment", ref f.EnvironmentOld, ref failure),
+                AttributeKey.AgentName => ReadIdentity(ref r, "gen_ai.agent.name", f.Strings, ref f.AgentName, ref failure),
+                AttributeKey.SessionId => ReadIdentity(ref r, "session.id", f.Strings, ref f.SessionId, ref failure),
+                AttributeKey.ErrorType => ReadIdentity(ref r, "error.type", f.Strings, ref f.ErrorType, ref failure),
+                AttributeKey.ServiceName => ReadIdentity(ref r, "service.name", f.Strings, ref f.ServiceName, ref failure),
+                AttributeKey.EnvironmentName => ReadIdentity(ref r, "deployment.environment.name", f.Strings, ref f.EnvironmentName, ref failure),
+                AttributeKey.EnvironmentOld => ReadIdentity(ref r, "deployment.environment", f.Strings, ref f.EnvironmentOld, ref failure),
                 _ => Skip(ref r),
             };
             if (!ok)
@@ -410,14 +413,14 @@ public static class SpanParser
     private static bool IsResourceKey(AttributeKey key) =>
         key is AttributeKey.ServiceName or AttributeKey.EnvironmentName or AttributeKey.EnvironmentOld;
 
-    private static bool ReadIdentity(ref Utf8JsonReader r, string field, ref string? target, ref Failure failure)
+    private static bool ReadIdentity(ref Utf8JsonReader r, string field, Utf8StringTable? strings, ref string? target, ref Failure failure)
     {
         switch (r.TokenType)
         {
             case JsonTokenType.Null:
                 return true;
             case JsonTokenType.String when r.ValueSpan.Length <= MaxIdentityBytes:
-                target = r.GetString();
+                target = strings is null ? r.GetString() : strings.GetString(ref r);
                 return true;
             default:
                 return Fail(ref failure, RejectReasons.WrongType, field);
@@ -802,6 +805,7 @@ public static class SpanParser
 
     private struct Fields
     {
+        public Utf8StringTable? Strings;
         public string? TraceId;
         public string? SpanId;
         public string? ParentSpanId;
