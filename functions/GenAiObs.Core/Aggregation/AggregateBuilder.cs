@@ -70,7 +70,7 @@ public static class AggregateBuilder
             var span = priced.Span;
             var bucket = Buckets.StartOf(span.End, Granularity.Fine);
             AddSpan(At(bucket, NameCache.TotalKey), priced, withHistogram: false, names);
-            AddSpan(At(bucket, names.Key(AggregateKeys.ComponentPrefix, SpanComponents.Of(span))), priced, withHistogram: true, names);
+            AddSpan(At(bucket, names.ComponentKey(span)), priced, withHistogram: true, names);
             if (!string.IsNullOrEmpty(span.ServiceName))
             {
                 AddSpan(At(bucket, names.Key(AggregateKeys.ServicePrefix, span.ServiceName)), priced, withHistogram: true, names);
@@ -361,11 +361,37 @@ public static class AggregateBuilder
         private readonly Dictionary<string, int> _keyIds = new(StringComparer.Ordinal) { [AggregateKeys.Total] = TotalKey };
         private readonly Dictionary<string, int> _slotIds = new(StringComparer.Ordinal);
         private readonly Dictionary<(string Prefix, string Value), int> _keys = [];
+        private readonly Dictionary<(SpanClass Class, string Value), int> _components = [];
         private readonly Dictionary<string, int> _stopReasons = new(StringComparer.Ordinal);
         private readonly Dictionary<string, int> _finishReasons = new(StringComparer.Ordinal);
         private readonly Dictionary<(HistogramFamily Family, int Bin), int> _bins = [];
 
         public string KeyName(int key) => _keyNames[key];
+
+        /// <summary>The id of the span's component key (<see cref="SpanComponents.Of"/>), without building the name again for agents, models and tools seen before.</summary>
+        public int ComponentKey(SpanRecord span)
+        {
+            var value = span.Class switch
+            {
+                SpanClass.Agent => string.Empty,
+                SpanClass.ModelCall => span.Model,
+                SpanClass.Tool => span.ToolName,
+                _ => null,
+            };
+            if (value is null)
+            {
+                // Other spans (and a model call without a model): by the name SpanComponents gives.
+                return Key(AggregateKeys.ComponentPrefix, SpanComponents.Of(span));
+            }
+
+            if (!_components.TryGetValue((span.Class, value), out var key))
+            {
+                key = Key(AggregateKeys.ComponentPrefix, SpanComponents.Of(span));
+                _components[(span.Class, value)] = key;
+            }
+
+            return key;
+        }
 
         public string SlotName(int slot) => _slotNames[slot];
 
