@@ -13,8 +13,9 @@ public static class RatioMode
 {
     public static int Run(TextWriter output, int rounds = 41)
     {
-        output.WriteLine("| payload | floor MB/s (median) | full path MB/s (median) | full path / floor (median of rounds) | p10 | p90 | ≥ 70% |");
-        output.WriteLine("|---|---:|---:|---:|---:|---:|---|");
+        // Wall-clock ratios, and the same ratio in process CPU time (less sensitive to other work on a busy machine).
+        output.WriteLine("| payload | floor MB/s (median) | full path MB/s (median) | full path / floor (median of rounds) | p10 | p90 | ≥ 70% | CPU-time ratio (median) |");
+        output.WriteLine("|---|---:|---:|---:|---:|---:|---|---:|");
         var allMet = true;
         foreach (var kind in Enum.GetValues<PayloadKind>())
         {
@@ -33,8 +34,10 @@ public static class RatioMode
             var ratios = new List<double>();
             var floorRates = new List<double>();
             var fullRates = new List<double>();
+            var cpuRatios = new List<double>();
             for (var round = 0; round < rounds; round++)
             {
+                var cpu = Environment.CpuUsage.TotalTime;
                 var start = Stopwatch.GetTimestamp();
                 for (var i = 0; i < repetitions; i++)
                 {
@@ -42,6 +45,8 @@ public static class RatioMode
                 }
 
                 var floorSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+                var floorCpu = Environment.CpuUsage.TotalTime - cpu;
+                cpu = Environment.CpuUsage.TotalTime;
                 start = Stopwatch.GetTimestamp();
                 for (var i = 0; i < repetitions; i++)
                 {
@@ -50,6 +55,7 @@ public static class RatioMode
                 }
 
                 var fullSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+                cpuRatios.Add(floorCpu / (Environment.CpuUsage.TotalTime - cpu));
                 var megabytes = payload.DecompressedBytes * repetitions / 1048576.0;
                 floorRates.Add(megabytes / floorSeconds);
                 fullRates.Add(megabytes / fullSeconds);
@@ -60,7 +66,7 @@ public static class RatioMode
             allMet &= median >= 0.7;
             output.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"| {kind} | {ColdStartMode.Percentile(floorRates, 0.5):F0} | {ColdStartMode.Percentile(fullRates, 0.5):F0} | {median:P0} | {ColdStartMode.Percentile(ratios, 0.1):P0} | {ColdStartMode.Percentile(ratios, 0.9):P0} | {(median >= 0.7 ? "yes" : "NO")} |"));
+                $"| {kind} | {ColdStartMode.Percentile(floorRates, 0.5):F0} | {ColdStartMode.Percentile(fullRates, 0.5):F0} | {median:P0} | {ColdStartMode.Percentile(ratios, 0.1):P0} | {ColdStartMode.Percentile(ratios, 0.9):P0} | {(median >= 0.7 ? "yes" : "NO")} | {ColdStartMode.Percentile(cpuRatios, 0.5):P0} |"));
         }
 
         return allMet ? 0 : 1;

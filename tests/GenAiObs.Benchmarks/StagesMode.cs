@@ -17,7 +17,7 @@ public static class StagesMode
 {
     private const string Service = "genai-observability";
 
-    public static int Run(TextWriter output, int repetitions = 40)
+    public static int Run(TextWriter output, int repetitions = 200)
     {
         var processor = new BatchProcessor(PriceTable.LoadDefault());
         var emf = new EmfSerializer();
@@ -25,15 +25,15 @@ public static class StagesMode
         var spanMetrics = new SpanMetricsBuilder(new SpanMetricsOptions(DefaultEnvironment: "prod"));
         var floor = new Floor();
 
-        output.WriteLine("| payload | stage | µs/record | B alloc/record |");
-        output.WriteLine("|---|---|---:|---:|");
+        output.WriteLine("| payload | stage | µs/record | CPU µs/record | B alloc/record |");
+        output.WriteLine("|---|---|---:|---:|---:|");
         foreach (var kind in Enum.GetValues<PayloadKind>())
         {
             var payload = PayloadCache.Get(kind);
-            var stages = new Dictionary<string, (long Ticks, long Bytes)>();
-            for (var i = 0; i < repetitions + 60; i++)
+            var stages = new Dictionary<string, (long Ticks, long Cpu, long Bytes)>();
+            for (var i = 0; i < repetitions + 200; i++)
             {
-                var measure = i >= 60;
+                var measure = i >= 200;
                 Time(stages, "floor", measure, () => floor.Run(payload.EventJson));
                 DecodedDelivery? delivery = null;
                 Time(stages, "decode", measure, () => delivery = EnvelopeDecoder.DecodeLambdaEvent(payload.EventJson));
@@ -48,28 +48,30 @@ public static class StagesMode
                 Time(stages, "aggregate", measure, () => AggregateBuilder.Build(result!));
             }
 
-            foreach (var (stage, (ticks, bytes)) in stages)
+            foreach (var (stage, (ticks, cpu, bytes)) in stages)
             {
                 var perRecord = (double)repetitions * payload.Records;
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {kind} | {stage} | {ticks * 1e6 / Stopwatch.Frequency / perRecord:F2} | {bytes / perRecord:F0} |"));
+                    $"| {kind} | {stage} | {ticks * 1e6 / Stopwatch.Frequency / perRecord:F2} | {cpu / 10.0 / perRecord:F2} | {bytes / perRecord:F0} |"));
             }
         }
 
         return 0;
     }
 
-    private static void Time(Dictionary<string, (long Ticks, long Bytes)> stages, string name, bool measure, Action action)
+    private static void Time(Dictionary<string, (long Ticks, long Cpu, long Bytes)> stages, string name, bool measure, Action action)
     {
         var bytes = GC.GetAllocatedBytesForCurrentThread();
+        var cpu = Environment.CpuUsage.TotalTime.Ticks;
         var start = Stopwatch.GetTimestamp();
         action();
         var ticks = Stopwatch.GetTimestamp() - start;
+        cpu = Environment.CpuUsage.TotalTime.Ticks - cpu;
         bytes = GC.GetAllocatedBytesForCurrentThread() - bytes;
         if (measure)
         {
-            var (t, b) = stages.GetValueOrDefault(name);
-            stages[name] = (t + ticks, b + bytes);
+            var (t, c, b) = stages.GetValueOrDefault(name);
+            stages[name] = (t + ticks, c + cpu, b + bytes);
         }
     }
 }
