@@ -445,6 +445,38 @@ public abstract class AggregateStoreContractTests
     }
 
     [Fact]
+    public async Task MaintainAsync_WhenABackfillChangesAnEarlierDay_ShouldRecomputeTheLaterDaysBaselines()
+    {
+        // Arrange: day 1's baseline is first computed at 00:02 while day 0's evening is still being backfilled (1 hour per run).
+        var store = CreateStore();
+        var clock = new FixedTimeProvider(Base.AddHours(18).AddMinutes(2));
+        var maintenance = new AggregateMaintenance(store, clock, baselines: FastBaselines, maintenance: Maintenance(maxHoursPerRun: 1));
+        await WriteOutageDataAsync(store, clock.Now, Base.AddHours(24).AddMinutes(2), applyDuring: true);
+        await maintenance.MaintainAsync();
+        clock.Now = Base.AddHours(24).AddMinutes(2);
+        var day1 = DateOnly.FromDateTime(clock.Now.UtcDateTime);
+        await maintenance.MaintainAsync();
+        var early = await store.GetBaselineAsync(AggregateKeys.Total, day1);
+
+        // Act
+        var runs = new List<MaintenanceResult>();
+        while (runs.Count < 10 && runs.LastOrDefault()?.CaughtUp != true)
+        {
+            runs.Add(await maintenance.MaintainAsync());
+        }
+
+        var caughtUp = await store.GetBaselineAsync(AggregateKeys.Total, day1);
+        await maintenance.UpdateBaselinesAsync(day1);
+        var fresh = await store.GetBaselineAsync(AggregateKeys.Total, day1);
+
+        // Assert
+        Assert.Equal(4, runs.Count);
+        Assert.All(runs, run => Assert.Equal(1, run.BaselineDays));
+        Assert.False(early!.ContentEquals(caughtUp!));
+        Assert.True(caughtUp!.ContentEquals(fresh!));
+    }
+
+    [Fact]
     public async Task MaintainAsync_WhenTheWatermarkIsOlderThanTheFineRetention_ShouldStartAtTheOldestRecomputableHourAndKeepOlderRollups()
     {
         // Arrange: a rollup of hour 01 on day 0, then no run for four days.
