@@ -15,6 +15,9 @@ namespace GenAiObs.Adapters.DynamoDb;
 /// <item><c>D#2026-11-05</c> / key — daily rollup (counters, <c>expiresAt</c>).</item>
 /// <item><c>B#2026-11-05</c> / key — baseline for that day (<c>historyDays</c>, <c>warmingUp</c>, <c>daily</c>, <c>how</c>, <c>expiresAt</c>).</item>
 /// </list>
+/// <item><c>M#maintenance</c> / name — a maintenance watermark (<c>hour</c> N, epoch seconds of the
+/// start of the last hour fully rolled up; no <c>expiresAt</c>: one small item per name, and a lost one
+/// only makes the next run start from the recent hours again).</item>
 /// Other pk prefixes are free for other item types (e.g. alert state). Every item has
 /// <c>expiresAt</c> (N, epoch seconds), the table's TTL attribute.
 /// </summary>
@@ -28,6 +31,8 @@ public static class AggregateTable
     public const string WarmingUp = "warmingUp";
     public const string DailyStats = "daily";
     public const string HourOfWeekStats = "how";
+    public const string MaintenancePartition = "M#maintenance";
+    public const string WatermarkHour = "hour";
 
     public static string PartitionOf(Granularity granularity, DateTimeOffset bucketStart) =>
         GranularityPrefix(granularity) + Buckets.Label(bucketStart, granularity);

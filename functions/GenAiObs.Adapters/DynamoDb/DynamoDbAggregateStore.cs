@@ -285,6 +285,39 @@ public sealed class DynamoDbAggregateStore : IAggregateStore
             }).ConfigureAwait(false);
     }
 
+    public async Task<DateTimeOffset?> GetWatermarkAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var request = new GetItemRequest { TableName = _tableName, Key = KeyOf(AggregateTable.MaintenancePartition, name), ConsistentRead = true };
+        var response = await _retry.ExecuteAsync(token => _client.GetItemAsync(request, token), cancellationToken).ConfigureAwait(false);
+        return response.Item is { Count: > 0 } item && item.TryGetValue(AggregateTable.WatermarkHour, out var hour) && hour.N is { } seconds
+            ? DateTimeOffset.FromUnixTimeSeconds(long.Parse(seconds, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture))
+            : null;
+    }
+
+    public async Task<bool> AdvanceWatermarkAsync(string name, DateTimeOffset hour, CancellationToken cancellationToken = default)
+    {
+        var request = new UpdateItemRequest
+        {
+            TableName = _tableName,
+            Key = KeyOf(AggregateTable.MaintenancePartition, name),
+            UpdateExpression = "SET #h = :h",
+            ConditionExpression = "attribute_not_exists(#h) OR #h < :h",
+            ExpressionAttributeNames = new() { ["#h"] = AggregateTable.WatermarkHour },
+            ExpressionAttributeValues = new() { [":h"] = Number(Buckets.StartOf(hour, Granularity.Hourly).ToUnixTimeSeconds()) },
+        };
+        try
+        {
+            Interlocked.Increment(ref _writeRequests);
+            await _retry.ExecuteAsync(token => _client.UpdateItemAsync(request, token), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            // Another run already moved it as far or further.
+            return false;
+        }
+    }
+
     private async Task<List<AggregateItem>> QueryPartitionAsync(string partition, string keyPrefix, CancellationToken cancellationToken)
     {
         var items = new List<AggregateItem>();

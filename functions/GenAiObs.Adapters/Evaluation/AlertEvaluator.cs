@@ -19,6 +19,9 @@ public sealed record EvaluatorOptions
     /// <summary>Hours before the current one whose hourly rollups are recomputed each run (late data).</summary>
     public int LateHours { get; init; } = 1;
 
+    /// <summary>Backfill after an outage: watermark name and the most missed hours rolled up per run.</summary>
+    public MaintenanceSettings Maintenance { get; init; } = MaintenanceSettings.Default;
+
     /// <summary>How long a one-shot notice's record lives: longer than any period it is raised for (a month).</summary>
     public TimeSpan OneShotRetention { get; init; } = TimeSpan.FromDays(40);
 
@@ -100,7 +103,7 @@ public sealed class AlertEvaluator
     public async Task<EvaluationResult> EvaluateAsync(CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        await new AggregateMaintenance(_store, _time, _retention, _baselines).MaintainAsync(_options.LateHours, cancellationToken).ConfigureAwait(false);
+        await new AggregateMaintenance(_store, _time, _retention, _baselines, _options.Maintenance).MaintainAsync(_options.LateHours, cancellationToken).ConfigureAwait(false);
 
         var alerts = await _rules.EvaluateAsync(_reader, now, cancellationToken).ConfigureAwait(false);
         var regular = alerts.Where(alert => !alert.OneShot).Select(alert => alert.ToAlert(now)).ToList();

@@ -12,9 +12,12 @@ public sealed class AggregateMaintenance
     private readonly TimeProvider _time;
     private readonly AggregateRetention _retention;
     private readonly BaselineSettings _baselines;
+    private readonly MaintenanceSettings _maintenance;
 
-    public AggregateMaintenance(IAggregateStore store, TimeProvider time, AggregateRetention? retention = null, BaselineSettings? baselines = null)
+    public AggregateMaintenance(IAggregateStore store, TimeProvider time, AggregateRetention? retention = null, BaselineSettings? baselines = null, MaintenanceSettings? maintenance = null)
     {
+        _maintenance = maintenance ?? MaintenanceSettings.Default;
+        ArgumentOutOfRangeException.ThrowIfLessThan(_maintenance.MaxHoursPerRun, 1, nameof(maintenance));
         _store = store;
         _time = time;
         _retention = retention ?? AggregateRetention.Default;
@@ -83,29 +86,97 @@ public sealed class AggregateMaintenance
     }
 
     /// <summary>
-    /// Brings rollups and baselines up to date at the current time: the hourly items of the
-    /// current and previous <paramref name="lateHours"/> hours (late data), the daily items of
-    /// today and yesterday, and today's baselines when they do not exist yet.
+    /// Brings rollups and baselines up to date at the current time, idempotently:
+    /// <list type="number">
+    /// <item>hourly rollups of every hour after the maintenance watermark (the last hour a run has
+    /// completed), oldest first, at most <see cref="MaintenanceSettings.MaxHoursPerRun"/> of them per run
+    /// (the next run continues), never older than the fine retention (those sources may have expired:
+    /// their rollups are kept as they are) — this fills the gap an evaluator outage leaves;</item>
+    /// <item>always the current hour and the <paramref name="lateHours"/> before it (late data);</item>
+    /// <item>the daily rollups of yesterday, today and every day those hours touched;</item>
+    /// <item>baselines: today's when missing, and — when a rollup of an earlier day changed — again
+    /// for every later day up to today that has baselines (their inputs changed);</item>
+    /// <item>finally the watermark moves forward (a conditional write: concurrent runs never move it back).</item>
+    /// </list>
+    /// With no watermark yet (first run) there is nothing to backfill: it starts at the recent hours.
     /// </summary>
-    public async Task MaintainAsync(int lateHours = 1, CancellationToken cancellationToken = default)
+    public async Task<MaintenanceResult> MaintainAsync(int lateHours = 1, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(lateHours);
         var now = _time.GetUtcNow();
         var currentHour = Buckets.StartOf(now, Granularity.Hourly);
-        for (var hour = currentHour.AddHours(-lateHours); hour <= currentHour; hour = hour.AddHours(1))
+        var recentStart = currentHour.AddHours(-lateHours);
+        var watermark = await _store.GetWatermarkAsync(_maintenance.WatermarkName, cancellationToken).ConfigureAwait(false);
+
+        // The oldest hour whose fine sources are all still within retention (RollupAsync refuses older ones).
+        var oldest = Buckets.StartOf(now - _retention.Fine + Buckets.Width(Granularity.Hourly) - TimeSpan.FromTicks(1), Granularity.Hourly);
+        var backfillStart = watermark is { } last ? Max(last.AddHours(1), oldest) : recentStart;
+        var backfill = new List<DateTimeOffset>();
+        for (var hour = backfillStart; hour < recentStart && backfill.Count < _maintenance.MaxHoursPerRun; hour = hour.AddHours(1))
         {
-            await RollupAsync(Granularity.Hourly, hour, cancellationToken).ConfigureAwait(false);
+            backfill.Add(hour);
         }
 
-        var today = Buckets.StartOf(now, Granularity.Daily);
-        await RollupAsync(Granularity.Daily, today.AddDays(-1), cancellationToken).ConfigureAwait(false);
-        await RollupAsync(Granularity.Daily, today, cancellationToken).ConfigureAwait(false);
+        var caughtUp = backfillStart.AddHours(backfill.Count) >= recentStart;
+        var hours = backfill.Concat(Hours(recentStart, currentHour)).ToList();
 
-        var day = DateOnly.FromDateTime(today.UtcDateTime);
-        if (await _store.GetBaselineAsync(AggregateKeys.Total, day, cancellationToken).ConfigureAwait(false) is null)
+        var itemsChanged = 0;
+        var changedDays = new SortedSet<DateOnly>();
+        foreach (var hour in hours)
         {
-            await UpdateBaselinesAsync(day, cancellationToken).ConfigureAwait(false);
+            var changed = await RollupAsync(Granularity.Hourly, hour, cancellationToken).ConfigureAwait(false);
+            if (changed > 0)
+            {
+                itemsChanged += changed;
+                changedDays.Add(DayOf(hour));
+            }
+        }
+
+        var today = DayOf(now);
+        var days = new SortedSet<DateOnly>(hours.Select(DayOf)) { today.AddDays(-1), today };
+        foreach (var day in days)
+        {
+            var changed = await RollupAsync(Granularity.Daily, StartOf(day), cancellationToken).ConfigureAwait(false);
+            if (changed > 0)
+            {
+                itemsChanged += changed;
+                changedDays.Add(day);
+            }
+        }
+
+        var baselineDays = 0;
+        var earliestPastChange = changedDays.Where(day => day < today).Select(day => (DateOnly?)day).FirstOrDefault();
+        for (var day = earliestPastChange?.AddDays(1) ?? today; day <= today; day = day.AddDays(1))
+        {
+            var existing = await _store.GetBaselineAsync(AggregateKeys.Total, day, cancellationToken).ConfigureAwait(false);
+            var inputsChanged = earliestPastChange is { } first && day > first;
+            if ((existing is null && day == today) || (existing is not null && inputsChanged))
+            {
+                await UpdateBaselinesAsync(day, cancellationToken).ConfigureAwait(false);
+                baselineDays++;
+            }
+        }
+
+        // Completed: the last closed hour of an unbroken run of rolled-up hours.
+        var completed = caughtUp ? currentHour.AddHours(-1) : backfill[^1];
+        var advanced = await _store.AdvanceWatermarkAsync(_maintenance.WatermarkName, completed, cancellationToken).ConfigureAwait(false);
+        var after = advanced ? completed : await _store.GetWatermarkAsync(_maintenance.WatermarkName, cancellationToken).ConfigureAwait(false);
+        return new MaintenanceResult(watermark, after, hours.Count, days.Count, itemsChanged, baselineDays, caughtUp);
+    }
+
+    private static IEnumerable<DateTimeOffset> Hours(DateTimeOffset first, DateTimeOffset last)
+    {
+        for (var hour = first; hour <= last; hour = hour.AddHours(1))
+        {
+            yield return hour;
         }
     }
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+    private static DateOnly DayOf(DateTimeOffset time) => DateOnly.FromDateTime(time.UtcDateTime);
+
+    private static DateTimeOffset StartOf(DateOnly day) => new(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
 
     private static Dictionary<TKey, AggregateCounters> Of<TKey>(Dictionary<string, Dictionary<TKey, AggregateCounters>> map, string key)
         where TKey : notnull
@@ -119,3 +190,35 @@ public sealed class AggregateMaintenance
         return inner;
     }
 }
+
+/// <summary>How <see cref="AggregateMaintenance.MaintainAsync"/> catches up.</summary>
+public sealed record MaintenanceSettings
+{
+    /// <summary>The watermark item's name (DynamoDB: pk <c>M#maintenance</c>, sk this name).</summary>
+    public string WatermarkName { get; init; } = "rollups";
+
+    /// <summary>
+    /// At most this many hours behind the recent ones are rolled up per run (≈13 Queries each on
+    /// DynamoDB), so a run after a long outage stays short; the next run continues from the watermark.
+    /// </summary>
+    public int MaxHoursPerRun { get; init; } = 24;
+
+    public static MaintenanceSettings Default { get; } = new();
+}
+
+/// <summary>What one maintenance run did.</summary>
+/// <param name="WatermarkBefore">The watermark the run started from (null: first run).</param>
+/// <param name="WatermarkAfter">The watermark after the run (this run's or a concurrent run's, whichever is later).</param>
+/// <param name="HoursRolledUp">Hourly buckets recomputed.</param>
+/// <param name="DaysRolledUp">Daily buckets recomputed.</param>
+/// <param name="ItemsChanged">Rollup items written because their content changed (0 on a rerun).</param>
+/// <param name="BaselineDays">Days whose baselines were (re)computed.</param>
+/// <param name="CaughtUp">False when the per-run bound stopped the backfill short of the recent hours.</param>
+public sealed record MaintenanceResult(
+    DateTimeOffset? WatermarkBefore,
+    DateTimeOffset? WatermarkAfter,
+    int HoursRolledUp,
+    int DaysRolledUp,
+    int ItemsChanged,
+    int BaselineDays,
+    bool CaughtUp);

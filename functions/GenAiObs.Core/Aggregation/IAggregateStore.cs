@@ -30,4 +30,17 @@ public interface IAggregateStore
 
     /// <summary>Stores baselines (whole-item overwrite: idempotent).</summary>
     Task PutBaselinesAsync(IReadOnlyList<Baseline> baselines, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The maintenance watermark called <paramref name="name"/>: the start of the last hour whose
+    /// rollup a maintenance run has completed, or null when none has run yet.
+    /// </summary>
+    Task<DateTimeOffset?> GetWatermarkAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Moves the watermark <paramref name="name"/> forward to <paramref name="hour"/> — never
+    /// backwards: a conditional write that leaves a later value in place, so concurrent runs cannot
+    /// regress it. Returns true when it moved.
+    /// </summary>
+    Task<bool> AdvanceWatermarkAsync(string name, DateTimeOffset hour, CancellationToken cancellationToken = default);
 }

@@ -12,6 +12,7 @@ public sealed class InMemoryAggregateStore : IAggregateStore
     private readonly AggregateRetention _retention;
     private readonly Dictionary<(Granularity Granularity, DateTimeOffset Bucket), SortedDictionary<string, Entry>> _buckets = [];
     private readonly Dictionary<(DateOnly Day, string Key), Baseline> _baselines = [];
+    private readonly Dictionary<string, DateTimeOffset> _watermarks = new(StringComparer.Ordinal);
 
     public InMemoryAggregateStore(AggregateRetention? retention = null)
     {
@@ -135,6 +136,29 @@ public sealed class InMemoryAggregateStore : IAggregateStore
         }
 
         return Task.CompletedTask;
+    }
+
+    public Task<DateTimeOffset?> GetWatermarkAsync(string name, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult<DateTimeOffset?>(_watermarks.TryGetValue(name, out var hour) ? hour : null);
+        }
+    }
+
+    public Task<bool> AdvanceWatermarkAsync(string name, DateTimeOffset hour, CancellationToken cancellationToken = default)
+    {
+        var start = Buckets.StartOf(hour, Granularity.Hourly);
+        lock (_gate)
+        {
+            if (_watermarks.TryGetValue(name, out var current) && current >= start)
+            {
+                return Task.FromResult(false);
+            }
+
+            _watermarks[name] = start;
+            return Task.FromResult(true);
+        }
     }
 
     private SortedDictionary<string, Entry> BucketOf(Granularity granularity, DateTimeOffset start)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using GenAiObs.Core.Aggregation;
 using GenAiObs.Core.Records;
 using GenAiObs.Core.Statistics;
@@ -324,7 +325,7 @@ public abstract class AggregateStoreContractTests
         // Arrange
         var store = CreateStore();
         var now = new FixedTimeProvider(Base.AddHours(1).AddMinutes(7));
-        var maintenance = new AggregateMaintenance(store, now, baselines: BaselineSettings.Default with { ProfileWeeks = 1, HistoryHorizonDays = 7 });
+        var maintenance = new AggregateMaintenance(store, now, baselines: FastBaselines, maintenance: Maintenance());
         await store.ApplyBatchAsync(AggregateBuilder.Build("maintain", Enumerable.Range(0, 10).Select(i => StoreTestData.Invocation(Base.AddMinutes(10 * i), cost: 0.5m)), []));
 
         // Act
@@ -338,6 +339,263 @@ public abstract class AggregateStoreContractTests
         var baseline = await store.GetBaselineAsync(AggregateKeys.Total, DateOnly.FromDateTime(Base.UtcDateTime));
         Assert.NotNull(baseline);
         Assert.True(baseline.WarmingUp);
+    }
+
+    [Fact]
+    public async Task MaintainAsync_WhenTheEvaluatorWasDownForNineHours_ShouldFillEveryHourlyAndDailyRollup()
+    {
+        // Arrange: a run at 18:02 on day 0, then nothing until 03:02 on day 1 while data kept arriving.
+        var store = CreateStore();
+        var clock = new FixedTimeProvider(Base.AddHours(18).AddMinutes(2));
+        var maintenance = new AggregateMaintenance(store, clock, baselines: FastBaselines, maintenance: Maintenance());
+        var (before, during) = await WriteOutageDataAsync(store, clock.Now, Base.AddHours(27).AddMinutes(2), applyDuring: false);
+        await maintenance.MaintainAsync();
+        foreach (var batch in during)
+        {
+            await store.ApplyBatchAsync(batch);
+        }
+
+        clock.Now = Base.AddHours(27).AddMinutes(2);
+
+        // Act
+        var result = await maintenance.MaintainAsync();
+
+        // Assert: hours 18–25 were backfilled, 26–27 are the recent ones; nothing undercounts.
+        Assert.Equal(Base.AddHours(17), result.WatermarkBefore);
+        Assert.Equal(Base.AddHours(26), result.WatermarkAfter);
+        Assert.Equal(10, result.HoursRolledUp);
+        Assert.True(result.CaughtUp);
+        await AssertRollupsMatchFineAsync(store, Base.AddHours(17), Base.AddHours(27));
+        Assert.Equal(before.Concat(during).Sum(b => b.Deltas.Where(d => d.Key == AggregateKeys.Total).Sum(d => d.Counters[CounterNames.CostMicros])), await store.MonthToDateCostMicrosAsync(clock.Now));
+        Assert.Equal(Base.AddHours(26), await store.GetWatermarkAsync(Watermark));
+    }
+
+    [Fact]
+    public async Task MaintainAsync_WhenRerunAfterCatchingUp_ShouldChangeNothing()
+    {
+        // Arrange
+        var store = CreateStore();
+        var clock = new FixedTimeProvider(Base.AddHours(18).AddMinutes(2));
+        var maintenance = new AggregateMaintenance(store, clock, baselines: FastBaselines, maintenance: Maintenance());
+        await WriteOutageDataAsync(store, clock.Now, Base.AddHours(27).AddMinutes(2), applyDuring: true);
+        await maintenance.MaintainAsync();
+        clock.Now = Base.AddHours(27).AddMinutes(2);
+        await maintenance.MaintainAsync();
+        var snapshot = await SnapshotAsync(store);
+        var baseline = await store.GetBaselineAsync(AggregateKeys.Total, DateOnly.FromDateTime(clock.Now.UtcDateTime));
+
+        // Act
+        var rerun = await maintenance.MaintainAsync();
+
+        // Assert
+        Assert.Equal(0, rerun.ItemsChanged);
+        Assert.Equal(0, rerun.BaselineDays);
+        Assert.Equal(Base.AddHours(26), rerun.WatermarkAfter);
+        Assert.Equal(snapshot, await SnapshotAsync(store));
+        Assert.True((await store.GetBaselineAsync(AggregateKeys.Total, DateOnly.FromDateTime(clock.Now.UtcDateTime)))!.ContentEquals(baseline!));
+    }
+
+    [Fact]
+    public async Task MaintainAsync_WhenTwoRunsCatchUpConcurrently_ShouldLeaveTheSameItemsAsOne()
+    {
+        // Arrange: the same outage; two evaluators wake up at once.
+        var store = CreateStore();
+        var clock = new FixedTimeProvider(Base.AddHours(18).AddMinutes(2));
+        await WriteOutageDataAsync(store, clock.Now, Base.AddHours(27).AddMinutes(2), applyDuring: true);
+        await new AggregateMaintenance(store, clock, baselines: FastBaselines, maintenance: Maintenance()).MaintainAsync();
+        clock.Now = Base.AddHours(27).AddMinutes(2);
+        var first = new AggregateMaintenance(store, clock, baselines: FastBaselines, maintenance: Maintenance());
+        var second = new AggregateMaintenance(store, clock, baselines: FastBaselines, maintenance: Maintenance());
+
+        // Act
+        var results = await Task.WhenAll(Task.Run(() => first.MaintainAsync()), Task.Run(() => second.MaintainAsync()));
+        var snapshot = await SnapshotAsync(store);
+        var afterwards = await first.MaintainAsync();
+
+        // Assert
+        Assert.All(results, result => Assert.Equal(Base.AddHours(26), result.WatermarkAfter));
+        await AssertRollupsMatchFineAsync(store, Base.AddHours(17), Base.AddHours(27));
+        Assert.Equal(0, afterwards.ItemsChanged);
+        Assert.Equal(snapshot, await SnapshotAsync(store));
+    }
+
+    [Fact]
+    public async Task MaintainAsync_WhenTheBacklogExceedsTheHoursPerRun_ShouldContinueOnTheNextRuns()
+    {
+        // Arrange: at most 3 missed hours per run.
+        var store = CreateStore();
+        var clock = new FixedTimeProvider(Base.AddHours(18).AddMinutes(2));
+        var maintenance = new AggregateMaintenance(store, clock, baselines: FastBaselines, maintenance: Maintenance(maxHoursPerRun: 3));
+        await WriteOutageDataAsync(store, clock.Now, Base.AddHours(27).AddMinutes(2), applyDuring: true);
+        await maintenance.MaintainAsync();
+        clock.Now = Base.AddHours(27).AddMinutes(2);
+
+        // Act
+        var runs = new List<MaintenanceResult>();
+        for (var i = 0; i < 3; i++)
+        {
+            runs.Add(await maintenance.MaintainAsync());
+        }
+
+        // Assert
+        Assert.Equal([Base.AddHours(20), Base.AddHours(23), Base.AddHours(26)], runs.Select(r => r.WatermarkAfter!.Value));
+        Assert.Equal([false, false, true], runs.Select(r => r.CaughtUp));
+        Assert.Equal([5, 5, 4], runs.Select(r => r.HoursRolledUp));
+        await AssertRollupsMatchFineAsync(store, Base.AddHours(17), Base.AddHours(27));
+    }
+
+    [Fact]
+    public async Task MaintainAsync_WhenABackfillChangesAnEarlierDay_ShouldRecomputeTheLaterDaysBaselines()
+    {
+        // Arrange: day 1's baseline is first computed at 00:02 while day 0's evening is still being backfilled (1 hour per run).
+        var store = CreateStore();
+        var clock = new FixedTimeProvider(Base.AddHours(18).AddMinutes(2));
+        var maintenance = new AggregateMaintenance(store, clock, baselines: FastBaselines, maintenance: Maintenance(maxHoursPerRun: 1));
+        await WriteOutageDataAsync(store, clock.Now, Base.AddHours(24).AddMinutes(2), applyDuring: true);
+        await maintenance.MaintainAsync();
+        clock.Now = Base.AddHours(24).AddMinutes(2);
+        var day1 = DateOnly.FromDateTime(clock.Now.UtcDateTime);
+        await maintenance.MaintainAsync();
+        var early = await store.GetBaselineAsync(AggregateKeys.Total, day1);
+
+        // Act
+        var runs = new List<MaintenanceResult>();
+        while (runs.Count < 10 && runs.LastOrDefault()?.CaughtUp != true)
+        {
+            runs.Add(await maintenance.MaintainAsync());
+        }
+
+        var caughtUp = await store.GetBaselineAsync(AggregateKeys.Total, day1);
+        await maintenance.UpdateBaselinesAsync(day1);
+        var fresh = await store.GetBaselineAsync(AggregateKeys.Total, day1);
+
+        // Assert
+        Assert.Equal(4, runs.Count);
+        Assert.All(runs, run => Assert.Equal(1, run.BaselineDays));
+        Assert.False(early!.ContentEquals(caughtUp!));
+        Assert.True(caughtUp!.ContentEquals(fresh!));
+    }
+
+    [Fact]
+    public async Task MaintainAsync_WhenTheWatermarkIsOlderThanTheFineRetention_ShouldStartAtTheOldestRecomputableHourAndKeepOlderRollups()
+    {
+        // Arrange: a rollup of hour 01 on day 0, then no run for four days.
+        var store = CreateStore();
+        await store.ApplyBatchAsync(AggregateBuilder.Build("stale", [StoreTestData.Invocation(Base.AddHours(1).AddMinutes(5), cost: 1m)], []));
+        var kept = new Dictionary<string, AggregateCounters> { [AggregateKeys.Total] = Cost(7_000_000) };
+        await store.PutRollupAsync(Granularity.Hourly, Base.AddHours(1), kept);
+        await store.AdvanceWatermarkAsync(Watermark, Base);
+        var clock = new FixedTimeProvider(Base.AddDays(4).AddMinutes(2));
+        var maintenance = new AggregateMaintenance(store, clock, baselines: FastBaselines, maintenance: Maintenance(maxHoursPerRun: 5));
+
+        // Act
+        var result = await maintenance.MaintainAsync();
+
+        // Assert: now − 3 days = day 1 00:02, so the first recomputable hour is day 1 01:00.
+        Assert.Equal(Base.AddDays(1).AddHours(5), result.WatermarkAfter);
+        Assert.False(result.CaughtUp);
+        var hour1 = Assert.Single(await store.GetSeriesAsync(AggregateKeys.Total, Granularity.Hourly, Base.AddHours(1), Base.AddHours(2)));
+        Assert.True(hour1.Counters.ContentEquals(kept[AggregateKeys.Total]));
+    }
+
+    [Fact]
+    public async Task AdvanceWatermarkAsync_WhenAskedToMoveBackwardsOrRacing_ShouldOnlyEverMoveForward()
+    {
+        // Arrange
+        var store = CreateStore();
+        var name = Watermark + "-direct";
+
+        // Act
+        var missing = await store.GetWatermarkAsync(name);
+        var forward = await store.AdvanceWatermarkAsync(name, Base.AddHours(5));
+        var backward = await store.AdvanceWatermarkAsync(name, Base.AddHours(3));
+        var same = await store.AdvanceWatermarkAsync(name, Base.AddHours(5));
+        await Task.WhenAll(Enumerable.Range(0, 12).Select(h => Task.Run(() => store.AdvanceWatermarkAsync(name, Base.AddHours(h)))));
+        var afterRace = await store.GetWatermarkAsync(name);
+        var lateRun = await new AggregateMaintenance(store, new FixedTimeProvider(Base.AddHours(2).AddMinutes(2)), baselines: FastBaselines, maintenance: Maintenance() with { WatermarkName = name }).MaintainAsync();
+
+        // Assert
+        Assert.Null(missing);
+        Assert.True(forward);
+        Assert.False(backward);
+        Assert.False(same);
+        Assert.Equal(Base.AddHours(11), afterRace);
+        Assert.Equal(Base.AddHours(11), lateRun.WatermarkAfter);
+        Assert.Equal(Base.AddHours(11), await store.GetWatermarkAsync(name));
+    }
+
+    private static BaselineSettings FastBaselines { get; } = BaselineSettings.Default with { ProfileWeeks = 1, HistoryHorizonDays = 7 };
+
+    /// <summary>This test's own watermark (a shared table holds many tests' ranges).</summary>
+    private string Watermark => "rollups-" + Base.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private MaintenanceSettings Maintenance(int maxHoursPerRun = 24) => new() { WatermarkName = Watermark, MaxHoursPerRun = maxHoursPerRun };
+
+    /// <summary>
+    /// Calls every 7 minutes from 17:00 on day 0 until <paramref name="until"/>, two principals,
+    /// two models, agent spans with session keys; the part before <paramref name="firstRun"/> is
+    /// applied now, the rest (one batch per hour) now too or returned for the caller to apply.
+    /// </summary>
+    private async Task<(List<AggregateBatch> Before, List<AggregateBatch> During)> WriteOutageDataAsync(IAggregateStore store, DateTimeOffset firstRun, DateTimeOffset until, bool applyDuring)
+    {
+        var times = Enumerable.Range(0, 1000).Select(i => Base.AddHours(17).AddMinutes(7 * i)).TakeWhile(t => t < until).ToList();
+        AggregateBatch Build(string id, IEnumerable<DateTimeOffset> at)
+        {
+            var list = at.ToList();
+            return AggregateBuilder.Build(
+                id,
+                list.Select((t, i) => StoreTestData.Invocation(t, model: i % 3 == 0 ? StoreTestData.Haiku : StoreTestData.Sonnet, principal: "p" + (t.Minute % 2), cost: 0.0123m + (t.Hour * 0.001m))),
+                list.Where(t => t.Minute % 3 == 0).Select(t => StoreTestData.Span(t, SpanClass.ModelCall, model: "gpt-4o", sessionId: "s-" + t.Hour)));
+        }
+
+        var before = new List<AggregateBatch> { Build("outage-before-" + Watermark, times.Where(t => t < firstRun)) };
+        var during = times.Where(t => t >= firstRun)
+            .GroupBy(t => Buckets.StartOf(t, Granularity.Hourly))
+            .Select(g => Build("outage-" + Watermark + "-" + g.Key.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), g))
+            .ToList();
+        foreach (var batch in applyDuring ? before.Concat(during) : before)
+        {
+            await store.ApplyBatchAsync(batch);
+        }
+
+        return (before, during);
+    }
+
+    /// <summary>Every hourly item of [from, to) (each hour must hold data) and the daily items of those days equal the fine sums of their range (session keys excluded).</summary>
+    private static async Task AssertRollupsMatchFineAsync(IAggregateStore store, DateTimeOffset from, DateTimeOffset to)
+    {
+        for (var hour = from; hour < to; hour = hour.AddHours(1))
+        {
+            await AssertRangeAsync(Granularity.Hourly, hour, hour.AddHours(1));
+        }
+
+        for (var day = Buckets.StartOf(from, Granularity.Daily); day < to; day = day.AddDays(1))
+        {
+            await AssertRangeAsync(Granularity.Daily, day, day.AddDays(1));
+        }
+
+        async Task AssertRangeAsync(Granularity granularity, DateTimeOffset start, DateTimeOffset end)
+        {
+            var fine = (await store.SumByPrefixAsync(string.Empty, Granularity.Fine, start, end)).Where(p => !AggregateKeys.IsShortLived(p.Key)).ToDictionary();
+            var rolled = (await store.GetItemsAsync(string.Empty, granularity, start, end)).ToDictionary(item => item.Key);
+            Assert.NotEmpty(fine);
+            Assert.Equal(fine.Keys.Order(StringComparer.Ordinal), rolled.Keys.Order(StringComparer.Ordinal));
+            Assert.All(fine, pair => Assert.True(rolled[pair.Key].Counters.ContentEquals(pair.Value), $"{granularity} {start:O} {pair.Key}"));
+        }
+    }
+
+    /// <summary>Every hourly and daily item of days 0–1 as comparable text.</summary>
+    private async Task<List<string>> SnapshotAsync(IAggregateStore store)
+    {
+        var items = (await store.GetItemsAsync(string.Empty, Granularity.Hourly, Base, Base.AddDays(2)))
+            .Concat(await store.GetItemsAsync(string.Empty, Granularity.Daily, Base, Base.AddDays(2)));
+        return items
+            .Select(item => string.Join(
+                ';',
+                [item.Granularity.ToString(), item.BucketStart.ToString("O", CultureInfo.InvariantCulture), item.Key, item.ExpiresAt.ToString(CultureInfo.InvariantCulture),
+                 .. item.Counters.Values.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Key + "=" + p.Value.ToString(CultureInfo.InvariantCulture))]))
+            .Order(StringComparer.Ordinal)
+            .ToList();
     }
 
     private static async Task PutDayAsync(IAggregateStore store, DateTimeOffset day, long requests)
