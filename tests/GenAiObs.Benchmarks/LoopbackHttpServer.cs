@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using GenAiObs.Testing.Http;
 
 namespace GenAiObs.Benchmarks;
 
@@ -87,7 +88,7 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
             using (client)
             {
                 var stream = client.GetStream();
-                var reader = new RequestReader(stream);
+                var reader = new HttpRequestReader(stream);
                 while (!_stop.IsCancellationRequested)
                 {
                     var request = await reader.ReadAsync(_stop.Token).ConfigureAwait(false);
@@ -96,7 +97,7 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
                         return;
                     }
 
-                    var response = await _handler(request, _stop.Token).ConfigureAwait(false);
+                    var response = await _handler(new LoopbackRequest(request.Method, request.Path, request.Headers, request.Body), _stop.Token).ConfigureAwait(false);
                     await WriteAsync(stream, response).ConfigureAwait(false);
                 }
             }
@@ -127,112 +128,5 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head.ToString())).ConfigureAwait(false);
         await stream.WriteAsync(response.Body).ConfigureAwait(false);
         await stream.FlushAsync().ConfigureAwait(false);
-    }
-
-    private sealed class RequestReader(Stream stream)
-    {
-        private readonly byte[] _buffer = new byte[64 * 1024];
-        private int _start;
-        private int _end;
-
-        public async Task<LoopbackRequest?> ReadAsync(CancellationToken cancellationToken)
-        {
-            var requestLine = await ReadLineAsync(cancellationToken).ConfigureAwait(false);
-            if (requestLine is null)
-            {
-                return null;
-            }
-
-            var parts = requestLine.Split(' ');
-            var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            while (await ReadLineAsync(cancellationToken).ConfigureAwait(false) is { Length: > 0 } line)
-            {
-                var colon = line.IndexOf(':', StringComparison.Ordinal);
-                headers[line[..colon].Trim()] = line[(colon + 1)..].Trim();
-            }
-
-            byte[] body;
-            if (headers.TryGetValue("Content-Length", out var length))
-            {
-                body = await ReadExactAsync(int.Parse(length, CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
-            }
-            else if (headers.TryGetValue("Transfer-Encoding", out var encoding) && encoding.Contains("chunked", StringComparison.OrdinalIgnoreCase))
-            {
-                using var collected = new MemoryStream();
-                while (true)
-                {
-                    var sizeLine = await ReadLineAsync(cancellationToken).ConfigureAwait(false) ?? throw new IOException("truncated chunk");
-                    var size = int.Parse(sizeLine.Split(';')[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-                    if (size == 0)
-                    {
-                        await ReadLineAsync(cancellationToken).ConfigureAwait(false);
-                        break;
-                    }
-
-                    collected.Write(await ReadExactAsync(size, cancellationToken).ConfigureAwait(false));
-                    await ReadLineAsync(cancellationToken).ConfigureAwait(false);
-                }
-
-                body = collected.ToArray();
-            }
-            else
-            {
-                body = [];
-            }
-
-            return new LoopbackRequest(parts[0], parts[1], headers, body);
-        }
-
-        private async Task<string?> ReadLineAsync(CancellationToken cancellationToken)
-        {
-            var line = new List<byte>();
-            while (true)
-            {
-                if (_start == _end && !await FillAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    return line.Count == 0 ? null : throw new IOException("connection closed mid-line");
-                }
-
-                var b = _buffer[_start++];
-                if (b == '\n')
-                {
-                    if (line.Count > 0 && line[^1] == '\r')
-                    {
-                        line.RemoveAt(line.Count - 1);
-                    }
-
-                    return Encoding.ASCII.GetString(line.ToArray());
-                }
-
-                line.Add(b);
-            }
-        }
-
-        private async Task<byte[]> ReadExactAsync(int count, CancellationToken cancellationToken)
-        {
-            var result = new byte[count];
-            var filled = 0;
-            while (filled < count)
-            {
-                if (_start == _end && !await FillAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    throw new IOException("connection closed mid-body");
-                }
-
-                var take = Math.Min(count - filled, _end - _start);
-                Array.Copy(_buffer, _start, result, filled, take);
-                _start += take;
-                filled += take;
-            }
-
-            return result;
-        }
-
-        private async Task<bool> FillAsync(CancellationToken cancellationToken)
-        {
-            _start = 0;
-            _end = await stream.ReadAsync(_buffer, cancellationToken).ConfigureAwait(false);
-            return _end > 0;
-        }
     }
 }
