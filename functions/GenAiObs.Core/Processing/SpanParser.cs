@@ -577,22 +577,28 @@ public static class SpanParser
                 AddFinishReason(ref r, ref f);
                 return true;
             case JsonTokenType.StartArray:
-                while (r.Read() && r.TokenType != JsonTokenType.EndArray)
-                {
-                    if (r.TokenType == JsonTokenType.String)
-                    {
-                        AddFinishReason(ref r, ref f);
-                    }
-                    else if (r.TokenType != JsonTokenType.Null)
-                    {
-                        return Fail(ref failure, RejectReasons.WrongType, "gen_ai.response.finish_reasons");
-                    }
-                }
-
-                return true;
+                return ReadFinishReasonArray(ref r, ref f, ref failure);
             default:
                 return Fail(ref failure, RejectReasons.WrongType, "gen_ai.response.finish_reasons");
         }
+    }
+
+    /// <summary>Reads the strings of an array the reader stands at the start of; nulls are skipped, anything else is a wrong type.</summary>
+    private static bool ReadFinishReasonArray(ref Utf8JsonReader r, ref Fields f, ref Failure failure)
+    {
+        while (r.Read() && r.TokenType != JsonTokenType.EndArray)
+        {
+            if (r.TokenType == JsonTokenType.String)
+            {
+                AddFinishReason(ref r, ref f);
+            }
+            else if (r.TokenType != JsonTokenType.Null)
+            {
+                return Fail(ref failure, RejectReasons.WrongType, "gen_ai.response.finish_reasons");
+            }
+        }
+
+        return true;
     }
 
     private static bool LooksLikeJsonArray(ReadOnlySpan<byte> raw)
@@ -611,19 +617,7 @@ public static class SpanParser
                 return Fail(ref failure, RejectReasons.WrongType, "gen_ai.response.finish_reasons");
             }
 
-            while (inner.Read() && inner.TokenType != JsonTokenType.EndArray)
-            {
-                if (inner.TokenType == JsonTokenType.String)
-                {
-                    AddFinishReason(ref inner, ref f);
-                }
-                else if (inner.TokenType != JsonTokenType.Null)
-                {
-                    return Fail(ref failure, RejectReasons.WrongType, "gen_ai.response.finish_reasons");
-                }
-            }
-
-            return true;
+            return ReadFinishReasonArray(ref inner, ref f, ref failure);
         }
         catch (JsonException)
         {
