@@ -21,51 +21,34 @@ public static class PagerDutyEvent
     /// A trigger while the group fires, a resolve when it has cleared; the dedup_key is the group
     /// fingerprint so every notification of the group lands on the same incident.
     /// </summary>
-    public static byte[] Build(AlertNotification notification, string routingKey)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(2048);
-        using (var writer = new Utf8JsonWriter(buffer, AlertJson.WriterOptions))
+    public static byte[] Build(AlertNotification notification, string routingKey) =>
+        Event(routingKey, notification.Status == AlertStatus.Firing, notification.GroupKey, 2048, writer =>
         {
-            writer.WriteStartObject();
-            writer.WriteString("routing_key", routingKey);
-            writer.WriteString("event_action", notification.Status == AlertStatus.Firing ? "trigger" : "resolve");
-            writer.WriteString("dedup_key", notification.GroupKey);
-            writer.WriteString("client", "genaiobs");
-            if (notification.Status == AlertStatus.Firing)
+            writer.WriteString("summary", Summary(notification));
+            writer.WriteString("source", "genaiobs/" + notification.Receiver);
+            writer.WriteString("severity", Severity(notification.Severity));
+            writer.WriteString("timestamp", AlertJson.FormatTime(notification.At));
+            writer.WriteString("component", "genai-observability");
+            writer.WriteString("group", notification.GroupLabels.Get(AlertLabels.CloudProvider) ?? "aws");
+            writer.WriteString("class", notification.AlertName);
+            writer.WriteStartObject("custom_details");
+            writer.WriteString("reason", notification.Reason);
+            writer.WriteString("notification_id", notification.Id);
+            writer.WriteBoolean("test", notification.IsTest);
+            writer.WriteNumber("firing", notification.FiringCount);
+            writer.WriteNumber("resolved", notification.ResolvedCount);
+            AlertJson.WriteLabels(writer, "group_labels", notification.GroupLabels);
+            writer.WriteStartArray("alerts");
+            foreach (var alert in notification.Alerts.Take(MaxAlertsInDetails))
             {
-                writer.WriteStartObject("payload");
-                writer.WriteString("summary", Summary(notification));
-                writer.WriteString("source", "genaiobs/" + notification.Receiver);
-                writer.WriteString("severity", Severity(notification.Severity));
-                writer.WriteString("timestamp", AlertJson.FormatTime(notification.At));
-                writer.WriteString("component", "genai-observability");
-                writer.WriteString("group", notification.GroupLabels.Get(AlertLabels.CloudProvider) ?? "aws");
-                writer.WriteString("class", notification.AlertName);
-                writer.WriteStartObject("custom_details");
-                writer.WriteString("reason", notification.Reason);
-                writer.WriteString("notification_id", notification.Id);
-                writer.WriteBoolean("test", notification.IsTest);
-                writer.WriteNumber("firing", notification.FiringCount);
-                writer.WriteNumber("resolved", notification.ResolvedCount);
-                AlertJson.WriteLabels(writer, "group_labels", notification.GroupLabels);
-                writer.WriteStartArray("alerts");
-                foreach (var alert in notification.Alerts.Take(MaxAlertsInDetails))
-                {
-                    AlertJson.WriteAlert(writer, alert);
-                }
-
-                writer.WriteEndArray();
-                var omitted = notification.OmittedAlerts + Math.Max(0, notification.Alerts.Count - MaxAlertsInDetails);
-                writer.WriteNumber("omitted_alerts", omitted);
-                writer.WriteEndObject();
-                writer.WriteEndObject();
+                AlertJson.WriteAlert(writer, alert);
             }
 
+            writer.WriteEndArray();
+            var omitted = notification.OmittedAlerts + Math.Max(0, notification.Alerts.Count - MaxAlertsInDetails);
+            writer.WriteNumber("omitted_alerts", omitted);
             writer.WriteEndObject();
-        }
-
-        return buffer.WrittenSpan.ToArray();
-    }
+        });
 
     /// <summary>
     /// The event for a CloudWatch alarm state change: ALARM → trigger, OK → resolve, both with the
@@ -81,31 +64,43 @@ public static class PagerDutyEvent
             throw new ArgumentException("An INSUFFICIENT_DATA alarm neither triggers nor resolves an incident.", nameof(alarm));
         }
 
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
+        return Event(routingKey, alarm.NewState == AlarmState.Alarm, alarm.DedupKey, 1024, writer =>
+        {
+            writer.WriteString("summary", AlarmSummary(alarm));
+            writer.WriteString("source", "cloudwatch/" + (alarm.Region ?? alarm.AccountId ?? "aws"));
+            writer.WriteString("severity", Severity(AlertSeverity.Critical));
+            if (alarm.StateChangeTime is { } changed)
+            {
+                writer.WriteString("timestamp", AlertJson.FormatTime(changed));
+            }
+
+            writer.WriteString("component", "genai-observability");
+            writer.WriteString("group", "cloudwatch-alarm");
+            writer.WriteString("class", alarm.MetricName ?? "CloudWatchAlarm");
+            writer.WriteStartObject("custom_details");
+            AlarmDetails(writer, alarm);
+            writer.WriteEndObject();
+        });
+    }
+
+    /// <summary>
+    /// An Events API v2 event: <c>trigger</c> with a payload, or a bare <c>resolve</c> (PagerDuty
+    /// needs only the routing and dedup keys to resolve an incident).
+    /// </summary>
+    private static byte[] Event(string routingKey, bool trigger, string dedupKey, int capacity, Action<Utf8JsonWriter> writePayload)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(capacity);
         using (var writer = new Utf8JsonWriter(buffer, AlertJson.WriterOptions))
         {
             writer.WriteStartObject();
             writer.WriteString("routing_key", routingKey);
-            writer.WriteString("event_action", alarm.NewState == AlarmState.Alarm ? "trigger" : "resolve");
-            writer.WriteString("dedup_key", alarm.DedupKey);
+            writer.WriteString("event_action", trigger ? "trigger" : "resolve");
+            writer.WriteString("dedup_key", dedupKey);
             writer.WriteString("client", "genaiobs");
-            if (alarm.NewState == AlarmState.Alarm)
+            if (trigger)
             {
                 writer.WriteStartObject("payload");
-                writer.WriteString("summary", AlarmSummary(alarm));
-                writer.WriteString("source", "cloudwatch/" + (alarm.Region ?? alarm.AccountId ?? "aws"));
-                writer.WriteString("severity", Severity(AlertSeverity.Critical));
-                if (alarm.StateChangeTime is { } changed)
-                {
-                    writer.WriteString("timestamp", AlertJson.FormatTime(changed));
-                }
-
-                writer.WriteString("component", "genai-observability");
-                writer.WriteString("group", "cloudwatch-alarm");
-                writer.WriteString("class", alarm.MetricName ?? "CloudWatchAlarm");
-                writer.WriteStartObject("custom_details");
-                AlarmDetails(writer, alarm);
-                writer.WriteEndObject();
+                writePayload(writer);
                 writer.WriteEndObject();
             }
 
