@@ -40,11 +40,10 @@ public sealed class InvocationLogFunction : ILambdaFunction
             "Batch");
 
     /// <summary>The environment variables this function reads (template tests check each is set or deliberately defaulted).</summary>
-    public static IReadOnlyList<SettingVariable> Variables { get; } =
-        [.. FunctionSettings.LoggingVariables, .. FunctionSettings.MetricsVariables, .. DynamoDbStoreSettings.Variables];
+    public static IReadOnlyList<SettingVariable> Variables => SubscriptionBatchPipeline.Variables;
 
     /// <summary>The AWS actions this function's code calls (its role must grant them, and nothing else but logs and the DLQ).</summary>
-    public static IReadOnlyList<string> AwsActions { get; } = [.. DynamoDbAggregateStore.ApplyBatchDynamoDbActions.Select(a => "dynamodb:" + a)];
+    public static IReadOnlyList<string> AwsActions => SubscriptionBatchPipeline.AwsActions;
 
     /// <summary>The cold start: loads the price table (GENAIOBS_PRICES_FILE or the embedded default; a bad file fails init).</summary>
     public static InvocationLogFunction Create(FunctionServices services)

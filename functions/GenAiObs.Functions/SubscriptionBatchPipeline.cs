@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Text.Json;
+using GenAiObs.Adapters.Configuration;
 using GenAiObs.Adapters.Diagnostics;
+using GenAiObs.Adapters.DynamoDb;
 using GenAiObs.Core.Aggregation;
 using GenAiObs.Core.Metrics;
 using GenAiObs.Core.Processing;
@@ -56,6 +58,13 @@ internal sealed class SubscriptionBatchPipeline
         _store = store;
         _logLabel = logLabel;
     }
+
+    /// <summary>The environment variables a subscription function reads: logging, metrics and the optional table.</summary>
+    public static IReadOnlyList<SettingVariable> Variables { get; } =
+        [.. FunctionSettings.LoggingVariables, .. FunctionSettings.MetricsVariables, .. DynamoDbStoreSettings.Variables];
+
+    /// <summary>The AWS actions a subscription function calls: the aggregate store's batch write.</summary>
+    public static IReadOnlyList<string> AwsActions { get; } = [.. DynamoDbAggregateStore.ApplyBatchDynamoDbActions.Select(a => "dynamodb:" + a)];
 
     public async Task<byte[]> HandleAsync(ReadOnlyMemory<byte> eventBody, InvocationContext context, CancellationToken cancellationToken)
     {
