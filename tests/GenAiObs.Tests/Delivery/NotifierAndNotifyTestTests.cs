@@ -105,7 +105,7 @@ public sealed class NotifierAndNotifyTestTests : IDisposable
             writer.WriteString("Type", "Notification");
             writer.WriteString("MessageId", "95df01b4-ee98-5cb9-9903-4c221d41eb5e");
             writer.WriteString("TopicArn", form["TopicArn"]);
-            writer.WriteString("Subject", form["Subject"]);
+            writer.WriteString("Subject", form.GetValueOrDefault("Subject"));
             // With MessageStructure=json a Lambda subscriber gets the "lambda" entry.
             writer.WriteString("Message", message.RootElement.GetProperty("lambda").GetString());
             writer.WriteString("Timestamp", "2025-03-10T09:30:00.000Z");

@@ -128,42 +128,8 @@ internal static class AlertChain
             new StructuredLogger(log, DiagnosticLevel.Debug, TimeProvider.System, "genai-obs-notifier"));
 
     /// <summary>What Lambda receives from an SNS subscription for a Publish SNS accepted (one record, the lambda body).</summary>
-    public static byte[] LambdaEventFor(IReadOnlyDictionary<string, string> form)
-    {
-        using var message = JsonDocument.Parse(form["Message"]);
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteStartArray("Records");
-            writer.WriteStartObject();
-            writer.WriteString("EventSource", "aws:sns");
-            writer.WriteString("EventVersion", "1.0");
-            writer.WriteStartObject("Sns");
-            writer.WriteString("Type", "Notification");
-            writer.WriteString("MessageId", Guid.NewGuid().ToString());
-            writer.WriteString("TopicArn", form["TopicArn"]);
-            writer.WriteString("Subject", form.GetValueOrDefault("Subject"));
-            writer.WriteString("Message", message.RootElement.GetProperty("lambda").GetString());
-            writer.WriteString("Timestamp", "2026-11-18T10:00:00.000Z");
-            writer.WriteStartObject("MessageAttributes");
-            for (var i = 1; form.TryGetValue($"MessageAttributes.entry.{i}.Name", out var name); i++)
-            {
-                writer.WriteStartObject(name);
-                writer.WriteString("Type", form[$"MessageAttributes.entry.{i}.Value.DataType"]);
-                writer.WriteString("Value", form[$"MessageAttributes.entry.{i}.Value.StringValue"]);
-                writer.WriteEndObject();
-            }
-
-            writer.WriteEndObject();
-            writer.WriteEndObject();
-            writer.WriteEndObject();
-            writer.WriteEndArray();
-            writer.WriteEndObject();
-        }
-
-        return buffer.WrittenSpan.ToArray();
-    }
+    public static byte[] LambdaEventFor(IReadOnlyDictionary<string, string> form) =>
+        Delivery.NotifierAndNotifyTestTests.LambdaEventFor(form);
 }
 
 /// <summary>A loopback receiver (PagerDuty or Slack) answering from a script, then 2xx; it records what it accepted.</summary>
