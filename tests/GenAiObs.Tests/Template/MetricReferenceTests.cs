@@ -91,7 +91,12 @@ public sealed class MetricReferenceTests : IClassFixture<ServiceSpecFixture>
 
     private List<string> Errors(TemplateDocument template)
     {
-        var ownNamespace = new SubstitutionResolver(template).Variable("MetricsNamespace");
+        // The namespace the functions publish to (POWERTOOLS_METRICS_NAMESPACE, stack-scoped in
+        // template.yaml); a widget that reads the bare prefix would show nothing.
+        var resolver = new SubstitutionResolver(template);
+        var ownNamespace = template.Functions.Any()
+            ? resolver.Resolve(template.EnvironmentOf(template.Functions.First())["POWERTOOLS_METRICS_NAMESPACE"])
+            : resolver.Variable("MetricsNamespace");
         var errors = new List<string>();
         foreach (var reference in MetricReferences.Find(template))
         {
