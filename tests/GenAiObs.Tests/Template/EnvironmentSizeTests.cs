@@ -51,7 +51,7 @@ public sealed partial class EnvironmentSizeTests
         Assert.Equal(32, WorstCaseResolver.LongestMatch("^[a-z0-9][a-z0-9-]{0,31}$"));
         Assert.Equal(12, WorstCaseResolver.LongestMatch(@"^$|^a\.b[0-9]{9}$"));
         // arn:aws-us-gov:sns:ap-southeast-4:123456789012:<48-character stack>-Topic-<13 characters>
-        Assert.Equal(10 + 19 + 14 + 1 + 12 + 1 + 48 + 1 + 5 + 1 + 13, resolver.Resolve(Ref("Topic")).Length);
+        Assert.Equal("arn:aws-us-gov:sns:ap-southeast-4:123456789012:".Length + 48 + "-Topic-".Length + 13, resolver.Resolve(Ref("Topic")).Length);
     }
 
     private static Dictionary<string, object?> Ref(string name) => new(StringComparer.Ordinal) { ["Ref"] = name };
