@@ -39,6 +39,18 @@ public static class IamPolicies
         ["EnableIamPolicies"] = "default key-policy statement delegating to IAM (principal: this account's root)",
     };
 
+    /// <summary>
+    /// Actions that support no resource ARN, so <c>Resource: '*'</c> is their only form (Service
+    /// Authorization Reference: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonbedrock.html).
+    /// A statement may use '*' only when every action in it is listed here.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> AccountLevelActions = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["bedrock:GetModelInvocationLoggingConfiguration"] = "one configuration per account and region",
+        ["bedrock:PutModelInvocationLoggingConfiguration"] = "one configuration per account and region",
+        ["bedrock:DeleteModelInvocationLoggingConfiguration"] = "one configuration per account and region",
+    };
+
     public static List<PolicyStatement> Statements(TemplateDocument template)
     {
         var statements = new List<PolicyStatement>();
@@ -185,8 +197,14 @@ public static class IamPolicies
             yield return $"{statement.Path}: no Resource";
         }
 
+        var accountLevel = statement.Actions.Count > 0 && statement.Actions.All(AccountLevelActions.ContainsKey);
         foreach (var resource in statement.Resources)
         {
+            if (accountLevel && resource is "*")
+            {
+                continue;
+            }
+
             if (ResourceError(template, resource) is { } error)
             {
                 yield return $"{statement.Path}: {error}";

@@ -96,6 +96,7 @@ public sealed partial class LeastPrivilegeTests
         Assert.Equal(
             [
                 "functions/GenAiObs.Adapters/Alerts/DynamoDbAlertStateStore.cs",
+                "functions/GenAiObs.Adapters/Bedrock/LoggingConfigurationBackupStore.cs",
                 "functions/GenAiObs.Adapters/DynamoDb/AggregateTable.cs",
                 "functions/GenAiObs.Adapters/DynamoDb/DynamoDbAggregateStore.cs",
                 "functions/GenAiObs.Adapters/DynamoDb/DynamoDbClientFactory.cs",
@@ -134,6 +135,21 @@ public sealed partial class LeastPrivilegeTests
         var declared = DynamoDbAggregateStore.DynamoDbActions.Union(DynamoDbAlertStateStore.DynamoDbActions).ToHashSet(StringComparer.Ordinal);
         Assert.NotEmpty(recorder.Calls);
         Assert.All(recorder.Calls.Keys, action => Assert.Contains(action, declared));
+    }
+
+    [Fact]
+    public async Task LoggingConfigurationBackupStore_WhenRecorded_ShouldCallOnlyItsDeclaredActions()
+    {
+        var (client, recorder) = RecordingDynamoDbProxy.Create();
+        var store = new GenAiObs.Adapters.Bedrock.LoggingConfigurationBackupStore(client, "genaiobs-test", TimeProvider.System);
+
+        await store.SaveIfAbsentAsync("us-east-1", "{}", CancellationToken.None);
+        await store.LoadAsync("us-east-1", CancellationToken.None);
+        await store.DeleteAsync("us-east-1", CancellationToken.None);
+
+        Assert.Equal(
+            GenAiObs.Adapters.Bedrock.LoggingConfigurationBackupStore.DynamoDbActions.Order(StringComparer.Ordinal),
+            recorder.Calls.Keys.Order(StringComparer.Ordinal));
     }
 
     [Fact]
