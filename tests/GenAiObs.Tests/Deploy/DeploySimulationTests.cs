@@ -124,7 +124,15 @@ public sealed class DeploySimulationTests
         // ---- evaluator: the rules see the failures and publish to the stack's pagerduty topic
         var pagerDutyTopic = outputs.GetProperty("PagerDutyTopicArn").GetString()!;
         var queue = await account.CallAsync(new JsonObject { ["command"] = "subscribe-queue", ["topic"] = pagerDutyTopic, ["queue"] = stack + "-capture" });
-        var scheduled = Encoding.UTF8.GetBytes($$"""{"version":"0","id":"{{Guid.NewGuid()}}","detail-type":"Scheduled Event","source":"aws.events","time":"{{now:yyyy-MM-ddTHH:mm:ssZ}}","detail":{}}""");
+        var scheduled = Encoding.UTF8.GetBytes(new JsonObject
+        {
+            ["version"] = "0",
+            ["id"] = Guid.NewGuid().ToString(),
+            ["detail-type"] = "Scheduled Event",
+            ["source"] = "aws.events",
+            ["time"] = now.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            ["detail"] = new JsonObject(),
+        }.ToJsonString());
         var evaluated = await RunAsync(account, functions.GetProperty("EvaluatorFunction"), scheduled, TimeSpan.FromSeconds(120));
         Assert.Equal("response", evaluated.Kind);
         var captured = await account.CallAsync(new JsonObject { ["command"] = "receive", ["queue_url"] = queue.GetProperty("queueUrl").GetString(), ["wait"] = 20 });
