@@ -180,11 +180,11 @@ public static class AggregateBuilder
         Add(NameCache.CacheReadTokensSlot, record.CacheReadTokens);
         Add(NameCache.CacheWriteTokensSlot, record.CacheWriteTokens);
         Add(NameCache.CostMicrosSlot, AggregateCounters.ToMicros(invocation.CostUsd));
-        Add(NameCache.UnpricedAnySlot, invocation.Priced ? 0 : 1);
+        Add(NameCache.UnpricedAnySlot, invocation.Unpriced ? 1 : 0);
         if (!record.IsError)
         {
             Add(names.StopReason(record.StopReason), 1);
-            Add(NameCache.UnpricedSlot, invocation.Priced ? 0 : 1);
+            Add(NameCache.UnpricedSlot, invocation.Unpriced ? 1 : 0);
         }
 
         if (record.LatencyMs is { } latency)
@@ -217,7 +217,7 @@ public static class AggregateBuilder
                 counters.Add(NameCache.SpanCacheReadTokensSlot, span.CacheReadTokens);
                 counters.Add(NameCache.SpanCacheWriteTokensSlot, span.CacheWriteTokens);
                 counters.Add(NameCache.SpanCostMicrosSlot, AggregateCounters.ToMicros(priced.CostUsd));
-                counters.Add(NameCache.SpanUnpricedSlot, priced.Priced ? 0 : 1);
+                counters.Add(NameCache.SpanUnpricedSlot, priced.Unpriced ? 1 : 0);
                 foreach (var reason in span.FinishReasons)
                 {
                     counters.Add(names.FinishReason(reason), 1);
