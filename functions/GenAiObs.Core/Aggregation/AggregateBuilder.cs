@@ -181,10 +181,12 @@ public static class AggregateBuilder
         Add(NameCache.CacheWriteTokensSlot, record.CacheWriteTokens);
         Add(NameCache.CostMicrosSlot, AggregateCounters.ToMicros(invocation.CostUsd));
         Add(NameCache.UnpricedAnySlot, invocation.Unpriced ? 1 : 0);
+        Add(NameCache.NotTokenPricedAnySlot, invocation.NotTokenPriced ? 1 : 0);
         if (!record.IsError)
         {
             Add(names.StopReason(record.StopReason), 1);
             Add(NameCache.UnpricedSlot, invocation.Unpriced ? 1 : 0);
+            Add(NameCache.NotTokenPricedSlot, invocation.NotTokenPriced ? 1 : 0);
         }
 
         if (record.LatencyMs is { } latency)
@@ -342,9 +344,11 @@ public static class AggregateBuilder
         public const int SpanCacheWriteTokensSlot = 21;
         public const int SpanCostMicrosSlot = 22;
         public const int SpanUnpricedSlot = 23;
+        public const int NotTokenPricedSlot = 24;
+        public const int NotTokenPricedAnySlot = 25;
 
         /// <summary>Slots below this are the fixed counters above (at most 32: a bit each).</summary>
-        public const int FixedSlots = 24;
+        public const int FixedSlots = 26;
 
         private readonly List<string> _slotNames =
         [
@@ -355,6 +359,7 @@ public static class AggregateBuilder
             CounterNames.ModelCalls, CounterNames.ModelCallErrors, CounterNames.Tools, CounterNames.ToolErrors,
             CounterNames.SpanInputTokens, CounterNames.SpanOutputTokens, CounterNames.SpanCacheReadTokens,
             CounterNames.SpanCacheWriteTokens, CounterNames.SpanCostMicros, CounterNames.SpanUnpriced,
+            CounterNames.NotTokenPriced, CounterNames.NotTokenPricedAny,
         ];
 
         private readonly List<string> _keyNames = [AggregateKeys.Total];
