@@ -26,6 +26,7 @@ public static class EnvironmentVariables
     public const string PricesBucket = "GENAIOBS_PRICES_S3_BUCKET";
     public const string PricesKey = "GENAIOBS_PRICES_S3_KEY";
     public const string MaxPrincipals = "GENAIOBS_MAX_PRINCIPALS";
+    public const string MaxValues = "GENAIOBS_MAX_VALUES";
     public const string Environment = "GENAIOBS_ENVIRONMENT";
     public const string TableName = "GENAIOBS_TABLE_NAME";
     public const string RetentionFineDays = "GENAIOBS_RETENTION_FINE_DAYS";
