@@ -141,7 +141,8 @@ def describe(args):
             "architectures": configuration.get("Architectures"),
             "timeout": configuration.get("Timeout"),
             "memory": configuration.get("MemorySize"),
-            "environment": configuration.get("Environment", {}).get("Variables", {}),
+            # Lambda keeps every value as a string; moto echoes numbers as numbers.
+            "environment": {k: str(v) for k, v in configuration.get("Environment", {}).get("Variables", {}).items()},
             "role": role_info,
             "tags": lambda_client.list_tags(Resource=configuration["FunctionArn"]).get("Tags", {}),
         }

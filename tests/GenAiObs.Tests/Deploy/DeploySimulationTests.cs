@@ -64,7 +64,7 @@ public sealed class DeploySimulationTests
         Assert.True(ttl.GetProperty("Enabled").GetBoolean());
         Assert.Equal("RetainExceptOnCreate", transformed.GetProperty("AggregatesTable").GetProperty("DeletionPolicy").GetString());
         Assert.All(created.GetProperty("topics").EnumerateObject(), t => Assert.True(t.Value.GetProperty("exists").GetBoolean(), t.Name));
-        Assert.Equal(4, created.GetProperty("topics").EnumerateObject().Count());
+        Assert.Equal(5, created.GetProperty("topics").EnumerateObject().Count());
         Assert.Equal(30, created.GetProperty("logGroups").GetProperty("/aws/bedrock/modelinvocations").GetProperty("retentionInDays").GetInt32());
         Assert.Equal(0, EventInvokeConfig(transformed, "EvaluatorFunction").GetProperty("MaximumRetryAttempts").GetInt32());
         Assert.DoesNotContain(transformed.EnumerateObject(), r => r.Value.GetProperty("Type").GetString() == "AWS::XRay::TransactionSearchConfig");
