@@ -32,10 +32,15 @@ public sealed class RoutingTree
 
     private static readonly IReadOnlyDictionary<string, IReadOnlyList<TimeInterval>> NoIntervals = new Dictionary<string, IReadOnlyList<TimeInterval>>();
 
-    private RoutingTree(Route root, IReadOnlyList<string> receivers, IReadOnlyDictionary<string, IReadOnlyList<TimeInterval>> timeIntervals)
+    private RoutingTree(
+        Route root,
+        IReadOnlyList<string> receivers,
+        IReadOnlyList<string>? configuredReceivers,
+        IReadOnlyDictionary<string, IReadOnlyList<TimeInterval>> timeIntervals)
     {
         Root = root;
         Receivers = receivers;
+        ConfiguredReceivers = configuredReceivers;
         TimeIntervals = timeIntervals;
     }
 
@@ -43,6 +48,9 @@ public sealed class RoutingTree
 
     /// <summary>Every receiver name the tree can route to, in first-use order.</summary>
     public IReadOnlyList<string> Receivers { get; }
+
+    /// <summary>The names in the configuration's <c>receivers:</c> list, in order; null when it has none.</summary>
+    public IReadOnlyList<string>? ConfiguredReceivers { get; }
 
     /// <summary>The named time intervals (<c>time_intervals</c> and the deprecated <c>mute_time_intervals</c>).</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<TimeInterval>> TimeIntervals { get; }
@@ -106,7 +114,7 @@ public sealed class RoutingTree
         var intervals = BuildTimeIntervals(timeIntervals ?? [], source);
         var context = new BuildContext(source, knownReceivers, intervals, []);
         var tree = BuildNode(root, parent: null, "route", context);
-        return new RoutingTree(tree, context.Receivers, intervals);
+        return new RoutingTree(tree, context.Receivers, knownReceivers?.ToList(), intervals);
     }
 
     /// <summary>The routes that handle an alert with these labels (at least one: the root).</summary>
