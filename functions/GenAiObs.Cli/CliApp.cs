@@ -32,6 +32,12 @@ public static class CliApp
               Validate an Alertmanager-style routing file: exit 0 with a summary, or 2 with the problem.
           routes show [--config FILE]
               Print the routing tree as `amtool config routes show` does.
+          prices refresh [--region R] [--out FILE] [--base FILE] [--service-code CODE]...
+              Read current Amazon Bedrock prices from the AWS Price List Query API (GetProducts;
+              AWS_ENDPOINT_URL_PRICING overrides the endpoint) and write a price file: the base
+              (default: the built-in table) with the region's figures. Unmappable products are listed.
+          prices check FILE [--against FILE]
+              Validate a price file and list what differs from the built-in table (or --against FILE).
         """;
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CliEnvironment environment)
@@ -52,6 +58,7 @@ public static class CliApp
                 "init-table" => await new InitTableCommand(environment).RunAsync(rest, stdout, stderr).ConfigureAwait(false),
                 "notify-test" => await new NotifyTestCommand(environment).RunAsync(rest, stdout, stderr).ConfigureAwait(false),
                 "routes" => await new RoutesCommand(environment).RunAsync(rest, stdout, stderr).ConfigureAwait(false),
+                "prices" => await new PricesCommand(environment).RunAsync(rest, stdout, stderr).ConfigureAwait(false),
                 _ => await UnknownAsync(args[0], stderr).ConfigureAwait(false),
             };
         }
