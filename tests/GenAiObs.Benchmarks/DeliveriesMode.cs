@@ -71,15 +71,15 @@ public static class DeliveriesMode
         }
 
         output.WriteLine();
-        output.WriteLine("| variant | first delivery ms | warm ms per delivery (median) | all deliveries s | records/s | peak RSS MB | EMF bytes per delivery | UpdateItem per delivery |");
-        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        output.WriteLine("| variant | first delivery ms | warm ms per delivery (median) | all deliveries s | records/s | peak RSS MB | EMF bytes per delivery | metric series in all EMF | UpdateItem per delivery |");
+        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var (name, _) in variants)
         {
             var list = results[name];
             var total = ColdStartMode.Percentile(list.Select(r => r.TotalSeconds), 0.5);
             output.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"| {name} | {ColdStartMode.Percentile(list.Select(r => r.FirstMs), 0.5):F0} | {ColdStartMode.Percentile(list.Select(r => r.WarmMedianMs), 0.5):F1} | {total:F2} | {records / total:F0} | {ColdStartMode.Percentile(list.Select(r => r.PeakRssKb / 1024.0), 0.5):F0} | {list[0].EmfBytes / (double)events.Count:F0} | {list[0].UpdateItems / (double)events.Count:F1} |"));
+                $"| {name} | {ColdStartMode.Percentile(list.Select(r => r.FirstMs), 0.5):F0} | {ColdStartMode.Percentile(list.Select(r => r.WarmMedianMs), 0.5):F1} | {total:F2} | {records / total:F0} | {ColdStartMode.Percentile(list.Select(r => r.PeakRssKb / 1024.0), 0.5):F0} | {list[0].EmfBytes / (double)events.Count:F0} | {list[0].MetricSeries} | {list[0].UpdateItems / (double)events.Count:F1} |"));
         }
 
         return 0;
@@ -137,8 +137,8 @@ public static class DeliveriesMode
 
         var start = ColdStartMode.StartInfo(executable, server.Address, dynamo is null ? null : dynamo.Server.Address);
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"{executable} did not start");
-        var emf = new CountingStream();
-        var drainOut = process.StandardOutput.BaseStream.CopyToAsync(emf);
+        var emf = new EmfCounter();
+        var drainOut = emf.ReadAsync(process.StandardOutput);
         var drainErr = process.StandardError.ReadToEndAsync();
         long peakRss = 0;
         try
@@ -173,57 +173,49 @@ public static class DeliveriesMode
             ColdStartMode.Percentile(perDelivery.Skip(1), 0.5),
             perDelivery.Sum() / 1000.0,
             peakRss,
-            emf.Count,
+            emf.Bytes,
+            emf.Series.Count,
             dynamo?.UpdateItems ?? 0);
     }
 
     /// <param name="FirstMs">The first delivery (JIT, first SDK call).</param>
     /// <param name="WarmMedianMs">Median of the others.</param>
     /// <param name="TotalSeconds">Sum over all deliveries of event handed out → response received (the function's busy time).</param>
-    private sealed record RoundResult(double FirstMs, double WarmMedianMs, double TotalSeconds, long PeakRssKb, long EmfBytes, int UpdateItems);
+    /// <param name="MetricSeries">Distinct (metric name, dimension names and values) in the EMF written: CloudWatch bills each as a custom metric for the hours it receives data.</param>
+    private sealed record RoundResult(double FirstMs, double WarmMedianMs, double TotalSeconds, long PeakRssKb, long EmfBytes, int MetricSeries, int UpdateItems);
 
-    private sealed class CountingStream : Stream
+    /// <summary>Reads the function's stdout: bytes, and the distinct metric series its EMF documents define.</summary>
+    private sealed class EmfCounter
     {
-        public long Count { get; private set; }
+        public long Bytes { get; private set; }
 
-        public override bool CanRead => false;
+        public HashSet<string> Series { get; } = new(StringComparer.Ordinal);
 
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => Count;
-
-        public override long Position
+        public async Task ReadAsync(StreamReader stdout)
         {
-            get => Count;
-            set => throw new NotSupportedException();
+            while (await stdout.ReadLineAsync().ConfigureAwait(false) is { } line)
+            {
+                Bytes += Encoding.UTF8.GetByteCount(line) + 1;
+                if (!line.Contains("\"_aws\"", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                using var document = System.Text.Json.JsonDocument.Parse(line);
+                var root = document.RootElement;
+                foreach (var directive in root.GetProperty("_aws").GetProperty("CloudWatchMetrics").EnumerateArray())
+                {
+                    var space = directive.GetProperty("Namespace").GetString();
+                    foreach (var dimensionSet in directive.GetProperty("Dimensions").EnumerateArray())
+                    {
+                        var dimensions = string.Join(',', dimensionSet.EnumerateArray().Select(d => d.GetString() + "=" + (root.TryGetProperty(d.GetString()!, out var v) ? v.ToString() : string.Empty)));
+                        foreach (var metric in directive.GetProperty("Metrics").EnumerateArray())
+                        {
+                            Series.Add(space + "|" + metric.GetProperty("Name").GetString() + "|" + dimensions);
+                        }
+                    }
+                }
+            }
         }
-
-        public override void Write(byte[] buffer, int offset, int count) => Count += count;
-
-        public override void Write(ReadOnlySpan<byte> buffer) => Count += buffer.Length;
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-        {
-            Count += count;
-            return Task.CompletedTask;
-        }
-
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            Count += buffer.Length;
-            return ValueTask.CompletedTask;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }

@@ -14,7 +14,8 @@
 #    loopback Runtime API (ms per delivery, records/s, peak RSS, EMF bytes and UpdateItems per delivery).
 #
 # Environment: OUT (default /tmp/genaiobs-e2e), ROUNDS (default 5), BEFORE=<git revision> for a
-# "before" column, SKIP_BOOTSTRAP=1, SKIP_AOT=1, KEEP_CORPUS=1 (reuse $OUT/corpus* when present).
+# "before" column (or BEFORE_CLI=<a genaiobs executable> published earlier), SKIP_BOOTSTRAP=1,
+# SKIP_AOT=1, KEEP_CORPUS=1 (reuse $OUT/corpus* when present).
 # Other builds on a shared machine disturb single runs: compare medians, and rerun when the spread is wide.
 set -euo pipefail
 
@@ -40,7 +41,9 @@ if [ -z "${KEEP_CORPUS:-}" ] || [ ! -f "$OUT/corpus2x/corpus.txt" ]; then
 fi
 
 BEFORE_ARGS=()
-if [ -n "${BEFORE:-}" ]; then
+if [ -n "${BEFORE_CLI:-}" ]; then
+  BEFORE_ARGS=(--before-cli "$BEFORE_CLI")
+elif [ -n "${BEFORE:-}" ]; then
   echo "== publishing the CLI as of $BEFORE" >&2
   rm -rf "$OUT/before-src" && mkdir -p "$OUT/before-src"
   git -C "$ROOT" archive "$BEFORE" | tar -x -C "$OUT/before-src"

@@ -100,7 +100,7 @@ public sealed class ReplayCommand
                 if (clock.Elapsed - lastProgress >= ProgressInterval && (inputBytes >= LargeInputBytes || clock.Elapsed >= ProgressInterval))
                 {
                     lastProgress = clock.Elapsed;
-                    await stderr.WriteLineAsync(Progress(events, reader, inputBytes, clock.Elapsed)).ConfigureAwait(false);
+                    await stderr.WriteLineAsync(Progress(events, reader.InputBytesRead, reader.DecompressedBytesRead, inputBytes, clock.Elapsed)).ConfigureAwait(false);
                 }
             }
         }
@@ -219,15 +219,15 @@ public sealed class ReplayCommand
         return total;
     }
 
-    private static string Progress(long events, ExportFileReader reader, long inputBytes, TimeSpan elapsed)
+    /// <summary>One progress line: records, MB read of the inputs' total, decompressed MB, rate, share done and ETA.</summary>
+    internal static string Progress(long events, long read, long decompressed, long inputBytes, TimeSpan elapsed)
     {
-        var read = reader.InputBytesRead;
         var seconds = Math.Max(elapsed.TotalSeconds, 1e-9);
         var share = inputBytes > 0 ? Math.Min(1.0, read / (double)inputBytes) : 0;
         var eta = share > 0 ? TimeSpan.FromSeconds(seconds * (1 - share) / share) : TimeSpan.Zero;
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"… {events:N0} records, {read / 1048576.0:F0} of {inputBytes / 1048576.0:F0} MB read ({reader.DecompressedBytesRead / 1048576.0:F0} MB decompressed), {events / seconds:N0} records/s, {share:P0}, ETA {eta.TotalSeconds:F0} s");
+            $"… {events:N0} records, {read / 1048576.0:F0} of {inputBytes / 1048576.0:F0} MB read ({decompressed / 1048576.0:F0} MB decompressed), {events / seconds:N0} records/s, {share:P0}, ETA {eta.TotalSeconds:F0} s");
     }
 
     internal static void Accumulate(BatchResult result, InvocationSummary invocations, SpanSummary spans)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Compression;
 using System.Text.Json;
 using GenAiObs.Core.Envelopes;
@@ -43,6 +44,10 @@ public sealed class ExportFileReader
     private readonly DecoderLimits _limits;
     private readonly ExportChunking _chunking;
     private readonly JsonReaderOptions _options;
+
+    // Deliveries are filled here and disposed on the consumer's thread: a pool of the reader's own
+    // holds every in-flight delivery's chunks, where the shared pool would let most of them go.
+    private readonly ArrayPool<byte> _pool = ArrayPool<byte>.Create(maxArrayLength: 4 << 20, maxArraysPerBucket: 512);
     private long _inputBytes;
     private long _decompressedBytes;
 
@@ -84,7 +89,7 @@ public sealed class ExportFileReader
         var gzipped = StartsWithGzipMagic(counted);
         using Stream decompressed = gzipped ? new GZipStream(counted, CompressionMode.Decompress, leaveOpen: true) : counted;
         using var window = new ByteWindow(decompressed, _limits.MaxDecompressedBytes);
-        var state = new ReadState(window, new DeliveryBuilder(_limits), emit);
+        var state = new ReadState(window, new DeliveryBuilder(_limits, 0, _pool), emit, _pool);
         try
         {
             SkipByteOrderMark(window);
@@ -584,7 +589,7 @@ public sealed class ExportFileReader
     }
 
     /// <summary>The window, the delivery being filled, and where deliveries go.</summary>
-    private sealed class ReadState(ByteWindow window, DeliveryBuilder builder, Action<DecodedDelivery> emit)
+    private sealed class ReadState(ByteWindow window, DeliveryBuilder builder, Action<DecodedDelivery> emit, ArrayPool<byte> pool)
     {
         public ByteWindow Window { get; } = window;
 
@@ -605,7 +610,7 @@ public sealed class ExportFileReader
         public void Flush(DecoderLimits limits)
         {
             var full = Builder;
-            Builder = new DeliveryBuilder(limits, full.NextOrdinal);
+            Builder = new DeliveryBuilder(limits, full.NextOrdinal, pool);
             Emitted++;
             emit(full.Build());
         }

@@ -34,14 +34,20 @@ public sealed class DeliveryBuilder : IDisposable
     // from content when the delivery is built.
     private readonly List<(int Index, int Ordinal)> _syntheticEvents = [];
     private readonly List<(int Index, int Ordinal)> _syntheticRejections = [];
-    private MessageArena? _arena = new();
+    private MessageArena? _arena;
     private int _controlMessages;
     private string? _logGroup;
 
     /// <param name="limits">Bounds on sizes and nesting.</param>
     /// <param name="firstOrdinal">The ordinal of the first event without an id (a file read in chunks numbers its events across chunks).</param>
-    public DeliveryBuilder(DecoderLimits limits, int firstOrdinal = 0)
+    /// <param name="pool">
+    /// Where message buffers are rented (<see cref="ArrayPool{T}.Shared"/> when null). A reader that builds
+    /// deliveries on one thread while another disposes them passes its own pool, which keeps the chunks
+    /// the shared pool's per-thread caches would drop.
+    /// </param>
+    public DeliveryBuilder(DecoderLimits limits, int firstOrdinal = 0, ArrayPool<byte>? pool = null)
     {
+        _arena = new MessageArena(pool);
         _limits = limits;
         _envelopeReaderOptions = new JsonReaderOptions { MaxDepth = limits.MaxJsonDepth + EnvelopeDepthAllowance };
         NextOrdinal = firstOrdinal;

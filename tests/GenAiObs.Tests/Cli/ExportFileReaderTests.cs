@@ -172,6 +172,14 @@ public sealed class ExportFileReaderTests
         Assert.Equal(RejectReasons.InvalidPayloadJson, Assert.Single(single.Rejections).Reason);
     }
 
+    [Fact]
+    public void Progress_WhenAQuarterIsReadAfterTenSeconds_ShouldShowRateShareAndEta()
+    {
+        var line = GenAiObs.Cli.ReplayCommand.Progress(events: 10_000, read: 25L << 20, decompressed: 200L << 20, inputBytes: 100L << 20, elapsed: TimeSpan.FromSeconds(10));
+
+        Assert.Equal("… 10,000 records, 25 of 100 MB read (200 MB decompressed), 1,000 records/s, 25%, ETA 30 s", line.Replace("25 %", "25%", StringComparison.Ordinal));
+    }
+
     // ---- Helpers
 
     private static byte[] RecordAt(int index, string model = "amazon.titan-text-express-v1") =>
