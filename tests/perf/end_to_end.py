@@ -72,7 +72,8 @@ def main():
         for name, command in programs.items():
             seconds, rss, out, err = run(command)
             results[name].append((seconds, rss, out, err))
-            print(f"round {round_number + 1}: {name}: {seconds:.2f} s, {rss:.0f} MB", file=sys.stderr, flush=True)
+            stats = " | ".join(line for line in err.splitlines() if line.startswith(("replay stats:", "replay stages:", "floor:")))
+            print(f"round {round_number + 1}: {name}: {seconds:.2f} s, {rss:.0f} MB {stats}", file=sys.stderr, flush=True)
 
     def median(name, index=0):
         return statistics.median(r[index] for r in results[name])
