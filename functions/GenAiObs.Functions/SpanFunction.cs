@@ -2,6 +2,7 @@ using GenAiObs.Adapters.Configuration;
 using GenAiObs.Adapters.Diagnostics;
 using GenAiObs.Adapters.DynamoDb;
 using GenAiObs.Core.Aggregation;
+using GenAiObs.Core.Cardinality;
 using GenAiObs.Core.Metrics;
 using GenAiObs.Core.Pricing;
 using GenAiObs.Core.Processing;
@@ -29,7 +30,8 @@ public sealed class SpanFunction : ILambdaFunction
         TextWriter metricsOutput,
         StructuredLogger log,
         TimeProvider time,
-        IAggregateStore? store = null) =>
+        IAggregateStore? store = null,
+        CardinalityLimits? limits = null) =>
         _pipeline = new SubscriptionBatchPipeline(
             processor,
             emf,
@@ -39,7 +41,8 @@ public sealed class SpanFunction : ILambdaFunction
             log,
             time,
             store,
-            "Span batch");
+            "Span batch",
+            limits);
 
     /// <summary>The environment variables this function reads (template tests check each is set or deliberately defaulted).</summary>
     public static IReadOnlyList<SettingVariable> Variables => SubscriptionBatchPipeline.Variables;
@@ -48,8 +51,8 @@ public sealed class SpanFunction : ILambdaFunction
     public static IReadOnlyList<string> AwsActions => SubscriptionBatchPipeline.AwsActions;
 
     /// <summary>
-    /// The cold start: loads the price table (GENAIOBS_PRICES_FILE or the embedded default; a bad
-    /// file fails init) and takes the cardinality cap from GENAIOBS_MAX_PRINCIPALS — the same cap
+    /// The cold start: loads the price table (GENAIOBS_PRICES_FILE, else the S3 price file, else
+    /// the embedded default) and takes the cardinality cap from GENAIOBS_MAX_PRINCIPALS — the same cap
     /// as principals, applied to services, environments, models, tools and span families.
     /// </summary>
     public static SpanFunction Create(FunctionServices services)
@@ -60,13 +63,14 @@ public sealed class SpanFunction : ILambdaFunction
             DefaultEnvironment: settings.Environment,
             PipelineServiceName: settings.ServiceName);
         return new SpanFunction(
-            new BatchProcessor(InvocationLogFunction.LoadPrices(settings)),
+            new BatchProcessor(InvocationLogFunction.LoadPrices(services)),
             new EmfSerializer(settings.MetricsNamespace),
             new SpanMetricsBuilder(options),
             services.MetricsOutput,
             services.Logger,
             services.Time,
-            DynamoDbAggregateStore.FromEnvironment(services.Environment.GetVariable));
+            DynamoDbAggregateStore.FromEnvironment(services.Environment.GetVariable),
+            settings.Limits);
     }
 
     public Task<byte[]> HandleAsync(ReadOnlyMemory<byte> eventBody, InvocationContext context, CancellationToken cancellationToken) =>

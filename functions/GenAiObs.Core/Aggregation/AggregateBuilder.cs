@@ -1,3 +1,4 @@
+using GenAiObs.Core.Cardinality;
 using GenAiObs.Core.Processing;
 using GenAiObs.Core.Records;
 using GenAiObs.Core.Statistics;
@@ -14,10 +15,14 @@ public static class AggregateBuilder
     /// <summary>Longest dimension value kept in a key (DynamoDB sort keys are ≤ 1,024 UTF-8 bytes: 200 chars × 4 bytes + prefix fits).</summary>
     public const int MaxKeyValueLength = 200;
 
-    /// <summary>The deltas of one processed delivery (its <see cref="BatchResult.BatchId"/> makes applying them exactly-once).</summary>
-    public static AggregateBatch Build(BatchResult result) => Build(result.BatchId, result.Invocations, result.Spans);
+    /// <summary>
+    /// The deltas of one processed delivery (its <see cref="BatchResult.BatchId"/> makes applying them
+    /// exactly-once), with the capped dimensions folded per bucket to their top values by cost
+    /// (<paramref name="limits"/>, default <see cref="CardinalityLimits.Default"/>).
+    /// </summary>
+    public static AggregateBatch Build(BatchResult result, CardinalityLimits? limits = null) => Build(result.BatchId, result.Invocations, result.Spans, limits);
 
-    public static AggregateBatch Build(string batchId, IEnumerable<PricedInvocation> invocations, IEnumerable<PricedSpan> spans)
+    public static AggregateBatch Build(string batchId, IEnumerable<PricedInvocation> invocations, IEnumerable<PricedSpan> spans, CardinalityLimits? limits = null)
     {
         // Counters accumulate in fixed slots (one per counter name of the batch) and keys are small
         // integers: a record's additions are array adds, not dictionary updates. Each (bucket, key)
@@ -115,7 +120,7 @@ public static class AggregateBuilder
             var byBucket = a.BucketStart.CompareTo(b.BucketStart);
             return byBucket != 0 ? byBucket : string.CompareOrdinal(a.Key, b.Key);
         });
-        return new AggregateBatch(batchId, ordered);
+        return new AggregateBatch(batchId, AggregateKeyFolding.Fold(ordered, limits ?? CardinalityLimits.Default));
     }
 
     /// <summary>The dimension keys an invocation record is counted under.</summary>
@@ -180,11 +185,13 @@ public static class AggregateBuilder
         Add(NameCache.CacheReadTokensSlot, record.CacheReadTokens);
         Add(NameCache.CacheWriteTokensSlot, record.CacheWriteTokens);
         Add(NameCache.CostMicrosSlot, AggregateCounters.ToMicros(invocation.CostUsd));
-        Add(NameCache.UnpricedAnySlot, invocation.Priced ? 0 : 1);
+        Add(NameCache.UnpricedAnySlot, invocation.Unpriced ? 1 : 0);
+        Add(NameCache.NotTokenPricedAnySlot, invocation.NotTokenPriced ? 1 : 0);
         if (!record.IsError)
         {
             Add(names.StopReason(record.StopReason), 1);
-            Add(NameCache.UnpricedSlot, invocation.Priced ? 0 : 1);
+            Add(NameCache.UnpricedSlot, invocation.Unpriced ? 1 : 0);
+            Add(NameCache.NotTokenPricedSlot, invocation.NotTokenPriced ? 1 : 0);
         }
 
         if (record.LatencyMs is { } latency)
@@ -217,7 +224,7 @@ public static class AggregateBuilder
                 counters.Add(NameCache.SpanCacheReadTokensSlot, span.CacheReadTokens);
                 counters.Add(NameCache.SpanCacheWriteTokensSlot, span.CacheWriteTokens);
                 counters.Add(NameCache.SpanCostMicrosSlot, AggregateCounters.ToMicros(priced.CostUsd));
-                counters.Add(NameCache.SpanUnpricedSlot, priced.Priced ? 0 : 1);
+                counters.Add(NameCache.SpanUnpricedSlot, priced.Unpriced ? 1 : 0);
                 foreach (var reason in span.FinishReasons)
                 {
                     counters.Add(names.FinishReason(reason), 1);
@@ -346,6 +353,8 @@ public static class AggregateBuilder
         public static readonly int SpanCacheWriteTokensSlot = Fixed(CounterNames.SpanCacheWriteTokens);
         public static readonly int SpanCostMicrosSlot = Fixed(CounterNames.SpanCostMicros);
         public static readonly int SpanUnpricedSlot = Fixed(CounterNames.SpanUnpriced);
+        public static readonly int NotTokenPricedSlot = Fixed(CounterNames.NotTokenPriced);
+        public static readonly int NotTokenPricedAnySlot = Fixed(CounterNames.NotTokenPricedAny);
 
         /// <summary>Slots below this are the fixed counters above (at most 32: the accumulator tracks them with a bit each).</summary>
         public static readonly int FixedSlots = FixedNames.Count <= 32 ? FixedNames.Count : throw new InvalidOperationException("more than 32 fixed counters");
