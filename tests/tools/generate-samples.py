@@ -10,7 +10,7 @@ alone in its time slot (UTC, 2026-11-08) so a test can name the alert it must ra
   11:00-12:00  6 calls to a model without a price                    -> UnpricedModelInUse (Slack ops)
   13:00-15:00  truncated answers: 30 calls an hour, 3 in 4 max_tokens -> CompletionRateLow (Slack ops)
   16:00-16:40  a runaway agent loop on Sonnet with long contexts    -> DailyCostAboveBaseline (PagerDuty)
-  16:05-16:20  the same loop as one agent session of 130 model calls -> RunawayAgentSession (PagerDuty)
+  16:05-16:16  the same loop as one agent session of 130 model calls -> RunawayAgentSession (PagerDuty)
 
 The incidents are shaped so that nothing else pages: the truncated answers are short (a small
 maxTokens), so their cost stays within the baseline, and the runaway's turns are short tool
@@ -212,7 +212,7 @@ def spans():
     for i in range(120):
         t = day + timedelta(hours=rng.randint(8, 19), seconds=rng.randint(0, 3599))
         session(t, "session-%04d" % i, rng.randint(2, 6))
-    # The runaway: one session looping on tool calls for nine minutes.
+    # The runaway: one session looping on tool calls for about eleven minutes (16:05-16:16).
     session(day + timedelta(hours=16, minutes=5), "session-loop-9f2c", 130, tool_fail_rate=0.0)
     out.sort(key=lambda s: s["endTimeUnixNano"])
     return out

@@ -83,7 +83,7 @@ public sealed class PlantedIncidentsTests(ReplayedSamples samples) : IClassFixtu
     [Fact]
     public void Replay_WhenRunawayAgentSession_ShouldPageNamingTheSession()
     {
-        // 16:05: session-loop-9f2c makes 130 model calls in about ten minutes; the rule's threshold
+        // 16:05: session-loop-9f2c makes 130 model calls in about eleven minutes; the rule's threshold
         // is > 100 calls within 10m, reached a few minutes into the loop.
         var alerts = samples.Alerts;
 
@@ -105,7 +105,7 @@ public sealed class PlantedIncidentsTests(ReplayedSamples samples) : IClassFixtu
         Assert.All(pages, a => Assert.True(a.At >= LastDay, $"{a.Rule} paged at {a.At:O}, before the incident day"));
 
         // Slack ops hears the planted warnings, plus two consequences of the planted load: the
-        // hours with extra calls (10, 13, 14, 16) are unusual volume, and the runaway session's 43
+        // hours with extra calls (10, 13, 14, 16) are unusual volume, and the runaway session's 54
         // search_flights calls (2.5-7.5 s each) are enough samples for the tool's p95.
         string[] mayWarn = ["UnpricedModelInUse", "CompletionRateLow", "UnusualRequestVolume", "ComponentP95High"];
         var warnings = alerts.Where(a => a.Receiver == "slack-ops").ToList();

@@ -21,7 +21,9 @@ namespace GenAiObs.Tests.Hardening;
 /// The subscription functions, served by the real runtime loop, writing to dynalite through a
 /// fault-injecting proxy: throttling, 5xx, a stopped server, a server too slow for the deadline.
 /// After recovery — Lambda redelivering the failed invocations — the aggregates equal what one
-/// clean delivery produces (computed independently in memory): nothing lost, nothing twice. A
+/// clean delivery produces (the same builders into the in-memory store: every key and counter),
+/// and the table's totals equal absolute figures derived from how the events are built (records,
+/// errors, tokens, micro-dollars), so a bug both paths share fails too: nothing lost, nothing twice. A
 /// failure that outlasts the retries fails the invocation, visibly (runtime error, ERROR log
 /// line with its type) and without publishing the attempt's metrics.
 /// </summary>
@@ -83,6 +85,7 @@ public sealed class StoreFaultInjectionTests(DynaliteTableFixture table) : IClas
         // … and the redelivery counts every record once, metrics included.
         Assert.Equal("response", redelivered.Kind);
         await AssertExactlyOneDeliveryAsync(lambdaEvent, start);
+        await AssertInvocationTotalsAsync(start, 25);
         Assert.Equal(25, PublishedInvocations(harness));
     }
 
@@ -114,6 +117,7 @@ public sealed class StoreFaultInjectionTests(DynaliteTableFixture table) : IClas
         using var summary = JsonDocument.Parse(response.Body);
         Assert.True(summary.RootElement.GetProperty("aggregateItemsAlreadyApplied").GetInt32() > 0, "the failed deliveries had written some items");
         await AssertExactlyOneDeliveryAsync(lambdaEvent, start);
+        await (handler == "spans" ? AssertSpanTotalsAsync(start, 30) : AssertInvocationTotalsAsync(start, 30));
         Assert.Equal(errors.Count, harness.LogLines.Count(line => line.GetProperty("level").GetString() == "ERROR"));
     }
 
@@ -138,6 +142,7 @@ public sealed class StoreFaultInjectionTests(DynaliteTableFixture table) : IClas
         Assert.Equal("HttpRequestException", errorLine.GetProperty("errorType").GetString());
         Assert.Equal("response", redelivered.Kind);
         await AssertExactlyOneDeliveryAsync(lambdaEvent, start);
+        await AssertInvocationTotalsAsync(start, 10);
     }
 
     [Fact]
@@ -167,6 +172,7 @@ public sealed class StoreFaultInjectionTests(DynaliteTableFixture table) : IClas
         using var summary = JsonDocument.Parse(redelivered.Body);
         Assert.True(summary.RootElement.GetProperty("aggregateItemsAlreadyApplied").GetInt32() >= 2, "the late writes were found already applied");
         await AssertExactlyOneDeliveryAsync(lambdaEvent, start);
+        await AssertInvocationTotalsAsync(start, 20);
     }
 
     // ---- The same faults through the bootstrap's cold start (HandlerRegistry.Initialise from the
