@@ -29,14 +29,7 @@ public sealed class BatchProcessor
     /// <summary>Decodes a Lambda event (subscription or Kinesis) and processes it.</summary>
     public BatchResult ProcessLambdaEvent(ReadOnlySpan<byte> eventJson)
     {
-        using var delivery = EnvelopeDecoder.DecodeLambdaEvent(eventJson, _limits);
-        return ProcessDelivery(delivery);
-    }
-
-    /// <summary>Decodes a CLI input file (any format <see cref="EnvelopeDecoder.DecodeFile"/> accepts) and processes it.</summary>
-    public BatchResult ProcessFile(ReadOnlySpan<byte> fileBytes)
-    {
-        using var delivery = EnvelopeDecoder.DecodeFile(fileBytes, _limits);
+        using var delivery = LambdaEventDecoder.Decode(eventJson, _limits);
         return ProcessDelivery(delivery);
     }
 
@@ -111,12 +104,13 @@ public sealed class BatchProcessor
             return;
         }
 
-        var quote = _prices.Quote(record.ModelId, record.InputTokens, record.OutputTokens, record.CacheReadTokens, record.CacheWriteTokens, out var breakdown);
+        // Cross-region inference is billed at the source region's price (the Amazon Bedrock pricing page): the record's region.
+        var quote = _prices.Quote(record.ModelId, record.Region, record.InputTokens, record.OutputTokens, record.CacheReadTokens, record.CacheWriteTokens, out var breakdown);
 
         // A failed call costs nothing; it stays "priced" only when its model has a price, so an
         // unknown model is never hidden behind a $0 error.
         var cost = record.IsError ? 0m : quote.CostUsd;
-        result.Invocations.Add(new PricedInvocation(record, cost, quote.Priced, quote.PriceKey, record.IsError ? default : breakdown));
+        result.Invocations.Add(new PricedInvocation(record, cost, quote.Priced, quote.PriceKey, record.IsError ? default : breakdown, quote.Status == PriceStatus.NotTokenPriced));
     }
 
     private void ParseSpan(in LogEvent logEvent, BatchResult result, Utf8StringTable strings)

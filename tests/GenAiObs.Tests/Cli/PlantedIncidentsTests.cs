@@ -45,12 +45,12 @@ public sealed class PlantedIncidentsTests(ReplayedSamples samples) : IClassFixtu
     [Fact]
     public void Replay_WhenUnpricedModelUsed_ShouldWarnSlackOpsNamingTheModel()
     {
-        // 11:00-12:00: six calls to us.deepseek.r1-v1:0, which the price table does not know.
+        // 11:00-12:00: six calls to us.example.new-model-v1:0, which the price table does not know.
         var alerts = samples.Alerts;
 
         var episode = Assert.Single(Episodes(alerts, "UnpricedModelInUse"));
         Assert.Equal(("warning", "slack-ops"), (episode.Firing.Severity, episode.Firing.Receiver));
-        Assert.Equal("us.deepseek.r1-v1:0", episode.Firing.Labels["model"]);
+        Assert.Equal("us.example.new-model-v1:0", episode.Firing.Labels["model"]);
         AssertWithin(episode.Firing.At, At(11, 0), At(12, 0) + Evaluation);
     }
 

@@ -1,3 +1,4 @@
+using GenAiObs.Cli.Export;
 using System.Collections;
 using System.Reflection;
 using System.Security.Cryptography;
@@ -32,8 +33,9 @@ public class BatchProcessorTests
         Assert.Equal(0.009339m, converse.CostUsd);
         Assert.Equal("anthropic.claude-sonnet-4-5-20250929-v1:0", converse.PriceKey);
         var titan = result.Invocations.Single(i => i.Record.ModelId == "amazon.titan-text-express-v1");
-        Assert.False(titan.Priced);
-        Assert.Equal(0m, titan.CostUsd);
+        Assert.True(titan.Priced);
+        // (18×0.20 + 128×0.60) / 10⁶ at the default table's Titan Text Express prices.
+        Assert.Equal(0.0000804m, titan.CostUsd);
     }
 
     [Fact]
@@ -66,7 +68,7 @@ public class BatchProcessorTests
     public void ProcessDelivery_WhenRecordIsNotAnInvocationLog_ShouldRejectByContent(string message, string reason)
     {
         var lambdaEvent = TestEvents.SubscriptionEvent(TestEvents.DataMessage(Encoding.UTF8.GetBytes(message)));
-        using var delivery = EnvelopeDecoder.DecodeLambdaEvent(lambdaEvent);
+        using var delivery = LambdaEventDecoder.Decode(lambdaEvent);
 
         var result = new BatchProcessor(Prices).ProcessDelivery(delivery);
 
@@ -78,7 +80,7 @@ public class BatchProcessorTests
     public void ProcessDelivery_WhenSchemaTypeComesLast_ShouldStillRouteToInvocationParser()
     {
         const string record = """{"operation":"Converse","modelId":"amazon.nova-lite-v1:0","output":{"outputBodyJson":{"stopReason":"end_turn"}},"schemaType":"ModelInvocationLog"}""";
-        using var delivery = EnvelopeDecoder.DecodeFile(Encoding.UTF8.GetBytes(record));
+        using var delivery = ExportFileReader.ReadWhole(Encoding.UTF8.GetBytes(record));
 
         var result = new BatchProcessor(Prices).ProcessDelivery(delivery);
 
@@ -111,7 +113,7 @@ public class BatchProcessorTests
     [Fact]
     public void ProcessLambdaEvent_WhenFailedCallOfUnpricedModel_ShouldStayUnpriced()
     {
-        const string record = """{"schemaType":"ModelInvocationLog","operation":"Converse","modelId":"ai21.jamba-1-5-mini-v1:0","errorCode":"ThrottlingException"}""";
+        const string record = """{"schemaType":"ModelInvocationLog","operation":"Converse","modelId":"vendor.unknown-model-v1:0","errorCode":"ThrottlingException"}""";
 
         var result = new BatchProcessor(Prices).ProcessLambdaEvent(TestEvents.SubscriptionEvent(TestEvents.DataMessage(Encoding.UTF8.GetBytes(record))));
 

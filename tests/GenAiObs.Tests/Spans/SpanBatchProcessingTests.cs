@@ -1,3 +1,4 @@
+using GenAiObs.Cli.Export;
 using System.Text;
 using System.Text.Json;
 using GenAiObs.Core.Envelopes;
@@ -30,7 +31,7 @@ public class SpanBatchProcessingTests
         var sonnet = result.Spans.Where(s => s.Span.Class == SpanClass.ModelCall && s.Span.Model == "us.anthropic.claude-sonnet-4-5-20250929-v1:0").ToList();
         Assert.Equal(2, sonnet.Count);
         Assert.All(sonnet, s => Assert.True(s.Priced && s.CostUsd > 0));
-        Assert.False(result.Spans.Single(s => s.Span.Model == "amazon.titan-text-express-v1" && s.Span.Class == SpanClass.ModelCall).Priced);
+        Assert.True(result.Spans.Single(s => s.Span.Model == "amazon.titan-text-express-v1" && s.Span.Class == SpanClass.ModelCall).Priced);
         Assert.All(result.Spans.Where(s => s.Span.Class != SpanClass.ModelCall), s => Assert.Equal(0m, s.CostUsd));
         Assert.Equal(TestEvents.EventId(0), result.Spans[0].Span.EventId);
     }
@@ -103,7 +104,7 @@ public class SpanBatchProcessingTests
     public void ProcessDelivery_WhenBundledAgentSpanSample_ShouldAcceptEverySpan()
     {
         var path = Path.Combine(RepositoryRoot(), "functions", "GenAiObs.Cli", "samples", "agent-spans.subscription.jsonl.gz");
-        using var delivery = EnvelopeDecoder.DecodeFile(File.ReadAllBytes(path));
+        using var delivery = ExportFileReader.ReadWhole(File.ReadAllBytes(path));
 
         var result = new BatchProcessor(Prices).ProcessDelivery(delivery);
         var summary = new SpanSummary();
