@@ -47,11 +47,11 @@ public sealed class GzipBombTests
         // pools are warm (every Lambda invocation after the first), rejecting one allocates less
         // than that buffer — not the 64 MB cap, not the 200 MB of zeros.
         var lambdaEvent = System.Text.Encoding.UTF8.GetBytes("{\"awslogs\":{\"data\":\"" + Convert.ToBase64String(Bomb.Value) + "\"}}");
-        EnvelopeDecoder.DecodeLambdaEvent(lambdaEvent).Dispose();
+        LambdaEventDecoder.Decode(lambdaEvent).Dispose();
 
         // Act
         var before = GC.GetAllocatedBytesForCurrentThread();
-        using var delivery = EnvelopeDecoder.DecodeLambdaEvent(lambdaEvent);
+        using var delivery = LambdaEventDecoder.Decode(lambdaEvent);
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         // Assert

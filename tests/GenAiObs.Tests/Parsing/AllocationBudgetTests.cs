@@ -58,7 +58,7 @@ public sealed class AllocationBudgetTests
 
     private static int Run(BatchProcessor processor, byte[] lambdaEvent)
     {
-        using var delivery = EnvelopeDecoder.DecodeLambdaEvent(lambdaEvent);
+        using var delivery = LambdaEventDecoder.Decode(lambdaEvent);
         var result = processor.ProcessDelivery(delivery);
         return result.Invocations.Count + result.Spans.Count;
     }
