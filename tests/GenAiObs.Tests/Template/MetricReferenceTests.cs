@@ -109,7 +109,7 @@ public sealed class MetricReferenceTests : IClassFixture<ServiceSpecFixture>
             }
             else if (reference.Namespace.StartsWith("AWS/", StringComparison.Ordinal))
             {
-                var sets = _spec.MetricDimensionSets(reference.Namespace, reference.Name);
+                var sets = _spec.MetricDimensionSets(reference.Namespace, reference.Name) ?? VendedMetrics.DimensionSets(reference.Namespace, reference.Name);
                 if (sets is null)
                 {
                     errors.Add($"{reference.Source}: {reference.Namespace} {reference.Name} is not a documented metric");
