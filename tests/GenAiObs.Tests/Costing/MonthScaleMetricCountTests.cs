@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using GenAiObs.Core.Cardinality;
 using GenAiObs.Core.Metrics;
 using GenAiObs.Core.Pricing;
 using GenAiObs.Core.Processing;
@@ -62,7 +63,7 @@ public sealed class MonthScaleMetricCountTests
     {
         var processor = new BatchProcessor(PriceTable.LoadDefault());
         var serializer = new EmfSerializer(Namespace);
-        var options = new InvocationMetricsOptions(Service, maxPerBatch, "prod");
+        var options = new InvocationMetricsOptions(Service, Environment: "prod", Limits: new CardinalityLimits { Team = maxPerBatch });
         var metrics = new HashSet<string>(StringComparer.Ordinal);
         var seenPrincipals = new HashSet<string>(StringComparer.Ordinal);
         var start = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
