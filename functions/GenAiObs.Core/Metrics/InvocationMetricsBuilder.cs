@@ -198,7 +198,7 @@ public static class InvocationMetricsBuilder
 
             var byModel = batch.Dimensions(MetricDimensions.Service, options.ServiceName, MetricDimensions.ModelId, record.ModelId);
             batch.AddCount(byModel, InvocationMetricNames.CostUsd, (double)invocation.CostUsd, time, MetricUnit.None);
-            if (!record.IsError && !invocation.Priced)
+            if (!record.IsError && invocation.Unpriced)
             {
                 batch.AddCount(byModel, InvocationMetricNames.UnpricedInvocations, 1, time);
             }
