@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using GenAiObs.Core.Costing;
+using GenAiObs.Cli.Export;
 using GenAiObs.Core.Envelopes;
 using GenAiObs.Core.Pricing;
 using GenAiObs.Core.Processing;
@@ -47,7 +48,7 @@ public sealed class CostEstimateCommand
                 throw new CliUsageException($"cannot read {file}: {ex.Message}");
             }
 
-            using var delivery = EnvelopeDecoder.DecodeFile(bytes, FileLimits);
+            using var delivery = ExportFileReader.ReadWhole(bytes, FileLimits);
             var result = processor.ProcessDelivery(delivery);
             invocationCount += result.Invocations.Count;
             foreach (var invocation in result.Invocations)
