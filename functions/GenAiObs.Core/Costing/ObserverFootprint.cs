@@ -13,7 +13,7 @@ public sealed record ObserverFootprint
     public int Dashboards { get; init; } = 4;
 
     /// <summary>Metrics read by <c>AWS::CloudWatch::Alarm</c> resources (each billed as one alarm metric).</summary>
-    public int AlarmMetrics { get; init; } = 14;
+    public int AlarmMetrics { get; init; } = 21;
 
     /// <summary><c>AWS::CloudWatch::InsightRule</c> resources.</summary>
     public int InsightRules { get; init; } = 3;
