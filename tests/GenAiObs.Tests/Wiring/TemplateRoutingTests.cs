@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using GenAiObs.Adapters.Alerts;
+using GenAiObs.Adapters.Receivers;
 using GenAiObs.Core.Alerts;
 using GenAiObs.Tests.Template;
 using Xunit;
@@ -29,20 +30,32 @@ public sealed partial class TemplateRoutingTests
     }
 
     [Fact]
-    public void AlertRouting_WhenGivenTheDescriptionsExample_ShouldParseToReceiversThatHaveTopics()
+    public void AlertRouting_WhenGivenTheDescriptionsExample_ShouldParseToConfiguredReceivers()
     {
         var description = (string)Parameter["Description"]!;
         var example = Example().Match(description).Groups[1].Value;
-        var topics = CloudFormationYaml.AsIntrinsic(_template.EnvironmentOf(Evaluator)["GENAIOBS_RECEIVER_TOPICS"]) is ("Fn::Sub", string json)
-            ? Regex.Matches(json, "\"([a-z-]+)\":").Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal)
-            : throw new InvalidOperationException("GENAIOBS_RECEIVER_TOPICS is not a !Sub");
+        string? Get(string name) => name == RoutingConfigParser.RoutingVariable ? example : null;
 
-        var tree = RoutingConfigParser.Parse(example, RoutingConfigParser.RoutingVariable);
+        var tree = RoutingConfigParser.Load(Get, _ => throw new InvalidOperationException("no file"));
+        var receivers = ReceiverConfigParser.LoadForRoutes(tree, Get, _ => throw new InvalidOperationException("no file"), ReceiverConfiguration.Legacy("/pd", "/ops", "/finops"));
 
         Assert.NotEmpty(example);
         Assert.True(example.Length <= 4096);
         Assert.Equal(TimeSpan.FromHours(12), tree.Root.RepeatInterval);
-        Assert.All(tree.Receivers, receiver => Assert.Contains(receiver, topics));
+        Assert.All(tree.Receivers, receiver => Assert.NotEmpty(receivers.Find(receiver)!.Integrations));
+    }
+
+    [Fact]
+    public void ReceiverConfiguration_WhenPassedToTheFunctions_ShouldBeTheOneParameterAndOneTopicWithNoPerReceiverJson()
+    {
+        var notifier = _template.Functions.Single(f => (f.Properties.GetValueOrDefault("Handler") as string) == "notifier");
+        var text = File.ReadAllText(RepositoryPaths.TemplateFile);
+
+        Assert.Equal(("Ref", "AlertRouting"), CloudFormationYaml.AsIntrinsic(_template.EnvironmentOf(Evaluator)["GENAIOBS_ROUTING"]));
+        Assert.Equal(("Ref", "AlertRouting"), CloudFormationYaml.AsIntrinsic(_template.EnvironmentOf(notifier)["GENAIOBS_ROUTING"]));
+        Assert.Equal(("Ref", "AlarmReceiver"), CloudFormationYaml.AsIntrinsic(_template.EnvironmentOf(notifier)["GENAIOBS_ALARM_RECEIVER"]));
+        Assert.DoesNotContain("GENAIOBS_RECEIVER_TOPICS", text, StringComparison.Ordinal);
+        Assert.Single(_template.Resources.Values, r => r.Type == "AWS::SNS::Topic");
     }
 
     [GeneratedRegex(@"Example: (\{.*\}\})\.")]
