@@ -15,5 +15,6 @@ public static class IntegrationRegistry
             [PagerDutyConfig.ConfigKey] = PagerDutyConfig.Parse,
             [SlackConfig.ConfigKey] = SlackConfig.Parse,
             [MsTeams.MsTeamsConfig.ConfigKey] = MsTeams.MsTeamsConfig.Parse,
+            [Webhook.WebhookConfig.ConfigKey] = Webhook.WebhookConfig.Parse,
         };
 }
