@@ -6,6 +6,7 @@ using GenAiObs.Adapters.Diagnostics;
 using GenAiObs.Adapters.DynamoDb;
 using GenAiObs.Adapters.Evaluation;
 using GenAiObs.Adapters.Sns;
+using GenAiObs.Core.Aggregation;
 using GenAiObs.Core.Alerts;
 using GenAiObs.Core.Alerts.Rules;
 using GenAiObs.Functions.Runtime;
@@ -38,6 +39,7 @@ public sealed class EvaluatorFunction : ILambdaFunction
             ? v with { IsRequired = true, Purpose = "the aggregates table: aggregates, baselines and alert state" }
             : v),
         .. EvaluatorSettings.Variables,
+        .. CardinalitySettings.Variables,
         .. SnsSettings.Variables,
     ];
 
@@ -79,6 +81,7 @@ public sealed class EvaluatorFunction : ILambdaFunction
             new DynamoDbAlertStateStore(dynamoDb, table.TableName),
             publisher,
             services.Time,
+            new EvaluatorOptions { Maintenance = MaintenanceSettings.Default with { Limits = services.Settings.Limits } },
             retention: table.Retention);
         return new EvaluatorFunction(evaluator, services.Logger);
     }

@@ -2,6 +2,7 @@ using GenAiObs.Adapters.Configuration;
 using GenAiObs.Adapters.Diagnostics;
 using GenAiObs.Adapters.DynamoDb;
 using GenAiObs.Core.Aggregation;
+using GenAiObs.Core.Cardinality;
 using GenAiObs.Core.Metrics;
 using GenAiObs.Core.Pricing;
 using GenAiObs.Core.Processing;
@@ -27,7 +28,8 @@ public sealed class InvocationLogFunction : ILambdaFunction
         TextWriter metricsOutput,
         StructuredLogger log,
         TimeProvider time,
-        IAggregateStore? store = null) =>
+        IAggregateStore? store = null,
+        CardinalityLimits? limits = null) =>
         _pipeline = new SubscriptionBatchPipeline(
             processor,
             emf,
@@ -37,7 +39,8 @@ public sealed class InvocationLogFunction : ILambdaFunction
             log,
             time,
             store,
-            "Batch");
+            "Batch",
+            limits);
 
     /// <summary>The environment variables this function reads (template tests check each is set or deliberately defaulted).</summary>
     public static IReadOnlyList<SettingVariable> Variables => SubscriptionBatchPipeline.Variables;
@@ -52,11 +55,12 @@ public sealed class InvocationLogFunction : ILambdaFunction
         return new InvocationLogFunction(
             new BatchProcessor(LoadPrices(settings)),
             new EmfSerializer(settings.MetricsNamespace),
-            new InvocationMetricsOptions(settings.ServiceName, settings.MaxPrincipals, settings.Environment),
+            new InvocationMetricsOptions(settings.ServiceName, settings.MaxPrincipals, settings.Environment, settings.Limits),
             services.MetricsOutput,
             services.Logger,
             services.Time,
-            DynamoDbAggregateStore.FromEnvironment(services.Environment.GetVariable));
+            DynamoDbAggregateStore.FromEnvironment(services.Environment.GetVariable),
+            settings.Limits);
     }
 
     /// <summary>GENAIOBS_PRICES_FILE or the embedded default table; a bad file fails the cold start.</summary>

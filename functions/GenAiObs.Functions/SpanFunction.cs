@@ -2,6 +2,7 @@ using GenAiObs.Adapters.Configuration;
 using GenAiObs.Adapters.Diagnostics;
 using GenAiObs.Adapters.DynamoDb;
 using GenAiObs.Core.Aggregation;
+using GenAiObs.Core.Cardinality;
 using GenAiObs.Core.Metrics;
 using GenAiObs.Core.Pricing;
 using GenAiObs.Core.Processing;
@@ -29,7 +30,8 @@ public sealed class SpanFunction : ILambdaFunction
         TextWriter metricsOutput,
         StructuredLogger log,
         TimeProvider time,
-        IAggregateStore? store = null) =>
+        IAggregateStore? store = null,
+        CardinalityLimits? limits = null) =>
         _pipeline = new SubscriptionBatchPipeline(
             processor,
             emf,
@@ -39,7 +41,8 @@ public sealed class SpanFunction : ILambdaFunction
             log,
             time,
             store,
-            "Span batch");
+            "Span batch",
+            limits);
 
     /// <summary>The environment variables this function reads (template tests check each is set or deliberately defaulted).</summary>
     public static IReadOnlyList<SettingVariable> Variables => SubscriptionBatchPipeline.Variables;
@@ -66,7 +69,8 @@ public sealed class SpanFunction : ILambdaFunction
             services.MetricsOutput,
             services.Logger,
             services.Time,
-            DynamoDbAggregateStore.FromEnvironment(services.Environment.GetVariable));
+            DynamoDbAggregateStore.FromEnvironment(services.Environment.GetVariable),
+            settings.Limits);
     }
 
     public Task<byte[]> HandleAsync(ReadOnlyMemory<byte> eventBody, InvocationContext context, CancellationToken cancellationToken) =>

@@ -4,6 +4,7 @@ using GenAiObs.Adapters.Configuration;
 using GenAiObs.Adapters.Diagnostics;
 using GenAiObs.Adapters.DynamoDb;
 using GenAiObs.Core.Aggregation;
+using GenAiObs.Core.Cardinality;
 using GenAiObs.Core.Metrics;
 using GenAiObs.Core.Processing;
 using GenAiObs.Functions.Runtime;
@@ -27,6 +28,7 @@ internal sealed class SubscriptionBatchPipeline
     private readonly TimeProvider _time;
     private readonly IAggregateStore? _store;
     private readonly string _logLabel;
+    private readonly CardinalityLimits _limits;
 
     /// <param name="processor">Decodes and parses the delivery.</param>
     /// <param name="emf">Serialises the metric batch.</param>
@@ -37,6 +39,7 @@ internal sealed class SubscriptionBatchPipeline
     /// <param name="time">The clock.</param>
     /// <param name="store">The aggregate store, or null when no table is configured.</param>
     /// <param name="logLabel">The first words of the log message, e.g. "Batch" or "Span batch".</param>
+    /// <param name="limits">Top values kept per capped dimension in the aggregates (default <see cref="CardinalityLimits.Default"/>).</param>
     public SubscriptionBatchPipeline(
         BatchProcessor processor,
         EmfSerializer emf,
@@ -46,8 +49,10 @@ internal sealed class SubscriptionBatchPipeline
         StructuredLogger log,
         TimeProvider time,
         IAggregateStore? store,
-        string logLabel)
+        string logLabel,
+        CardinalityLimits? limits = null)
     {
+        _limits = limits ?? CardinalityLimits.Default;
         _processor = processor;
         _emf = emf;
         _buildMetrics = buildMetrics;
@@ -74,7 +79,7 @@ internal sealed class SubscriptionBatchPipeline
         // fails and the delivery comes again — the redelivery's EMF is then the only one published,
         // and the store's exactly-once markers keep the items it already reached from double counting.
         var aggregates = _store is not null && (result.Invocations.Count > 0 || result.Spans.Count > 0)
-            ? await _store.ApplyBatchAsync(AggregateBuilder.Build(result), cancellationToken).ConfigureAwait(false)
+            ? await _store.ApplyBatchAsync(AggregateBuilder.Build(result, _limits), cancellationToken).ConfigureAwait(false)
             : null;
         var metrics = _buildMetrics(result, _time.GetUtcNow().ToUnixTimeMilliseconds());
 

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using GenAiObs.Adapters.DynamoDb;
 using GenAiObs.Core.Aggregation;
+using GenAiObs.Core.Cardinality;
 using GenAiObs.Core.Metrics;
 using GenAiObs.Core.Records;
 
@@ -42,6 +43,7 @@ public static class VerifyMode
             var applied = await store.ApplyBatchAsync(run.Aggregates).ConfigureAwait(false);
             var sent = dynamo.UpdateItems - before;
 
+            // One UpdateItem per folded (bucket, key) pair.
             var ok = lines.Length == run.EmfLines && lines.Length == expectation.Lines && limitProblems is null &&
                      sent == pairs && run.Aggregates.ItemCount == pairs && applied.Requests == sent;
             failures += ok ? 0 : 1;
@@ -115,27 +117,44 @@ public static class VerifyMode
         return null;
     }
 
-    /// <summary>The (bucket, key) pairs the records touch, one record at a time (no coalescing), unioned.</summary>
+    /// <summary>
+    /// The (bucket, key) pairs the records touch, one record at a time (no coalescing), unioned,
+    /// then folded per bucket to the default top values (<see cref="AggregateKeyFolding"/>).
+    /// </summary>
     private static int DistinctPairs(string batchId, List<PricedInvocation> invocations, List<PricedSpan> spans)
     {
-        var pairs = new HashSet<(DateTimeOffset, string)>();
+        var buckets = new Dictionary<DateTimeOffset, Dictionary<string, AggregateCounters>>();
+        void Add(AggregateBatch batch)
+        {
+            foreach (var delta in batch.Deltas)
+            {
+                if (!buckets.TryGetValue(delta.BucketStart, out var items))
+                {
+                    items = new Dictionary<string, AggregateCounters>(StringComparer.Ordinal);
+                    buckets[delta.BucketStart] = items;
+                }
+
+                if (!items.TryGetValue(delta.Key, out var counters))
+                {
+                    counters = new AggregateCounters();
+                    items[delta.Key] = counters;
+                }
+
+                counters.Merge(delta.Counters);
+            }
+        }
+
         foreach (var invocation in invocations)
         {
-            foreach (var delta in AggregateBuilder.Build(batchId, [invocation], []).Deltas)
-            {
-                pairs.Add((delta.BucketStart, delta.Key));
-            }
+            Add(AggregateBuilder.Build(batchId, [invocation], []));
         }
 
         foreach (var span in spans)
         {
-            foreach (var delta in AggregateBuilder.Build(batchId, [], [span]).Deltas)
-            {
-                pairs.Add((delta.BucketStart, delta.Key));
-            }
+            Add(AggregateBuilder.Build(batchId, [], [span]));
         }
 
-        return pairs.Count;
+        return buckets.Values.Sum(items => AggregateKeyFolding.Fold(items, CardinalityLimits.Default).Count);
     }
 }
 

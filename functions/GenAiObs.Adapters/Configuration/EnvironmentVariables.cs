@@ -24,6 +24,7 @@ public static class EnvironmentVariables
     // ---- GenAI observability
     public const string PricesFile = "GENAIOBS_PRICES_FILE";
     public const string MaxPrincipals = "GENAIOBS_MAX_PRINCIPALS";
+    public const string MaxValues = "GENAIOBS_MAX_VALUES";
     public const string Environment = "GENAIOBS_ENVIRONMENT";
     public const string TableName = "GENAIOBS_TABLE_NAME";
     public const string RetentionFineDays = "GENAIOBS_RETENTION_FINE_DAYS";

@@ -1,4 +1,5 @@
 using GenAiObs.Adapters.Diagnostics;
+using GenAiObs.Core.Cardinality;
 
 namespace GenAiObs.Adapters.Configuration;
 
@@ -30,6 +31,9 @@ public sealed record FunctionSettings
     /// <summary><c>GENAIOBS_MAX_PRINCIPALS</c>: principals kept as their own metric dimension per batch (top spenders); the rest are <c>other</c>.</summary>
     public int MaxPrincipals { get; init; } = DefaultMaxPrincipals;
 
+    /// <summary><c>GENAIOBS_MAX_VALUES</c> (and <c>GENAIOBS_MAX_PRINCIPALS</c>): top values kept per capped dimension in aggregates, rollups and metrics.</summary>
+    public CardinalityLimits Limits { get; init; } = CardinalityLimits.Default;
+
     /// <summary><c>GENAIOBS_ENVIRONMENT</c>: the deployment environment, used when a record's requestMetadata does not name one.</summary>
     public string? Environment { get; init; }
 
@@ -55,6 +59,7 @@ public sealed record FunctionSettings
         SettingVariable.Deployment(EnvironmentVariables.PricesFile, "a price table file replacing the embedded default"),
         SettingVariable.Deployment(EnvironmentVariables.MaxPrincipals, "per-batch cap of distinct principal (and other capped) dimension values"),
         SettingVariable.Deployment(EnvironmentVariables.Environment, "Environment dimension of records whose requestMetadata names none"),
+        .. CardinalitySettings.Variables,
     ];
 
     /// <summary>Every variable <see cref="Read"/> looks up (whether or not the function then uses it).</summary>
@@ -87,6 +92,7 @@ public sealed record FunctionSettings
             LogLevel = level,
             PricesFile = reader.Optional(EnvironmentVariables.PricesFile),
             MaxPrincipals = reader.Int32(EnvironmentVariables.MaxPrincipals, DefaultMaxPrincipals, min: 0, max: 10_000),
+            Limits = CardinalitySettings.Read(environment.GetVariable),
             Environment = reader.Optional(EnvironmentVariables.Environment),
             Region = reader.Optional(EnvironmentVariables.Region),
             FunctionName = reader.Optional(EnvironmentVariables.FunctionName),

@@ -30,7 +30,7 @@ public sealed class DynamoDbAggregateStore : IAggregateStore
     /// prefix). Kept next to the calls: a test scans this file's <c>_client.*Async(</c> calls
     /// against it, and the template tests grant exactly these to the evaluator.
     /// </summary>
-    public static IReadOnlyList<string> DynamoDbActions { get; } = ["BatchGetItem", "GetItem", "PutItem", "Query", "UpdateItem"];
+    public static IReadOnlyList<string> DynamoDbActions { get; } = ["BatchGetItem", "DeleteItem", "GetItem", "PutItem", "Query", "UpdateItem"];
 
     /// <summary>
     /// What <see cref="ApplyBatchAsync"/> — the processors' only use of the store — calls: one
@@ -256,7 +256,19 @@ public sealed class DynamoDbAggregateStore : IAggregateStore
                 var request = new PutItemRequest { TableName = _tableName, Item = item };
                 await _retry.ExecuteAsync(t => _client.PutItemAsync(request, t), token).ConfigureAwait(false);
             }).ConfigureAwait(false);
-        return changed.Count;
+
+        // Keys of an earlier rollup that are not in this one (folded into "other" since) go.
+        var stale = existing.Keys.Where(key => !items.ContainsKey(key)).ToList();
+        await Parallel.ForEachAsync(
+            stale,
+            new ParallelOptions { MaxDegreeOfParallelism = _maxParallelRequests, CancellationToken = cancellationToken },
+            async (key, token) =>
+            {
+                Interlocked.Increment(ref _writeRequests);
+                var request = new DeleteItemRequest { TableName = _tableName, Key = KeyOf(partition, key) };
+                await _retry.ExecuteAsync(t => _client.DeleteItemAsync(request, t), token).ConfigureAwait(false);
+            }).ConfigureAwait(false);
+        return changed.Count + stale.Count;
     }
 
     public async Task<Baseline?> GetBaselineAsync(string key, DateOnly day, CancellationToken cancellationToken = default)

@@ -2,12 +2,14 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using GenAiObs.Adapters.Configuration;
 using GenAiObs.Adapters.DynamoDb;
 using GenAiObs.Cli.Commands;
 using GenAiObs.Adapters.Evaluation;
 using GenAiObs.Core.Aggregation;
 using GenAiObs.Core.Alerts;
 using GenAiObs.Core.Alerts.Rules;
+using GenAiObs.Core.Cardinality;
 using GenAiObs.Core.Envelopes;
 using GenAiObs.Core.Pricing;
 using GenAiObs.Core.Processing;
@@ -36,6 +38,7 @@ public sealed class ReplayCommand
         var prices = LoadPrices(options.PricesFile);
         var alertSettings = LoadAlertSettings();
         var processor = new BatchProcessor(prices);
+        var limits = LoadLimits();
         var invocations = new InvocationSummary();
         var spans = new SpanSummary();
         // Alerts are always simulated against an in-memory store, so --dynamodb gives the same
@@ -77,7 +80,7 @@ public sealed class ReplayCommand
 
             // The same aggregation the Lambdas write: batch ids come from the events' ids, which are
             // derived from file content for exports without ids, so a second replay counts once.
-            var aggregates = AggregateBuilder.Build(result);
+            var aggregates = AggregateBuilder.Build(result, limits);
             await store.ApplyBatchAsync(aggregates).ConfigureAwait(false);
             if (table is not null)
             {
@@ -98,7 +101,7 @@ public sealed class ReplayCommand
         var evaluation = Stopwatch.StartNew();
         var alerts = range.IsEmpty
             ? []
-            : await AlertSimulation.RunAsync(store, range.First, range.Last, alertSettings).ConfigureAwait(false);
+            : await AlertSimulation.RunAsync(store, range.First, range.Last, alertSettings, new EvaluatorOptions { Maintenance = MaintenanceSettings.Default with { Limits = limits } }).ConfigureAwait(false);
         evaluation.Stop();
         if (options.Json)
         {
@@ -198,6 +201,19 @@ public sealed class ReplayCommand
         catch (IOException ex)
         {
             throw new CliUsageException($"cannot read the routing file: {ex.Message}");
+        }
+    }
+
+    /// <summary>The same per-dimension top-N limits the processors and the evaluator read.</summary>
+    private CardinalityLimits LoadLimits()
+    {
+        try
+        {
+            return CardinalitySettings.Read(name => _environment.Variables.TryGetValue(name, out var value) ? value : null);
+        }
+        catch (SettingsException ex)
+        {
+            throw new CliUsageException(ex.Message);
         }
     }
 

@@ -1,3 +1,4 @@
+using GenAiObs.Core.Cardinality;
 using GenAiObs.Core.Processing;
 using GenAiObs.Core.Records;
 using GenAiObs.Core.Statistics;
@@ -14,10 +15,14 @@ public static class AggregateBuilder
     /// <summary>Longest dimension value kept in a key (DynamoDB sort keys are ≤ 1,024 UTF-8 bytes: 200 chars × 4 bytes + prefix fits).</summary>
     public const int MaxKeyValueLength = 200;
 
-    /// <summary>The deltas of one processed delivery (its <see cref="BatchResult.BatchId"/> makes applying them exactly-once).</summary>
-    public static AggregateBatch Build(BatchResult result) => Build(result.BatchId, result.Invocations, result.Spans);
+    /// <summary>
+    /// The deltas of one processed delivery (its <see cref="BatchResult.BatchId"/> makes applying them
+    /// exactly-once), with the capped dimensions folded per bucket to their top values by cost
+    /// (<paramref name="limits"/>, default <see cref="CardinalityLimits.Default"/>).
+    /// </summary>
+    public static AggregateBatch Build(BatchResult result, CardinalityLimits? limits = null) => Build(result.BatchId, result.Invocations, result.Spans, limits);
 
-    public static AggregateBatch Build(string batchId, IEnumerable<PricedInvocation> invocations, IEnumerable<PricedSpan> spans)
+    public static AggregateBatch Build(string batchId, IEnumerable<PricedInvocation> invocations, IEnumerable<PricedSpan> spans, CardinalityLimits? limits = null)
     {
         // Counters accumulate in fixed slots (one per counter name of the batch) and keys are small
         // integers: a record's additions are array adds, not dictionary updates. Each (bucket, key)
@@ -115,7 +120,7 @@ public static class AggregateBuilder
             var byBucket = a.BucketStart.CompareTo(b.BucketStart);
             return byBucket != 0 ? byBucket : string.CompareOrdinal(a.Key, b.Key);
         });
-        return new AggregateBatch(batchId, ordered);
+        return new AggregateBatch(batchId, AggregateKeyFolding.Fold(ordered, limits ?? CardinalityLimits.Default));
     }
 
     /// <summary>The dimension keys an invocation record is counted under.</summary>

@@ -1,3 +1,5 @@
+using GenAiObs.Core.Cardinality;
+
 namespace GenAiObs.Core.Aggregation;
 
 /// <summary>
@@ -24,11 +26,16 @@ public sealed class AggregateMaintenance
         _baselines = baselines ?? BaselineSettings.Default;
     }
 
-    /// <summary>Sums source items per key (short-lived session/trace keys are never rolled up).</summary>
-    public static IReadOnlyDictionary<string, AggregateCounters> Combine(IReadOnlyDictionary<string, AggregateCounters> sourceSums) =>
-        sourceSums
-            .Where(pair => !AggregateKeys.IsShortLived(pair.Key) && !pair.Value.IsEmpty)
-            .ToDictionary(pair => pair.Key, pair => pair.Value.Clone(), StringComparer.Ordinal);
+    /// <summary>
+    /// Sums source items per key (short-lived session/trace keys are never rolled up) and folds
+    /// each capped dimension to its top <paramref name="limits"/> values by cost, the rest into <c>other</c>.
+    /// </summary>
+    public static IReadOnlyDictionary<string, AggregateCounters> Combine(IReadOnlyDictionary<string, AggregateCounters> sourceSums, CardinalityLimits? limits = null) =>
+        AggregateKeyFolding.Fold(
+            sourceSums
+                .Where(pair => !AggregateKeys.IsShortLived(pair.Key) && !pair.Value.IsEmpty)
+                .ToDictionary(pair => pair.Key, pair => pair.Value.Clone(), StringComparer.Ordinal),
+            limits ?? CardinalityLimits.Default);
 
     /// <summary>
     /// Recomputes the hourly or daily items of one bucket from its source items. Returns the
@@ -47,7 +54,7 @@ public sealed class AggregateMaintenance
         }
 
         var sums = await _store.SumByPrefixAsync(string.Empty, source, start, end, cancellationToken).ConfigureAwait(false);
-        return await _store.PutRollupAsync(target, start, Combine(sums), cancellationToken).ConfigureAwait(false);
+        return await _store.PutRollupAsync(target, start, Combine(sums, _maintenance.Limits), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Computes and stores the baselines for <paramref name="day"/> of every key that has one (see <see cref="AggregateKeys.HasBaseline"/>); "total" is always written.</summary>
@@ -202,6 +209,9 @@ public sealed record MaintenanceSettings
     /// DynamoDB), so a run after a long outage stays short; the next run continues from the watermark.
     /// </summary>
     public int MaxHoursPerRun { get; init; } = 24;
+
+    /// <summary>How many values of each capped dimension keep their own key in a rollup (the rest are folded into <c>other</c>).</summary>
+    public CardinalityLimits Limits { get; init; } = CardinalityLimits.Default;
 
     public static MaintenanceSettings Default { get; } = new();
 }

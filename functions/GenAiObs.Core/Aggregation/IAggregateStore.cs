@@ -21,7 +21,9 @@ public interface IAggregateStore
 
     /// <summary>
     /// Replaces the rollup items of one hourly or daily bucket with the given counters (whole-item
-    /// overwrite, so recomputing gives the same items); returns how many items changed.
+    /// overwrite, so recomputing gives the same items) and deletes the bucket's items whose key is
+    /// no longer among them (a value folded into <c>other</c> since the last rollup would otherwise
+    /// be counted twice); returns how many items changed or were deleted.
     /// </summary>
     Task<int> PutRollupAsync(Granularity granularity, DateTimeOffset bucketStart, IReadOnlyDictionary<string, AggregateCounters> items, CancellationToken cancellationToken = default);
 

@@ -112,6 +112,12 @@ public sealed class InMemoryAggregateStore : IAggregateStore
                 bucket[key] = new Entry(counters.Clone(), _retention.ExpiresAt(granularity, start, key));
                 changed++;
             }
+
+            foreach (var stale in bucket.Keys.Where(key => !items.ContainsKey(key)).ToList())
+            {
+                bucket.Remove(stale);
+                changed++;
+            }
         }
 
         return Task.FromResult(changed);

@@ -1,3 +1,4 @@
+using GenAiObs.Core.Cardinality;
 using GenAiObs.Core.Processing;
 using GenAiObs.Core.Records;
 
@@ -107,7 +108,8 @@ public static class MetricDimensions
 /// environments then keep their top 1).
 /// </param>
 /// <param name="Environment"><c>GENAIOBS_ENVIRONMENT</c>: the environment of records whose requestMetadata names none.</param>
-public sealed record InvocationMetricsOptions(string ServiceName, int MaxPrincipals = 20, string? Environment = null);
+/// <param name="Limits">Top values kept per batch for teams, applications and environments (<see cref="CardinalityLimits"/>; default <see cref="CardinalityLimits.Default"/>).</param>
+public sealed record InvocationMetricsOptions(string ServiceName, int MaxPrincipals = 20, string? Environment = null, CardinalityLimits? Limits = null);
 
 /// <summary>
 /// Turns one batch of priced invocation records and rejections into CloudWatch metrics. A pure
@@ -153,11 +155,11 @@ public static class InvocationMetricsBuilder
         var total = batch.Dimensions(MetricDimensions.Service, options.ServiceName);
 
         var principals = TopByCost(invocations, i => i.Record.Principal, options.MaxPrincipals);
-        var tagLimit = Math.Max(options.MaxPrincipals, 1);
-        var teams = TopByCost(invocations, i => Metadata(i.Record, TeamKey), tagLimit);
-        var applications = TopByCost(invocations, i => Metadata(i.Record, ApplicationKey), tagLimit);
+        var limits = options.Limits ?? CardinalityLimits.Default;
+        var teams = TopByCost(invocations, i => Metadata(i.Record, TeamKey), limits.Team);
+        var applications = TopByCost(invocations, i => Metadata(i.Record, ApplicationKey), limits.Application);
         var defaultEnvironment = Clean(options.Environment);
-        var environments = TopByCost(invocations, i => Metadata(i.Record, EnvironmentKey) ?? defaultEnvironment, tagLimit);
+        var environments = TopByCost(invocations, i => Metadata(i.Record, EnvironmentKey) ?? defaultEnvironment, limits.Environment);
 
         foreach (var invocation in invocations)
         {
@@ -271,25 +273,16 @@ public static class InvocationMetricsBuilder
     /// </summary>
     private static HashSet<string> TopByCost(IReadOnlyList<PricedInvocation> invocations, Func<PricedInvocation, string?> key, int limit)
     {
-        var totals = new Dictionary<string, (decimal Cost, int Count)>(StringComparer.Ordinal);
+        var ranking = new TopValues();
         foreach (var invocation in invocations)
         {
-            if (key(invocation) is not { } value)
+            if (key(invocation) is { } value)
             {
-                continue;
+                ranking.Add(value, invocation.CostUsd);
             }
-
-            var (cost, count) = totals.GetValueOrDefault(value);
-            totals[value] = (cost + invocation.CostUsd, count + 1);
         }
 
-        return totals
-            .OrderByDescending(t => t.Value.Cost)
-            .ThenByDescending(t => t.Value.Count)
-            .ThenBy(t => t.Key, StringComparer.Ordinal)
-            .Take(Math.Max(limit, 0))
-            .Select(t => t.Key)
-            .ToHashSet(StringComparer.Ordinal);
+        return ranking.Keep(Math.Max(limit, 0));
     }
 
     private static string? Metadata(InvocationRecord record, string key)

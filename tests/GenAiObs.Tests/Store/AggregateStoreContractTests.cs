@@ -18,6 +18,22 @@ public abstract class AggregateStoreContractTests
     protected abstract IAggregateStore CreateStore(AggregateRetention? retention = null);
 
     [Fact]
+    public async Task PutRollupAsync_WhenAKeyIsNoLongerInTheRollup_ShouldDeleteIt()
+    {
+        // A value kept in an earlier rollup and folded into "other" since must not stay beside it.
+        var store = CreateStore();
+        var hour = Base.AddHours(5);
+        static AggregateCounters Requests(long n) => new([new(CounterNames.Requests, n)]);
+        await store.PutRollupAsync(Granularity.Hourly, hour, new Dictionary<string, AggregateCounters> { ["team#a"] = Requests(2), ["team#b"] = Requests(1) });
+
+        var changed = await store.PutRollupAsync(Granularity.Hourly, hour, new Dictionary<string, AggregateCounters> { ["team#a"] = Requests(2), ["team#other"] = Requests(1) });
+
+        var items = await store.GetItemsAsync(string.Empty, Granularity.Hourly, hour, hour.AddHours(1));
+        Assert.Equal(["team#a", "team#other"], items.Select(i => i.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(2, changed);
+    }
+
+    [Fact]
     public async Task ApplyBatchAsync_WhenRecordsSpanBucketsAndKeys_ShouldStoreExactTotals()
     {
         // Arrange: 240 calls over 40 minutes, 3 models, 5 principals, odd costs; four deliveries.

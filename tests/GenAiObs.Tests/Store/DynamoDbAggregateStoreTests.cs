@@ -3,6 +3,7 @@ using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using GenAiObs.Adapters.DynamoDb;
 using GenAiObs.Core.Aggregation;
+using GenAiObs.Core.Cardinality;
 using GenAiObs.Core.Records;
 using Xunit;
 
@@ -139,8 +140,8 @@ public sealed class DynamoDbAggregateStoreTests : AggregateStoreContractTests, I
             }
         }
 
-        // Act
-        var batch = AggregateBuilder.Build("cardinality", invocations, spans);
+        // Act (limits above this cardinality: no value is folded into "other")
+        var batch = AggregateBuilder.Build("cardinality", invocations, spans, CardinalityLimits.Default with { Principal = 40 });
         var result = await store.ApplyBatchAsync(batch);
 
         // Assert

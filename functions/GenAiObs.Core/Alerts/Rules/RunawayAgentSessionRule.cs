@@ -1,4 +1,5 @@
 using GenAiObs.Core.Aggregation;
+using GenAiObs.Core.Cardinality;
 
 namespace GenAiObs.Core.Alerts.Rules;
 
@@ -21,6 +22,12 @@ public sealed class RunawayAgentSessionRule : IAlertRule
         decimal? totalCost = null;
         foreach (var (key, counters) in sessions)
         {
+            // Sessions beyond the per-bucket top N are summed under "other": many sessions, not one runaway.
+            if (key == AggregateKeys.SessionPrefix + TopValues.Other)
+            {
+                continue;
+            }
+
             var calls = counters[CounterNames.ModelCalls];
             var cost = AggregateCounters.FromMicros(counters[CounterNames.SpanCostMicros]);
             if (calls <= parameters.Threshold && cost <= parameters.CostUsd)
