@@ -7,6 +7,9 @@
 //   ... -- cost                running-cost inputs per monthly volume (EMF bytes, metric-hours, UpdateItems, WRU)
 //   ... -- stages              time and allocations per stage (decode, parse+price, metrics, EMF, aggregate)
 //   ... -- payloads            the generated payloads' sizes (records per 1 MB gzip delivery)
+//   ... -- corpus DIR [--records N] [--hours H]   the end-to-end corpus (tests/perf/end-to-end.sh generates it)
+//   ... -- floor FILE.jsonl.gz  gunzip + one Utf8JsonReader pass per line: the end-to-end floor
+//   ... -- deliveries EVENTS_DIR [--rounds N] [--dynamodb] NAME=EXECUTABLE...   the corpus' events through a published bootstrap
 //   ... -- coldstart [--runs N] [--event small|max] [--dynamodb] NAME=EXECUTABLE...   (driven by tests/perf/cold-start.sh)
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
@@ -27,6 +30,12 @@ switch (args.FirstOrDefault())
         return RatioMode.Run(Console.Out, args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 41);
     case "stages":
         return StagesMode.Run(Console.Out);
+    case "corpus":
+        return CorpusMode.Run(args[1..], Console.Out);
+    case "floor":
+        return FloorMode.Run(args[1..], Console.Out);
+    case "deliveries":
+        return await DeliveriesMode.RunAsync(args[1..], Console.Out);
     case "coldstart":
         return await ColdStartMode.RunAsync(args[1..], Console.Out);
     case "payloads":

@@ -50,6 +50,34 @@ public sealed class ReplayDynamoDbTests : IDisposable
             WithoutRejected(actual.RootElement.GetProperty("invocations")));
     }
 
+    [Fact]
+    public async Task Report_WhenAnExportOfSeveralDeliveriesWasReplayedTwice_ShouldCountEveryRecordOnce()
+    {
+        // Arrange: 5,000 raw records without ids, read as two deliveries (4,096 + 904): their ids and
+        // batch ids come from content, so the second replay must find every batch already applied.
+        var lines = Enumerable.Range(0, 5000).Select(i => Encoding.UTF8.GetString(TestEvents.CompactFixture(Fixtures[i % Fixtures.Length]))
+            .Replace("\"requestId\":\"", "\"requestId\":\"" + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + "-", StringComparison.Ordinal));
+        var path = Path.Combine(_directory, "export.jsonl");
+        await File.WriteAllLinesAsync(path, lines);
+        var variables = new Dictionary<string, string>
+        {
+            ["GENAIOBS_TABLE_NAME"] = _table,
+            ["AWS_ENDPOINT_URL_DYNAMODB"] = _endpoint,
+            ["AWS_REGION"] = "us-east-1",
+        };
+
+        // Act
+        Assert.Equal(0, (await RunAsync(variables, "init-table")).Exit);
+        var first = await RunAsync(variables, "replay", "--dynamodb", "--json", path);
+        var again = await RunAsync(variables, "replay", "--dynamodb", "--json", path);
+        var report = await RunAsync(variables, "report", "--json", "--from", "2026-11-20T00:00:00Z", "--to", "2026-11-21T00:00:00Z");
+
+        // Assert
+        Assert.All(new[] { first, again, report }, run => Assert.Equal(0, run.Exit));
+        using var actual = JsonDocument.Parse(report.Stdout);
+        Assert.Equal(5000, actual.RootElement.GetProperty("invocations").GetProperty("records").GetInt64());
+    }
+
     private string SubscriptionEvents()
     {
         var messages = Fixtures.Select(TestEvents.CompactFixture).ToArray();

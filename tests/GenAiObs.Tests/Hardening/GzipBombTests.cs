@@ -1,3 +1,4 @@
+using GenAiObs.Cli.Export;
 using System.IO.Compression;
 using GenAiObs.Core.Envelopes;
 using GenAiObs.Core.Pricing;
@@ -28,7 +29,7 @@ public sealed class GzipBombTests
 
         // Act
         var before = GC.GetAllocatedBytesForCurrentThread();
-        using var delivery = EnvelopeDecoder.DecodeLambdaEvent(lambdaEvent);
+        using var delivery = LambdaEventDecoder.Decode(lambdaEvent);
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         // Assert
@@ -47,7 +48,7 @@ public sealed class GzipBombTests
 
         // Act
         var before = GC.GetAllocatedBytesForCurrentThread();
-        using var delivery = EnvelopeDecoder.DecodeFile(bomb);
+        using var delivery = ExportFileReader.ReadWhole(bomb);
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         // Assert: rejected, and never more than the cap's worth of buffer (not the bomb's 200 MB).
@@ -81,7 +82,7 @@ public sealed class GzipBombTests
         padded.AsSpan(payload.Length).Fill((byte)' ');
 
         // Act
-        using var delivery = EnvelopeDecoder.DecodeLambdaEvent(TestEvents.SubscriptionEvent(padded), limits);
+        using var delivery = LambdaEventDecoder.Decode(TestEvents.SubscriptionEvent(padded), limits);
 
         // Assert
         Assert.Empty(delivery.Rejections);

@@ -1,3 +1,4 @@
+using GenAiObs.Cli.Export;
 using System.Text;
 using GenAiObs.Core.Pricing;
 using GenAiObs.Core.Processing;
@@ -145,7 +146,7 @@ public sealed class HostileInputCorpusTests
         var processor = new BatchProcessor(Prices);
 
         // Act
-        var result = corpusCase.IsFile ? processor.ProcessFile(input) : processor.ProcessLambdaEvent(input);
+        var result = corpusCase.IsFile ? processor.ProcessDelivery(ExportFileReader.ReadWhole(input)) : processor.ProcessLambdaEvent(input);
 
         // Assert
         var expected = corpusCase.Expected;
