@@ -17,7 +17,7 @@ public sealed class SsmSecretSource(IAmazonSimpleSystemsManagement ssm, TimeProv
 
     /// <summary>
     /// Every SSM API this source calls (IAM action names without the <c>ssm:</c> prefix; a test
-    /// scans this file's calls against it). WithDecryption also needs <c>kms:Decrypt</c> on the
+    /// checks the target of the request a loopback SSM server receives). WithDecryption also needs <c>kms:Decrypt</c> on the
     /// parameter's key — granted by the key policy for the default aws/ssm key.
     /// </summary>
     public static IReadOnlyList<string> SsmActions { get; } = ["GetParameter"];

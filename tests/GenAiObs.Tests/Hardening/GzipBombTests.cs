@@ -41,6 +41,25 @@ public sealed class GzipBombTests
     }
 
     [Fact]
+    public void DecodeLambdaEvent_WhenPoolsAreWarm_ShouldMeasureABombWithinTheScratchBuffer()
+    {
+        // Arrange: the README says a bomb is measured in a pooled 64 KB scratch buffer; once the
+        // pools are warm (every Lambda invocation after the first), rejecting one allocates less
+        // than that buffer — not the 64 MB cap, not the 200 MB of zeros.
+        var lambdaEvent = System.Text.Encoding.UTF8.GetBytes("{\"awslogs\":{\"data\":\"" + Convert.ToBase64String(Bomb.Value) + "\"}}");
+        LambdaEventDecoder.Decode(lambdaEvent).Dispose();
+
+        // Act
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        using var delivery = LambdaEventDecoder.Decode(lambdaEvent);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        // Assert
+        Assert.Equal(RejectReasons.DecompressedTooLarge, Assert.Single(delivery.Rejections).Reason);
+        Assert.True(allocated < 64 * 1024, $"rejecting the bomb allocated {allocated:N0} bytes");
+    }
+
+    [Fact]
     public void DecodeFile_WhenTheBombForgesASmallSizeInItsTrailer_ShouldStillStopAtTheCap()
     {
         // Arrange: the gzip trailer claims 1 KB; only inflating can tell the truth.

@@ -55,7 +55,16 @@ public sealed partial class TemplateRoutingTests
         Assert.Equal(("Ref", "AlertRouting"), CloudFormationYaml.AsIntrinsic(_template.EnvironmentOf(notifier)["GENAIOBS_ROUTING"]));
         Assert.Equal(("Ref", "AlarmReceiver"), CloudFormationYaml.AsIntrinsic(_template.EnvironmentOf(notifier)["GENAIOBS_ALARM_RECEIVER"]));
         Assert.DoesNotContain("GENAIOBS_RECEIVER_TOPICS", text, StringComparison.Ordinal);
-        Assert.Single(_template.Resources.Values, r => r.Type == "AWS::SNS::Topic");
+        // One alert topic for every receiver; the only other topic is pipeline health, which no
+        // function serves (it must keep working when the notifier is broken).
+        Assert.Equal(["AlertTopic", "PipelineHealthTopic"], _template.Resources.Values.Where(r => r.Type == "AWS::SNS::Topic").Select(r => r.LogicalId).Order(StringComparer.Ordinal));
+        Assert.Equal(("Ref", "AlertTopic"), CloudFormationYaml.AsIntrinsic(_template.EnvironmentOf(Evaluator)["GENAIOBS_ALERT_TOPIC_ARN"]));
+        var subscribed = _template.Functions
+            .SelectMany(f => (f.Properties.GetValueOrDefault("Events") as Dictionary<string, object?> ?? []).Values.OfType<Dictionary<string, object?>>())
+            .Where(e => (e.GetValueOrDefault("Type") as string) == "SNS")
+            .Select(e => CloudFormationYaml.AsIntrinsic(((Dictionary<string, object?>)e["Properties"]!)["Topic"]))
+            .ToList();
+        Assert.Equal(("Ref", "AlertTopic"), Assert.Single(subscribed));
     }
 
     [GeneratedRegex(@"Example: (\{.*\}\})\.")]
