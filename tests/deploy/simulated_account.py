@@ -14,6 +14,7 @@ per stdin line ({"command": "describe", "stack": "..."}), one JSON answer per st
   receive   messages waiting in a queue
   put-secrets       SSM SecureStrings (the receiver secrets a user stores before deploying)
   scan      the items of a table (keys only)
+  items     the items of a table with every attribute (numbers as numbers, sets as lists)
   put-logging       a model invocation logging configuration set by someone else
 
 Usage: simulated_account.py --endpoint URL --region REGION
@@ -240,6 +241,33 @@ def scan(args):
     return {"items": items}
 
 
+def _plain(value):
+    """One DynamoDB attribute value as plain JSON (N as a number, SS/NS as lists)."""
+    kind, inner = next(iter(value.items()))
+    if kind == "N":
+        return int(inner) if inner.lstrip("-").isdigit() else float(inner)
+    if kind == "NS":
+        return [int(v) if v.lstrip("-").isdigit() else float(v) for v in inner]
+    if kind == "M":
+        return {k: _plain(v) for k, v in inner.items()}
+    if kind == "L":
+        return [_plain(v) for v in inner]
+    return inner
+
+
+def items(args):
+    dynamodb = client(args, "dynamodb")
+    found = []
+    kwargs = {"TableName": args.table}
+    while True:
+        page = dynamodb.scan(**kwargs)
+        found.extend({k: _plain(v) for k, v in item.items()} for item in page["Items"])
+        if "LastEvaluatedKey" not in page:
+            break
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return {"items": found}
+
+
 def put_logging(args):
     client(args, "bedrock").put_model_invocation_logging_configuration(loggingConfig=args.config)
     return {"configured": True}
@@ -252,6 +280,7 @@ COMMANDS = {
     "receive": receive,
     "put-secrets": put_secrets,
     "scan": scan,
+    "items": items,
     "put-logging": put_logging,
 }
 

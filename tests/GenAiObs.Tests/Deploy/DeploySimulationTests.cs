@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using GenAiObs.Tests.Delivery;
 using GenAiObs.Tests.Parsing;
 using GenAiObs.Tests.Runtime;
 using Xunit;
@@ -19,11 +21,182 @@ namespace GenAiObs.Tests.Deploy;
 [Collection(PublishedBootstrapCollection.Name)]
 public sealed class DeploySimulationTests
 {
+    private const string RoutingKey = "sim-routing-key-4f1c";
     private readonly PublishedBootstrap _bootstrap;
 
     public DeploySimulationTests(PublishedBootstrap bootstrap)
     {
         _bootstrap = bootstrap;
+    }
+
+    [Fact]
+    public async Task Deploy_WithEveryDefault_ShouldSetUpTheAccountThenLogAggregateAlertAndPage()
+    {
+        const string region = "eu-west-3";
+        const int failedCalls = 24;
+        var stack = "genaiobs-sim-" + Guid.NewGuid().ToString("N")[..6];
+        await using var account = await SimulatedAccount.StartAsync(region);
+        using var pagerDuty = new LoopbackHttpServer(_ => new LoopbackResponse(202, "{\"status\":\"success\"}", "application/json"));
+        using var slack = new LoopbackHttpServer(_ => new LoopbackResponse(200, "ok"));
+        // What the README asks of a user before deploying: the receiver secrets in SSM, under the
+        // parameter names the template defaults to.
+        await account.CallAsync(new JsonObject
+        {
+            ["command"] = "put-secrets",
+            ["param"] = new JsonArray(
+                $"/genaiobs/pagerduty/routing-key={RoutingKey}",
+                $"/genaiobs/slack/ops-webhook-url={new Uri(slack.BaseUri, "ops")}",
+                $"/genaiobs/slack/finops-webhook-url={new Uri(slack.BaseUri, "finops")}"),
+        });
+
+        // ---- deploy with every default: no parameter given at all
+        var deployed = await account.CallAsync(new JsonObject { ["command"] = "deploy", ["stack"] = stack });
+        var transformed = deployed.GetProperty("transformed").GetProperty("Resources");
+        var created = await account.CallAsync(new JsonObject { ["command"] = "describe", ["stack"] = stack });
+
+        // What the account holds while CloudFormation waits for the custom resource.
+        Assert.Equal("CREATE_IN_PROGRESS", created.GetProperty("status").GetString());
+        Assert.Contains(created.GetProperty("resources").EnumerateArray(), r => r.GetProperty("logicalId").GetString() == "BedrockInvocationLogging" && r.GetProperty("status").GetString() == "CREATE_IN_PROGRESS");
+        var functions = created.GetProperty("functions");
+        Assert.Equal(["EvaluatorFunction", "InvocationLogFunction", "LoggingSetupFunction", "NotifierFunction"], functions.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        var table = created.GetProperty("tables").GetProperty("AggregatesTable");
+        Assert.Equal("pk:HASH,sk:RANGE", string.Join(",", table.GetProperty("keySchema").EnumerateArray().Select(k => $"{k.GetProperty("AttributeName").GetString()}:{k.GetProperty("KeyType").GetString()}")));
+        Assert.Equal("PAY_PER_REQUEST", table.GetProperty("billingMode").GetString());
+        // moto's CloudFormation creates the table without applying TimeToLiveSpecification (its
+        // DescribeTimeToLive answers DISABLED); the transformed template carries it.
+        var ttl = transformed.GetProperty("AggregatesTable").GetProperty("Properties").GetProperty("TimeToLiveSpecification");
+        Assert.Equal("expiresAt", ttl.GetProperty("AttributeName").GetString());
+        Assert.True(ttl.GetProperty("Enabled").GetBoolean());
+        Assert.Equal("RetainExceptOnCreate", transformed.GetProperty("AggregatesTable").GetProperty("DeletionPolicy").GetString());
+        Assert.Equal(["AlertTopic", "PipelineHealthTopic"], created.GetProperty("topics").EnumerateObject().Select(t => t.Name).Order(StringComparer.Ordinal));
+        Assert.All(created.GetProperty("topics").EnumerateObject(), t => Assert.True(t.Value.GetProperty("exists").GetBoolean(), t.Name));
+        Assert.Equal(30, created.GetProperty("logGroups").GetProperty("/aws/bedrock/modelinvocations").GetProperty("retentionInDays").GetInt32());
+        Assert.False(created.GetProperty("logGroups").TryGetProperty("aws/spans", out _));
+        // SAM's output keeps conditional resources with their Condition; CloudFormation (and moto)
+        // evaluates it: with the defaults Transaction Search and the span processor are not created.
+        Assert.Equal("TransactionSearchEnabled", transformed.GetProperty("TransactionSearch").GetProperty("Condition").GetString());
+        Assert.DoesNotContain(created.GetProperty("resources").EnumerateArray(), r => r.GetProperty("logicalId").GetString() is "TransactionSearch" or "SpansLogGroup" or "SpanFunction");
+        Assert.Equal(0, EventInvokeConfig(transformed, "EvaluatorFunction").GetProperty("MaximumRetryAttempts").GetInt32());
+        var outputs = created.GetProperty("outputs");
+        var alertTopic = outputs.GetProperty("AlertTopicArn").GetString()!;
+        Assert.Equal(created.GetProperty("topics").GetProperty("AlertTopic").GetProperty("arn").GetString(), alertTopic);
+        foreach (var function in functions.EnumerateObject())
+        {
+            var environment = function.Value.GetProperty("environment");
+            Assert.Equal($"GenAI/Observability/{stack}", environment.GetProperty("POWERTOOLS_METRICS_NAMESPACE").GetString());
+            if (function.Name is "InvocationLogFunction" or "EvaluatorFunction")
+            {
+                Assert.Equal(table.GetProperty("name").GetString(), environment.GetProperty("GENAIOBS_TABLE_NAME").GetString());
+            }
+
+            var role = function.Value.GetProperty("role");
+            Assert.Equal("lambda.amazonaws.com", role.GetProperty("trust").GetProperty("Statement")[0].GetProperty("Principal").GetProperty("Service").GetString());
+            Assert.NotEmpty(role.GetProperty("policies").EnumerateArray());
+        }
+
+        Assert.Equal(alertTopic, functions.GetProperty("EvaluatorFunction").GetProperty("environment").GetProperty("GENAIOBS_ALERT_TOPIC_ARN").GetString());
+        var logGroup = outputs.GetProperty("InvocationLogGroup").GetString()!;
+        var loggingRole = outputs.GetProperty("BedrockLoggingRoleArn").GetString()!;
+        Assert.Equal("/aws/bedrock/modelinvocations", logGroup);
+        Assert.Empty(created.GetProperty("bedrockLogging").EnumerateObject());
+
+        // ---- logging-setup: the test plays CloudFormation's part (moto does not run Lambda code)
+        // and invokes the function with the Create request for the custom resource it waits for.
+        using var cloudFormation = new CloudFormationResponseRelay(region);
+        var stackId = created.GetProperty("stackId").GetString()!;
+        var request = new JsonObject
+        {
+            ["RequestType"] = "Create",
+            ["ServiceToken"] = functions.GetProperty("LoggingSetupFunction").GetProperty("arn").GetString(),
+            ["ResponseURL"] = cloudFormation.ResponseUrl(stackId).ToString(),
+            ["StackId"] = stackId,
+            ["RequestId"] = Guid.NewGuid().ToString(),
+            ["ResourceType"] = "Custom::BedrockInvocationLogging",
+            ["LogicalResourceId"] = "BedrockInvocationLogging",
+            ["ResourceProperties"] = CustomResourceProperties(transformed, functions.GetProperty("LoggingSetupFunction").GetProperty("arn").GetString()!, logGroup, loggingRole),
+        };
+        await RunAsync(account, functions.GetProperty("LoggingSetupFunction"), Encoding.UTF8.GetBytes(request.ToJsonString()), TimeSpan.FromSeconds(60));
+        using (var answer = JsonDocument.Parse(Assert.Single(cloudFormation.Answers)))
+        {
+            Assert.Equal("SUCCESS", answer.RootElement.GetProperty("Status").GetString());
+            Assert.Equal(stackId, answer.RootElement.GetProperty("StackId").GetString());
+            Assert.Equal("BedrockInvocationLogging", answer.RootElement.GetProperty("LogicalResourceId").GetString());
+            Assert.Equal($"bedrock-model-invocation-logging-{region}", answer.RootElement.GetProperty("PhysicalResourceId").GetString());
+        }
+
+        var complete = await account.CallAsync(new JsonObject { ["command"] = "describe", ["stack"] = stack });
+        Assert.Equal("CREATE_COMPLETE", complete.GetProperty("status").GetString());
+        var bedrock = complete.GetProperty("bedrockLogging");
+        Assert.Equal(logGroup, bedrock.GetProperty("cloudWatchConfig").GetProperty("logGroupName").GetString());
+        Assert.Equal(loggingRole, bedrock.GetProperty("cloudWatchConfig").GetProperty("roleArn").GetString());
+        Assert.True(bedrock.GetProperty("textDataDeliveryEnabled").GetBoolean());
+        Assert.False(bedrock.GetProperty("imageDataDeliveryEnabled").GetBoolean());
+        Assert.False(bedrock.GetProperty("embeddingDataDeliveryEnabled").GetBoolean());
+
+        // ---- invocation-logs: one subscription delivery from the new group, 24 failed calls, all
+        // in the last completed 5-minute bucket (the evaluator reads whole buckets before its time).
+        var now = DateTimeOffset.UtcNow;
+        var bucket = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.FromMinutes(5).Ticks), TimeSpan.Zero).AddMinutes(-5);
+        var calledAt = Enumerable.Range(0, failedCalls).Select(i => bucket.AddSeconds(10 + i)).ToList();
+        var delivery = TestEvents.SubscriptionEvent(TestEvents.DataMessage(
+            calledAt.Select((at, i) => (TestEvents.EventId(i), at.ToUnixTimeMilliseconds(), FailedInvocation(at, i))), logGroup: logGroup));
+        await RunAsync(account, functions.GetProperty("InvocationLogFunction"), delivery, TimeSpan.FromSeconds(30));
+        var stored = await account.CallAsync(new JsonObject { ["command"] = "items", ["table"] = table.GetProperty("name").GetString() });
+        // The bucket's "total" aggregate: exactly 24 requests, all 24 errors, none throttled
+        // (InternalServerException is a server error, not a throttle).
+        var total = Assert.Single(stored.GetProperty("items").EnumerateArray(), i => i.GetProperty("sk").GetString() == "total");
+        Assert.Equal("F#" + bucket.ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture), total.GetProperty("pk").GetString());
+        Assert.Equal(failedCalls, Counter(total, "requests"));
+        Assert.Equal(failedCalls, Counter(total, "errors"));
+        Assert.Equal(0, Counter(total, "throttles"));
+
+        // ---- evaluator: 24 of 24 failed is above ErrorRateHigh's 5% with at least 20 samples, and
+        // every call of the one model failed with at least 10 samples (ModelUnavailable); both are
+        // critical. The alerts started more than group_wait (30 s) ago, so the first run notifies
+        // (as Alertmanager flushes a new group whose wait has already been served), publishing
+        // one notification per alert group to the stack's one alert topic, which an SQS queue
+        // subscribed in the account captures.
+        var queue = await account.CallAsync(new JsonObject { ["command"] = "subscribe-queue", ["topic"] = alertTopic, ["queue"] = stack + "-capture" });
+        var evaluation = await RunAsync(account, functions.GetProperty("EvaluatorFunction"), ScheduledEvent(DateTimeOffset.UtcNow), TimeSpan.FromSeconds(120));
+        using (var evaluated = JsonDocument.Parse(evaluation.BodyText))
+        {
+            Assert.Equal(["ErrorRateHigh", "ModelUnavailable"], evaluated.RootElement.GetProperty("firing").EnumerateArray().Select(r => r.GetString()).Order(StringComparer.Ordinal));
+            Assert.Equal(2, evaluated.RootElement.GetProperty("sent").GetInt32());
+            Assert.Equal(0, evaluated.RootElement.GetProperty("failed").GetInt32());
+        }
+
+        var captured = await account.CallAsync(new JsonObject { ["command"] = "receive", ["queue_url"] = queue.GetProperty("queueUrl").GetString(), ["wait"] = 20 });
+        var envelopes = captured.GetProperty("messages").EnumerateArray().Select(m => JsonNode.Parse(m.GetString()!)!).ToList();
+        Assert.Equal(2, envelopes.Count);
+        Assert.All(envelopes, e => Assert.Equal(alertTopic, (string?)e["TopicArn"]));
+
+        // ---- notifier: the captured SNS notifications, as Lambda hands them over
+        var snsEvent = new JsonObject
+        {
+            ["Records"] = new JsonArray(envelopes.Select(e => (JsonNode)new JsonObject
+            {
+                ["EventSource"] = "aws:sns",
+                ["EventVersion"] = "1.0",
+                ["EventSubscriptionArn"] = alertTopic + ":" + Guid.NewGuid(),
+                ["Sns"] = e.DeepClone(),
+            }).ToArray()),
+        };
+        await RunAsync(
+            account,
+            functions.GetProperty("NotifierFunction"),
+            Encoding.UTF8.GetBytes(snsEvent.ToJsonString()),
+            TimeSpan.FromSeconds(30),
+            new Dictionary<string, string> { ["GENAIOBS_PAGERDUTY_URL"] = new Uri(pagerDuty.BaseUri, "v2/enqueue").ToString() });
+        var pages = pagerDuty.Requests.Select(r => JsonDocument.Parse(r.Body).RootElement.Clone()).ToList();
+        Assert.Equal(["ErrorRateHigh", "ModelUnavailable"], pages.Select(p => p.GetProperty("payload").GetProperty("class").GetString()).Order(StringComparer.Ordinal));
+        Assert.All(pages, p => Assert.Equal(RoutingKey, p.GetProperty("routing_key").GetString()));
+        Assert.Empty(slack.Requests);
+        var page = Assert.Single(pages, p => p.GetProperty("payload").GetProperty("class").GetString() == "ErrorRateHigh");
+        Assert.Equal("trigger", page.GetProperty("event_action").GetString());
+        Assert.Equal("critical", page.GetProperty("payload").GetProperty("severity").GetString());
+        Assert.Equal("genaiobs/pagerduty", page.GetProperty("payload").GetProperty("source").GetString());
+        Assert.Contains($"{failedCalls} of {failedCalls} invocations failed", page.GetProperty("payload").GetProperty("summary").GetString(), StringComparison.Ordinal);
+        Assert.All(pagerDuty.Requests, r => Assert.DoesNotContain("CANARY-PROMPT", r.BodyText, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -72,6 +245,50 @@ public sealed class DeploySimulationTests
         var tableName = created.GetProperty("tables").GetProperty("AggregatesTable").GetProperty("name").GetString();
         var items = await account.CallAsync(new JsonObject { ["command"] = "scan", ["table"] = tableName });
         Assert.NotEmpty(items.GetProperty("items").EnumerateArray());
+    }
+
+    /// <summary>The custom resource's properties as CloudFormation resolves them (references replaced by what the account holds).</summary>
+    private static JsonObject CustomResourceProperties(JsonElement transformed, string serviceToken, string logGroup, string roleArn)
+    {
+        var properties = JsonNode.Parse(transformed.GetProperty("BedrockInvocationLogging").GetProperty("Properties").GetRawText())!.AsObject();
+        Assert.Equal("""{"Ref":"InvocationLogGroup"}""", properties["LogGroupName"]!.ToJsonString());
+        Assert.Equal("""{"Fn::GetAtt":["BedrockLoggingRole","Arn"]}""", properties["RoleArn"]!.ToJsonString());
+        Assert.Equal("""{"Ref":"OverwriteExistingLoggingConfiguration"}""", properties["OverwriteExisting"]!.ToJsonString());
+        properties["ServiceToken"] = serviceToken;
+        properties["LogGroupName"] = logGroup;
+        properties["RoleArn"] = roleArn;
+        properties["OverwriteExisting"] = "false";
+        return properties;
+    }
+
+    private static JsonElement EventInvokeConfig(JsonElement transformed, string function) =>
+        transformed.EnumerateObject()
+            .Single(r => r.Value.GetProperty("Type").GetString() == "AWS::Lambda::EventInvokeConfig"
+                && r.Value.GetProperty("Properties").GetProperty("FunctionName").GetRawText().Contains(function, StringComparison.Ordinal))
+            .Value.GetProperty("Properties");
+
+    /// <summary>An EventBridge scheduled event, as the evaluator's schedule delivers it.</summary>
+    private static byte[] ScheduledEvent(DateTimeOffset at) => Encoding.UTF8.GetBytes(new JsonObject
+    {
+        ["version"] = "0",
+        ["id"] = Guid.NewGuid().ToString(),
+        ["detail-type"] = "Scheduled Event",
+        ["source"] = "aws.events",
+        ["time"] = at.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+        ["detail"] = new JsonObject(),
+    }.ToJsonString());
+
+    private static long Counter(JsonElement item, string name) =>
+        item.TryGetProperty(name, out var value) ? value.GetInt64() : 0;
+
+    /// <summary>A Bedrock invocation-log record of a call that failed with a server error, stamped <paramref name="at"/>.</summary>
+    private static byte[] FailedInvocation(DateTimeOffset at, int index)
+    {
+        var record = JsonNode.Parse(TestEvents.Fixture("error-throttled.json"))!;
+        record["timestamp"] = at.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        record["requestId"] = $"5c1b2a3e-8d4f-4f7a-9a60-{index:D12}";
+        record["errorCode"] = "InternalServerException";
+        return Encoding.UTF8.GetBytes(record.ToJsonString());
     }
 
     /// <summary>
