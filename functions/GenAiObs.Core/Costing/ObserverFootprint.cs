@@ -10,10 +10,10 @@ public sealed record ObserverFootprint
     public static ObserverFootprint Default { get; } = new();
 
     /// <summary><c>AWS::CloudWatch::Dashboard</c> resources.</summary>
-    public int Dashboards { get; init; } = 4;
+    public int Dashboards { get; init; } = 1;
 
     /// <summary>Metrics read by <c>AWS::CloudWatch::Alarm</c> resources (each billed as one alarm metric).</summary>
-    public int AlarmMetrics { get; init; } = 21;
+    public int AlarmMetrics { get; init; } = 16;
 
     /// <summary><c>AWS::CloudWatch::InsightRule</c> resources.</summary>
     public int InsightRules { get; init; } = 3;

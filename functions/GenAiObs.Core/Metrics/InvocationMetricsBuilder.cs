@@ -32,8 +32,6 @@ public static class InvocationMetricNames
     public const string CacheSavingsUsd = "CacheSavingsUsd";
     public const string InvocationLatency = "InvocationLatency";
     public const string TimeToFirstToken = "TimeToFirstToken";
-    public const string Completions = "Completions";
-    public const string Truncations = "Truncations";
     public const string StopReasonCount = "StopReasonCount";
     public const string UnpricedInvocations = "UnpricedInvocations";
     public const string RejectedRecords = "RejectedRecords";
@@ -73,8 +71,6 @@ public static class InvocationMetricNames
             [CacheWriteCostUsd] = [Total],
             [CacheSavingsUsd] = [Total],
             [CacheReadTokens] = [Total],
-            [Completions] = [Total],
-            [Truncations] = [Total],
             [TimeToFirstToken] = [Total],
             [UnpricedInvocations] = [ByModel],
             [StopReasonCount] = [[MetricDimensions.Service, MetricDimensions.StopReason]],
@@ -135,7 +131,9 @@ public sealed record InvocationMetricsOptions(string ServiceName, int MaxPrincip
 /// (top principals by cost or tokens, top models by errors).</item>
 /// <item><c>[Service, ModelId]</c> — CostUsd (0 for failed calls, so the set is always there), and
 /// UnpricedInvocations only when a model has unpriced successful calls.</item>
-/// <item><c>[Service, StopReason]</c> — StopReasonCount of successful calls.</item>
+/// <item><c>[Service, StopReason]</c> — StopReasonCount of successful calls (the dashboard derives the
+/// completion rate from it, end_turn + tool_use against max_tokens, so no separate
+/// Completions/Truncations metrics are billed).</item>
 /// <item><c>[Service, Team]</c>, <c>[Service, Application]</c>, <c>[Service, Environment]</c> — CostUsd, when known from requestMetadata (keys team/application/environment, any case) or, for Environment, <c>GENAIOBS_ENVIRONMENT</c>; top N per batch, the rest <c>other</c>.</item>
 /// <item><c>[Service, Reason]</c> — RejectedRecords by reject reason (the total is published as 0 when none).</item>
 /// </list>
@@ -250,8 +248,6 @@ public static class InvocationMetricsBuilder
         batch.AddCount(attribution, InvocationMetricNames.CacheWriteCostUsd, (double)parts.CacheWriteUsd, time, MetricUnit.None);
         batch.AddCount(attribution, InvocationMetricNames.CacheSavingsUsd, (double)parts.CacheSavingsUsd, time, MetricUnit.None);
         batch.AddCount(attribution, InvocationMetricNames.CacheReadTokens, record.CacheReadTokens, time);
-        batch.AddCount(attribution, InvocationMetricNames.Completions, !record.IsError && StopReasons.IsCompletion(record.StopReason) ? 1 : 0, time);
-        batch.AddCount(attribution, InvocationMetricNames.Truncations, !record.IsError && StopReasons.IsTruncation(record.StopReason) ? 1 : 0, time);
         if (!record.IsError && record.TimeToFirstTokenMs is { } ttft && double.IsFinite(ttft) && ttft >= 0)
         {
             batch.AddObservation(attribution, InvocationMetricNames.TimeToFirstToken, ttft, time);

@@ -29,8 +29,12 @@ public sealed class InvocationMetricsBuilderTests
         Assert.Equal(5, Sum(batch, total, "Invocations"));
         Assert.Equal(7, Sum(batch, total, "CacheReadTokens"));
         Assert.Equal(0.053, Sum(batch, total, "CostUsd"), 9);
-        Assert.Equal(3, Sum(batch, total, "Completions"));
-        Assert.Equal(1, Sum(batch, total, "Truncations"));
+        // Completion rate comes from StopReasonCount (end_turn + tool_use against max_tokens): no separate metrics.
+        var completions = Sum(batch, Set(("Service", "chat-api"), ("StopReason", "end_turn")), "StopReasonCount") + Sum(batch, Set(("Service", "chat-api"), ("StopReason", "tool_use")), "StopReasonCount");
+        Assert.Equal(3, completions);
+        Assert.Equal(1, Sum(batch, Set(("Service", "chat-api"), ("StopReason", "max_tokens")), "StopReasonCount"));
+        Assert.Empty(Values(batch, total, "Completions"));
+        Assert.Empty(Values(batch, total, "Truncations"));
         Assert.Equal([90.0], Values(batch, total, "TimeToFirstToken"));
 
         // What AWS/Bedrock publishes for free is no custom metric here: errors and tokens are properties.
