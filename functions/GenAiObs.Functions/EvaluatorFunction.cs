@@ -71,8 +71,9 @@ public sealed class EvaluatorFunction : ILambdaFunction
         var dynamoDb = DynamoDbClientFactory.Create(table.EndpointUrl, table.Region);
         var sns = SnsSettings.FromEnvironment(Get);
         var publisher = new SnsAlertPublisher(
-            new SnsClient(new HttpClient(), sns.Endpoint, sns.Region, new SdkCredentialsSource(), services.Time),
-            sns.ReceiverTopics);
+            new SnsClient(new HttpClient { Timeout = SnsClient.RequestTimeout }, sns.Endpoint, sns.Region, new SdkCredentialsSource(), services.Time),
+            sns.ReceiverTopics,
+            sns.AlertTopicArn);
         var evaluator = new AlertEvaluator(
             new DynamoDbAggregateStore(dynamoDb, table.TableName, table.Retention),
             new RuleEvaluator(evaluatorSettings.Rules),
