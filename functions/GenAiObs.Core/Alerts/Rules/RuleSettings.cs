@@ -22,7 +22,7 @@ public sealed record RuleSettings
         WarmupDays = warmupDays;
     }
 
-    /// <summary>Days of history a key needs before baseline-relative rules may fire (issue 5: 7).</summary>
+    /// <summary>Days of history a key needs before baseline-relative rules may fire (default 7: one full week, so every hour-of-week slot has a sample).</summary>
     public const int DefaultWarmupDays = 7;
 
     /// <summary>Every rule at its defaults, no budget.</summary>
