@@ -34,7 +34,7 @@ public sealed record ObserverFootprint
     public int LogRetentionDays { get; init; } = 7;
 
     /// <summary>
-    /// Processor CPU per record after decoding, and per-delivery overhead (tests/GenAiObs.Benchmarks/RESULTS.md §1 and §7:
+    /// Processor CPU per record after decoding, and per-delivery overhead (measured in tests/GenAiObs.Benchmarks/RESULTS.md:
     /// full path 14 µs per record; 1 ms runtime overhead per delivery; UpdateItems sent in rounds of 8 at ~8 ms a round).
     /// </summary>
     public double ProcessorMicrosecondsPerRecord { get; init; } = 14;
