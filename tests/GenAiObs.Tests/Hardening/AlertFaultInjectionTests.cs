@@ -141,12 +141,15 @@ public sealed class AlertFaultInjectionTests(Store.DynaliteTableFixture table) :
         Assert.Equal(expectedSlack, slack.Accepted.Select(r => r.BodyText).Order(StringComparer.Ordinal));
 
         // … and, read back as JSON rather than compared with the builders' own output: one PagerDuty
-        // event per notification, each with the routing key from SSM and a dedup_key, every trigger
-        // critical with a summary; one Slack message per notification, each with its text.
+        // event per notification, each with the routing key from SSM and the dedup_key derived by hand
+        // from the published group (GroupKeyByHand), every trigger critical with a summary; one Slack
+        // message per notification, each with its text.
         var pagerDutyEvents = pagerDuty.Accepted.Select(r => JsonDocument.Parse(r.Body).RootElement).ToList();
         Assert.Equal(pagerDutyForms.Count, pagerDutyEvents.Count);
         Assert.All(pagerDutyEvents, e => Assert.Equal(AlertChain.RoutingKey, e.GetProperty("routing_key").GetString()));
-        Assert.All(pagerDutyEvents, e => Assert.False(string.IsNullOrEmpty(e.GetProperty("dedup_key").GetString())));
+        Assert.Equal(
+            pagerDutyForms.Select(GroupKeyByHand).Order(StringComparer.Ordinal),
+            pagerDutyEvents.Select(e => e.GetProperty("dedup_key").GetString()!).Order(StringComparer.Ordinal));
         var triggers = pagerDutyEvents.Where(e => e.GetProperty("event_action").GetString() == "trigger").ToList();
         Assert.NotEmpty(triggers);
         Assert.All(triggers, e => Assert.Equal("critical", e.GetProperty("payload").GetProperty("severity").GetString()));
@@ -181,6 +184,24 @@ public sealed class AlertFaultInjectionTests(Store.DynaliteTableFixture table) :
         notifications.Select(n => $"{n.Receiver} {n.Alertname} {n.GroupKey} {n.Status}").Order(StringComparer.Ordinal).ToList();
 
     private static string Receiver(IReadOnlyDictionary<string, string> form) => Notification(form).Receiver;
+
+    /// <summary>
+    /// The group key of a published notification, derived in the test from its JSON (receiver and
+    /// groupLabels) rather than by AlertGroupKeys: the first 32 hex digits of SHA-256 over the
+    /// receiver and the name-sorted labels, each followed by U+00FF, as UTF-8.
+    /// </summary>
+    private static string GroupKeyByHand(IReadOnlyDictionary<string, string> form)
+    {
+        using var message = JsonDocument.Parse(form["Message"]);
+        using var body = JsonDocument.Parse(message.RootElement.GetProperty("lambda").GetString()!);
+        var text = new StringBuilder(body.RootElement.GetProperty("receiver").GetString()).Append('\u00ff');
+        foreach (var label in body.RootElement.GetProperty("groupLabels").EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal))
+        {
+            text.Append(label.Name).Append('\u00ff').Append(label.Value.GetString()).Append('\u00ff');
+        }
+
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..32];
+    }
 
     private static AlertNotification Notification(IReadOnlyDictionary<string, string> form)
     {

@@ -63,6 +63,14 @@ public abstract class AggregateStoreContractTests
         Assert.Equal(records.Sum(r => r.Record.OutputTokens), total[CounterNames.OutputTokens]);
         Assert.Equal(records.Sum(r => r.Record.CacheReadTokens), total[CounterNames.CacheReadTokens]);
         Assert.Equal(records.Sum(r => AggregateCounters.ToMicros(r.CostUsd)), total[CounterNames.CostMicros]);
+        // The same totals added up by hand from how the records are built, so a bug the store and
+        // AggregateCounters share still fails: i = 0 … 239, throttled when i mod 17 = 0 (15 of them,
+        // no cost); input Σ(1,000 + i) = 268,680; output Σ(10 + i mod 13) = 3,819; cache reads 60 × 512
+        // = 30,720; micro-dollars per priced record 3,123.4567 + 1.5 i rounded: 3,123 + 1.5 i for even
+        // i, 3,125 + 1.5 (i − 1) for odd i, 743,074 over the 225 priced records.
+        Assert.Equal(
+            (15L, 268_680L, 3_819L, 30_720L, 743_074L),
+            (total[CounterNames.Errors], total[CounterNames.InputTokens], total[CounterNames.OutputTokens], total[CounterNames.CacheReadTokens], total[CounterNames.CostMicros]));
         Assert.Equal(records.Count(r => !r.Record.IsError), total[CounterNames.StopReason(StopReasons.EndTurn)]);
 
         var principals = await store.SumByPrefixAsync(AggregateKeys.PrincipalPrefix, Granularity.Fine, Base, Base.AddHours(1));
