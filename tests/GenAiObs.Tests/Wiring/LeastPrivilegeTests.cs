@@ -57,8 +57,8 @@ public class RecordingDynamoDbProxy : DispatchProxy
 /// </summary>
 public sealed partial class LeastPrivilegeTests
 {
-    /// <summary>What Lambda itself does with a function's role: write the function's logs and send failed events to the DLQ.</summary>
-    private static readonly string[] Infrastructure = ["logs:CreateLogStream", "logs:PutLogEvents", "sqs:SendMessage"];
+    /// <summary>What Lambda itself does with a function's role: write the function's logs and send failed events to the (KMS-encrypted) DLQ.</summary>
+    private static readonly string[] Infrastructure = ["logs:CreateLogStream", "logs:PutLogEvents", "sqs:SendMessage", "kms:GenerateDataKey", "kms:Decrypt"];
 
     private readonly TemplateDocument _template = TemplateDocument.LoadRepositoryTemplate();
 
