@@ -13,6 +13,13 @@ internal struct ResponseBodyFacts
     /// <summary>Token counts from a stream's <c>amazon-bedrock-invocationMetrics</c> (fallback when the record lacks them).</summary>
     public long? StreamInputTokens;
     public long? StreamOutputTokens;
+
+    /// <summary>
+    /// <c>"amazon-bedrock-guardrailAction":"INTERVENED"</c> in an InvokeModel body or a stream chunk
+    /// (Amazon Bedrock User Guide, "Use a guardrail with InvokeModel"): the guardrail replaced the
+    /// answer, whatever stop reason the model reported.
+    /// </summary>
+    public bool GuardrailIntervened;
 }
 
 /// <summary>
@@ -49,6 +56,7 @@ internal static class ResponseBodyScanner
                     facts.FirstByteMs = chunk.FirstByteMs ?? facts.FirstByteMs;
                     facts.StreamInputTokens = chunk.StreamInputTokens ?? facts.StreamInputTokens;
                     facts.StreamOutputTokens = chunk.StreamOutputTokens ?? facts.StreamOutputTokens;
+                    facts.GuardrailIntervened |= chunk.GuardrailIntervened;
                 }
 
                 break;
@@ -80,6 +88,18 @@ internal static class ResponseBodyScanner
                 if (reader.TokenType == JsonTokenType.String)
                 {
                     facts.StopReason ??= NormalizeToken(ref reader);
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+            else if (reader.ValueTextEquals("amazon-bedrock-guardrailAction"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.String)
+                {
+                    facts.GuardrailIntervened |= reader.ValueTextEquals("INTERVENED"u8);
                 }
                 else
                 {
@@ -137,6 +157,7 @@ internal static class ResponseBodyScanner
             11 => true,  // stop_reason, messageStop, generations
             13 => true,  // finish_reason
             16 => true,  // completionReason
+            30 => true,  // amazon-bedrock-guardrailAction
             32 => true,  // amazon-bedrock-invocationMetrics
             _ => false,
         };
