@@ -25,6 +25,10 @@ public static class EnvironmentVariables
     public const string PricesFile = "GENAIOBS_PRICES_FILE";
     public const string MaxPrincipals = "GENAIOBS_MAX_PRINCIPALS";
     public const string MaxValues = "GENAIOBS_MAX_VALUES";
+    public const string MaxEventAgeHours = "GENAIOBS_MAX_EVENT_AGE_HOURS";
+    public const string MaxEventAheadHours = "GENAIOBS_MAX_EVENT_AHEAD_HOURS";
+    public const string PrincipalNames = "GENAIOBS_PRINCIPAL_NAMES";
+    public const string PrincipalSalt = "GENAIOBS_PRINCIPAL_SALT";
     public const string Environment = "GENAIOBS_ENVIRONMENT";
     public const string TableName = "GENAIOBS_TABLE_NAME";
     public const string RetentionFineDays = "GENAIOBS_RETENTION_FINE_DAYS";

@@ -34,6 +34,10 @@ public static class AggregateTable
     public const string MaintenancePartition = "M#maintenance";
     public const string WatermarkHour = "hour";
 
+    /// <summary>Hour marks: pk <c>M#hours</c>, sk the hour label (<c>2026-11-05T10</c>), <c>v</c> (N, version), <c>expiresAt</c>.</summary>
+    public const string HourMarksPartition = "M#hours";
+    public const string MarkVersion = "v";
+
     public static string PartitionOf(Granularity granularity, DateTimeOffset bucketStart) =>
         GranularityPrefix(granularity) + Buckets.Label(bucketStart, granularity);
 

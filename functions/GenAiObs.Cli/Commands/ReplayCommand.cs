@@ -37,7 +37,14 @@ public sealed class ReplayCommand
         var files = options.Files.Count > 0 ? options.Files : BundledSamples();
         var prices = LoadPrices(options.PricesFile);
         var alertSettings = LoadAlertSettings();
-        var processor = new BatchProcessor(prices);
+        // Exports are often older than any retention: only the plausible years and a day ahead of
+        // now are enforced; user names are hashed as in the Lambdas (same salt variable).
+        var processor = new BatchProcessor(prices, DecoderLimits.Default, new ProcessingOptions
+        {
+            Window = new EventTimeWindow(MaxAge: null, MaxAhead: TimeSpan.FromDays(1)),
+            Time = TimeProvider.System,
+            Principals = LoadPrincipals(),
+        });
         var limits = LoadLimits();
         var invocations = new InvocationSummary();
         var spans = new SpanSummary();
@@ -101,7 +108,7 @@ public sealed class ReplayCommand
         var evaluation = Stopwatch.StartNew();
         var alerts = range.IsEmpty
             ? []
-            : await AlertSimulation.RunAsync(store, range.First, range.Last, alertSettings, new EvaluatorOptions { Maintenance = MaintenanceSettings.Default with { Limits = limits } }).ConfigureAwait(false);
+            : await AlertSimulation.RunAsync(store, range.Buckets, alertSettings, new EvaluatorOptions { Maintenance = MaintenanceSettings.Default with { Limits = limits } }).ConfigureAwait(false);
         evaluation.Stop();
         if (options.Json)
         {
@@ -204,6 +211,18 @@ public sealed class ReplayCommand
         }
     }
 
+    private PrincipalPrivacy LoadPrincipals()
+    {
+        try
+        {
+            return ProcessingSettings.ReadPrincipals(name => _environment.Variables.TryGetValue(name, out var value) ? value : null);
+        }
+        catch (SettingsException ex)
+        {
+            throw new CliUsageException(ex.Message);
+        }
+    }
+
     /// <summary>The same per-dimension top-N limits the processors and the evaluator read.</summary>
     private CardinalityLimits LoadLimits()
     {
@@ -248,6 +267,9 @@ internal sealed class EventTimeRange
 
     public bool IsEmpty => First > Last;
 
+    /// <summary>The distinct 5-minute buckets holding an event.</summary>
+    public HashSet<DateTimeOffset> Buckets { get; } = [];
+
     public void Add(BatchResult result)
     {
         foreach (var invocation in result.Invocations)
@@ -263,6 +285,7 @@ internal sealed class EventTimeRange
 
     private void Add(DateTimeOffset at)
     {
+        Buckets.Add(Core.Aggregation.Buckets.StartOf(at, Granularity.Fine));
         First = at < First ? at : First;
         Last = at > Last ? at : Last;
     }

@@ -13,6 +13,7 @@ public sealed class InMemoryAggregateStore : IAggregateStore
     private readonly Dictionary<(Granularity Granularity, DateTimeOffset Bucket), SortedDictionary<string, Entry>> _buckets = [];
     private readonly Dictionary<(DateOnly Day, string Key), Baseline> _baselines = [];
     private readonly Dictionary<string, DateTimeOffset> _watermarks = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<DateTimeOffset, long> _marks = [];
 
     public InMemoryAggregateStore(AggregateRetention? retention = null)
     {
@@ -42,6 +43,11 @@ public sealed class InMemoryAggregateStore : IAggregateStore
                 {
                     skipped++;
                 }
+            }
+
+            foreach (var hour in batch.Hours)
+            {
+                _marks[hour] = _marks.GetValueOrDefault(hour) + 1;
             }
         }
 
@@ -142,6 +148,22 @@ public sealed class InMemoryAggregateStore : IAggregateStore
         }
 
         return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<HourMark>> GetMarkedHoursAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlyList<HourMark>>([.. _marks.Select(pair => new HourMark(pair.Key, pair.Value))]);
+        }
+    }
+
+    public Task<bool> ClearHourMarkAsync(HourMark mark, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_marks.TryGetValue(mark.Hour, out var version) && version == mark.Version && _marks.Remove(mark.Hour));
+        }
     }
 
     public Task<DateTimeOffset?> GetWatermarkAsync(string name, CancellationToken cancellationToken = default)
