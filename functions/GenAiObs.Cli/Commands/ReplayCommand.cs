@@ -37,14 +37,9 @@ public sealed class ReplayCommand
         var files = options.Files.Count > 0 ? options.Files : BundledSamples();
         var prices = LoadPrices(options.PricesFile);
         var alertSettings = LoadAlertSettings();
-        // Exports are often older than any retention: only the plausible years and a day ahead of
-        // now are enforced; user names are hashed as in the Lambdas (same salt variable).
-        var processor = new BatchProcessor(prices, DecoderLimits.Default, new ProcessingOptions
-        {
-            Window = new EventTimeWindow(MaxAge: null, MaxAhead: TimeSpan.FromDays(1)),
-            Time = TimeProvider.System,
-            Principals = LoadPrincipals(),
-        });
+        // Exports are often older than any retention and replay has no "now" of its own: only the
+        // plausible years are enforced; user names are hashed as in the Lambdas (same salt variable).
+        var processor = new BatchProcessor(prices, DecoderLimits.Default, new ProcessingOptions { Principals = LoadPrincipals() });
         var limits = LoadLimits();
         var invocations = new InvocationSummary();
         var spans = new SpanSummary();

@@ -183,6 +183,7 @@ public sealed class SpanBootstrapEndToEndTests
             ["AWS_LAMBDA_RUNTIME_API"] = server.Address,
             ["_HANDLER"] = "spans",
             ["GENAIOBS_MAX_EVENT_AGE_HOURS"] = "1000000",
+            ["GENAIOBS_MAX_EVENT_AHEAD_HOURS"] = "1000000",
             ["POWERTOOLS_SERVICE_NAME"] = "e2e-spans",
             ["POWERTOOLS_METRICS_NAMESPACE"] = "GenAI/E2E",
             ["AWS_REGION"] = "us-east-1",
