@@ -23,6 +23,12 @@ public static class CliApp
               Create the DynamoDB table at the configured endpoint (for local use with dynalite).
           notify-test RECEIVER
               Publish one clearly marked test notification to RECEIVER's SNS topic.
+          prices refresh [--region R] [--out FILE] [--base FILE] [--service-code CODE]...
+              Read current Amazon Bedrock prices from the AWS Price List Query API (GetProducts;
+              AWS_ENDPOINT_URL_PRICING overrides the endpoint) and write a price file: the base
+              (default: the built-in table) with the region's figures. Unmappable products are listed.
+          prices check FILE [--against FILE]
+              Validate a price file and list what differs from the built-in table (or --against FILE).
         """;
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CliEnvironment environment)
@@ -42,6 +48,7 @@ public static class CliApp
                 "report" => await new ReportCommand(environment).RunAsync(rest, stdout, stderr).ConfigureAwait(false),
                 "init-table" => await new InitTableCommand(environment).RunAsync(rest, stdout, stderr).ConfigureAwait(false),
                 "notify-test" => await new NotifyTestCommand(environment).RunAsync(rest, stdout, stderr).ConfigureAwait(false),
+                "prices" => await new PricesCommand(environment).RunAsync(rest, stdout, stderr).ConfigureAwait(false),
                 _ => await UnknownAsync(args[0], stderr).ConfigureAwait(false),
             };
         }

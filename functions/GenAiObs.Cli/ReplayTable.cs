@@ -26,14 +26,19 @@ internal static class ReplayTable
             : "Completion rate: no completed or truncated answers");
         if (overall.Unpriced > 0)
         {
-            Line(text, $"WARNING: {overall.Unpriced:N0} successful calls used a model with no price (not counted as $0 — add it with --prices)");
+            Line(text, $"WARNING: {overall.Unpriced:N0} successful calls used a model with no price (not counted as $0 — add it with --prices; `genaiobs prices refresh` reads current prices)");
+        }
+
+        if (overall.NotTokenPriced > 0)
+        {
+            Line(text, $"Note: {overall.NotTokenPriced:N0} successful calls used image/video models billed per image or second (not token-priced; not in the cost)");
         }
 
         text.AppendLine();
         Line(text, $"{"Model",-48} {"Calls",7} {"Errors",7} {"Input tok",11} {"Output tok",11} {"Cost USD",11}  Stop reasons");
         foreach (var (model, totals) in invocations.ByModel.OrderByDescending(m => m.Value.CostUsd).ThenBy(m => m.Key, StringComparer.Ordinal))
         {
-            var cost = totals.Priced ? totals.CostUsd.ToString("N4", CultureInfo.InvariantCulture) : "unpriced";
+            var cost = totals.Priced ? totals.CostUsd.ToString("N4", CultureInfo.InvariantCulture) : totals.NotTokenPricedModel ? "per-unit" : "unpriced";
             Line(text, $"{Shorten(model, 48),-48} {totals.Records,7:N0} {totals.Errors,7:N0} {totals.InputTokens,11:N0} {totals.OutputTokens,11:N0} {cost,11}  {StopReasonList(totals.StopReasons)}");
         }
 

@@ -1,6 +1,7 @@
 using GenAiObs.Adapters.Configuration;
 using GenAiObs.Adapters.Diagnostics;
 using GenAiObs.Adapters.DynamoDb;
+using GenAiObs.Adapters.Pricing;
 using GenAiObs.Core.Aggregation;
 using GenAiObs.Core.Cardinality;
 using GenAiObs.Core.Envelopes;
@@ -50,12 +51,12 @@ public sealed class InvocationLogFunction : ILambdaFunction
     /// <summary>The AWS actions this function's code calls (its role must grant them, and nothing else but logs and the DLQ).</summary>
     public static IReadOnlyList<string> AwsActions => SubscriptionBatchPipeline.AwsActions;
 
-    /// <summary>The cold start: loads the price table (GENAIOBS_PRICES_FILE or the embedded default; a bad file fails init).</summary>
+    /// <summary>The cold start: loads the price table (GENAIOBS_PRICES_FILE, else the S3 price file, else the embedded default).</summary>
     public static InvocationLogFunction Create(FunctionServices services)
     {
         var settings = services.Settings;
         return new InvocationLogFunction(
-            new BatchProcessor(LoadPrices(settings), DecoderLimits.Default, ProcessingSettings.Read(services.Environment.GetVariable, services.Time, RecordSources.Invocation)),
+            new BatchProcessor(LoadPrices(services), DecoderLimits.Default, ProcessingSettings.Read(services.Environment.GetVariable, services.Time, RecordSources.Invocation)),
             new EmfSerializer(settings.MetricsNamespace),
             new InvocationMetricsOptions(settings.ServiceName, settings.MaxPrincipals, settings.Environment, settings.Limits),
             services.MetricsOutput,
@@ -65,9 +66,13 @@ public sealed class InvocationLogFunction : ILambdaFunction
             settings.Limits);
     }
 
-    /// <summary>GENAIOBS_PRICES_FILE or the embedded default table; a bad file fails the cold start.</summary>
-    internal static PriceTable LoadPrices(FunctionSettings settings) =>
-        settings.PricesFile is { } path ? PriceTable.Parse(File.ReadAllBytes(path)) : PriceTable.LoadDefault();
+    /// <summary>
+    /// GENAIOBS_PRICES_FILE (a bad file fails the cold start), else the S3 price file named by
+    /// GENAIOBS_PRICES_S3_BUCKET/KEY (unreadable or invalid: logged, embedded default used), else
+    /// the embedded default table.
+    /// </summary>
+    internal static PriceTable LoadPrices(FunctionServices services) =>
+        PriceTableSource.Read(services.Settings, services.Environment.GetVariable).Load(services.Logger);
 
     public Task<byte[]> HandleAsync(ReadOnlyMemory<byte> eventBody, InvocationContext context, CancellationToken cancellationToken) =>
         _pipeline.HandleAsync(eventBody, context, cancellationToken);

@@ -52,8 +52,8 @@ public sealed class SpanFunction : ILambdaFunction
     public static IReadOnlyList<string> AwsActions => SubscriptionBatchPipeline.AwsActions;
 
     /// <summary>
-    /// The cold start: loads the price table (GENAIOBS_PRICES_FILE or the embedded default; a bad
-    /// file fails init) and takes the cardinality cap from GENAIOBS_MAX_PRINCIPALS — the same cap
+    /// The cold start: loads the price table (GENAIOBS_PRICES_FILE, else the S3 price file, else
+    /// the embedded default) and takes the cardinality cap from GENAIOBS_MAX_PRINCIPALS — the same cap
     /// as principals, applied to services, environments, models, tools and span families.
     /// </summary>
     public static SpanFunction Create(FunctionServices services)
@@ -64,7 +64,7 @@ public sealed class SpanFunction : ILambdaFunction
             DefaultEnvironment: settings.Environment,
             PipelineServiceName: settings.ServiceName);
         return new SpanFunction(
-            new BatchProcessor(InvocationLogFunction.LoadPrices(settings), DecoderLimits.Default, ProcessingSettings.Read(services.Environment.GetVariable, services.Time, RecordSources.Span)),
+            new BatchProcessor(InvocationLogFunction.LoadPrices(services), DecoderLimits.Default, ProcessingSettings.Read(services.Environment.GetVariable, services.Time, RecordSources.Span)),
             new EmfSerializer(settings.MetricsNamespace),
             new SpanMetricsBuilder(options),
             services.MetricsOutput,

@@ -3,6 +3,7 @@ using System.Text.Json;
 using GenAiObs.Adapters.Configuration;
 using GenAiObs.Adapters.Diagnostics;
 using GenAiObs.Adapters.DynamoDb;
+using GenAiObs.Adapters.Pricing;
 using GenAiObs.Core.Aggregation;
 using GenAiObs.Core.Cardinality;
 using GenAiObs.Core.Metrics;
@@ -64,12 +65,12 @@ internal sealed class SubscriptionBatchPipeline
         _logLabel = logLabel;
     }
 
-    /// <summary>The environment variables a subscription function reads: logging, metrics and the optional table.</summary>
+    /// <summary>The environment variables a subscription function reads: logging, metrics, the price file and the optional table.</summary>
     public static IReadOnlyList<SettingVariable> Variables { get; } =
-        [.. FunctionSettings.LoggingVariables, .. FunctionSettings.MetricsVariables, .. DynamoDbStoreSettings.Variables, .. ProcessingSettings.Variables];
+        [.. FunctionSettings.LoggingVariables, .. FunctionSettings.MetricsVariables, .. PriceTableSource.Variables, .. DynamoDbStoreSettings.Variables, .. ProcessingSettings.Variables];
 
-    /// <summary>The AWS actions a subscription function calls: the aggregate store's batch write.</summary>
-    public static IReadOnlyList<string> AwsActions { get; } = [.. DynamoDbAggregateStore.ApplyBatchDynamoDbActions.Select(a => "dynamodb:" + a)];
+    /// <summary>The AWS actions a subscription function calls: the aggregate store's batch write and reading the price file at cold start.</summary>
+    public static IReadOnlyList<string> AwsActions { get; } = [.. DynamoDbAggregateStore.ApplyBatchDynamoDbActions.Select(a => "dynamodb:" + a), .. PriceTableSource.AwsActions];
 
     public async Task<byte[]> HandleAsync(ReadOnlyMemory<byte> eventBody, InvocationContext context, CancellationToken cancellationToken)
     {

@@ -135,10 +135,10 @@ def invocations():
         recs.append(invocation(t, model="us.anthropic.claude-sonnet-4-5-20250929-v1:0", op="Converse",
                                principal=PRINCIPALS[2][0], stop="tool_use", in_tok=rng.randint(28000, 42000),
                                out_tok=rng.randint(300, 900), cache_read=rng.randint(0, 8000)))
-    # A model nobody priced yet.
+    # A model nobody priced yet (invented id: newer than any price table).
     for i in range(6):
         t = last + timedelta(hours=11, seconds=rng.randint(0, 3599))
-        recs.append(invocation(t, model="us.deepseek.r1-v1:0", op="Converse", principal=PRINCIPALS[3][0]))
+        recs.append(invocation(t, model="us.example.new-model-v1:0", op="Converse", principal=PRINCIPALS[3][0]))
     recs.sort(key=lambda r: r["timestamp"])
     return recs
 

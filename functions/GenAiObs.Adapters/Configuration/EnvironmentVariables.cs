@@ -23,6 +23,8 @@ public static class EnvironmentVariables
 
     // ---- GenAI observability
     public const string PricesFile = "GENAIOBS_PRICES_FILE";
+    public const string PricesBucket = "GENAIOBS_PRICES_S3_BUCKET";
+    public const string PricesKey = "GENAIOBS_PRICES_S3_KEY";
     public const string MaxPrincipals = "GENAIOBS_MAX_PRINCIPALS";
     public const string MaxValues = "GENAIOBS_MAX_VALUES";
     public const string MaxEventAgeHours = "GENAIOBS_MAX_EVENT_AGE_HOURS";
@@ -56,5 +58,7 @@ public static class EnvironmentVariables
     public const string EndpointUrlDynamoDb = "AWS_ENDPOINT_URL_DYNAMODB";
     public const string EndpointUrlSns = "AWS_ENDPOINT_URL_SNS";
     public const string EndpointUrlSsm = "AWS_ENDPOINT_URL_SSM";
+    public const string EndpointUrlPricing = "AWS_ENDPOINT_URL_PRICING";
+    public const string EndpointUrlS3 = "AWS_ENDPOINT_URL_S3";
     public const string EndpointUrl = "AWS_ENDPOINT_URL";
 }

@@ -185,11 +185,13 @@ public static class AggregateBuilder
         Add(NameCache.CacheReadTokensSlot, record.CacheReadTokens);
         Add(NameCache.CacheWriteTokensSlot, record.CacheWriteTokens);
         Add(NameCache.CostMicrosSlot, AggregateCounters.ToMicros(invocation.CostUsd));
-        Add(NameCache.UnpricedAnySlot, invocation.Priced ? 0 : 1);
+        Add(NameCache.UnpricedAnySlot, invocation.Unpriced ? 1 : 0);
+        Add(NameCache.NotTokenPricedAnySlot, invocation.NotTokenPriced ? 1 : 0);
         if (!record.IsError)
         {
             Add(names.StopReason(record.StopReason), 1);
-            Add(NameCache.UnpricedSlot, invocation.Priced ? 0 : 1);
+            Add(NameCache.UnpricedSlot, invocation.Unpriced ? 1 : 0);
+            Add(NameCache.NotTokenPricedSlot, invocation.NotTokenPriced ? 1 : 0);
         }
 
         if (record.LatencyMs is { } latency)
@@ -222,7 +224,7 @@ public static class AggregateBuilder
                 counters.Add(NameCache.SpanCacheReadTokensSlot, span.CacheReadTokens);
                 counters.Add(NameCache.SpanCacheWriteTokensSlot, span.CacheWriteTokens);
                 counters.Add(NameCache.SpanCostMicrosSlot, AggregateCounters.ToMicros(priced.CostUsd));
-                counters.Add(NameCache.SpanUnpricedSlot, priced.Priced ? 0 : 1);
+                counters.Add(NameCache.SpanUnpricedSlot, priced.Unpriced ? 1 : 0);
                 foreach (var reason in span.FinishReasons)
                 {
                     counters.Add(names.FinishReason(reason), 1);
@@ -347,9 +349,11 @@ public static class AggregateBuilder
         public const int SpanCacheWriteTokensSlot = 21;
         public const int SpanCostMicrosSlot = 22;
         public const int SpanUnpricedSlot = 23;
+        public const int NotTokenPricedSlot = 24;
+        public const int NotTokenPricedAnySlot = 25;
 
         /// <summary>Slots below this are the fixed counters above (at most 32: a bit each).</summary>
-        public const int FixedSlots = 24;
+        public const int FixedSlots = 26;
 
         private readonly List<string> _slotNames =
         [
@@ -360,6 +364,7 @@ public static class AggregateBuilder
             CounterNames.ModelCalls, CounterNames.ModelCallErrors, CounterNames.Tools, CounterNames.ToolErrors,
             CounterNames.SpanInputTokens, CounterNames.SpanOutputTokens, CounterNames.SpanCacheReadTokens,
             CounterNames.SpanCacheWriteTokens, CounterNames.SpanCostMicros, CounterNames.SpanUnpriced,
+            CounterNames.NotTokenPriced, CounterNames.NotTokenPricedAny,
         ];
 
         private readonly List<string> _keyNames = [AggregateKeys.Total];

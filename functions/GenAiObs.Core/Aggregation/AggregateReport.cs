@@ -28,6 +28,7 @@ public static class AggregateReport
         writer.WriteNumber("records", total[CounterNames.Requests]);
         WriteInvocationTotals(writer, total);
         writer.WriteNumber("unpriced", total[CounterNames.Unpriced]);
+        writer.WriteNumber("notTokenPriced", total[CounterNames.NotTokenPriced]);
         WriteStopReasons(writer, total);
 
         writer.WriteStartObject("byModel");
@@ -36,7 +37,12 @@ public static class AggregateReport
             writer.WriteStartObject(key);
             writer.WriteNumber("records", counters[CounterNames.Requests]);
             WriteInvocationTotals(writer, counters);
-            writer.WriteBoolean("priced", counters[CounterNames.UnpricedAny] == 0);
+            writer.WriteBoolean("priced", counters[CounterNames.UnpricedAny] == 0 && counters[CounterNames.NotTokenPricedAny] == 0);
+            if (counters[CounterNames.NotTokenPricedAny] > 0)
+            {
+                writer.WriteBoolean("notTokenPriced", true);
+            }
+
             WriteStopReasons(writer, counters);
             writer.WriteEndObject();
         }

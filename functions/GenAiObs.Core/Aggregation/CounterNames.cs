@@ -28,6 +28,12 @@ public static class CounterNames
     /// <summary>Calls (successful or failed) whose model had no price.</summary>
     public const string UnpricedAny = "unpricedAny";
 
+    /// <summary>Successful calls of a model billed per image, second or request (the price table's <c>notTokenPriced</c>).</summary>
+    public const string NotTokenPriced = "notTokenPriced";
+
+    /// <summary>Calls (successful or failed) of a model billed per image, second or request.</summary>
+    public const string NotTokenPricedAny = "notTokenPricedAny";
+
     /// <summary>Prefix of stop-reason counters (successful calls only): <c>sr_end_turn</c> …</summary>
     public const string StopReasonPrefix = "sr_";
 

@@ -227,7 +227,7 @@ public static class InvocationMetricsBuilder
         batch.AddCount(dimensions, InvocationMetricNames.CacheWriteTokens, record.CacheWriteTokens, time);
         batch.AddCount(dimensions, InvocationMetricNames.Completions, !record.IsError && StopReasons.IsCompletion(record.StopReason) ? 1 : 0, time);
         batch.AddCount(dimensions, InvocationMetricNames.Truncations, !record.IsError && StopReasons.IsTruncation(record.StopReason) ? 1 : 0, time);
-        batch.AddCount(dimensions, InvocationMetricNames.UnpricedInvocations, !record.IsError && !invocation.Priced ? 1 : 0, time);
+        batch.AddCount(dimensions, InvocationMetricNames.UnpricedInvocations, !record.IsError && invocation.Unpriced ? 1 : 0, time);
         var parts = invocation.Breakdown;
         batch.AddCount(dimensions, InvocationMetricNames.InputCostUsd, (double)parts.InputUsd, time, MetricUnit.None);
         batch.AddCount(dimensions, InvocationMetricNames.OutputCostUsd, (double)parts.OutputUsd, time, MetricUnit.None);

@@ -233,7 +233,7 @@ public sealed class SpanMetricsBuilder
             batch.AddCount(dimensions, SpanMetricNames.SpanCacheReadTokens, span.CacheReadTokens, timestampMs);
             batch.AddCount(dimensions, SpanMetricNames.SpanCacheWriteTokens, span.CacheWriteTokens, timestampMs);
             batch.AddCount(dimensions, SpanMetricNames.AgentModelCostUsd, (double)priced.CostUsd, timestampMs, MetricUnit.None);
-            batch.AddCount(dimensions, SpanMetricNames.UnpricedModelCalls, priced.Priced ? 0 : 1, timestampMs);
+            batch.AddCount(dimensions, SpanMetricNames.UnpricedModelCalls, priced.Unpriced ? 1 : 0, timestampMs);
         }
 
         batch.AddObservation(byModel, SpanMetricNames.ModelCallLatency, span.DurationMs, timestampMs);

@@ -3,29 +3,6 @@ using System.Text.Json;
 
 namespace GenAiObs.Core.Pricing;
 
-/// <summary>The price of one call, or why there is none.</summary>
-/// <param name="Priced">False when no price-table entry matched the model (the call must be counted as unpriced, never as $0).</param>
-/// <param name="CostUsd">The cost in USD (0 when not priced).</param>
-/// <param name="PriceKey">The <c>models</c> key that matched, when priced.</param>
-public readonly record struct PriceQuote(bool Priced, decimal CostUsd, string? PriceKey);
-
-/// <summary>
-/// The parts of one call's cost (USD, the same regional multiplier applied to each), for the
-/// FinOps dollar panels. <see cref="TotalUsd"/> equals the quote's CostUsd exactly.
-/// </summary>
-/// <param name="InputUsd">Uncached input tokens at the input price.</param>
-/// <param name="OutputUsd">Output tokens at the output price.</param>
-/// <param name="CacheReadUsd">Cache-read tokens at the cache-read price.</param>
-/// <param name="CacheWriteUsd">Cache-write tokens at the cache-write price.</param>
-/// <param name="CacheSavingsUsd">
-/// What the cache reads saved: those tokens at the input price minus what they cost
-/// (0 for a model without a cache-read price, which is then billed at the input price).
-/// </param>
-public readonly record struct CostBreakdown(decimal InputUsd, decimal OutputUsd, decimal CacheReadUsd, decimal CacheWriteUsd, decimal CacheSavingsUsd)
-{
-    public decimal TotalUsd => InputUsd + OutputUsd + CacheReadUsd + CacheWriteUsd;
-}
-
 /// <summary>A price file that cannot be used; the message names the problem (a JSON path and what is wrong).</summary>
 public sealed class PriceTableException : Exception
 {
@@ -49,24 +26,35 @@ public sealed class PriceTableException : Exception
 /// loaded; safe to share between threads.
 /// </summary>
 /// <remarks>
-/// File format (USD per million tokens):
+/// File format (USD per million tokens; the README's "Price table" section is the full reference):
 /// <code>
-/// {"currency":"USD","effectiveDate":"2026-11-01",
+/// {"currency":"USD","effectiveDate":"2026-12-06","baseRegion":"us-east-1",
+///  "sources":{"aws-pricing-page":{"title":"Amazon Bedrock pricing","url":"https://aws.amazon.com/bedrock/pricing/"}},
 ///  "models":{"anthropic.claude-sonnet-4-5-20250929-v1:0":{"inputPerMillion":3.0,"outputPerMillion":15.0,
-///    "cacheReadPerMillion":0.3,"cacheWritePerMillion":3.75,"regionalMultiplier":1.1}},
+///    "cacheReadPerMillion":0.3,"cacheWritePerMillion":3.75,"regionalMultiplier":1.1,
+///    "regions":{"us-gov-west-1":{"inputPerMillion":3.6,"outputPerMillion":18.0}},
+///    "effectiveDate":"2026-11-01","sources":["aws-pricing-page"],"confirmed":false,"priceListName":"Claude Sonnet 4.5"}},
+///  "notTokenPriced":{"amazon.nova-canvas-v1:0":{"unit":"image"}},
+///  "unpriced":{"vendor.model-v1:0":"why no price is given"},
 ///  "inferenceProfiles":{"arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/a1b2c3":"anthropic.claude-3-haiku-20240307-v1:0"}}
 /// </code>
 /// Resolution of a logged id: an application-inference-profile ARN, or its bare id, is mapped
 /// through <c>inferenceProfiles</c>; any other ARN is reduced to the text after its last
 /// <c>/</c>; one geography prefix (<c>us.</c> <c>eu.</c> <c>apac.</c> <c>jp.</c> <c>au.</c>
-/// <c>ca.</c> <c>us-gov.</c> <c>global.</c>) is stripped; then an exact <c>models</c> key, else
-/// the longest key K such that the id starts with <c>K:</c>. Cost = multiplier × (input ×
-/// inputPerMillion + output × outputPerMillion + cacheRead × cacheReadPerMillion + cacheWrite ×
-/// cacheWritePerMillion) / 10⁶, where multiplier is <c>regionalMultiplier</c> (default 1) unless
-/// the id used the <c>global.</c> prefix; a missing cache price is the input price.
+/// <c>ca.</c> <c>us-gov.</c> <c>global.</c>) is stripped; then an exact <c>models</c> (or
+/// <c>notTokenPriced</c>) key, else the longest key K such that the id starts with <c>K:</c>.
+/// Prices are the entry's <c>regions[source region]</c> when present (the full price of a call
+/// from that region), else its base prices. Cost = multiplier × (input × inputPerMillion + output × outputPerMillion + cacheRead ×
+/// cacheReadPerMillion + cacheWrite × cacheWritePerMillion) / 10⁶, where multiplier is
+/// <c>regionalMultiplier</c> (default 1) unless the id used the <c>global.</c> prefix or a
+/// <c>regions</c> price applied; a missing
+/// cache price is the input price.
 /// </remarks>
 public sealed class PriceTable
 {
+    /// <summary>The region base prices are for when a file does not say.</summary>
+    public const string DefaultBaseRegion = "us-east-1";
+
     private const string DefaultResourceName = "GenAiObs.Core.default-prices.json";
     private const string ApplicationProfileMarker = ":application-inference-profile/";
     private const string GlobalPrefix = "global.";
@@ -78,29 +66,62 @@ public sealed class PriceTable
     private readonly Dictionary<string, string> _profilesByArn;
     private readonly Dictionary<string, string> _profilesById;
 
-    private PriceTable(string effectiveDate, Dictionary<string, ModelPrice> models, Dictionary<string, string> profilesByArn, Dictionary<string, string> profilesById)
+    private PriceTable(TableParts parts)
     {
-        EffectiveDate = effectiveDate;
-        _models = models;
-        _modelLookup = models.GetAlternateLookup<ReadOnlySpan<char>>();
-        _profilesByArn = profilesByArn;
-        _profilesById = profilesById;
+        EffectiveDate = parts.EffectiveDate;
+        BaseRegion = parts.BaseRegion;
+        Sources = parts.Sources;
+        Entries = parts.Entries;
+        NotTokenPriced = parts.NotTokenPriced;
+        KnownUnpriced = parts.Unpriced;
+        _models = new Dictionary<string, ModelPrice>(StringComparer.Ordinal);
+        foreach (var entry in parts.Entries)
+        {
+            _models[entry.ModelId] = new ModelPrice(entry.Prices, entry.RegionalMultiplier, entry.Regions.Count == 0 ? null : entry.Regions, NotTokenPriced: false);
+        }
+
+        foreach (var entry in parts.NotTokenPriced)
+        {
+            _models[entry.ModelId] = new ModelPrice(default, 1m, null, NotTokenPriced: true);
+        }
+
+        _modelLookup = _models.GetAlternateLookup<ReadOnlySpan<char>>();
+        _profilesByArn = parts.ProfilesByArn;
+        _profilesById = parts.ProfilesById;
     }
 
     /// <summary>The table's <c>effectiveDate</c> (yyyy-MM-dd).</summary>
     public string EffectiveDate { get; }
 
+    /// <summary>The region the base prices are for (<c>baseRegion</c>, default us-east-1).</summary>
+    public string BaseRegion { get; }
+
     /// <summary>The <c>models</c> keys, for diagnostics and documentation.</summary>
-    public IReadOnlyCollection<string> ModelKeys => _models.Keys;
+    public IReadOnlyCollection<string> ModelKeys => [.. Entries.Select(e => e.ModelId)];
+
+    /// <summary>Every <c>models</c> entry in file order, with its provenance.</summary>
+    public IReadOnlyList<PriceEntry> Entries { get; }
+
+    /// <summary>Models billed per image, second or request: never priced by tokens, never "unpriced".</summary>
+    public IReadOnlyList<NotTokenPricedEntry> NotTokenPriced { get; }
+
+    /// <summary>Models the file lists as known but without a price (<c>unpriced</c>), with the reason.</summary>
+    public IReadOnlyDictionary<string, string> KnownUnpriced { get; }
+
+    /// <summary>The <c>sources</c> the entries cite, by id.</summary>
+    public IReadOnlyDictionary<string, PriceSource> Sources { get; }
 
     /// <summary>The dated default table embedded in the assembly (built from public on-demand prices).</summary>
-    public static PriceTable LoadDefault()
+    public static PriceTable LoadDefault() => Parse(DefaultBytes());
+
+    /// <summary>The embedded default table's bytes (what <c>prices check</c> compares against and <c>prices refresh</c> starts from).</summary>
+    public static byte[] DefaultBytes()
     {
         using var stream = typeof(PriceTable).Assembly.GetManifestResourceStream(DefaultResourceName)
             ?? throw new PriceTableException($"embedded resource {DefaultResourceName} is missing");
         var bytes = new byte[stream.Length];
         stream.ReadExactly(bytes);
-        return Parse(bytes);
+        return bytes;
     }
 
     /// <summary>Parses a price file. Throws <see cref="PriceTableException"/> naming what is wrong.</summary>
@@ -135,17 +156,26 @@ public sealed class PriceTable
     }
 
     /// <summary>
-    /// Prices one call of <paramref name="loggedModelId"/> (the <c>modelId</c> exactly as logged).
-    /// Token counts must be non-negative (Bedrock's input count excludes cache reads and writes).
+    /// Prices one call of <paramref name="loggedModelId"/> (the <c>modelId</c> exactly as logged)
+    /// at the base-region prices. Token counts must be non-negative (Bedrock's input count
+    /// excludes cache reads and writes).
     /// </summary>
     public PriceQuote Quote(string loggedModelId, long inputTokens, long outputTokens, long cacheReadTokens, long cacheWriteTokens) =>
-        Quote(loggedModelId, inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, out _);
+        Quote(loggedModelId, null, inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, out _);
 
     /// <summary>
     /// <see cref="Quote(string, long, long, long, long)"/> with the cost split into its parts
     /// (all zero when the model has no price).
     /// </summary>
-    public PriceQuote Quote(string loggedModelId, long inputTokens, long outputTokens, long cacheReadTokens, long cacheWriteTokens, out CostBreakdown breakdown)
+    public PriceQuote Quote(string loggedModelId, long inputTokens, long outputTokens, long cacheReadTokens, long cacheWriteTokens, out CostBreakdown breakdown) =>
+        Quote(loggedModelId, null, inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, out breakdown);
+
+    /// <summary>
+    /// Prices one call made from <paramref name="sourceRegion"/> (the record's <c>region</c>; the
+    /// Amazon Bedrock pricing page bills cross-region inference at the source region's price):
+    /// the entry's <c>regions</c> price for that region when it has one, else its base price.
+    /// </summary>
+    public PriceQuote Quote(string loggedModelId, string? sourceRegion, long inputTokens, long outputTokens, long cacheReadTokens, long cacheWriteTokens, out CostBreakdown breakdown)
     {
         breakdown = default;
         ArgumentNullException.ThrowIfNull(loggedModelId);
@@ -154,16 +184,24 @@ public sealed class PriceTable
         ArgumentOutOfRangeException.ThrowIfNegative(cacheReadTokens);
         ArgumentOutOfRangeException.ThrowIfNegative(cacheWriteTokens);
 
-        if (!TryResolve(loggedModelId, out var key, out var price, out var usedGlobal))
+        if (!TryResolve(loggedModelId, out var key, out var model, out var usedGlobal))
         {
-            return new PriceQuote(false, 0m, null);
+            return new PriceQuote(PriceStatus.Unpriced, 0m, null);
         }
 
+        if (model.NotTokenPriced)
+        {
+            return new PriceQuote(PriceStatus.NotTokenPriced, 0m, key);
+        }
+
+        // A regions entry is the full price of a call from that region (no multiplier on top).
+        var inRegion = sourceRegion is not null && model.Regions is { } regions && regions.TryGetValue(sourceRegion, out _);
+        var price = inRegion ? model.Regions![sourceRegion!] : model.Prices;
         var perMillion = (inputTokens * price.InputPerMillion)
             + (outputTokens * price.OutputPerMillion)
             + (cacheReadTokens * price.CacheReadPerMillion)
             + (cacheWriteTokens * price.CacheWritePerMillion);
-        var multiplier = usedGlobal ? 1m : price.RegionalMultiplier;
+        var multiplier = usedGlobal || inRegion ? 1m : model.RegionalMultiplier;
         // Token counts times prices and the multiplier stay exact in decimal (division by 10^6
         // only moves the scale), so the parts add up to the total to the last digit.
         breakdown = new CostBreakdown(
@@ -172,7 +210,7 @@ public sealed class PriceTable
             multiplier * (cacheReadTokens * price.CacheReadPerMillion) / 1_000_000m,
             multiplier * (cacheWriteTokens * price.CacheWritePerMillion) / 1_000_000m,
             multiplier * (cacheReadTokens * (price.InputPerMillion - price.CacheReadPerMillion)) / 1_000_000m);
-        return new PriceQuote(true, multiplier * perMillion / 1_000_000m, key);
+        return new PriceQuote(PriceStatus.Priced, multiplier * perMillion / 1_000_000m, key);
     }
 
     private bool TryResolve(string loggedModelId, out string key, out ModelPrice price, out bool usedGlobal)
@@ -235,6 +273,10 @@ public sealed class PriceTable
         return false;
     }
 
+    /// <summary>The <c>models</c> or <c>notTokenPriced</c> key a logged id resolves to, or null.</summary>
+    public string? ResolveKey(string loggedModelId) =>
+        TryResolve(loggedModelId, out var key, out _, out _) ? key : null;
+
     // ---- Loading
 
     private static PriceTable FromDocument(JsonElement root)
@@ -245,7 +287,11 @@ public sealed class PriceTable
         }
 
         string? effectiveDate = null;
-        Dictionary<string, ModelPrice>? models = null;
+        var baseRegion = DefaultBaseRegion;
+        JsonElement? models = null;
+        JsonElement? notTokenPriced = null;
+        JsonElement? unpriced = null;
+        var sources = new Dictionary<string, PriceSource>(StringComparer.Ordinal);
         var profilesByArn = new Dictionary<string, string>(StringComparer.Ordinal);
         var profilesById = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var property in root.EnumerateObject())
@@ -260,10 +306,22 @@ public sealed class PriceTable
 
                     break;
                 case "effectiveDate":
-                    effectiveDate = ReadDate(property.Value);
+                    effectiveDate = ReadDate(property.Value, "\"effectiveDate\"");
+                    break;
+                case "baseRegion":
+                    baseRegion = ReadRegion(property.Value, "\"baseRegion\"");
+                    break;
+                case "sources":
+                    ReadSources(property.Value, sources);
                     break;
                 case "models":
-                    models = ReadModels(property.Value);
+                    models = property.Value;
+                    break;
+                case "notTokenPriced":
+                    notTokenPriced = property.Value;
+                    break;
+                case "unpriced":
+                    unpriced = property.Value;
                     break;
                 case "inferenceProfiles":
                     ReadProfiles(property.Value, profilesByArn, profilesById);
@@ -271,7 +329,7 @@ public sealed class PriceTable
                 case "source" or "description" or "notes" or "$schema":
                     break;
                 default:
-                    throw new PriceTableException($"price table: unknown property \"{property.Name}\" (expected currency, effectiveDate, models, inferenceProfiles, source)");
+                    throw new PriceTableException($"price table: unknown property \"{property.Name}\" (expected currency, effectiveDate, baseRegion, sources, models, notTokenPriced, unpriced, inferenceProfiles, source)");
             }
         }
 
@@ -285,10 +343,30 @@ public sealed class PriceTable
             throw new PriceTableException("price table: \"models\" is missing");
         }
 
-        var table = new PriceTable(effectiveDate, models, profilesByArn, profilesById);
+        var entries = ReadModels(models.Value, effectiveDate, sources);
+        var notToken = notTokenPriced is { } n ? ReadNotTokenPriced(n, sources) : [];
+        var known = unpriced is { } u ? ReadUnpriced(u) : new Dictionary<string, string>(StringComparer.Ordinal);
+        var priced = entries.Select(e => e.ModelId).ToHashSet(StringComparer.Ordinal);
+        foreach (var entry in notToken)
+        {
+            if (priced.Contains(entry.ModelId))
+            {
+                throw new PriceTableException($"price table: \"{entry.ModelId}\" is both in models and in notTokenPriced");
+            }
+        }
+
+        foreach (var id in known.Keys)
+        {
+            if (priced.Contains(id) || notToken.Any(e => e.ModelId == id))
+            {
+                throw new PriceTableException($"price table: unpriced[\"{id}\"] also has a price or a notTokenPriced entry");
+            }
+        }
+
+        var table = new PriceTable(new TableParts(effectiveDate, baseRegion, sources, entries, notToken, known, profilesByArn, profilesById));
         foreach (var (profile, model) in profilesByArn.Concat(profilesById))
         {
-            if (!table.TryResolve(model, out _, out _, out _))
+            if (!table.TryResolve(model, out _, out var target, out _) || target.NotTokenPriced)
             {
                 throw new PriceTableException($"price table: inferenceProfiles[\"{profile}\"] maps to \"{model}\", which has no price in models");
             }
@@ -297,7 +375,7 @@ public sealed class PriceTable
         return table;
     }
 
-    private static string ReadDate(JsonElement value)
+    private static string ReadDate(JsonElement value, string what)
     {
         if (value.ValueKind == JsonValueKind.String &&
             DateOnly.TryParseExact(value.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
@@ -305,17 +383,111 @@ public sealed class PriceTable
             return date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         }
 
-        throw new PriceTableException("price table: \"effectiveDate\" must be a date string yyyy-MM-dd");
+        throw new PriceTableException($"price table: {what} must be a date string yyyy-MM-dd");
     }
 
-    private static Dictionary<string, ModelPrice> ReadModels(JsonElement value)
+    private static string ReadRegion(JsonElement value, string what) =>
+        CheckRegion(value.ValueKind == JsonValueKind.String ? value.GetString() : null, what);
+
+    /// <summary>True for an AWS region code: lower-case dash-separated parts ending in a number (us-east-1, us-gov-west-1).</summary>
+    public static bool IsRegionCode(string? text) =>
+        text is { Length: > 0 and <= 32 } && text.Split('-') is { Length: >= 3 } parts &&
+        parts.All(p => p.Length > 0 && p.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c))) &&
+        parts[^1].All(char.IsAsciiDigit);
+
+    private static string CheckRegion(string? text, string what) =>
+        IsRegionCode(text) ? text! : throw new PriceTableException($"price table: {what} must be an AWS region code such as us-east-1");
+
+    private static string? ReadText(JsonElement value, string where)
+    {
+        return value.ValueKind switch
+        {
+            JsonValueKind.Null => null,
+            JsonValueKind.String => value.GetString(),
+            _ => throw new PriceTableException($"price table: {where} must be a string"),
+        };
+    }
+
+    private static void ReadSources(JsonElement value, Dictionary<string, PriceSource> sources)
+    {
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            throw new PriceTableException("price table: \"sources\" must be an object keyed by source id");
+        }
+
+        foreach (var source in value.EnumerateObject())
+        {
+            var where = $"sources[\"{source.Name}\"]";
+            if (source.Value.ValueKind != JsonValueKind.Object)
+            {
+                throw new PriceTableException($"price table: {where} must be an object with a title");
+            }
+
+            string? title = null, url = null, retrieved = null;
+            foreach (var field in source.Value.EnumerateObject())
+            {
+                switch (field.Name)
+                {
+                    case "title":
+                        title = ReadText(field.Value, $"{where}.title");
+                        break;
+                    case "url":
+                        url = ReadText(field.Value, $"{where}.url");
+                        break;
+                    case "retrieved":
+                        retrieved = ReadDate(field.Value, $"{where}.retrieved");
+                        break;
+                    case "note":
+                        ReadText(field.Value, $"{where}.note");
+                        break;
+                    default:
+                        throw new PriceTableException($"price table: {where} has unknown property \"{field.Name}\" (expected title, url, retrieved, note)");
+                }
+            }
+
+            if (string.IsNullOrWhiteSpace(title))
+            {
+                throw new PriceTableException($"price table: {where}.title is missing");
+            }
+
+            sources[source.Name] = new PriceSource(source.Name, title, url, retrieved);
+        }
+    }
+
+    private static List<string> ReadSourceIds(JsonElement value, string where, Dictionary<string, PriceSource> sources)
+    {
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            throw new PriceTableException($"price table: {where}.sources must be an array of source ids");
+        }
+
+        var ids = new List<string>();
+        foreach (var item in value.EnumerateArray())
+        {
+            var id = item.ValueKind == JsonValueKind.String ? item.GetString()! : throw new PriceTableException($"price table: {where}.sources must be an array of source ids");
+            if (!sources.ContainsKey(id))
+            {
+                throw new PriceTableException($"price table: {where}.sources names \"{id}\", which is not in \"sources\"");
+            }
+
+            if (!ids.Contains(id))
+            {
+                ids.Add(id);
+            }
+        }
+
+        return ids;
+    }
+
+    private static List<PriceEntry> ReadModels(JsonElement value, string tableDate, Dictionary<string, PriceSource> sources)
     {
         if (value.ValueKind != JsonValueKind.Object)
         {
             throw new PriceTableException("price table: \"models\" must be an object keyed by model id");
         }
 
-        var models = new Dictionary<string, ModelPrice>(StringComparer.Ordinal);
+        var entries = new List<PriceEntry>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var model in value.EnumerateObject())
         {
             var where = $"models[\"{model.Name}\"]";
@@ -329,22 +501,32 @@ public sealed class PriceTable
                 throw new PriceTableException($"price table: {where} must be an object");
             }
 
-            decimal? input = null, output = null, cacheRead = null, cacheWrite = null, multiplier = null;
+            if (!seen.Add(model.Name))
+            {
+                throw new PriceTableException($"price table: {where} appears twice");
+            }
+
+            var kind = ModelKind.Text;
+            decimal? multiplier = null;
+            string? effectiveDate = null, note = null;
+            var confirmed = false;
+            List<string> sourceIds = [];
+            List<string> priceListNames = [];
+            var regions = new Dictionary<string, TokenPrices>(StringComparer.Ordinal);
+            JsonElement? regionsElement = null;
             foreach (var field in model.Value.EnumerateObject())
             {
                 switch (field.Name)
                 {
-                    case "inputPerMillion":
-                        input = ReadPrice(field.Value, where, field.Name);
+                    case "inputPerMillion" or "outputPerMillion" or "cacheReadPerMillion" or "cacheWritePerMillion":
                         break;
-                    case "outputPerMillion":
-                        output = ReadPrice(field.Value, where, field.Name);
-                        break;
-                    case "cacheReadPerMillion":
-                        cacheRead = ReadPrice(field.Value, where, field.Name);
-                        break;
-                    case "cacheWritePerMillion":
-                        cacheWrite = ReadPrice(field.Value, where, field.Name);
+                    case "kind":
+                        kind = ReadText(field.Value, $"{where}.kind") switch
+                        {
+                            "text" => ModelKind.Text,
+                            "embedding" => ModelKind.Embedding,
+                            _ => throw new PriceTableException($"price table: {where}.kind must be \"text\" or \"embedding\""),
+                        };
                         break;
                     case "regionalMultiplier":
                         multiplier = ReadPrice(field.Value, where, field.Name);
@@ -354,28 +536,207 @@ public sealed class PriceTable
                         }
 
                         break;
+                    case "regions":
+                        regionsElement = field.Value;
+                        break;
+                    case "effectiveDate":
+                        effectiveDate = ReadDate(field.Value, $"{where}.effectiveDate");
+                        break;
+                    case "sources":
+                        sourceIds = ReadSourceIds(field.Value, where, sources);
+                        break;
+                    case "confirmed":
+                        confirmed = field.Value.ValueKind switch
+                        {
+                            JsonValueKind.True => true,
+                            JsonValueKind.False => false,
+                            _ => throw new PriceTableException($"price table: {where}.confirmed must be true or false"),
+                        };
+                        break;
+                    case "note":
+                        note = ReadText(field.Value, $"{where}.note");
+                        break;
+                    case "priceListName":
+                        priceListNames = ReadNames(field.Value, $"{where}.priceListName");
+                        break;
                     default:
-                        throw new PriceTableException($"price table: {where} has unknown property \"{field.Name}\" (expected inputPerMillion, outputPerMillion, cacheReadPerMillion, cacheWritePerMillion, regionalMultiplier)");
+                        throw new PriceTableException($"price table: {where} has unknown property \"{field.Name}\" (expected inputPerMillion, outputPerMillion, cacheReadPerMillion, cacheWritePerMillion, regionalMultiplier, kind, regions, effectiveDate, sources, confirmed, note, priceListName)");
                 }
             }
 
-            if (input is null)
+            var prices = ReadTokenPrices(model.Value, where, kind);
+            if (regionsElement is { } r)
             {
-                throw new PriceTableException($"price table: {where}.inputPerMillion is missing");
+                if (r.ValueKind != JsonValueKind.Object)
+                {
+                    throw new PriceTableException($"price table: {where}.regions must be an object keyed by region code");
+                }
+
+                foreach (var region in r.EnumerateObject())
+                {
+                    var regionWhere = $"{where}.regions[\"{region.Name}\"]";
+                    CheckRegion(region.Name, $"{where}.regions key \"{region.Name}\"");
+                    if (region.Value.ValueKind != JsonValueKind.Object)
+                    {
+                        throw new PriceTableException($"price table: {regionWhere} must be an object");
+                    }
+
+                    foreach (var field in region.Value.EnumerateObject())
+                    {
+                        if (field.Name is not ("inputPerMillion" or "outputPerMillion" or "cacheReadPerMillion" or "cacheWritePerMillion"))
+                        {
+                            throw new PriceTableException($"price table: {regionWhere} has unknown property \"{field.Name}\" (expected inputPerMillion, outputPerMillion, cacheReadPerMillion, cacheWritePerMillion)");
+                        }
+                    }
+
+                    regions[region.Name] = ReadTokenPrices(region.Value, regionWhere, kind);
+                }
             }
 
-            if (output is null)
+            if (confirmed && sourceIds.Count < 2)
             {
-                throw new PriceTableException($"price table: {where}.outputPerMillion is missing");
+                throw new PriceTableException($"price table: {where}.confirmed is true but fewer than two sources are named");
             }
 
-            if (!models.TryAdd(model.Name, new ModelPrice(input.Value, output.Value, cacheRead ?? input.Value, cacheWrite ?? input.Value, multiplier ?? 1m)))
+            entries.Add(new PriceEntry(model.Name, kind, prices, multiplier ?? 1m, regions, effectiveDate ?? tableDate, sourceIds, confirmed, note, priceListNames));
+        }
+
+        return entries;
+    }
+
+    private static TokenPrices ReadTokenPrices(JsonElement value, string where, ModelKind kind)
+    {
+        decimal? input = null, output = null, cacheRead = null, cacheWrite = null;
+        foreach (var field in value.EnumerateObject())
+        {
+            switch (field.Name)
             {
-                throw new PriceTableException($"price table: {where} appears twice");
+                case "inputPerMillion":
+                    input = ReadPrice(field.Value, where, field.Name);
+                    break;
+                case "outputPerMillion":
+                    output = ReadPrice(field.Value, where, field.Name);
+                    break;
+                case "cacheReadPerMillion":
+                    cacheRead = ReadPrice(field.Value, where, field.Name);
+                    break;
+                case "cacheWritePerMillion":
+                    cacheWrite = ReadPrice(field.Value, where, field.Name);
+                    break;
+                default:
+                    break;
             }
         }
 
-        return models;
+        if (input is null)
+        {
+            throw new PriceTableException($"price table: {where}.inputPerMillion is missing");
+        }
+
+        if (kind == ModelKind.Embedding)
+        {
+            // The Amazon Bedrock pricing page: "For embeddings models, you are charged for every input token processed."
+            if (output is > 0)
+            {
+                throw new PriceTableException($"price table: {where} is an embedding model, priced on input tokens only: outputPerMillion must be 0 or absent");
+            }
+
+            output = 0m;
+        }
+        else if (output is null)
+        {
+            throw new PriceTableException($"price table: {where}.outputPerMillion is missing");
+        }
+
+        return new TokenPrices(input.Value, output.Value, cacheRead ?? input.Value, cacheWrite ?? input.Value);
+    }
+
+    private static List<string> ReadNames(JsonElement value, string where)
+    {
+        if (value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } single)
+        {
+            return [single];
+        }
+
+        if (value.ValueKind == JsonValueKind.Array)
+        {
+            var names = new List<string>();
+            foreach (var item in value.EnumerateArray())
+            {
+                names.Add(item.ValueKind == JsonValueKind.String && item.GetString() is { Length: > 0 } name
+                    ? name
+                    : throw new PriceTableException($"price table: {where} must be a name or an array of names"));
+            }
+
+            return names;
+        }
+
+        throw new PriceTableException($"price table: {where} must be a name or an array of names");
+    }
+
+    private static List<NotTokenPricedEntry> ReadNotTokenPriced(JsonElement value, Dictionary<string, PriceSource> sources)
+    {
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            throw new PriceTableException("price table: \"notTokenPriced\" must be an object keyed by model id");
+        }
+
+        var entries = new List<NotTokenPricedEntry>();
+        foreach (var model in value.EnumerateObject())
+        {
+            var where = $"notTokenPriced[\"{model.Name}\"]";
+            if (model.Value.ValueKind != JsonValueKind.Object)
+            {
+                throw new PriceTableException($"price table: {where} must be an object with a unit");
+            }
+
+            string? unit = null, note = null;
+            List<string> sourceIds = [];
+            foreach (var field in model.Value.EnumerateObject())
+            {
+                switch (field.Name)
+                {
+                    case "unit":
+                        unit = ReadText(field.Value, $"{where}.unit");
+                        break;
+                    case "sources":
+                        sourceIds = ReadSourceIds(field.Value, where, sources);
+                        break;
+                    case "note":
+                        note = ReadText(field.Value, $"{where}.note");
+                        break;
+                    default:
+                        throw new PriceTableException($"price table: {where} has unknown property \"{field.Name}\" (expected unit, sources, note)");
+                }
+            }
+
+            if (unit is not ("image" or "second" or "request" or "query"))
+            {
+                throw new PriceTableException($"price table: {where}.unit must be image, second, request or query");
+            }
+
+            entries.Add(new NotTokenPricedEntry(model.Name, unit, sourceIds, note));
+        }
+
+        return entries;
+    }
+
+    private static Dictionary<string, string> ReadUnpriced(JsonElement value)
+    {
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            throw new PriceTableException("price table: \"unpriced\" must be an object mapping a model id to why it has no price");
+        }
+
+        var known = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var model in value.EnumerateObject())
+        {
+            known[model.Name] = model.Value.ValueKind == JsonValueKind.String && model.Value.GetString() is { Length: > 0 } reason
+                ? reason
+                : throw new PriceTableException($"price table: unpriced[\"{model.Name}\"] must be a string saying why");
+        }
+
+        return known;
     }
 
     private static decimal? ReadPrice(JsonElement value, string where, string field)
@@ -383,7 +744,7 @@ public sealed class PriceTable
         if (value.ValueKind == JsonValueKind.Null)
         {
             // An explicit null means "not set": cache prices then default to the input price.
-            return field is "cacheReadPerMillion" or "cacheWritePerMillion" or "regionalMultiplier"
+            return field is "cacheReadPerMillion" or "cacheWritePerMillion" or "regionalMultiplier" or "outputPerMillion"
                 ? null
                 : throw new PriceTableException($"price table: {where}.{field} must be a number");
         }
@@ -433,5 +794,15 @@ public sealed class PriceTable
         }
     }
 
-    private readonly record struct ModelPrice(decimal InputPerMillion, decimal OutputPerMillion, decimal CacheReadPerMillion, decimal CacheWritePerMillion, decimal RegionalMultiplier);
+    private sealed record TableParts(
+        string EffectiveDate,
+        string BaseRegion,
+        Dictionary<string, PriceSource> Sources,
+        List<PriceEntry> Entries,
+        List<NotTokenPricedEntry> NotTokenPriced,
+        Dictionary<string, string> Unpriced,
+        Dictionary<string, string> ProfilesByArn,
+        Dictionary<string, string> ProfilesById);
+
+    private readonly record struct ModelPrice(TokenPrices Prices, decimal RegionalMultiplier, IReadOnlyDictionary<string, TokenPrices>? Regions, bool NotTokenPriced);
 }

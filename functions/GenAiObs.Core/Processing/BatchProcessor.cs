@@ -133,12 +133,13 @@ public sealed class BatchProcessor
 
         record = _options.Principals.Apply(record);
 
-        var quote = _prices.Quote(record.ModelId, record.InputTokens, record.OutputTokens, record.CacheReadTokens, record.CacheWriteTokens, out var breakdown);
+        // Cross-region inference is billed at the source region's price (the Amazon Bedrock pricing page): the record's region.
+        var quote = _prices.Quote(record.ModelId, record.Region, record.InputTokens, record.OutputTokens, record.CacheReadTokens, record.CacheWriteTokens, out var breakdown);
 
         // A failed call costs nothing; it stays "priced" only when its model has a price, so an
         // unknown model is never hidden behind a $0 error.
         var cost = record.IsError ? 0m : quote.CostUsd;
-        result.Invocations.Add(new PricedInvocation(record, cost, quote.Priced, quote.PriceKey, record.IsError ? default : breakdown));
+        result.Invocations.Add(new PricedInvocation(record, cost, quote.Priced, quote.PriceKey, record.IsError ? default : breakdown, quote.Status == PriceStatus.NotTokenPriced));
     }
 
     private void ParseSpan(in LogEvent logEvent, BatchResult result, Utf8StringTable strings, EventTimeBounds window)

@@ -33,6 +33,7 @@ public sealed class InvocationSummary
 
         model.Add(invocation);
         model.Priced &= invocation.Priced;
+        model.NotTokenPricedModel |= invocation.NotTokenPriced;
 
         if (!_byPrincipal.TryGetValue(invocation.Record.Principal, out var principal))
         {
@@ -58,6 +59,7 @@ public sealed class InvocationSummary
 
         Overall.WriteMembers(writer);
         writer.WriteNumber("unpriced", Overall.Unpriced);
+        writer.WriteNumber("notTokenPriced", Overall.NotTokenPriced);
         WriteStopReasons(writer, Overall.StopReasons);
 
         writer.WriteStartObject("byModel");
@@ -67,6 +69,11 @@ public sealed class InvocationSummary
             writer.WriteNumber("records", totals.Records);
             totals.WriteMembers(writer);
             writer.WriteBoolean("priced", totals.Priced);
+            if (totals.NotTokenPricedModel)
+            {
+                writer.WriteBoolean("notTokenPriced", true);
+            }
+
             WriteStopReasons(writer, totals.StopReasons);
             writer.WriteEndObject();
         }
@@ -123,6 +130,9 @@ public sealed class InvocationSummary
         public decimal CostUsd { get; private set; }
         public long Unpriced { get; private set; }
 
+        /// <summary>Successful calls of a model billed per image, second or request (not priced by tokens, not unpriced).</summary>
+        public long NotTokenPriced { get; private set; }
+
         public IReadOnlyDictionary<string, long> StopReasons => _stopReasons;
 
         /// <summary>(end_turn + tool_use) / (end_turn + tool_use + max_tokens); null when none of those occurred.</summary>
@@ -151,9 +161,13 @@ public sealed class InvocationSummary
                 return;
             }
 
-            if (!invocation.Priced)
+            if (invocation.Unpriced)
             {
                 Unpriced++;
+            }
+            else if (invocation.NotTokenPriced)
+            {
+                NotTokenPriced++;
             }
 
             _stopReasons[record.StopReason] = Count(record.StopReason) + 1;
@@ -175,6 +189,9 @@ public sealed class InvocationSummary
     public sealed class ModelTotals : Totals
     {
         public bool Priced { get; internal set; } = true;
+
+        /// <summary>The model is billed per image, second or request (the table's <c>notTokenPriced</c>).</summary>
+        public bool NotTokenPricedModel { get; internal set; }
     }
 
     public sealed class PrincipalTotals

@@ -29,6 +29,6 @@ public static class SpanPricer
 
         var uncachedInput = Math.Max(0, span.InputTokens - span.CacheReadTokens - span.CacheWriteTokens);
         var quote = prices.Quote(span.Model, uncachedInput, span.OutputTokens, span.CacheReadTokens, span.CacheWriteTokens);
-        return new PricedSpan(span, quote.Priced && !span.IsError ? quote.CostUsd : 0m, quote.Priced);
+        return new PricedSpan(span, quote.Priced && !span.IsError ? quote.CostUsd : 0m, quote.Priced, quote.Status == PriceStatus.NotTokenPriced);
     }
 }

@@ -167,7 +167,7 @@ public sealed class SpanSummary
         InputTokens += span.InputTokens;
         OutputTokens += span.OutputTokens;
         CostUsd += StoredUsd(priced.CostUsd);
-        if (!priced.Priced)
+        if (priced.Unpriced)
         {
             Unpriced++;
         }

@@ -4,11 +4,24 @@ namespace GenAiObs.Core.Records;
 
 /// <summary>An invocation record with its computed cost.</summary>
 /// <param name="Record">The parsed record.</param>
-/// <param name="CostUsd">Cost in USD (0 for a failed call or an unpriced model).</param>
-/// <param name="Priced">False when no price was found for the model (a successful call is then counted as unpriced, never silently $0).</param>
+/// <param name="CostUsd">Cost in USD (0 for a failed call, an unpriced model or a model not billed per token).</param>
+/// <param name="Priced">False when the model has no token price (a successful call is then counted as unpriced, never silently $0 — unless <paramref name="NotTokenPriced"/>).</param>
 /// <param name="PriceKey">The price-table key that matched, when priced.</param>
 /// <param name="Breakdown">The cost's parts (input, output, cache read/write) and the cache savings; all zero when <paramref name="CostUsd"/> is.</param>
-public sealed record PricedInvocation(InvocationRecord Record, decimal CostUsd, bool Priced, string? PriceKey, CostBreakdown Breakdown = default);
+/// <param name="NotTokenPriced">The model is billed per image, second or request (the table's <c>notTokenPriced</c>): counted apart, neither priced by tokens nor unpriced.</param>
+public sealed record PricedInvocation(InvocationRecord Record, decimal CostUsd, bool Priced, string? PriceKey, CostBreakdown Breakdown = default, bool NotTokenPriced = false)
+{
+    /// <summary>The model has no entry at all: its calls are unpriced (never $0) and alert.</summary>
+    public bool Unpriced => !Priced && !NotTokenPriced;
+}
 
 /// <summary>A span with the cost of its model call priced from the same table (0 for other classes).</summary>
-public sealed record PricedSpan(SpanRecord Span, decimal CostUsd, bool Priced);
+/// <param name="Span">The parsed span.</param>
+/// <param name="CostUsd">Cost in USD of a model call.</param>
+/// <param name="Priced">False when the model call's model has no token price.</param>
+/// <param name="NotTokenPriced">The model is billed per image, second or request: neither priced by tokens nor unpriced.</param>
+public sealed record PricedSpan(SpanRecord Span, decimal CostUsd, bool Priced, bool NotTokenPriced = false)
+{
+    /// <summary>A model call whose model has no entry at all.</summary>
+    public bool Unpriced => !Priced && !NotTokenPriced;
+}

@@ -26,7 +26,7 @@ public sealed class ReplayCommandTests : IDisposable
         Assert.True(invocations.GetProperty("records").GetInt64() > 1000);
         Assert.Equal(0, invocations.GetProperty("rejected").GetInt64());
         Assert.True(invocations.GetProperty("unpriced").GetInt64() > 0);
-        Assert.False(invocations.GetProperty("byModel").GetProperty("us.deepseek.r1-v1:0").GetProperty("priced").GetBoolean());
+        Assert.False(invocations.GetProperty("byModel").GetProperty("us.example.new-model-v1:0").GetProperty("priced").GetBoolean());
         Assert.True(json.RootElement.GetProperty("spans").GetProperty("records").GetInt64() > 1000);
     }
 

@@ -32,7 +32,7 @@ public class BatchProcessorIntegrationTests
         Assert.Empty(result.Rejections);
         Assert.Equal(result.EventCount, result.Invocations.Count);
         Assert.True(result.Invocations.Count > 1000);
-        Assert.All(result.Invocations.Where(i => !i.Priced), i => Assert.StartsWith("us.deepseek.", i.Record.ModelId, StringComparison.Ordinal));
+        Assert.All(result.Invocations.Where(i => !i.Priced), i => Assert.StartsWith("us.example.", i.Record.ModelId, StringComparison.Ordinal));
         Assert.Contains(result.Invocations, i => i.Record.Operation == "InvokeModelWithResponseStream" && i.Record.TimeToFirstTokenMs is not null);
         Assert.True(result.Invocations.Sum(i => i.CostUsd) > 0m);
     }

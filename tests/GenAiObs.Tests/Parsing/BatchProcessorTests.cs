@@ -32,8 +32,9 @@ public class BatchProcessorTests
         Assert.Equal(0.009339m, converse.CostUsd);
         Assert.Equal("anthropic.claude-sonnet-4-5-20250929-v1:0", converse.PriceKey);
         var titan = result.Invocations.Single(i => i.Record.ModelId == "amazon.titan-text-express-v1");
-        Assert.False(titan.Priced);
-        Assert.Equal(0m, titan.CostUsd);
+        Assert.True(titan.Priced);
+        // (18×0.20 + 128×0.60) / 10⁶ at the default table's Titan Text Express prices.
+        Assert.Equal(0.0000804m, titan.CostUsd);
     }
 
     [Fact]
@@ -111,7 +112,7 @@ public class BatchProcessorTests
     [Fact]
     public void ProcessLambdaEvent_WhenFailedCallOfUnpricedModel_ShouldStayUnpriced()
     {
-        const string record = """{"schemaType":"ModelInvocationLog","operation":"Converse","modelId":"ai21.jamba-1-5-mini-v1:0","errorCode":"ThrottlingException"}""";
+        const string record = """{"schemaType":"ModelInvocationLog","operation":"Converse","modelId":"vendor.unknown-model-v1:0","errorCode":"ThrottlingException"}""";
 
         var result = new BatchProcessor(Prices).ProcessLambdaEvent(TestEvents.SubscriptionEvent(TestEvents.DataMessage(Encoding.UTF8.GetBytes(record))));
 

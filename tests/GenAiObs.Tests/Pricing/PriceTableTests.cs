@@ -206,7 +206,7 @@ public class PriceTableTests
     {
         var quote = Table.Quote("ai21.jamba-1-5-large-v1:0", 500, 500, 0, 0);
 
-        Assert.Equal(new PriceQuote(false, 0m, null), quote);
+        Assert.Equal(new PriceQuote(PriceStatus.Unpriced, 0m, null), quote);
     }
 
     [Fact]
@@ -257,6 +257,21 @@ public class PriceTableTests
         { """{"effectiveDate":"2026-11-01","models":{},"inferenceProfiles":{"abc":1}}""", "inferenceProfiles[\"abc\"] must be a model id string" },
         { """{"effectiveDate":"2026-11-01","models":{},"inferenceProfiles":{"abc":"nobody.model-v1"}}""", "has no price in models" },
         { """{"effectiveDate":"2026-11-01","models":{},"inferenceProfiles":{"arn:aws:bedrock:us-east-1::foundation-model/x":"m"}}""", "must be an application-inference-profile ARN or its id" },
+        { """{"effectiveDate":"2026-11-01","baseRegion":"US East","models":{}}""", "\"baseRegion\" must be an AWS region code" },
+        { """{"effectiveDate":"2026-11-01","models":{"m":{"inputPerMillion":1,"outputPerMillion":1,"regions":{"europe":{"inputPerMillion":1,"outputPerMillion":1}}}}}""", "regions key \"europe\" must be an AWS region code" },
+        { """{"effectiveDate":"2026-11-01","models":{"m":{"inputPerMillion":1,"outputPerMillion":1,"regions":{"eu-west-1":{"inputPerMillion":1}}}}}""", "regions[\"eu-west-1\"].outputPerMillion is missing" },
+        { """{"effectiveDate":"2026-11-01","models":{"m":{"inputPerMillion":1,"outputPerMillion":1,"regions":{"eu-west-1":{"inputPerMillion":1,"outputPerMillion":1,"regionalMultiplier":2}}}}}""", "unknown property \"regionalMultiplier\"" },
+        { """{"effectiveDate":"2026-11-01","models":{"e":{"kind":"embedding","inputPerMillion":0.1,"outputPerMillion":0.5}}}""", "priced on input tokens only" },
+        { """{"effectiveDate":"2026-11-01","models":{"e":{"kind":"image","inputPerMillion":0.1}}}""", "kind must be \"text\" or \"embedding\"" },
+        { """{"effectiveDate":"2026-11-01","sources":{"a":{"title":"A"}},"models":{"m":{"inputPerMillion":1,"outputPerMillion":1,"sources":["a"],"confirmed":true}}}""", "confirmed is true but fewer than two sources" },
+        { """{"effectiveDate":"2026-11-01","sources":{"a":{"title":"A"}},"models":{"m":{"inputPerMillion":1,"outputPerMillion":1,"sources":["b"]}}}""", "names \"b\", which is not in \"sources\"" },
+        { """{"effectiveDate":"2026-11-01","sources":{"a":{"url":"https://example.com"}},"models":{}}""", "sources[\"a\"].title is missing" },
+        { """{"effectiveDate":"2026-11-01","models":{"m":{"inputPerMillion":1,"outputPerMillion":1,"effectiveDate":"yesterday"}}}""", "models[\"m\"].effectiveDate must be a date" },
+        { """{"effectiveDate":"2026-11-01","models":{},"notTokenPriced":{"img":{"unit":"pixel"}}}""", "unit must be image, second, request or query" },
+        { """{"effectiveDate":"2026-11-01","models":{"img":{"inputPerMillion":1,"outputPerMillion":1}},"notTokenPriced":{"img":{"unit":"image"}}}""", "both in models and in notTokenPriced" },
+        { """{"effectiveDate":"2026-11-01","models":{},"unpriced":{"x":""}}""", "unpriced[\"x\"] must be a string saying why" },
+        { """{"effectiveDate":"2026-11-01","models":{"x":{"inputPerMillion":1,"outputPerMillion":1}},"unpriced":{"x":"no price"}}""", "unpriced[\"x\"] also has a price" },
+        { """{"effectiveDate":"2026-11-01","models":{},"notTokenPriced":{"img":{"unit":"image"}},"inferenceProfiles":{"p1":"img"}}""", "has no price in models" },
     };
 
     [Theory]
@@ -266,5 +281,38 @@ public class PriceTableTests
         var error = Assert.Throws<PriceTableException>(() => PriceTable.Parse(Encoding.UTF8.GetBytes(json)));
 
         Assert.Contains(expectedInMessage, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_WhenProvenanceAndRegionsAreGiven_ShouldExposeThemAndPriceBySourceRegion()
+    {
+        const string json = """
+            {"effectiveDate":"2026-12-01","baseRegion":"us-east-1",
+             "sources":{"a":{"title":"Source A","url":"https://example.com/a","retrieved":"2026-11-30"},"b":{"title":"Source B"}},
+             "models":{"vendor.text-v1:0":{"inputPerMillion":2,"outputPerMillion":4,"regionalMultiplier":1.5,
+                 "regions":{"eu-west-3":{"inputPerMillion":2.6,"outputPerMillion":5.2}},
+                 "effectiveDate":"2026-10-01","sources":["a","b"],"confirmed":true,"note":"n","priceListName":["Text V1","Text"]},
+               "vendor.embed-v1:0":{"kind":"embedding","inputPerMillion":0.1}},
+             "notTokenPriced":{"vendor.image-v1:0":{"unit":"image","sources":["a"],"note":"$0.04 per image"}},
+             "unpriced":{"vendor.speech-v1:0":"billed per speech token"}}
+            """;
+
+        var table = PriceTable.Parse(Encoding.UTF8.GetBytes(json));
+        var text = table.Entries.Single(e => e.ModelId == "vendor.text-v1:0");
+
+        Assert.Equal("2026-10-01", text.EffectiveDate);
+        Assert.Equal(["a", "b"], text.Sources);
+        Assert.True(text.Confirmed);
+        Assert.Equal(["Text V1", "Text"], text.PriceListNames);
+        Assert.Equal("2026-12-01", table.Entries.Single(e => e.ModelId == "vendor.embed-v1:0").EffectiveDate);
+        Assert.Equal("https://example.com/a", table.Sources["a"].Url);
+        // Base region: 1.5 × (2 + 4); eu-west-3 is the full regional price, no multiplier; global. skips the multiplier.
+        Assert.Equal(9m, table.Quote("vendor.text-v1:0", "us-east-1", 1_000_000, 1_000_000, 0, 0, out _).CostUsd);
+        Assert.Equal(7.8m, table.Quote("vendor.text-v1:0", "eu-west-3", 1_000_000, 1_000_000, 0, 0, out _).CostUsd);
+        Assert.Equal(6m, table.Quote("global.vendor.text-v1:0", null, 1_000_000, 1_000_000, 0, 0, out _).CostUsd);
+        Assert.Equal(0.1m, table.Quote("vendor.embed-v1:0", 1_000_000, 1_000_000, 0, 0).CostUsd);
+        Assert.Equal(new PriceQuote(PriceStatus.NotTokenPriced, 0m, "vendor.image-v1:0"), table.Quote("us.vendor.image-v1:0", 10, 10, 0, 0));
+        Assert.Equal(PriceStatus.Unpriced, table.Quote("vendor.speech-v1:0", 10, 10, 0, 0).Status);
+        Assert.Equal("billed per speech token", table.KnownUnpriced["vendor.speech-v1:0"]);
     }
 }

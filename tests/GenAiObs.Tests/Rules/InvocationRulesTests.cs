@@ -211,6 +211,8 @@ public class InvocationRulesTests
         var alert = Assert.Single(alerts);
         Assert.Equal("new-model", alert.Labels["model"]);
         Assert.Contains("7 calls", alert.Summary, StringComparison.Ordinal);
+        Assert.Contains("run `genaiobs prices refresh --out prices.json`", alert.Description, StringComparison.Ordinal);
+        Assert.Contains("PricesBucketName/PricesObjectKey", alert.Description, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -30,7 +30,7 @@ public class SpanBatchProcessingTests
         var sonnet = result.Spans.Where(s => s.Span.Class == SpanClass.ModelCall && s.Span.Model == "us.anthropic.claude-sonnet-4-5-20250929-v1:0").ToList();
         Assert.Equal(2, sonnet.Count);
         Assert.All(sonnet, s => Assert.True(s.Priced && s.CostUsd > 0));
-        Assert.False(result.Spans.Single(s => s.Span.Model == "amazon.titan-text-express-v1" && s.Span.Class == SpanClass.ModelCall).Priced);
+        Assert.True(result.Spans.Single(s => s.Span.Model == "amazon.titan-text-express-v1" && s.Span.Class == SpanClass.ModelCall).Priced);
         Assert.All(result.Spans.Where(s => s.Span.Class != SpanClass.ModelCall), s => Assert.Equal(0m, s.CostUsd));
         Assert.Equal(TestEvents.EventId(0), result.Spans[0].Span.EventId);
     }

@@ -53,11 +53,12 @@ public class SpanPricerTests
     [Fact]
     public void Price_WhenModelHasNoPrice_ShouldBeUnpricedNotSilentlyFree()
     {
-        var span = Span(SpanClass.ModelCall, "amazon.titan-text-express-v1", input: 530, output: 180);
+        var span = Span(SpanClass.ModelCall, "vendor.unknown-model-v1:0", input: 530, output: 180);
 
         var priced = SpanPricer.Price(span, Prices);
 
         Assert.False(priced.Priced);
+        Assert.True(priced.Unpriced);
         Assert.Equal(0m, priced.CostUsd);
     }
 

@@ -5,10 +5,14 @@ namespace GenAiObs.Core.Alerts.Rules;
 /// <summary>
 /// UnpricedModelInUse (warning): at least MinSamples (1) invocations — from invocation logs or
 /// model-call spans — of a model without a price in the window (1h). Their cost is counted as
-/// unpriced rather than $0, so cost alerts under-report until the price table is updated.
+/// unpriced rather than $0, so cost alerts under-report until the price table is updated; the
+/// text names the command that refreshes it.
 /// </summary>
 public sealed class UnpricedModelInUseRule : IAlertRule
 {
+    /// <summary>The command the alert tells the reader to run.</summary>
+    public const string FixCommand = "genaiobs prices refresh --out prices.json";
+
     public string Id => RuleIds.UnpricedModelInUse;
 
     public async Task<IReadOnlyList<FiringAlert>> EvaluateAsync(RuleContext context, CancellationToken cancellationToken)
@@ -43,6 +47,6 @@ public sealed class UnpricedModelInUseRule : IAlertRule
                 RuleSeverity.Warning,
                 [new(RuleLabels.Model, pair.Key)],
                 $"Model {pair.Key} has no price: {AlertText.Count(pair.Value.Invocations + pair.Value.Spans)} calls in the last {window} are unpriced",
-                $"{AlertText.Count(pair.Value.Invocations)} invocations and {AlertText.Count(pair.Value.Spans)} model-call spans of {pair.Key} in the last {window} matched no entry of the price table; their cost is not in any cost figure. Add the model to the price file (GENAIOBS_PRICES_FILE)."))];
+                $"{AlertText.Count(pair.Value.Invocations)} invocations and {AlertText.Count(pair.Value.Spans)} model-call spans of {pair.Key} in the last {window} matched no entry of the price table; their cost is not in any cost figure. Fix: run `{FixCommand}` (reads current prices from the AWS Price List; or add the model to a copy of the table by hand), check it with `genaiobs prices check prices.json`, and upload it to the stack's price table object (parameters PricesBucketName/PricesObjectKey), read at the next cold start."))];
     }
 }

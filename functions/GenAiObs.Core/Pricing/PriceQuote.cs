@@ -1,0 +1,48 @@
+namespace GenAiObs.Core.Pricing;
+
+/// <summary>How the price table answered for one model.</summary>
+public enum PriceStatus
+{
+    /// <summary>The model has token prices; the cost is exact.</summary>
+    Priced,
+
+    /// <summary>
+    /// No entry matched: the call must be counted as unpriced, never as $0 (the
+    /// <c>UnpricedModelInUse</c> alert names the model).
+    /// </summary>
+    Unpriced,
+
+    /// <summary>
+    /// The model is billed per image, per second of video or per request, not per token
+    /// (listed in the table's <c>notTokenPriced</c>): its calls are counted apart and never
+    /// priced by their token counts.
+    /// </summary>
+    NotTokenPriced,
+}
+
+/// <summary>The price of one call, or why there is none.</summary>
+/// <param name="Status">Priced, unpriced, or a model that is not billed per token.</param>
+/// <param name="CostUsd">The cost in USD (0 unless <see cref="PriceStatus.Priced"/>).</param>
+/// <param name="PriceKey">The <c>models</c> (or <c>notTokenPriced</c>) key that matched.</param>
+public readonly record struct PriceQuote(PriceStatus Status, decimal CostUsd, string? PriceKey)
+{
+    /// <summary>True when the model has token prices (the cost is exact).</summary>
+    public bool Priced => Status == PriceStatus.Priced;
+}
+
+/// <summary>
+/// The parts of one call's cost (USD, the same regional multiplier applied to each), for the
+/// FinOps dollar panels. <see cref="TotalUsd"/> equals the quote's CostUsd exactly.
+/// </summary>
+/// <param name="InputUsd">Uncached input tokens at the input price.</param>
+/// <param name="OutputUsd">Output tokens at the output price.</param>
+/// <param name="CacheReadUsd">Cache-read tokens at the cache-read price.</param>
+/// <param name="CacheWriteUsd">Cache-write tokens at the cache-write price.</param>
+/// <param name="CacheSavingsUsd">
+/// What the cache reads saved: those tokens at the input price minus what they cost
+/// (0 for a model without a cache-read price, which is then billed at the input price).
+/// </param>
+public readonly record struct CostBreakdown(decimal InputUsd, decimal OutputUsd, decimal CacheReadUsd, decimal CacheWriteUsd, decimal CacheSavingsUsd)
+{
+    public decimal TotalUsd => InputUsd + OutputUsd + CacheReadUsd + CacheWriteUsd;
+}
