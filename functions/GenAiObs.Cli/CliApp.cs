@@ -23,6 +23,15 @@ public static class CliApp
               Create the DynamoDB table at the configured endpoint (for local use with dynalite).
           notify-test RECEIVER
               Publish one clearly marked test notification to RECEIVER's SNS topic.
+          routes test [--config FILE] [--json] [--verify.receivers=R1,R2] LABEL=VALUE...
+              Print the receivers an alert with these labels is routed to (comma-separated, in
+              order; --json: the matched routes with grouping and timers). Exit 1 when they are
+              not --verify.receivers. Without --config: GENAIOBS_ROUTING_FILE / GENAIOBS_ROUTING,
+              else the built-in tree.
+          routes check FILE
+              Validate an Alertmanager-style routing file: exit 0 with a summary, or 2 with the problem.
+          routes show [--config FILE]
+              Print the routing tree as `amtool config routes show` does.
           prices refresh [--region R] [--out FILE] [--base FILE] [--service-code CODE]...
               Read current Amazon Bedrock prices from the AWS Price List Query API (GetProducts;
               AWS_ENDPOINT_URL_PRICING overrides the endpoint) and write a price file: the base
@@ -48,6 +57,7 @@ public static class CliApp
                 "report" => await new ReportCommand(environment).RunAsync(rest, stdout, stderr).ConfigureAwait(false),
                 "init-table" => await new InitTableCommand(environment).RunAsync(rest, stdout, stderr).ConfigureAwait(false),
                 "notify-test" => await new NotifyTestCommand(environment).RunAsync(rest, stdout, stderr).ConfigureAwait(false),
+                "routes" => await new RoutesCommand(environment).RunAsync(rest, stdout, stderr).ConfigureAwait(false),
                 "prices" => await new PricesCommand(environment).RunAsync(rest, stdout, stderr).ConfigureAwait(false),
                 _ => await UnknownAsync(args[0], stderr).ConfigureAwait(false),
             };

@@ -95,6 +95,7 @@ public sealed class EvaluatorFunction : ILambdaFunction
             new("sent", result.Sent.Count),
             new("failed", result.Failed.Count),
             new("conflicts", result.Conflicts),
+            new("muted", result.Muted),
         };
         var rules = result.Alerts
             .GroupBy(alert => alert.Rule, StringComparer.Ordinal)

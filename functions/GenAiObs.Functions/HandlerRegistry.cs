@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using GenAiObs.Adapters.Configuration;
 using GenAiObs.Adapters.Diagnostics;
+using GenAiObs.Functions.Deploy;
 using GenAiObs.Functions.Notifier;
 using GenAiObs.Functions.Runtime;
 
@@ -48,6 +49,7 @@ public static class HandlerRegistry
     public const string Spans = "spans";
     public const string Evaluator = "evaluator";
     public const string Notifier = "notifier";
+    public const string LoggingSetup = "logging-setup";
 
     private static readonly FrozenDictionary<string, Registration> Registrations =
         new Dictionary<string, Registration>(StringComparer.Ordinal)
@@ -56,6 +58,7 @@ public static class HandlerRegistry
             [Spans] = new(SpanFunction.Create, SpanFunction.Variables, SpanFunction.AwsActions),
             [Evaluator] = new(EvaluatorFunction.Create, EvaluatorFunction.Variables, EvaluatorFunction.AwsActions),
             [Notifier] = new(NotifierFunction.Create, NotifierFunction.Variables, NotifierFunction.AwsActions),
+            [LoggingSetup] = new(LoggingSetupFunction.Create, LoggingSetupFunction.Variables, LoggingSetupFunction.AwsActions),
         }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>Every dispatch key served, sorted.</summary>

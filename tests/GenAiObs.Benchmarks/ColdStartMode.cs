@@ -133,32 +133,7 @@ public static class ColdStartMode
             return LoopbackResponse.Json(404, "{}");
         });
 
-        var start = new ProcessStartInfo(executable)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(executable)!,
-        };
-        start.Environment.Clear();
-        start.Environment["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin";
-        start.Environment["HOME"] = Path.GetTempPath();
-        start.Environment["AWS_LAMBDA_RUNTIME_API"] = server.Address;
-        start.Environment["_HANDLER"] = "invocation-logs";
-        start.Environment["AWS_REGION"] = "us-east-1";
-        start.Environment["AWS_LAMBDA_FUNCTION_NAME"] = "genai-obs-coldstart";
-        start.Environment["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = "256";
-        start.Environment["GENAIOBS_ENVIRONMENT"] = "prod";
-        if (dynamoDbAddress is not null)
-        {
-            start.Environment["GENAIOBS_TABLE_NAME"] = "genaiobs-coldstart";
-            start.Environment["AWS_ENDPOINT_URL_DYNAMODB"] = "http://" + dynamoDbAddress;
-            // Lambda puts the role's credentials in the environment; these are placeholders the loopback server ignores.
-            start.Environment["AWS_ACCESS_KEY_ID"] = "AKIDEXAMPLE";
-            start.Environment["AWS_SECRET_ACCESS_KEY"] = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
-            start.Environment["AWS_SESSION_TOKEN"] = "session-token";
-        }
-
+        var start = StartInfo(executable, server.Address, dynamoDbAddress);
         var started = Stopwatch.GetTimestamp();
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"{executable} did not start");
         var drainOut = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
@@ -198,7 +173,39 @@ public static class ColdStartMode
         }
     }
 
-    private static long ReadStatusKb(int pid, string field)
+    /// <summary>A fresh process environment as Lambda gives a custom runtime (handler invocation-logs, 256 MB), pointed at a loopback Runtime API.</summary>
+    internal static ProcessStartInfo StartInfo(string executable, string runtimeApi, string? dynamoDbAddress)
+    {
+        var start = new ProcessStartInfo(executable)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(executable)!,
+        };
+        start.Environment.Clear();
+        start.Environment["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin";
+        start.Environment["HOME"] = Path.GetTempPath();
+        start.Environment["AWS_LAMBDA_RUNTIME_API"] = runtimeApi;
+        start.Environment["_HANDLER"] = "invocation-logs";
+        start.Environment["AWS_REGION"] = "us-east-1";
+        start.Environment["AWS_LAMBDA_FUNCTION_NAME"] = "genai-obs-coldstart";
+        start.Environment["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = "256";
+        start.Environment["GENAIOBS_ENVIRONMENT"] = "prod";
+        if (dynamoDbAddress is not null)
+        {
+            start.Environment["GENAIOBS_TABLE_NAME"] = "genaiobs-coldstart";
+            start.Environment["AWS_ENDPOINT_URL_DYNAMODB"] = "http://" + dynamoDbAddress;
+            // Lambda puts the role's credentials in the environment; these are placeholders the loopback server ignores.
+            start.Environment["AWS_ACCESS_KEY_ID"] = "AKIDEXAMPLE";
+            start.Environment["AWS_SECRET_ACCESS_KEY"] = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+            start.Environment["AWS_SESSION_TOKEN"] = "session-token";
+        }
+
+        return start;
+    }
+
+    internal static long ReadStatusKb(int pid, string field)
     {
         try
         {

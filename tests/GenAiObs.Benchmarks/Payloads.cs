@@ -58,19 +58,19 @@ public static class PayloadGenerator
     /// <summary>The start of every generated delivery's event time (a minute boundary + 5 s).</summary>
     public static readonly DateTimeOffset Start = new(2026, 11, 20, 14, 3, 5, TimeSpan.Zero);
 
-    private static readonly string[] Models =
+    internal static readonly string[] Models =
     [
         "us.anthropic.claude-sonnet-4-5-20250929-v1:0", "anthropic.claude-3-haiku-20240307-v1:0", "us.amazon.nova-pro-v1:0",
         "meta.llama3-3-70b-instruct-v1:0", "eu.anthropic.claude-haiku-4-5-20251001-v1:0", "cohere.command-r-v1:0",
         "amazon.nova-lite-v1:0", "global.anthropic.claude-sonnet-4-6",
     ];
 
-    private static readonly string[] StopReasons = ["end_turn", "end_turn", "end_turn", "end_turn", "tool_use", "tool_use", "max_tokens", "stop_sequence"];
+    internal static readonly string[] StopReasons = ["end_turn", "end_turn", "end_turn", "end_turn", "tool_use", "tool_use", "max_tokens", "stop_sequence"];
     private static readonly string[] Teams = ["support", "search", "finance", "platform", "marketing"];
     private static readonly string[] Applications = ["helpdesk", "rag-api", "invoice-bot", "copilot", "summariser", "classifier"];
     private static readonly string[] Tools = ["get_weather", "search_kb", "get_order_status", "create_ticket", "run_sql"];
 
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    internal static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>A delivery of <paramref name="records"/> records of <paramref name="kind"/>, event times spread over <paramref name="spreadSeconds"/>.</summary>
     public static Payload Generate(PayloadKind kind, int records, int seed = 42, int spreadSeconds = 50, int largePromptChars = 50 * 1024)
@@ -128,7 +128,7 @@ public static class PayloadGenerator
         return Generate(kind, low, seed);
     }
 
-    private static Payload Pack(PayloadKind kind, List<(long Timestamp, byte[] Message)> messages, Random random)
+    internal static Payload Pack(PayloadKind kind, List<(long Timestamp, byte[] Message)> messages, Random random)
     {
         var data = new ArrayBufferWriter<byte>(1 << 20);
         long messageBytes = 0;
@@ -167,7 +167,7 @@ public static class PayloadGenerator
         return new Payload(kind, eventJson, messages.Count, compressed.Length, data.WrittenCount, messageBytes);
     }
 
-    private static string EventId(Random random)
+    internal static string EventId(Random random)
     {
         Span<char> digits = stackalloc char[56];
         for (var i = 0; i < digits.Length; i++)
@@ -179,7 +179,7 @@ public static class PayloadGenerator
         return new string(digits);
     }
 
-    private static byte[] ConverseRecord(Random random, TextSource text, DateTimeOffset time, int promptChars, int answerChars)
+    internal static byte[] ConverseRecord(Random random, TextSource text, DateTimeOffset time, int promptChars, int answerChars, bool retrievedContext = false)
     {
         var model = Models[random.Next(Models.Length)];
         var error = random.Next(50) == 0 ? "ThrottlingException" : null;
@@ -202,7 +202,7 @@ public static class PayloadGenerator
                 writer.WriteString("role", turn % 2 == 0 ? "user" : "assistant");
                 writer.WriteStartArray("content");
                 writer.WriteStartObject();
-                writer.WriteString("text", text.Prose(block));
+                writer.WriteString("text", retrievedContext ? text.Passages(block) : text.Prose(block));
                 writer.WriteEndObject();
                 writer.WriteEndArray();
                 writer.WriteEndObject();
@@ -267,7 +267,67 @@ public static class PayloadGenerator
         return buffer.WrittenSpan.ToArray();
     }
 
-    private static byte[] StreamRecord(Random random, TextSource text, DateTimeOffset time, int chunks)
+    /// <summary>An InvokeModel call with an Anthropic Messages API body (not streamed).</summary>
+    internal static byte[] InvokeModelRecord(Random random, TextSource text, DateTimeOffset time, int promptChars, int answerChars)
+    {
+        var model = random.Next(3) == 0 ? "anthropic.claude-3-haiku-20240307-v1:0" : "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
+        var buffer = new ArrayBufferWriter<byte>(promptChars + answerChars + 2048);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            writer.WriteStartObject();
+            WriteHeader(writer, random, time, "InvokeModel", model);
+            writer.WriteStartObject("input");
+            writer.WriteString("inputContentType", "application/json");
+            writer.WriteStartObject("inputBodyJson");
+            writer.WriteString("anthropic_version", "bedrock-2023-05-31");
+            writer.WriteNumber("max_tokens", 1024);
+            writer.WriteStartArray("messages");
+            writer.WriteStartObject();
+            writer.WriteString("role", "user");
+            writer.WriteStartArray("content");
+            writer.WriteStartObject();
+            writer.WriteString("type", "text");
+            writer.WriteString("text", text.Prose(promptChars));
+            writer.WriteEndObject();
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+            var inputTokens = (promptChars / 4) + random.Next(50);
+            writer.WriteNumber("inputTokenCount", inputTokens);
+            writer.WriteEndObject();
+
+            var outputTokens = answerChars / 4;
+            writer.WriteStartObject("output");
+            writer.WriteString("outputContentType", "application/json");
+            writer.WriteStartObject("outputBodyJson");
+            writer.WriteString("id", "msg_bdrk_" + random.Next(1_000_000).ToString("x6", CultureInfo.InvariantCulture));
+            writer.WriteString("type", "message");
+            writer.WriteString("role", "assistant");
+            writer.WriteStartArray("content");
+            writer.WriteStartObject();
+            writer.WriteString("type", "text");
+            writer.WriteString("text", text.Prose(answerChars));
+            writer.WriteEndObject();
+            writer.WriteEndArray();
+            writer.WriteString("stop_reason", StopReasons[random.Next(StopReasons.Length)]);
+            writer.WriteNull("stop_sequence");
+            writer.WriteStartObject("usage");
+            writer.WriteNumber("input_tokens", inputTokens);
+            writer.WriteNumber("output_tokens", outputTokens);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+            writer.WriteNumber("outputTokenCount", outputTokens);
+            writer.WriteEndObject();
+
+            WriteTrailer(writer, random, model);
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    internal static byte[] StreamRecord(Random random, TextSource text, DateTimeOffset time, int chunks)
     {
         var model = random.Next(2) == 0 ? "eu.anthropic.claude-haiku-4-5-20251001-v1:0" : "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
         var buffer = new ArrayBufferWriter<byte>(chunks * 160 + 4096);
@@ -371,7 +431,7 @@ public static class PayloadGenerator
         return buffer.WrittenSpan.ToArray();
     }
 
-    private static void WriteHeader(Utf8JsonWriter writer, Random random, DateTimeOffset time, string operation, string model)
+    internal static void WriteHeader(Utf8JsonWriter writer, Random random, DateTimeOffset time, string operation, string model)
     {
         writer.WriteString("schemaType", "ModelInvocationLog");
         writer.WriteString("schemaVersion", "1.0");
@@ -388,7 +448,7 @@ public static class PayloadGenerator
         writer.WriteString("modelId", model);
     }
 
-    private static void WriteTrailer(Utf8JsonWriter writer, Random random, string model)
+    internal static void WriteTrailer(Utf8JsonWriter writer, Random random, string model)
     {
         if (model.StartsWith("us.", StringComparison.Ordinal) || model.StartsWith("eu.", StringComparison.Ordinal))
         {
@@ -507,10 +567,11 @@ public static class PayloadGenerator
     }
 
     /// <summary>Pseudo-English prose: a 4,000-word vocabulary drawn with a Zipf-like skew, punctuation, digits.</summary>
-    private sealed class TextSource
+    internal sealed class TextSource
     {
         private readonly Random _random;
         private readonly string[] _words;
+        private string[]? _passages;
 
         public TextSource(Random random)
         {
@@ -534,6 +595,32 @@ public static class PayloadGenerator
 
                 _words[i] = builder.ToString();
             }
+        }
+
+        /// <summary>
+        /// Retrieved context: passages drawn (popular ones more often) from a fixed pool of 24, the way a
+        /// RAG application sends the same knowledge-base chunks again and again; gzip finds the repeats.
+        /// </summary>
+        public string Passages(int chars)
+        {
+            if (_passages is null)
+            {
+                _passages = new string[24];
+                for (var i = 0; i < _passages.Length; i++)
+                {
+                    _passages[i] = Prose(1024 + _random.Next(2048)) + "\n\n";
+                }
+            }
+
+            var builder = new StringBuilder(chars + 4096);
+            while (builder.Length < chars)
+            {
+                var u = _random.NextDouble();
+                builder.Append(_passages[(int)(u * u * _passages.Length)]);
+            }
+
+            builder.Length = chars;
+            return builder.ToString();
         }
 
         public string Prose(int chars)

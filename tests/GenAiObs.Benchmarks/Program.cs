@@ -8,6 +8,9 @@
 //   ... -- stages              time and allocations per stage (decode, parse+price, metrics, EMF, aggregate)
 //   ... -- reliability         100,000 records with a distinct dimension value each vs one value: ≤ 2× the time, < 512 MB
 //   ... -- payloads            the generated payloads' sizes (records per 1 MB gzip delivery)
+//   ... -- corpus DIR [--records N] [--hours H]   the end-to-end corpus (tests/perf/end-to-end.sh generates it)
+//   ... -- floor FILE.jsonl.gz  gunzip + one Utf8JsonReader pass per line: the end-to-end floor
+//   ... -- deliveries EVENTS_DIR [--rounds N] [--dynamodb] NAME=EXECUTABLE...   the corpus' events through a published bootstrap
 //   ... -- coldstart [--runs N] [--event small|max] [--dynamodb] NAME=EXECUTABLE...   (driven by tests/perf/cold-start.sh)
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
@@ -30,6 +33,12 @@ switch (args.FirstOrDefault())
         return await ReliabilityMode.RunAsync(Console.Out);
     case "stages":
         return StagesMode.Run(Console.Out);
+    case "corpus":
+        return CorpusMode.Run(args[1..], Console.Out);
+    case "floor":
+        return FloorMode.Run(args[1..], Console.Out);
+    case "deliveries":
+        return await DeliveriesMode.RunAsync(args[1..], Console.Out);
     case "coldstart":
         return await ColdStartMode.RunAsync(args[1..], Console.Out);
     case "payloads":

@@ -36,7 +36,7 @@ public static class StagesMode
                 var measure = i >= 200;
                 Time(stages, "floor", measure, () => floor.Run(payload.EventJson));
                 DecodedDelivery? delivery = null;
-                Time(stages, "decode", measure, () => delivery = EnvelopeDecoder.DecodeLambdaEvent(payload.EventJson));
+                Time(stages, "decode", measure, () => delivery = LambdaEventDecoder.Decode(payload.EventJson));
                 BatchResult? result = null;
                 Time(stages, "parse+price", measure, () => result = processor.ProcessDelivery(delivery!));
                 delivery!.Dispose();

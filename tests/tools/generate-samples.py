@@ -3,15 +3,25 @@
 
 Deterministic (fixed seed): re-running it reproduces the committed files byte for byte.
 Eight days of Bedrock model invocation logs for a small invented company plus one day of agent
-spans. The last day carries the incidents the default alert rules should catch: a throttling
-burst, a stretch of truncated answers, a cost spike from a runaway agent, an unpriced model, and
-a failing tool. All content (prompts, answers, names) is invented.
+spans. The last day carries the incidents the default alert rules should catch, each one
+alone in its time slot (UTC, 2026-11-08) so a test can name the alert it must raise and when:
+
+  10:00-10:15  throttling burst: 40 Sonnet calls, 32 throttled      -> ErrorRateHigh (PagerDuty)
+  11:00-12:00  6 calls to a model without a price                    -> UnpricedModelInUse (Slack ops)
+  13:00-15:00  truncated answers: 30 calls an hour, 3 in 4 max_tokens -> CompletionRateLow (Slack ops)
+  16:00-16:40  a runaway agent loop on Sonnet with long contexts    -> DailyCostAboveBaseline (PagerDuty)
+  16:05-16:16  the same loop as one agent session of 130 model calls -> RunawayAgentSession (PagerDuty)
+
+The incidents are shaped so that nothing else pages: the truncated answers are short (a small
+maxTokens), so their cost stays within the baseline, and the runaway's turns are short tool
+calls, so invocation latency stays below the 10 s p95 threshold. tests/GenAiObs.Tests/Cli/
+ReplayCommandTests.cs asserts this table. All content (prompts, answers, names) is invented.
 """
-import base64, gzip, io, json, random
+import base64, gzip, io, json, os, random
 from datetime import datetime, timedelta, timezone
 
 rng = random.Random(20261127)
-OUT = "functions/GenAiObs.Cli/samples"
+OUT = os.environ.get("GENAIOBS_SAMPLES_OUT", "functions/GenAiObs.Cli/samples")
 START = datetime(2026, 11, 1, tzinfo=timezone.utc)
 ACCOUNT = "111122223333"
 
@@ -49,7 +59,8 @@ def iso(t):
     return t.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def invocation(t, model=None, op=None, principal=None, stop=None, error=None, in_tok=None, out_tok=None, cache_read=0):
+def invocation(t, model=None, op=None, principal=None, stop=None, error=None, in_tok=None, out_tok=None, cache_read=0,
+               max_tokens=1024):
     if model is None:
         model, ops, _ = pick(MODELS)
         op = op or rng.choice(ops)
@@ -73,7 +84,7 @@ def invocation(t, model=None, op=None, principal=None, stop=None, error=None, in
            "cacheReadInputTokenCount": cache_read, "cacheWriteInputTokenCount": 0}
     if op.startswith("Converse"):
         inp["inputBodyJson"] = {"messages": [{"role": "user", "content": [{"text": q}]}],
-                                "inferenceConfig": {"maxTokens": 1024}}
+                                "inferenceConfig": {"maxTokens": max_tokens}}
     elif "anthropic" in model:
         inp["inputBodyJson"] = {"anthropic_version": "bedrock-2023-05-31", "max_tokens": 1024,
                                 "messages": [{"role": "user", "content": q}]}
@@ -122,19 +133,20 @@ def invocations():
         t = last + timedelta(hours=10, seconds=rng.randint(0, 880))
         err = "ThrottlingException" if i % 5 else None
         recs.append(invocation(t, model="us.anthropic.claude-sonnet-4-5-20250929-v1:0", op="Converse", error=err))
-    # 13:00-15:00 truncation streak from a prompt change with a too-small maxTokens.
+    # 13:00-15:00 truncation streak from a prompt change that set maxTokens to 256: short, cheap answers.
     for hour in (13, 14):
         for i in range(30):
             t = last + timedelta(hours=hour, seconds=rng.randint(0, 3599))
             recs.append(invocation(t, model="us.anthropic.claude-haiku-4-5-20251001-v1:0", op="Converse",
                                    principal=PRINCIPALS[0][0], stop="max_tokens" if i % 4 else "end_turn",
-                                   out_tok=1024))
-    # 16:00-16:40 a runaway agent loop on Sonnet with long contexts: the day's cost spike.
+                                   out_tok=256, max_tokens=256))
+    # 16:00-16:40 a runaway agent loop on Sonnet with long contexts: the day's cost spike. Its turns
+    # are short tool calls (150-450 output tokens, so under 7 s each).
     for i in range(220):
         t = last + timedelta(hours=16, seconds=rng.randint(0, 2400))
         recs.append(invocation(t, model="us.anthropic.claude-sonnet-4-5-20250929-v1:0", op="Converse",
                                principal=PRINCIPALS[2][0], stop="tool_use", in_tok=rng.randint(28000, 42000),
-                               out_tok=rng.randint(300, 900), cache_read=rng.randint(0, 8000)))
+                               out_tok=rng.randint(150, 450), cache_read=rng.randint(0, 8000)))
     # A model nobody priced yet (invented id: newer than any price table).
     for i in range(6):
         t = last + timedelta(hours=11, seconds=rng.randint(0, 3599))
@@ -182,7 +194,7 @@ def spans():
             cursor += timedelta(milliseconds=dur)
             if c < calls - 1:
                 tool = rng.choice(["search_flights", "get_weather", "book_hotel"])
-                fail = tool == "book_hotel" and rng.random() < 0.45 or rng.random() < tool_fail_rate
+                fail = rng.random() < tool_fail_rate
                 tdur = rng.uniform(150, 1200) if tool != "search_flights" else rng.uniform(2500, 7500)
                 children.append(("execute_tool " + tool, cursor, tdur, {
                     "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": tool,
@@ -200,7 +212,7 @@ def spans():
     for i in range(120):
         t = day + timedelta(hours=rng.randint(8, 19), seconds=rng.randint(0, 3599))
         session(t, "session-%04d" % i, rng.randint(2, 6))
-    # The runaway: one session looping on tool calls for nine minutes.
+    # The runaway: one session looping on tool calls for about eleven minutes (16:05-16:16).
     session(day + timedelta(hours=16, minutes=5), "session-loop-9f2c", 130, tool_fail_rate=0.0)
     out.sort(key=lambda s: s["endTimeUnixNano"])
     return out

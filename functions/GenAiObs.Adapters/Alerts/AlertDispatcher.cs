@@ -25,7 +25,11 @@ public sealed record DispatchResult(
     IReadOnlyList<DispatchFailure> Failed,
     int Conflicts,
     int Leased,
-    DateTimeOffset? NextDueAt);
+    DateTimeOffset? NextDueAt)
+{
+    /// <summary>Due notifications a route's mute or active time intervals held back.</summary>
+    public int Muted { get; init; }
+}
 
 /// <summary>
 /// Runs one evaluation's notifications: loads the group states, asks the pure
@@ -107,7 +111,7 @@ public sealed class AlertDispatcher(IAlertStateStore store, IAlertPublisher publ
             sent.Add((notification, receipt));
         }
 
-        return new DispatchResult(sent, failed, conflicts, skippedLeased, plan.NextDueAt);
+        return new DispatchResult(sent, failed, conflicts, skippedLeased, plan.NextDueAt) { Muted = plan.Muted };
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;

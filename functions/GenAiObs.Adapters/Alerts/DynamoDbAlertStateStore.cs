@@ -18,7 +18,7 @@ public sealed class DynamoDbAlertStateStore(IAmazonDynamoDB dynamoDb, string tab
 {
     public const string PartitionKeyValue = "alertstate";
 
-    /// <summary>Every DynamoDB API this store calls (IAM action names without the prefix; a test scans this file's calls against it).</summary>
+    /// <summary>Every DynamoDB API this store calls (IAM action names without the prefix; a test records the calls the evaluator makes through a recording client).</summary>
     public static IReadOnlyList<string> DynamoDbActions { get; } = ["Query", "UpdateItem"];
     public const string SortKeyPrefix = "group#";
 

@@ -15,6 +15,7 @@ public static class EnvironmentVariables
     public const string FunctionVersion = "AWS_LAMBDA_FUNCTION_VERSION";
     public const string LambdaLogLevel = "AWS_LAMBDA_LOG_LEVEL";
     public const string Region = "AWS_REGION";
+    public const string DefaultRegion = "AWS_DEFAULT_REGION";
 
     // ---- Powertools-compatible
     public const string ServiceName = "POWERTOOLS_SERVICE_NAME";
@@ -58,6 +59,7 @@ public static class EnvironmentVariables
     public const string EndpointUrlDynamoDb = "AWS_ENDPOINT_URL_DYNAMODB";
     public const string EndpointUrlSns = "AWS_ENDPOINT_URL_SNS";
     public const string EndpointUrlSsm = "AWS_ENDPOINT_URL_SSM";
+    public const string EndpointUrlBedrock = "AWS_ENDPOINT_URL_BEDROCK";
     public const string EndpointUrlPricing = "AWS_ENDPOINT_URL_PRICING";
     public const string EndpointUrlS3 = "AWS_ENDPOINT_URL_S3";
     public const string EndpointUrl = "AWS_ENDPOINT_URL";

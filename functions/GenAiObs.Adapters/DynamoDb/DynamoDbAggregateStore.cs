@@ -28,8 +28,8 @@ public sealed class DynamoDbAggregateStore : IAggregateStore
 
     /// <summary>
     /// Every DynamoDB API this store calls (IAM action names without the <c>dynamodb:</c>
-    /// prefix). Kept next to the calls: a test scans this file's <c>_client.*Async(</c> calls
-    /// against it, and the template tests grant exactly these to the evaluator.
+    /// prefix). Kept next to the calls: a test runs the evaluator on a recording client and
+    /// checks every call against it, and the template tests grant exactly these to the evaluator.
     /// </summary>
     public static IReadOnlyList<string> DynamoDbActions { get; } = ["BatchGetItem", "DeleteItem", "GetItem", "PutItem", "Query", "UpdateItem"];
 

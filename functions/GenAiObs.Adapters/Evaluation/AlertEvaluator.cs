@@ -40,7 +40,11 @@ public sealed record EvaluationResult(
     IReadOnlyList<FiringAlert> Alerts,
     IReadOnlyList<(AlertNotification Notification, PublishReceipt Receipt)> Sent,
     IReadOnlyList<DispatchFailure> Failed,
-    int Conflicts);
+    int Conflicts)
+{
+    /// <summary>Due group notifications held back by their route's time intervals (sent after the mute ends).</summary>
+    public int Muted { get; init; }
+}
 
 /// <summary>
 /// One scheduled evaluation: bring rollups and baselines up to date (the store's maintenance),
@@ -112,6 +116,7 @@ public sealed class AlertEvaluator
         var sent = new List<(AlertNotification, PublishReceipt)>();
         var failed = new List<DispatchFailure>();
         var conflicts = 0;
+        var muted = 0;
 
         var dispatch = await _dispatcher.DispatchAsync(regular, _routing, now, cancellationToken).ConfigureAwait(false);
         Collect(dispatch);
@@ -126,13 +131,14 @@ public sealed class AlertEvaluator
             Collect(await _dispatcher.DispatchAsync(regular, _routing, later, cancellationToken).ConfigureAwait(false));
         }
 
-        return new EvaluationResult(now, alerts, sent, failed, conflicts);
+        return new EvaluationResult(now, alerts, sent, failed, conflicts) { Muted = muted };
 
         void Collect(DispatchResult result)
         {
             sent.AddRange(result.Sent);
             failed.AddRange(result.Failed);
             conflicts += result.Conflicts;
+            muted += result.Muted;
         }
     }
 

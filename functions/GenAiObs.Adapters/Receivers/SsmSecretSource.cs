@@ -46,7 +46,7 @@ public sealed class SsmSecretSource(IAmazonSimpleSystemsManagement ssm) : ISecre
 {
     /// <summary>
     /// Every SSM API this source calls (IAM action names without the <c>ssm:</c> prefix; a test
-    /// scans this file's calls against it). WithDecryption also needs <c>kms:Decrypt</c> on the
+    /// checks the target of the request a loopback SSM server receives). WithDecryption also needs <c>kms:Decrypt</c> on the
     /// parameter's key — granted by the key policy for the default aws/ssm key.
     /// </summary>
     public static IReadOnlyList<string> SsmActions { get; } = ["GetParameter"];

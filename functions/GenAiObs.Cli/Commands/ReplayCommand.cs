@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Threading.Channels;
 using GenAiObs.Adapters.Configuration;
+using GenAiObs.Cli.Export;
 using GenAiObs.Adapters.DynamoDb;
 using GenAiObs.Cli.Commands;
 using GenAiObs.Adapters.Evaluation;
@@ -23,9 +25,13 @@ namespace GenAiObs.Cli;
 /// </summary>
 public sealed class ReplayCommand
 {
-    // A local export can be far larger than one subscription delivery; the cap still protects
-    // against a decompression bomb in a file someone sent you.
-    private static readonly DecoderLimits FileLimits = new(MaxDecompressedBytes: 2L * 1024 * 1024 * 1024);
+    // Files are read in deliveries of bounded size, so the cap on a file's decompressed size only
+    // guards against a decompression bomb; 1 TB is far beyond any export and never held in memory.
+    private static readonly DecoderLimits FileLimits = new(MaxDecompressedBytes: 1L << 40);
+
+    // Progress lines start once the inputs are this large (or replay has run this long).
+    private const long LargeInputBytes = 32L * 1024 * 1024;
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(2);
 
     private readonly CliEnvironment _environment;
 
@@ -35,6 +41,7 @@ public sealed class ReplayCommand
     {
         var options = ReplayOptions.Parse(args);
         var files = options.Files.Count > 0 ? options.Files : BundledSamples();
+        var inputBytes = CheckReadable(files);
         var prices = LoadPrices(options.PricesFile);
         var alertSettings = LoadAlertSettings();
         // Exports are often older than any retention and replay has no "now" of its own: only the
@@ -49,50 +56,74 @@ public sealed class ReplayCommand
         var table = options.DynamoDb ? OpenTable() : null;
 
         var clock = Stopwatch.StartNew();
+        var stages = new ReplayStages();
         long messageBytes = 0;
         long events = 0;
         var range = new EventTimeRange();
         var lastProgress = TimeSpan.Zero;
-        foreach (var file in files)
+        var reader = new ExportFileReader(FileLimits);
+
+        // Reading (gunzip, splitting, unescaping) runs on its own thread, a few deliveries ahead of
+        // parsing and aggregation: two cores overlap the two halves, and the bounded channel keeps
+        // memory independent of the input's size.
+        using var cancel = new CancellationTokenSource();
+        var deliveries = Channel.CreateBounded<DecodedDelivery>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+        var producer = Task.Factory.StartNew(() => ReadAll(files, reader, deliveries.Writer, stages, cancel.Token), cancel.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        try
         {
-            byte[] bytes;
+            await foreach (var delivery in deliveries.Reader.ReadAllAsync(cancel.Token).ConfigureAwait(false))
+            {
+                BatchResult result;
+                var started = Stopwatch.GetTimestamp();
+                using (delivery)
+                {
+                    foreach (var logEvent in delivery.Events)
+                    {
+                        messageBytes += logEvent.Message.Length;
+                    }
+
+                    result = processor.ProcessDelivery(delivery);
+                }
+
+                var parsed = Stopwatch.GetTimestamp();
+                events += result.EventCount;
+                Accumulate(result, invocations, spans);
+                range.Add(result);
+
+                // The same aggregation the Lambdas write: batch ids come from the events' ids, which are
+                // derived from file content for exports without ids, so a second replay counts once.
+                var summarised = Stopwatch.GetTimestamp();
+                var aggregates = AggregateBuilder.Build(result, limits);
+                var aggregated = Stopwatch.GetTimestamp();
+                await store.ApplyBatchAsync(aggregates).ConfigureAwait(false);
+                if (table is not null)
+                {
+                    await table.ApplyBatchAsync(aggregates).ConfigureAwait(false);
+                }
+
+                stages.Add(started, parsed, summarised, aggregated, Stopwatch.GetTimestamp());
+                if (clock.Elapsed - lastProgress >= ProgressInterval && (inputBytes >= LargeInputBytes || clock.Elapsed >= ProgressInterval))
+                {
+                    lastProgress = clock.Elapsed;
+                    await stderr.WriteLineAsync(Progress(events, reader.InputBytesRead, reader.DecompressedBytesRead, inputBytes, clock.Elapsed)).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            await cancel.CancelAsync().ConfigureAwait(false);
+            while (deliveries.Reader.TryRead(out var left))
+            {
+                left.Dispose();
+            }
+
             try
             {
-                bytes = await File.ReadAllBytesAsync(file).ConfigureAwait(false);
+                await producer.ConfigureAwait(false);
             }
-            catch (IOException ex)
+            catch (OperationCanceledException)
             {
-                throw new CliUsageException($"cannot read {file}: {ex.Message}");
-            }
-            catch (UnauthorizedAccessException ex)
-            {
-                throw new CliUsageException($"cannot read {file}: {ex.Message}");
-            }
-
-            using var delivery = EnvelopeDecoder.DecodeFile(bytes, FileLimits);
-            foreach (var logEvent in delivery.Events)
-            {
-                messageBytes += logEvent.Message.Length;
-            }
-
-            var result = processor.ProcessDelivery(delivery);
-            events += result.EventCount;
-            Accumulate(result, invocations, spans);
-            range.Add(result);
-
-            // The same aggregation the Lambdas write: batch ids come from the events' ids, which are
-            // derived from file content for exports without ids, so a second replay counts once.
-            var aggregates = AggregateBuilder.Build(result, limits);
-            await store.ApplyBatchAsync(aggregates).ConfigureAwait(false);
-            if (table is not null)
-            {
-                await table.ApplyBatchAsync(aggregates).ConfigureAwait(false);
-            }
-
-            if (!options.Json && clock.Elapsed - lastProgress > TimeSpan.FromSeconds(2))
-            {
-                lastProgress = clock.Elapsed;
-                await stderr.WriteLineAsync($"… {events:N0} events read ({Path.GetFileName(file)})").ConfigureAwait(false);
+                // The consumer stopped first (it threw); its exception is the one that matters.
             }
         }
 
@@ -121,9 +152,87 @@ public sealed class ReplayCommand
                 CultureInfo.InvariantCulture,
                 $"replay stats: {events} events, {messageBytes / 1048576.0:F2} MB of log data processed (decode, parse, price, aggregate) in {seconds:F3} s — {events / seconds:F0} records/s, {messageBytes / 1048576.0 / seconds:F1} MB/s; alert evaluation {evaluation.Elapsed.TotalSeconds:F3} s; peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0} MB"))
                 .ConfigureAwait(false);
+            await stderr.WriteLineAsync(stages.Describe(reader.DecompressedBytesRead)).ConfigureAwait(false);
         }
 
         return 0;
+    }
+
+    /// <summary>The producer: every file in order, each delivery handed to the consumer (waiting while it is two behind).</summary>
+    private static void ReadAll(IReadOnlyList<string> files, ExportFileReader reader, ChannelWriter<DecodedDelivery> writer, ReplayStages stages, CancellationToken cancellationToken)
+    {
+        Exception? failure = null;
+        try
+        {
+            foreach (var file in files)
+            {
+                using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16, FileOptions.SequentialScan);
+                var started = Stopwatch.GetTimestamp();
+                long waiting = 0;
+                reader.Read(stream, delivery =>
+                {
+                    if (!writer.TryWrite(delivery))
+                    {
+                        var blocked = Stopwatch.GetTimestamp();
+                        try
+                        {
+                            writer.WriteAsync(delivery, cancellationToken).AsTask().GetAwaiter().GetResult();
+                        }
+                        catch
+                        {
+                            delivery.Dispose();
+                            throw;
+                        }
+
+                        waiting += Stopwatch.GetTimestamp() - blocked;
+                    }
+                });
+                stages.AddReading(Stopwatch.GetTimestamp() - started - waiting);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            failure = new CliUsageException($"cannot read input: {ex.Message}");
+        }
+        catch (Exception ex)
+        {
+            failure = ex;
+        }
+        finally
+        {
+            writer.TryComplete(failure);
+        }
+    }
+
+    /// <summary>Fails fast, before any work, when an input cannot be opened; returns the inputs' total size.</summary>
+    private static long CheckReadable(IReadOnlyList<string> files)
+    {
+        long total = 0;
+        foreach (var file in files)
+        {
+            try
+            {
+                using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
+                total += stream.Length;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new CliUsageException($"cannot read {file}: {ex.Message}");
+            }
+        }
+
+        return total;
+    }
+
+    /// <summary>One progress line: records, MB read of the inputs' total, decompressed MB, rate, share done and ETA.</summary>
+    internal static string Progress(long events, long read, long decompressed, long inputBytes, TimeSpan elapsed)
+    {
+        var seconds = Math.Max(elapsed.TotalSeconds, 1e-9);
+        var share = inputBytes > 0 ? Math.Min(1.0, read / (double)inputBytes) : 0;
+        var eta = share > 0 ? TimeSpan.FromSeconds(seconds * (1 - share) / share) : TimeSpan.Zero;
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"… {events:N0} records, {read / 1048576.0:F0} of {inputBytes / 1048576.0:F0} MB read ({decompressed / 1048576.0:F0} MB decompressed), {events / seconds:N0} records/s, {share:P0}, ETA {eta.TotalSeconds:F0} s");
     }
 
     internal static void Accumulate(BatchResult result, InvocationSummary invocations, SpanSummary spans)

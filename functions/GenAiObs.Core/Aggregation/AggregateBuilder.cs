@@ -325,47 +325,41 @@ public static class AggregateBuilder
     {
         public const int TotalKey = 0;
 
-        public const int RequestsSlot = 0;
-        public const int ErrorsSlot = 1;
-        public const int ThrottlesSlot = 2;
-        public const int InputTokensSlot = 3;
-        public const int OutputTokensSlot = 4;
-        public const int CacheReadTokensSlot = 5;
-        public const int CacheWriteTokensSlot = 6;
-        public const int CostMicrosSlot = 7;
-        public const int UnpricedSlot = 8;
-        public const int UnpricedAnySlot = 9;
-        public const int SpansSlot = 10;
-        public const int SpanErrorsSlot = 11;
-        public const int AgentsSlot = 12;
-        public const int AgentErrorsSlot = 13;
-        public const int ModelCallsSlot = 14;
-        public const int ModelCallErrorsSlot = 15;
-        public const int ToolsSlot = 16;
-        public const int ToolErrorsSlot = 17;
-        public const int SpanInputTokensSlot = 18;
-        public const int SpanOutputTokensSlot = 19;
-        public const int SpanCacheReadTokensSlot = 20;
-        public const int SpanCacheWriteTokensSlot = 21;
-        public const int SpanCostMicrosSlot = 22;
-        public const int SpanUnpricedSlot = 23;
-        public const int NotTokenPricedSlot = 24;
-        public const int NotTokenPricedAnySlot = 25;
+        // The fixed counters, each declared once: its slot is its position in this list (declaration
+        // order), so adding one is one line. Static fields initialise in textual order.
+        private static readonly List<string> FixedNames = [];
 
-        /// <summary>Slots below this are the fixed counters above (at most 32: a bit each).</summary>
-        public const int FixedSlots = 26;
+        public static readonly int RequestsSlot = Fixed(CounterNames.Requests);
+        public static readonly int ErrorsSlot = Fixed(CounterNames.Errors);
+        public static readonly int ThrottlesSlot = Fixed(CounterNames.Throttles);
+        public static readonly int InputTokensSlot = Fixed(CounterNames.InputTokens);
+        public static readonly int OutputTokensSlot = Fixed(CounterNames.OutputTokens);
+        public static readonly int CacheReadTokensSlot = Fixed(CounterNames.CacheReadTokens);
+        public static readonly int CacheWriteTokensSlot = Fixed(CounterNames.CacheWriteTokens);
+        public static readonly int CostMicrosSlot = Fixed(CounterNames.CostMicros);
+        public static readonly int UnpricedSlot = Fixed(CounterNames.Unpriced);
+        public static readonly int UnpricedAnySlot = Fixed(CounterNames.UnpricedAny);
+        public static readonly int SpansSlot = Fixed(CounterNames.Spans);
+        public static readonly int SpanErrorsSlot = Fixed(CounterNames.SpanErrors);
+        public static readonly int AgentsSlot = Fixed(CounterNames.Agents);
+        public static readonly int AgentErrorsSlot = Fixed(CounterNames.AgentErrors);
+        public static readonly int ModelCallsSlot = Fixed(CounterNames.ModelCalls);
+        public static readonly int ModelCallErrorsSlot = Fixed(CounterNames.ModelCallErrors);
+        public static readonly int ToolsSlot = Fixed(CounterNames.Tools);
+        public static readonly int ToolErrorsSlot = Fixed(CounterNames.ToolErrors);
+        public static readonly int SpanInputTokensSlot = Fixed(CounterNames.SpanInputTokens);
+        public static readonly int SpanOutputTokensSlot = Fixed(CounterNames.SpanOutputTokens);
+        public static readonly int SpanCacheReadTokensSlot = Fixed(CounterNames.SpanCacheReadTokens);
+        public static readonly int SpanCacheWriteTokensSlot = Fixed(CounterNames.SpanCacheWriteTokens);
+        public static readonly int SpanCostMicrosSlot = Fixed(CounterNames.SpanCostMicros);
+        public static readonly int SpanUnpricedSlot = Fixed(CounterNames.SpanUnpriced);
+        public static readonly int NotTokenPricedSlot = Fixed(CounterNames.NotTokenPriced);
+        public static readonly int NotTokenPricedAnySlot = Fixed(CounterNames.NotTokenPricedAny);
 
-        private readonly List<string> _slotNames =
-        [
-            CounterNames.Requests, CounterNames.Errors, CounterNames.Throttles, CounterNames.InputTokens,
-            CounterNames.OutputTokens, CounterNames.CacheReadTokens, CounterNames.CacheWriteTokens,
-            CounterNames.CostMicros, CounterNames.Unpriced, CounterNames.UnpricedAny,
-            CounterNames.Spans, CounterNames.SpanErrors, CounterNames.Agents, CounterNames.AgentErrors,
-            CounterNames.ModelCalls, CounterNames.ModelCallErrors, CounterNames.Tools, CounterNames.ToolErrors,
-            CounterNames.SpanInputTokens, CounterNames.SpanOutputTokens, CounterNames.SpanCacheReadTokens,
-            CounterNames.SpanCacheWriteTokens, CounterNames.SpanCostMicros, CounterNames.SpanUnpriced,
-            CounterNames.NotTokenPriced, CounterNames.NotTokenPricedAny,
-        ];
+        /// <summary>Slots below this are the fixed counters above (at most 32: the accumulator tracks them with a bit each).</summary>
+        public static readonly int FixedSlots = FixedNames.Count <= 32 ? FixedNames.Count : throw new InvalidOperationException("more than 32 fixed counters");
+
+        private readonly List<string> _slotNames = [.. FixedNames];
 
         private readonly List<string> _keyNames = [AggregateKeys.Total];
         private readonly Dictionary<string, int> _keyIds = new(StringComparer.Ordinal) { [AggregateKeys.Total] = TotalKey };
@@ -404,6 +398,12 @@ public static class AggregateBuilder
         }
 
         public string SlotName(int slot) => _slotNames[slot];
+
+        private static int Fixed(string name)
+        {
+            FixedNames.Add(name);
+            return FixedNames.Count - 1;
+        }
 
         /// <summary>The id of <paramref name="prefix"/> + the value clipped to <see cref="MaxKeyValueLength"/>.</summary>
         public int Key(string prefix, string value)

@@ -101,10 +101,17 @@ public sealed record AlertNotification
 }
 
 /// <summary>The decision for one group at one evaluation.</summary>
-public sealed record GroupPlan(string GroupId, AlertGroupState? Previous, AlertGroupState Next, AlertNotification? Notification);
+public sealed record GroupPlan(string GroupId, AlertGroupState? Previous, AlertGroupState Next, AlertNotification? Notification)
+{
+    /// <summary>The time intervals that held back a notification due at this flush (empty when none was held back).</summary>
+    public IReadOnlyList<string> MutedBy { get; init; } = [];
+}
 
 /// <summary>The planner's output: per-group decisions (sorted by group id) and the next due time.</summary>
 public sealed record NotificationPlan(IReadOnlyList<GroupPlan> Groups, DateTimeOffset? NextDueAt)
 {
     public IEnumerable<AlertNotification> Notifications => Groups.Where(g => g.Notification is not null).Select(g => g.Notification!);
+
+    /// <summary>Groups whose due notification a mute or active time interval held back.</summary>
+    public int Muted => Groups.Count(g => g.MutedBy.Count > 0);
 }

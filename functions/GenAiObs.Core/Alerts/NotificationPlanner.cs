@@ -13,6 +13,10 @@ namespace GenAiObs.Core.Alerts;
 /// since the last notification (so, as in Alertmanager, repeats land on the first flush after it).</item>
 /// <item>An alert that resolves and fires again between two flushes changes nothing (flapping
 /// is absorbed); resolved alerts leave the group once a flush has covered them.</item>
+/// <item>A flush that would notify while the group's route is muted by its time intervals
+/// (<c>mute_time_intervals</c>, or outside its <c>active_time_intervals</c>) sends nothing and
+/// records nothing as notified, as Alertmanager's time stages do at send time: the group keeps
+/// flushing and notifies at the first flush after the mute ends (<see cref="GroupPlan.MutedBy"/> says why).</item>
 /// </list>
 /// The evaluation at <c>now</c> is the only clock tick, so a flush due between two evaluations
 /// happens at the next one; <see cref="NotificationPlan.NextDueAt"/> tells the caller when the
@@ -49,7 +53,8 @@ public static class NotificationPlanner
         {
             byId.TryGetValue(id, out var previous);
             incoming.TryGetValue(id, out var group);
-            var plan = PlanGroup(id, previous, group, now);
+            var route = group?.Route ?? FindRoute(previous!, routing);
+            var plan = PlanGroup(id, previous, group, route, routing, now);
             plans.Add(plan);
             if (!plan.Next.IsClosed && (nextDue is null || plan.Next.NextFlushAt < nextDue))
             {
@@ -100,7 +105,28 @@ public static class NotificationPlanner
         return groups;
     }
 
-    private static GroupPlan PlanGroup(string id, AlertGroupState? previous, IncomingGroup? incoming, DateTimeOffset now)
+    /// <summary>
+    /// The route of a group none of whose alerts fire now (so none was routed this time): the
+    /// first route that puts one of its held alerts into this group; null when the
+    /// configuration changed and no route does any more.
+    /// </summary>
+    private static Route? FindRoute(AlertGroupState state, RoutingTree routing)
+    {
+        foreach (var alert in state.Alerts)
+        {
+            foreach (var route in routing.Match(alert.Labels))
+            {
+                if (route.Receiver == state.Receiver && AlertGroupKeys.GroupKey(route.Receiver, route.GroupLabels(alert.Labels)) == state.GroupKey)
+                {
+                    return route;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static GroupPlan PlanGroup(string id, AlertGroupState? previous, IncomingGroup? incoming, Route? mutingRoute, RoutingTree routing, DateTimeOffset now)
     {
         var open = previous is { IsClosed: false } ? previous : null;
         var route = incoming?.Route;
@@ -147,7 +173,8 @@ public static class NotificationPlanner
         var reason = NeedsUpdate(state, firingSet, resolvedSet, now);
 
         AlertNotification? notification = null;
-        if (reason is not null)
+        IReadOnlyList<string> mutedBy = reason is not null && mutingRoute is not null ? routing.MutedBy(mutingRoute, now) : [];
+        if (reason is not null && mutedBy.Count == 0)
         {
             notification = new AlertNotification
             {
@@ -172,7 +199,7 @@ public static class NotificationPlanner
             NextFlushAt = now + state.GroupInterval,
         };
 
-        return new GroupPlan(id, previous, state, notification);
+        return new GroupPlan(id, previous, state, notification) { MutedBy = mutedBy };
     }
 
     private static List<Alert> MergeAlerts(IReadOnlyList<Alert> held, Dictionary<string, Alert>? incoming, DateTimeOffset now)

@@ -96,12 +96,16 @@ public static class PrometheusDuration
         return true;
     }
 
-    /// <summary>Formats in the same syntax, largest units first (e.g. 90 minutes → <c>1h30m</c>).</summary>
+    /// <summary>
+    /// Formats as Prometheus does (prometheus/common model.Duration.String): largest units first
+    /// (90 minutes → <c>1h30m</c>), years and weeks only when they divide the rest exactly
+    /// (90 days → <c>90d</c>, not <c>12w6d</c>), zero as <c>0s</c>.
+    /// </summary>
     public static string Format(TimeSpan duration)
     {
         if (duration <= TimeSpan.Zero)
         {
-            return "0";
+            return "0s";
         }
 
         var remaining = (long)duration.TotalMilliseconds;
@@ -109,7 +113,8 @@ public static class PrometheusDuration
         foreach (var (unit, size) in Units)
         {
             var sizeMs = (long)size.TotalMilliseconds;
-            if (remaining >= sizeMs)
+            var exactOnly = unit is "y" or "w";
+            if (remaining >= sizeMs && (!exactOnly || remaining % sizeMs == 0))
             {
                 builder.Append((remaining / sizeMs).ToString(CultureInfo.InvariantCulture)).Append(unit);
                 remaining %= sizeMs;

@@ -11,16 +11,20 @@ internal sealed class MessageArena : IDisposable
 {
     private const int ChunkBytes = 256 * 1024;
 
+    private readonly ArrayPool<byte> _pool;
     private readonly List<byte[]> _chunks = [];
     private byte[]? _current;
     private int _used;
+
+    /// <param name="pool">Where chunks come from and go back to; <see cref="ArrayPool{T}.Shared"/> when null.</param>
+    public MessageArena(ArrayPool<byte>? pool = null) => _pool = pool ?? ArrayPool<byte>.Shared;
 
     /// <summary>A writable span of at least <paramref name="sizeHint"/> bytes at the arena's end.</summary>
     public Span<byte> GetSpan(int sizeHint)
     {
         if (_current is null || _current.Length - _used < sizeHint)
         {
-            _current = ArrayPool<byte>.Shared.Rent(Math.Max(ChunkBytes, sizeHint));
+            _current = _pool.Rent(Math.Max(ChunkBytes, sizeHint));
             _chunks.Add(_current);
             _used = 0;
         }
@@ -47,7 +51,7 @@ internal sealed class MessageArena : IDisposable
     {
         foreach (var chunk in _chunks)
         {
-            ArrayPool<byte>.Shared.Return(chunk);
+            _pool.Return(chunk);
         }
 
         _chunks.Clear();

@@ -154,58 +154,20 @@ public sealed class MetricBatch
         {
             if (!_groups.TryGetValue((minute, dimensions), out metrics))
             {
-                metrics = new SeriesMap();
+                metrics = new Dictionary<string, MetricSeries>(StringComparer.Ordinal);
                 _groups[(minute, dimensions)] = metrics;
             }
 
             (_lastMinute, _lastDimensions, _lastMetrics) = (minute, dimensions, metrics);
         }
 
-        // Metric names are constants: most lookups end at a reference match among the group's first series.
-        var map = (SeriesMap)metrics;
-        var series = map.FindByReference(name);
-        if (series is null && !metrics.TryGetValue(name, out series))
+        if (!metrics.TryGetValue(name, out var series))
         {
             series = new MetricSeries(name, unit);
-            map.Add(series);
+            metrics[name] = series;
         }
 
         return series;
-    }
-
-    /// <summary>A group's series by name, plus the first few in insertion order for a by-reference scan.</summary>
-    private sealed class SeriesMap : Dictionary<string, MetricSeries>
-    {
-        private const int Scanned = 16;
-        private readonly MetricSeries[] _first = new MetricSeries[Scanned];
-        private int _count;
-
-        public SeriesMap()
-            : base(StringComparer.Ordinal)
-        {
-        }
-
-        public MetricSeries? FindByReference(string name)
-        {
-            for (var i = 0; i < _count; i++)
-            {
-                if (ReferenceEquals(_first[i].Name, name))
-                {
-                    return _first[i];
-                }
-            }
-
-            return null;
-        }
-
-        public void Add(MetricSeries series)
-        {
-            this[series.Name] = series;
-            if (_count < Scanned)
-            {
-                _first[_count++] = series;
-            }
-        }
     }
 }
 

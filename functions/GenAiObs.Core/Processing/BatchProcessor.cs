@@ -31,14 +31,7 @@ public sealed class BatchProcessor
     /// <summary>Decodes a Lambda event (subscription or Kinesis) and processes it.</summary>
     public BatchResult ProcessLambdaEvent(ReadOnlySpan<byte> eventJson)
     {
-        using var delivery = EnvelopeDecoder.DecodeLambdaEvent(eventJson, _limits);
-        return ProcessDelivery(delivery);
-    }
-
-    /// <summary>Decodes a CLI input file (any format <see cref="EnvelopeDecoder.DecodeFile"/> accepts) and processes it.</summary>
-    public BatchResult ProcessFile(ReadOnlySpan<byte> fileBytes)
-    {
-        using var delivery = EnvelopeDecoder.DecodeFile(fileBytes, _limits);
+        using var delivery = LambdaEventDecoder.Decode(eventJson, _limits);
         return ProcessDelivery(delivery);
     }
 

@@ -67,100 +67,108 @@ internal static class ResponseBodyScanner
         }
     }
 
+    /// <summary>What a property of a response body is to the scanner.</summary>
+    private enum BodyField
+    {
+        None,
+        StopReason,
+        Metrics,
+        InvocationMetrics,
+        Nested,
+        Candidates,
+        GuardrailAction,
+    }
+
+    /// <summary>Every property name the scanner looks at, once: adding a provider's field is one line here.</summary>
+    private static readonly (byte[] Name, BodyField Field)[] Fields =
+    [
+        ("stopReason"u8.ToArray(), BodyField.StopReason),              // Converse, ConverseStream, Nova
+        ("stop_reason"u8.ToArray(), BodyField.StopReason),             // Anthropic, Llama, Mistral outputs[]/choices[]
+        ("finish_reason"u8.ToArray(), BodyField.StopReason),           // Cohere, OpenAI-style choices[]
+        ("completionReason"u8.ToArray(), BodyField.StopReason),        // Titan results[] and stream chunks
+        ("metrics"u8.ToArray(), BodyField.Metrics),                    // Converse metrics.latencyMs
+        ("amazon-bedrock-invocationMetrics"u8.ToArray(), BodyField.InvocationMetrics), // the last chunk of a stream
+        ("delta"u8.ToArray(), BodyField.Nested),                       // Anthropic message_delta.delta.stop_reason
+        ("messageStop"u8.ToArray(), BodyField.Nested),                 // Nova / Converse stream events
+        ("metadata"u8.ToArray(), BodyField.Nested),                    // Converse stream metadata.metrics.latencyMs
+        ("results"u8.ToArray(), BodyField.Candidates),                 // Titan
+        ("outputs"u8.ToArray(), BodyField.Candidates),                 // Mistral text
+        ("choices"u8.ToArray(), BodyField.Candidates),                 // Mistral chat, OpenAI-style
+        ("generations"u8.ToArray(), BodyField.Candidates),             // Cohere legacy
+        ("amazon-bedrock-guardrailAction"u8.ToArray(), BodyField.GuardrailAction), // InvokeModel body or stream chunk with a guardrail
+    ];
+
+    // The lengths of the names above, derived from them (bit n set: some name is n bytes long). Most
+    // names in a body ("text", "type", "role", "content" …) are ruled out by one bit test instead of
+    // one comparison per name; stream bodies hold hundreds of chunks.
+    private static readonly ulong FieldLengths = Fields.Aggregate(0UL, (mask, field) => mask | (1UL << field.Name.Length));
+
     /// <summary>One response object or stream chunk; within it the first stop reason found wins.</summary>
     private static void ScanObject(ref Utf8JsonReader reader, ref ResponseBodyFacts facts)
     {
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (!MayBeInteresting(ref reader))
+            var field = FieldOf(ref reader);
+            reader.Read();
+            switch (field)
             {
-                // Most names in a body ("text", "type", "role", "content" …) match nothing below:
-                // one length test instead of thirteen comparisons (stream bodies hold hundreds of chunks).
-                reader.Read();
-                reader.Skip();
-            }
-            else if (reader.ValueTextEquals("stopReason"u8) ||      // Converse, ConverseStream, Nova
-                reader.ValueTextEquals("stop_reason"u8) ||     // Anthropic, Llama, Mistral outputs[]/choices[]
-                reader.ValueTextEquals("finish_reason"u8) ||   // Cohere, OpenAI-style choices[]
-                reader.ValueTextEquals("completionReason"u8))  // Titan results[] and stream chunks
-            {
-                reader.Read();
-                if (reader.TokenType == JsonTokenType.String)
-                {
+                case BodyField.StopReason when reader.TokenType == JsonTokenType.String:
                     facts.StopReason ??= NormalizeToken(ref reader);
-                }
-                else
-                {
-                    reader.Skip();
-                }
-            }
-            else if (reader.ValueTextEquals("amazon-bedrock-guardrailAction"u8))
-            {
-                reader.Read();
-                if (reader.TokenType == JsonTokenType.String)
-                {
+                    break;
+                case BodyField.GuardrailAction when reader.TokenType == JsonTokenType.String:
                     facts.GuardrailIntervened |= reader.ValueTextEquals("INTERVENED"u8);
-                }
-                else
-                {
-                    reader.Skip();
-                }
-            }
-            else if (reader.ValueTextEquals("metrics"u8))
-            {
-                reader.Read();
-                ScanNumbers(ref reader, ref facts, invocationMetrics: false);
-            }
-            else if (reader.ValueTextEquals("amazon-bedrock-invocationMetrics"u8))
-            {
-                reader.Read();
-                ScanNumbers(ref reader, ref facts, invocationMetrics: true);
-            }
-            else if (reader.ValueTextEquals("delta"u8) ||       // Anthropic message_delta.delta.stop_reason
-                     reader.ValueTextEquals("messageStop"u8) || // Nova / Converse stream events
-                     reader.ValueTextEquals("metadata"u8))      // Converse stream metadata.metrics.latencyMs
-            {
-                reader.Read();
-                if (reader.TokenType == JsonTokenType.StartObject)
-                {
+                    break;
+                case BodyField.Metrics:
+                    ScanNumbers(ref reader, ref facts, invocationMetrics: false);
+                    break;
+                case BodyField.InvocationMetrics:
+                    ScanNumbers(ref reader, ref facts, invocationMetrics: true);
+                    break;
+                case BodyField.Nested when reader.TokenType == JsonTokenType.StartObject:
                     ScanObject(ref reader, ref facts);
-                }
-                else
-                {
+                    break;
+                case BodyField.Candidates:
+                    ScanCandidates(ref reader, ref facts);
+                    break;
+                default:
                     reader.Skip();
-                }
-            }
-            else if (reader.ValueTextEquals("results"u8) ||     // Titan
-                     reader.ValueTextEquals("outputs"u8) ||     // Mistral text
-                     reader.ValueTextEquals("choices"u8) ||     // Mistral chat, OpenAI-style
-                     reader.ValueTextEquals("generations"u8))   // Cohere legacy
-            {
-                reader.Read();
-                ScanCandidates(ref reader, ref facts);
-            }
-            else
-            {
-                reader.Read();
-                reader.Skip();
+                    break;
             }
         }
     }
 
-    /// <summary>False only when the property name cannot be one <see cref="ScanObject"/> looks for (by its length).</summary>
-    private static bool MayBeInteresting(ref Utf8JsonReader reader) =>
-        reader.ValueIsEscaped || reader.HasValueSequence || reader.ValueSpan.Length switch
+    /// <summary>The field the property name the reader is on names, or <see cref="BodyField.None"/>.</summary>
+    private static BodyField FieldOf(ref Utf8JsonReader reader)
+    {
+        if (!reader.ValueIsEscaped && !reader.HasValueSequence)
         {
-            5 => true,   // delta
-            7 => true,   // metrics, results, outputs, choices
-            8 => true,   // metadata
-            10 => true,  // stopReason
-            11 => true,  // stop_reason, messageStop, generations
-            13 => true,  // finish_reason
-            16 => true,  // completionReason
-            30 => true,  // amazon-bedrock-guardrailAction
-            32 => true,  // amazon-bedrock-invocationMetrics
-            _ => false,
-        };
+            var name = reader.ValueSpan;
+            if (name.Length >= 64 || (FieldLengths & (1UL << name.Length)) == 0)
+            {
+                return BodyField.None;
+            }
+
+            foreach (var (candidate, field) in Fields)
+            {
+                if (name.SequenceEqual(candidate))
+                {
+                    return field;
+                }
+            }
+
+            return BodyField.None;
+        }
+
+        foreach (var (candidate, field) in Fields)
+        {
+            if (reader.ValueTextEquals(candidate))
+            {
+                return field;
+            }
+        }
+
+        return BodyField.None;
+    }
 
     private static void ScanCandidates(ref Utf8JsonReader reader, ref ResponseBodyFacts facts)
     {

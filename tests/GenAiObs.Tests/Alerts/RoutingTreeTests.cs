@@ -202,7 +202,23 @@ public class RoutingTreeTests
     [InlineData("route: {receiver: r, match: {a: b}}", "GENAIOBS_ROUTING: route")]
     [InlineData("route: {receiver: r, group_by: ['...', alertname]}", "GENAIOBS_ROUTING: route.group_by")]
     [InlineData("route: {receiver: r, routes: [{match_re: {a: '('}}]}", "GENAIOBS_ROUTING: route.routes[0].match_re.a")]
-    [InlineData("route: {receiver: r, routes: [{matchers: ['a=b']}]}", "GENAIOBS_ROUTING: route.routes[0].matchers")]
+    [InlineData("route: {receiver: r, routes: [{matchers: ['a=b', 'c']}]}", "GENAIOBS_ROUTING: route.routes[0].matchers[1]")]
+    [InlineData("route: {receiver: r, routes: [{matchers: 'a=b'}]}", "GENAIOBS_ROUTING: route.routes[0].matchers")]
+    [InlineData("route: {receiver: r, matchers: ['a=b']}", "GENAIOBS_ROUTING: route")]
+    [InlineData("route: {receiver: r, routes: [{match_re: {a: }}]}", "GENAIOBS_ROUTING: route.routes[0].match_re.a")]
+    [InlineData("route: {receiver: r, routes: [{match_re: {a: ~}}]}", "GENAIOBS_ROUTING: route.routes[0].match_re.a")]
+    [InlineData("route: {receiver: r, routes: [{match: {'a-b': c}}]}", "GENAIOBS_ROUTING: route.routes[0].match")]
+    [InlineData("route: {receiver: r, routes: [{receiver: x}]}\nreceivers: [{name: r}, {name: x}, {name: r}]", "GENAIOBS_ROUTING: receivers[2].name")]
+    [InlineData("route: {receiver: r}\nreceivers: [{name: r}, {slack_configs: []}]", "GENAIOBS_ROUTING: receivers[1]")]
+    [InlineData("route: {receiver: r, group_by: [a, a]}", "GENAIOBS_ROUTING: route.group_by")]
+    [InlineData("route: {receiver: r, repeat_interval: 0s}", "GENAIOBS_ROUTING: route.repeat_interval")]
+    [InlineData("route: {receiver: r, mute_time_intervals: [w]}\ntime_intervals: [{name: w}]", "GENAIOBS_ROUTING: route.mute_time_intervals")]
+    [InlineData("route: {receiver: r, active_time_intervals: [w]}\ntime_intervals: [{name: w}]", "GENAIOBS_ROUTING: route.active_time_intervals")]
+    [InlineData("route: {receiver: r, routes: [{mute_time_intervals: [nope]}]}\ntime_intervals: [{name: w}]", "GENAIOBS_ROUTING: route.routes[0].mute_time_intervals")]
+    [InlineData("route: {receiver: r, routes: [{active_time_intervals: [nope]}]}", "GENAIOBS_ROUTING: route.routes[0].active_time_intervals")]
+    [InlineData("route: {receiver: r}\ntime_intervals: [{name: w}]\nmute_time_intervals: [{name: w}]", "GENAIOBS_ROUTING: mute_time_intervals[0].name")]
+    [InlineData("route: {receiver: r}\ntime_intervals: [{time_intervals: []}]", "GENAIOBS_ROUTING: time_intervals[0].name")]
+    [InlineData("route: {receiver: r}\ntime_intervals: [{name: w, time_intervals: [{hours: [1]}]}]", "GENAIOBS_ROUTING: time_intervals[0].time_intervals[0].hours")]
     [InlineData("route: {receiver: r, continue: maybe}", "GENAIOBS_ROUTING: route.continue")]
     [InlineData("global: {resolve_timeout: 5m}\nroute: {receiver: r}", "GENAIOBS_ROUTING: global")]
     [InlineData("route: {receiver: r}\nreceivers: [{name: other}]", "GENAIOBS_ROUTING: route.receiver")]
@@ -284,5 +300,17 @@ public class RoutingTreeTests
         Assert.True(PrometheusDuration.TryParse("1d2h3m4s5ms", out var duration));
 
         Assert.Equal("1d2h3m4s5ms", PrometheusDuration.Format(duration));
+    }
+
+    [Theory]
+    [InlineData(0, "0s")]
+    [InlineData(90 * 86_400_000L, "90d")]
+    [InlineData(14 * 86_400_000L, "2w")]
+    [InlineData(365 * 86_400_000L, "1y")]
+    [InlineData(366 * 86_400_000L, "366d")]
+    [InlineData(5_400_000, "1h30m")]
+    public void Format_WhenYearsOrWeeksLeaveARemainder_ShouldUseDaysAsPrometheusDoes(long milliseconds, string expected)
+    {
+        Assert.Equal(expected, PrometheusDuration.Format(TimeSpan.FromMilliseconds(milliseconds)));
     }
 }

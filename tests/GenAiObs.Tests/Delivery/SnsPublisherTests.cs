@@ -161,6 +161,36 @@ public sealed class SnsPublisherTests : IDisposable
         Assert.Empty(_sns.Published);
     }
 
+    [Theory]
+    [InlineData("3", 3)]
+    [InlineData("20", 20)]
+    [InlineData("21", 20)]
+    [InlineData("3600", 20)]
+    public async Task PublishAsync_WhenSnsThrottlesWithRetryAfter_ShouldWaitThatLongUpTo20SecondsThenRetry(string retryAfter, int expectedSeconds)
+    {
+        var throttled = FakeSns.Error(429, "Sender", "Throttling", "Rate exceeded") with { Headers = [new("Retry-After", retryAfter)] };
+        _sns.Script(throttled);
+
+        var receipt = await Publisher().PublishAsync(Notification(), CancellationToken.None);
+
+        Assert.Equal("msg-1", receipt.MessageId);
+        Assert.Equal(2, _sns.RequestCount);
+        Assert.Equal([TimeSpan.FromSeconds(expectedSeconds)], _delay.Waits);
+    }
+
+    [Fact]
+    public async Task PublishAsync_WhenTheTopicDoesNotExist_ShouldFailAtOnceWithoutRetrying()
+    {
+        _sns.Script(FakeSns.Error(404, "Sender", "NotFound", "Topic does not exist"));
+
+        var error = await Assert.ThrowsAsync<SnsException>(() => Publisher().PublishAsync(Notification(), CancellationToken.None));
+
+        Assert.Equal((404, "NotFound", false), (error.StatusCode, error.Code, error.Retryable));
+        Assert.Equal(1, _sns.RequestCount);
+        Assert.Empty(_delay.Waits);
+        Assert.Empty(_sns.Published);
+    }
+
     [Fact]
     public async Task PublishAsync_WhenAProxyAnswersWithoutXml_ShouldRetryOnTheStatus()
     {

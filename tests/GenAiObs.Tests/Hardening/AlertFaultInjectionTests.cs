@@ -139,6 +139,21 @@ public sealed class AlertFaultInjectionTests(Store.DynaliteTableFixture table) :
         var expectedSlack = slackForms.Select(f => Encoding.UTF8.GetString(SlackMessage.Build(Notification(f)))).Order(StringComparer.Ordinal);
         Assert.Equal(expectedSlack, slack.Accepted.Select(r => r.BodyText).Order(StringComparer.Ordinal));
 
+        // … and, read back as JSON rather than compared with the builders' own output: one PagerDuty
+        // event per notification, each with the routing key from SSM and a dedup_key, every trigger
+        // critical with a summary; one Slack message per notification, each with its text.
+        var pagerDutyEvents = pagerDuty.Accepted.Select(r => JsonDocument.Parse(r.Body).RootElement).ToList();
+        Assert.Equal(pagerDutyForms.Count, pagerDutyEvents.Count);
+        Assert.All(pagerDutyEvents, e => Assert.Equal(AlertChain.RoutingKey, e.GetProperty("routing_key").GetString()));
+        Assert.All(pagerDutyEvents, e => Assert.False(string.IsNullOrEmpty(e.GetProperty("dedup_key").GetString())));
+        var triggers = pagerDutyEvents.Where(e => e.GetProperty("event_action").GetString() == "trigger").ToList();
+        Assert.NotEmpty(triggers);
+        Assert.All(triggers, e => Assert.Equal("critical", e.GetProperty("payload").GetProperty("severity").GetString()));
+        Assert.All(triggers, e => Assert.False(string.IsNullOrWhiteSpace(e.GetProperty("payload").GetProperty("summary").GetString())));
+        var slackMessages = slack.Accepted.Select(r => JsonDocument.Parse(r.Body).RootElement).ToList();
+        Assert.Equal(slackForms.Count, slackMessages.Count);
+        Assert.All(slackMessages, m => Assert.False(string.IsNullOrWhiteSpace(m.GetProperty("text").GetString())));
+
         // … after honouring Retry-After, and the two exhausted deliveries failed their invocations, logged.
         Assert.Equal(2, delay.Waits.Count(w => w == TimeSpan.FromSeconds(7)));
         Assert.Equal(2, failedInvocations);

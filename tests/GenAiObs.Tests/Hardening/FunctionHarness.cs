@@ -1,6 +1,7 @@
 using System.Text.Json;
 using GenAiObs.Adapters.Configuration;
 using GenAiObs.Adapters.Diagnostics;
+using GenAiObs.Functions;
 using GenAiObs.Functions.Runtime;
 using GenAiObs.Tests.Runtime;
 
@@ -33,6 +34,18 @@ internal sealed class FunctionHarness : IAsyncDisposable
         _run = Task.Run(() => loop.RunAsync(() => new FunctionHost(function, Logger), _stop.Token));
     }
 
+    /// <summary>The bootstrap's own cold start: settings, logger and function from <paramref name="environment"/> through <see cref="HandlerRegistry.Initialise"/>.</summary>
+    private FunctionHarness(IEnvironment environment, TimeProvider time)
+    {
+        Time = time;
+        Stdout = TextWriter.Synchronized(_stdout);
+        Stderr = TextWriter.Synchronized(_stderr);
+        Logger = new StructuredLogger(Stderr, DiagnosticLevel.Information, time, "genai-obs-hardening");
+        _client = new LambdaRuntimeClient(_server.Address);
+        var loop = new RuntimeLoop(_client, environment, time, Logger);
+        _run = Task.Run(() => loop.RunAsync(() => HandlerRegistry.Initialise(environment, Stdout, Stderr, time), _stop.Token));
+    }
+
     public TimeProvider Time { get; }
 
     public StructuredLogger Logger { get; }
@@ -46,6 +59,10 @@ internal sealed class FunctionHarness : IAsyncDisposable
 
     public static FunctionHarness Start(Func<TextWriter, StructuredLogger, ILambdaFunction> create, TimeProvider? time = null) =>
         new(create, time ?? TimeProvider.System);
+
+    /// <summary>Serves the function <c>_HANDLER</c> names, built as the bootstrap builds it at cold start (Program.cs).</summary>
+    public static FunctionHarness StartColdStart(IEnvironment environment, TimeProvider? time = null) =>
+        new(environment, time ?? TimeProvider.System);
 
     /// <summary>Delivers one event (a new request id each time, as a Lambda retry is) and returns what the runtime posted.</summary>
     public async Task<PostedResult> InvokeAsync(byte[] lambdaEvent, DateTimeOffset? deadline = null)

@@ -1,3 +1,4 @@
+using GenAiObs.Cli.Export;
 using System.IO.Compression;
 using GenAiObs.Core.Envelopes;
 using GenAiObs.Core.Pricing;
@@ -28,7 +29,7 @@ public sealed class GzipBombTests
 
         // Act
         var before = GC.GetAllocatedBytesForCurrentThread();
-        using var delivery = EnvelopeDecoder.DecodeLambdaEvent(lambdaEvent);
+        using var delivery = LambdaEventDecoder.Decode(lambdaEvent);
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         // Assert
@@ -40,6 +41,25 @@ public sealed class GzipBombTests
     }
 
     [Fact]
+    public void DecodeLambdaEvent_WhenPoolsAreWarm_ShouldMeasureABombWithinTheScratchBuffer()
+    {
+        // Arrange: the README says a bomb is measured in a pooled 64 KB scratch buffer; once the
+        // pools are warm (every Lambda invocation after the first), rejecting one allocates less
+        // than that buffer — not the 64 MB cap, not the 200 MB of zeros.
+        var lambdaEvent = System.Text.Encoding.UTF8.GetBytes("{\"awslogs\":{\"data\":\"" + Convert.ToBase64String(Bomb.Value) + "\"}}");
+        LambdaEventDecoder.Decode(lambdaEvent).Dispose();
+
+        // Act
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        using var delivery = LambdaEventDecoder.Decode(lambdaEvent);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        // Assert
+        Assert.Equal(RejectReasons.DecompressedTooLarge, Assert.Single(delivery.Rejections).Reason);
+        Assert.True(allocated < 64 * 1024, $"rejecting the bomb allocated {allocated:N0} bytes");
+    }
+
+    [Fact]
     public void DecodeFile_WhenTheBombForgesASmallSizeInItsTrailer_ShouldStillStopAtTheCap()
     {
         // Arrange: the gzip trailer claims 1 KB; only inflating can tell the truth.
@@ -47,7 +67,7 @@ public sealed class GzipBombTests
 
         // Act
         var before = GC.GetAllocatedBytesForCurrentThread();
-        using var delivery = EnvelopeDecoder.DecodeFile(bomb);
+        using var delivery = ExportFileReader.ReadWhole(bomb);
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         // Assert: rejected, and never more than the cap's worth of buffer (not the bomb's 200 MB).
@@ -81,7 +101,7 @@ public sealed class GzipBombTests
         padded.AsSpan(payload.Length).Fill((byte)' ');
 
         // Act
-        using var delivery = EnvelopeDecoder.DecodeLambdaEvent(TestEvents.SubscriptionEvent(padded), limits);
+        using var delivery = LambdaEventDecoder.Decode(TestEvents.SubscriptionEvent(padded), limits);
 
         // Assert
         Assert.Empty(delivery.Rejections);

@@ -1,3 +1,4 @@
+using GenAiObs.Cli.Export;
 using System.Text;
 using GenAiObs.Core.Envelopes;
 using GenAiObs.Core.Pricing;
@@ -151,7 +152,7 @@ public sealed class HostileInputCorpusTests
             : new BatchProcessor(Prices, DecoderLimits.Default, new ProcessingOptions { Window = EventTimeWindow.Default, Time = new Store.FixedTimeProvider(At) });
 
         // Act
-        var result = corpusCase.IsFile ? processor.ProcessFile(input) : processor.ProcessLambdaEvent(input);
+        var result = corpusCase.IsFile ? processor.ProcessDelivery(ExportFileReader.ReadWhole(input)) : processor.ProcessLambdaEvent(input);
 
         // Assert
         var expected = corpusCase.Expected;

@@ -1,3 +1,4 @@
+using GenAiObs.Cli.Export;
 using System.Collections;
 using System.Text;
 using FsCheck;
@@ -71,9 +72,9 @@ public sealed class HostileInputPropertyTests
 
         var property = Prop.ForAll(inputs.ToArbitrary(), input =>
         {
-            using var lambda = EnvelopeDecoder.DecodeLambdaEvent(input);
-            using var file = EnvelopeDecoder.DecodeFile(input);
-            using var gzippedFile = EnvelopeDecoder.DecodeFile(TestEvents.Gzip(input));
+            using var lambda = LambdaEventDecoder.Decode(input);
+            using var file = ExportFileReader.ReadWhole(input);
+            using var gzippedFile = ExportFileReader.ReadWhole(TestEvents.Gzip(input));
             foreach (var delivery in new[] { lambda, file, gzippedFile })
             {
                 Assert.All(delivery.Rejections, r => Assert.Contains(r.Reason, KnownReasons));

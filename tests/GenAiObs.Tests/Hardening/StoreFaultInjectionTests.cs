@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using GenAiObs.Adapters.Configuration;
 using GenAiObs.Adapters.Diagnostics;
 using GenAiObs.Adapters.DynamoDb;
 using GenAiObs.Core.Aggregation;
@@ -20,7 +21,9 @@ namespace GenAiObs.Tests.Hardening;
 /// The subscription functions, served by the real runtime loop, writing to dynalite through a
 /// fault-injecting proxy: throttling, 5xx, a stopped server, a server too slow for the deadline.
 /// After recovery — Lambda redelivering the failed invocations — the aggregates equal what one
-/// clean delivery produces (computed independently in memory): nothing lost, nothing twice. A
+/// clean delivery produces (the same builders into the in-memory store: every key and counter),
+/// and the table's totals equal absolute figures derived from how the events are built (records,
+/// errors, tokens, micro-dollars), so a bug both paths share fails too: nothing lost, nothing twice. A
 /// failure that outlasts the retries fails the invocation, visibly (runtime error, ERROR log
 /// line with its type) and without publishing the attempt's metrics.
 /// </summary>
@@ -46,6 +49,7 @@ public sealed class StoreFaultInjectionTests(DynaliteTableFixture table) : IClas
         Assert.Equal("response", posted.Kind);
         Assert.Equal(3, proxy.Injected(UpdateItem));
         await AssertExactlyOneDeliveryAsync(lambdaEvent, start);
+        await AssertInvocationTotalsAsync(start, 40);
         Assert.Equal(40, PublishedInvocations(harness));
     }
 
@@ -81,6 +85,7 @@ public sealed class StoreFaultInjectionTests(DynaliteTableFixture table) : IClas
         // … and the redelivery counts every record once, metrics included.
         Assert.Equal("response", redelivered.Kind);
         await AssertExactlyOneDeliveryAsync(lambdaEvent, start);
+        await AssertInvocationTotalsAsync(start, 25);
         Assert.Equal(25, PublishedInvocations(harness));
     }
 
@@ -112,6 +117,7 @@ public sealed class StoreFaultInjectionTests(DynaliteTableFixture table) : IClas
         using var summary = JsonDocument.Parse(response.Body);
         Assert.True(summary.RootElement.GetProperty("aggregateItemsAlreadyApplied").GetInt32() > 0, "the failed deliveries had written some items");
         await AssertExactlyOneDeliveryAsync(lambdaEvent, start);
+        await (handler == "spans" ? AssertSpanTotalsAsync(start, 30) : AssertInvocationTotalsAsync(start, 30));
         Assert.Equal(errors.Count, harness.LogLines.Count(line => line.GetProperty("level").GetString() == "ERROR"));
     }
 
@@ -136,6 +142,7 @@ public sealed class StoreFaultInjectionTests(DynaliteTableFixture table) : IClas
         Assert.Equal("HttpRequestException", errorLine.GetProperty("errorType").GetString());
         Assert.Equal("response", redelivered.Kind);
         await AssertExactlyOneDeliveryAsync(lambdaEvent, start);
+        await AssertInvocationTotalsAsync(start, 10);
     }
 
     [Fact]
@@ -165,7 +172,84 @@ public sealed class StoreFaultInjectionTests(DynaliteTableFixture table) : IClas
         using var summary = JsonDocument.Parse(redelivered.Body);
         Assert.True(summary.RootElement.GetProperty("aggregateItemsAlreadyApplied").GetInt32() >= 2, "the late writes were found already applied");
         await AssertExactlyOneDeliveryAsync(lambdaEvent, start);
+        await AssertInvocationTotalsAsync(start, 20);
     }
+
+    // ---- The same faults through the bootstrap's cold start (HandlerRegistry.Initialise from the
+    // environment), so the production wiring — settings, store, default retry policy — is the one
+    // under test.
+
+    [Fact]
+    public async Task InvocationLogs_FromColdStart_WhenDynamoDbThrottlesAFewWrites_ShouldRetryAndCountExactly()
+    {
+        // Arrange
+        var start = table.NextRange();
+        await using var proxy = new FaultInjectingProxy(new Uri(table.Endpoint));
+        await using var harness = FunctionHarness.StartColdStart(ColdStartEnvironment(HandlerRegistry.InvocationLogs, proxy));
+        var lambdaEvent = InvocationEvent(start, 30);
+        proxy.FailNext(3, ProxyFault.Throttled, UpdateItem);
+
+        // Act
+        var posted = await harness.InvokeAsync(lambdaEvent);
+
+        // Assert
+        Assert.Equal("response", posted.Kind);
+        Assert.Equal(3, proxy.Injected(UpdateItem));
+        await AssertInvocationTotalsAsync(start, 30);
+        await AssertExactlyOneDeliveryAsync(lambdaEvent, start);
+        Assert.Equal(30, PublishedInvocations(harness));
+    }
+
+    [Fact]
+    public async Task Spans_FromColdStart_WhenDynamoDbFailsUntilRedelivery_ShouldFailVisiblyThenCountExactlyOnce()
+    {
+        // Arrange: every write fails with a 500 until the proxy heals (the default 6 attempts run out).
+        var start = table.NextRange();
+        await using var proxy = new FaultInjectingProxy(new Uri(table.Endpoint));
+        await using var harness = FunctionHarness.StartColdStart(ColdStartEnvironment(HandlerRegistry.Spans, proxy));
+        var lambdaEvent = SpanEvent(start, 24);
+        proxy.FailFraction(1.0, ProxyFault.ServerError, seed: 7, UpdateItem);
+
+        // Act
+        var failed = await harness.InvokeAsync(lambdaEvent);
+        proxy.Heal();
+        var redelivered = await harness.InvokeAsync(lambdaEvent);
+
+        // Assert
+        Assert.Equal(("error", "InternalServerErrorException"), (failed.Kind, failed.Headers["Lambda-Runtime-Function-Error-Type"]));
+        Assert.Contains(harness.LogLines, line => line.GetProperty("level").GetString() == "ERROR" && line.GetProperty("requestId").GetString() == failed.RequestId);
+        Assert.Equal("response", redelivered.Kind);
+        await AssertSpanTotalsAsync(start, 24);
+        await AssertExactlyOneDeliveryAsync(lambdaEvent, start);
+    }
+
+    [Fact]
+    public async Task Evaluator_FromColdStart_WhenDynamoDbIsStopped_ShouldFailTheInvocationThenEvaluateWhenItIsBack()
+    {
+        // Arrange
+        await using var proxy = new FaultInjectingProxy(new Uri(table.Endpoint));
+        await using var harness = FunctionHarness.StartColdStart(ColdStartEnvironment(HandlerRegistry.Evaluator, proxy));
+        var scheduled = """{"version":"0","id":"53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa","detail-type":"Scheduled Event","source":"aws.events","time":"2026-11-18T10:05:00Z","detail":{}}"""u8.ToArray();
+        proxy.StopAccepting();
+
+        // Act
+        var failed = await harness.InvokeAsync(scheduled);
+        proxy.StartAccepting();
+        var recovered = await harness.InvokeAsync(scheduled);
+
+        // Assert
+        Assert.Equal(("error", "HttpRequestException"), (failed.Kind, failed.Headers["Lambda-Runtime-Function-Error-Type"]));
+        Assert.Contains(harness.LogLines, line => line.GetProperty("level").GetString() == "ERROR" && line.GetProperty("requestId").GetString() == failed.RequestId);
+        Assert.Equal("response", recovered.Kind);
+    }
+
+    private DictionaryEnvironment ColdStartEnvironment(string handler, FaultInjectingProxy proxy) => new()
+    {
+        { EnvironmentVariables.Handler, handler },
+        { EnvironmentVariables.TableName, table.TableName },
+        { EnvironmentVariables.EndpointUrlDynamoDb, proxy.EndpointUrl },
+        { EnvironmentVariables.Region, "us-east-1" },
+    };
 
     // ---- The functions, wired as the bootstrap wires them but on the proxy's endpoint.
 
@@ -192,6 +276,57 @@ public sealed class StoreFaultInjectionTests(DynaliteTableFixture table) : IClas
         Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), actual.Keys.Order(StringComparer.Ordinal));
         Assert.All(expected, pair => Assert.True(pair.Value.ContentEquals(actual[pair.Key]), $"{pair.Key} differs from one clean delivery"));
     }
+
+    /// <summary>
+    /// The table's totals for <see cref="InvocationEvent"/>, derived here from how the event is
+    /// built (not from the pipeline): record i has 100 + i input and 10 + i output tokens, every
+    /// 7th is a throttled call (counted, priced at 0), and the models cycle through Sonnet 4.5 by
+    /// its us. profile ($3 / $15 per million, × 1.1 regional), Claude 3 Haiku ($0.25 / $1.25) and
+    /// Nova Pro ($0.80 / $3.20) — functions/GenAiObs.Core/Pricing/default-prices.json. Cost is summed per record in
+    /// micro-dollars, each rounded half to even.
+    /// </summary>
+    private async Task AssertInvocationTotalsAsync(DateTimeOffset start, int count)
+    {
+        (decimal Input, decimal Output, decimal Multiplier)[] prices = [(3m, 15m, 1.1m), (0.25m, 1.25m, 1m), (0.8m, 3.2m, 1m)];
+        long errors = 0, input = 0, output = 0, costMicros = 0;
+        for (var i = 0; i < count; i++)
+        {
+            input += 100 + i;
+            output += 10 + i;
+            if (i % 7 == 0)
+            {
+                errors++;
+                continue;
+            }
+
+            var (inPrice, outPrice, multiplier) = prices[i % 3];
+            costMicros += (long)decimal.Round(((100 + i) * inPrice + (10 + i) * outPrice) * multiplier, 0, MidpointRounding.ToEven);
+        }
+
+        var total = (await TableTotalsAsync(start))[AggregateKeys.Total];
+        Assert.Equal(
+            (count, errors, errors, input, output, costMicros),
+            (total[CounterNames.Requests], total[CounterNames.Errors], total[CounterNames.Throttles], total[CounterNames.InputTokens], total[CounterNames.OutputTokens], total[CounterNames.CostMicros]));
+    }
+
+    /// <summary>
+    /// The table's totals for <see cref="SpanEvent"/>: every span is a Sonnet 4.5 model call (us.
+    /// profile) of 1,980 input and 119 output tokens — 8,497.5 micro-dollars, rounded half to even
+    /// to 8,498 — and every 6th is an error (counted with its tokens, priced at 0 as a failed
+    /// invocation is).
+    /// </summary>
+    private async Task AssertSpanTotalsAsync(DateTimeOffset start, int count)
+    {
+        long errors = Enumerable.Range(0, count).Count(i => i % 6 == 0);
+
+        var total = (await TableTotalsAsync(start))[AggregateKeys.Total];
+        Assert.Equal(
+            ((long)count, errors, (long)count, 1980L * count, 119L * count, 8498L * (count - errors)),
+            (total[CounterNames.Spans], total[CounterNames.SpanErrors], total[CounterNames.ModelCalls], total[CounterNames.SpanInputTokens], total[CounterNames.SpanOutputTokens], total[CounterNames.SpanCostMicros]));
+    }
+
+    private Task<IReadOnlyDictionary<string, AggregateCounters>> TableTotalsAsync(DateTimeOffset start) =>
+        new DynamoDbAggregateStore(table.Client, table.TableName).SumByPrefixAsync(AggregateKeys.Total, Granularity.Fine, start, start.AddHours(2));
 
     private static double PublishedInvocations(FunctionHarness harness) =>
         harness.StdoutLines

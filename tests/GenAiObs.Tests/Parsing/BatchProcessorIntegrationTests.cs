@@ -1,3 +1,4 @@
+using GenAiObs.Cli.Export;
 using GenAiObs.Core.Envelopes;
 using GenAiObs.Core.Pricing;
 using GenAiObs.Core.Processing;
@@ -27,7 +28,7 @@ public class BatchProcessorIntegrationTests
     {
         var file = File.ReadAllBytes(SamplePath("bedrock-invocation-logs.json.gz"));
 
-        var result = new BatchProcessor(Prices).ProcessFile(file);
+        var result = new BatchProcessor(Prices).ProcessDelivery(ExportFileReader.ReadWhole(file));
 
         Assert.Empty(result.Rejections);
         Assert.Equal(result.EventCount, result.Invocations.Count);
@@ -42,7 +43,7 @@ public class BatchProcessorIntegrationTests
     {
         var file = File.ReadAllBytes(SamplePath("agent-spans.subscription.jsonl.gz"));
 
-        var result = new BatchProcessor(Prices).ProcessFile(file);
+        var result = new BatchProcessor(Prices).ProcessDelivery(ExportFileReader.ReadWhole(file));
 
         Assert.Empty(result.Invocations);
         Assert.True(result.EventCount > 0);
@@ -55,7 +56,7 @@ public class BatchProcessorIntegrationTests
         var big = new byte[2000];
         Array.Fill(big, (byte)'x');
         var lambdaEvent = TestEvents.SubscriptionEvent(TestEvents.DataMessage(TestEvents.CompactFixture("invoke-llama.json"), big));
-        using var delivery = EnvelopeDecoder.DecodeLambdaEvent(lambdaEvent, new DecoderLimits(MaxMessageBytes: 1500));
+        using var delivery = LambdaEventDecoder.Decode(lambdaEvent, new DecoderLimits(MaxMessageBytes: 1500));
 
         var result = new BatchProcessor(Prices, new DecoderLimits(MaxMessageBytes: 1500)).ProcessDelivery(delivery);
 
@@ -72,7 +73,7 @@ public class BatchProcessorIntegrationTests
         var big = System.Text.Encoding.UTF8.GetBytes(System.Text.Encoding.UTF8.GetString(record).Replace("Summarise", prompt, StringComparison.Ordinal));
         var lambdaEvent = TestEvents.SubscriptionEvent(TestEvents.DataMessage(Enumerable.Repeat(big, 20).ToArray()));
         var processor = new BatchProcessor(Prices);
-        using var delivery = EnvelopeDecoder.DecodeLambdaEvent(lambdaEvent);
+        using var delivery = LambdaEventDecoder.Decode(lambdaEvent);
         processor.ProcessDelivery(delivery);
 
         var before = GC.GetAllocatedBytesForCurrentThread();

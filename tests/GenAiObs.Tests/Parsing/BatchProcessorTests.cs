@@ -1,3 +1,4 @@
+using GenAiObs.Cli.Export;
 using System.Collections;
 using System.Reflection;
 using System.Security.Cryptography;
@@ -67,7 +68,7 @@ public class BatchProcessorTests
     public void ProcessDelivery_WhenRecordIsNotAnInvocationLog_ShouldRejectByContent(string message, string reason)
     {
         var lambdaEvent = TestEvents.SubscriptionEvent(TestEvents.DataMessage(Encoding.UTF8.GetBytes(message)));
-        using var delivery = EnvelopeDecoder.DecodeLambdaEvent(lambdaEvent);
+        using var delivery = LambdaEventDecoder.Decode(lambdaEvent);
 
         var result = new BatchProcessor(Prices).ProcessDelivery(delivery);
 
@@ -79,7 +80,7 @@ public class BatchProcessorTests
     public void ProcessDelivery_WhenSchemaTypeComesLast_ShouldStillRouteToInvocationParser()
     {
         const string record = """{"operation":"Converse","modelId":"amazon.nova-lite-v1:0","timestamp":"2026-11-20T11:00:00Z","output":{"outputBodyJson":{"stopReason":"end_turn"}},"schemaType":"ModelInvocationLog"}""";
-        using var delivery = EnvelopeDecoder.DecodeFile(Encoding.UTF8.GetBytes(record));
+        using var delivery = ExportFileReader.ReadWhole(Encoding.UTF8.GetBytes(record));
 
         var result = new BatchProcessor(Prices).ProcessDelivery(delivery);
 

@@ -1,3 +1,4 @@
+using GenAiObs.Cli.Export;
 using GenAiObs.Core.Envelopes;
 using GenAiObs.Core.Pricing;
 using GenAiObs.Core.Processing;
@@ -39,7 +40,7 @@ public class RobustnessTests
                 mutants.Add(random.Next(10) == 0 ? mutant[..random.Next(mutant.Length)] : mutant);
             }
 
-            using var delivery = EnvelopeDecoder.DecodeLambdaEvent(TestEvents.SubscriptionEvent(TestEvents.DataMessage(mutants.ToArray())));
+            using var delivery = LambdaEventDecoder.Decode(TestEvents.SubscriptionEvent(TestEvents.DataMessage(mutants.ToArray())));
             var result = processor.ProcessDelivery(delivery);
 
             total += result.Invocations.Count + result.RejectedCount;
@@ -63,9 +64,9 @@ public class RobustnessTests
                 bytes[random.Next(bytes.Length)] = (byte)random.Next(256);
             }
 
-            using var lambda = EnvelopeDecoder.DecodeLambdaEvent(bytes);
-            using var file = EnvelopeDecoder.DecodeFile(bytes);
-            using var gzipped = EnvelopeDecoder.DecodeFile(TestEvents.Gzip(bytes).AsSpan(0, random.Next(10, 200)));
+            using var lambda = LambdaEventDecoder.Decode(bytes);
+            using var file = ExportFileReader.ReadWhole(bytes);
+            using var gzipped = ExportFileReader.ReadWhole(TestEvents.Gzip(bytes).AsSpan(0, random.Next(10, 200)));
 
             Assert.True(lambda.Events.Count + lambda.Rejections.Count > 0);
             Assert.True(file.Events.Count + file.Rejections.Count > 0);

@@ -13,9 +13,18 @@ public sealed class PublishedBootstrap : IDisposable
 {
     private static readonly TimeSpan PublishTimeout = TimeSpan.FromMinutes(8);
 
+    /// <summary>An already published bootstrap to use instead of publishing (local runs; CI leaves it unset).</summary>
+    public const string PrebuiltVariable = "GENAIOBS_TEST_BOOTSTRAP";
+
     public PublishedBootstrap()
     {
         Root = Path.Combine(Path.GetTempPath(), $"genaiobs-bootstrap-{Guid.NewGuid():N}");
+        if (Environment.GetEnvironmentVariable(PrebuiltVariable) is { Length: > 0 } prebuilt && File.Exists(prebuilt))
+        {
+            ExecutablePath = prebuilt;
+            return;
+        }
+
         var output = Path.Combine(Root, "publish");
         var project = Path.Combine(RepositoryRoot(), "functions", "GenAiObs.Functions", "GenAiObs.Functions.csproj");
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";

@@ -84,28 +84,34 @@ public sealed class RuntimeLoopTests
     }
 
     [Fact]
-    public async Task RunAsync_WhenDeadlineArrives_ShouldCancelTheHandlerAndPostATimeoutError()
+    public async Task RunAsync_WhenDeadlineArrives_ShouldCancelTheHandler200MillisecondsBeforeItAndPostATimeoutError()
     {
         await using var server = new LoopbackRuntimeApi();
         var start = DateTimeOffset.FromUnixTimeMilliseconds(1_767_225_600_000);
         var time = new ManualTimeProvider(start);
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
         var function = new DelegateFunction(async (_, _, token) =>
         {
-            started.TrySetResult();
+            started.TrySetResult(token);
             await Task.Delay(Timeout.InfiniteTimeSpan, token);
             return [];
         });
         await using var harness = Harness.Start(server, function, time: time);
         server.Enqueue(new QueuedInvocation("req-slow", "{}"u8.ToArray(), start.AddSeconds(10).ToUnixTimeMilliseconds()));
-        await started.Task.WaitAsync(Wait);
+        var token = await started.Task.WaitAsync(Wait);
 
-        time.Advance(TimeSpan.FromSeconds(9.9));
+        // The manual clock fires due timers inside Advance, so the token's state is exact at each
+        // step: still running 1 ms before deadline − 200 ms, cancelled at deadline − 200 ms.
+        time.Advance(TimeSpan.FromMilliseconds(10_000 - 200 - 1));
+        Assert.False(token.IsCancellationRequested);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.True(token.IsCancellationRequested);
         var posted = await server.NextPostAsync();
 
         Assert.Equal(("error", "req-slow"), (posted.Kind, posted.RequestId));
         using var error = JsonDocument.Parse(posted.Body);
         Assert.Equal("HandlerTimeout", error.RootElement.GetProperty("errorType").GetString());
+        Assert.Equal("The handler was cancelled 200 ms before the invocation deadline.", error.RootElement.GetProperty("errorMessage").GetString());
         Assert.Equal(0, await harness.StopAsync());
     }
 

@@ -1,3 +1,4 @@
+using GenAiObs.Cli.Export;
 using System.Text;
 using System.Text.Json;
 using GenAiObs.Core.Envelopes;
@@ -103,7 +104,7 @@ public class SpanBatchProcessingTests
     public void ProcessDelivery_WhenBundledAgentSpanSample_ShouldAcceptEverySpan()
     {
         var path = Path.Combine(RepositoryRoot(), "functions", "GenAiObs.Cli", "samples", "agent-spans.subscription.jsonl.gz");
-        using var delivery = EnvelopeDecoder.DecodeFile(File.ReadAllBytes(path));
+        using var delivery = ExportFileReader.ReadWhole(File.ReadAllBytes(path));
 
         var result = new BatchProcessor(Prices).ProcessDelivery(delivery);
         var summary = new SpanSummary();

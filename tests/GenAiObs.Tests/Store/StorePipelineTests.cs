@@ -1,3 +1,4 @@
+using GenAiObs.Cli.Export;
 using System.Text.Json;
 using GenAiObs.Core.Aggregation;
 using GenAiObs.Core.Envelopes;
@@ -15,7 +16,7 @@ public sealed class StorePipelineTests
     {
         // Arrange
         var path = Path.Combine(AppContext.BaseDirectory, "samples", "bedrock-invocation-logs.json.gz");
-        using var delivery = EnvelopeDecoder.DecodeFile(await File.ReadAllBytesAsync(path));
+        using var delivery = ExportFileReader.ReadWhole(await File.ReadAllBytesAsync(path));
         var result = new BatchProcessor(PriceTable.LoadDefault()).ProcessDelivery(delivery);
         var summary = new InvocationSummary();
         result.Invocations.ForEach(summary.Add);

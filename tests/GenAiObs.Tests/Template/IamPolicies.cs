@@ -39,6 +39,18 @@ public static class IamPolicies
         ["EnableIamPolicies"] = "default key-policy statement delegating to IAM (principal: this account's root)",
     };
 
+    /// <summary>
+    /// Actions that support no resource ARN, so <c>Resource: '*'</c> is their only form (Service
+    /// Authorization Reference: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonbedrock.html).
+    /// A statement may use '*' only when every action in it is listed here.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> AccountLevelActions = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["bedrock:GetModelInvocationLoggingConfiguration"] = "one configuration per account and region",
+        ["bedrock:PutModelInvocationLoggingConfiguration"] = "one configuration per account and region",
+        ["bedrock:DeleteModelInvocationLoggingConfiguration"] = "one configuration per account and region",
+    };
+
     public static List<PolicyStatement> Statements(TemplateDocument template)
     {
         var statements = new List<PolicyStatement>();
@@ -88,7 +100,8 @@ public static class IamPolicies
                     errors.Add($"{path}: managed policies cannot be scoped to this template's resources; use inline statements");
                 }
 
-                errors.AddRange(TrustErrors(resource, path));
+                var isFunctionRole = template.Functions.Any(f => CloudFormationYaml.AsIntrinsic(f.Properties.GetValueOrDefault("Role")) is ("Fn::GetAtt", List<object?> parts) && (string?)parts[0] == resource.LogicalId);
+                errors.AddRange(TrustErrors(resource, path, isFunctionRole));
             }
 
             if (resource.Type == "AWS::Serverless::Function")
@@ -113,14 +126,24 @@ public static class IamPolicies
         return errors;
     }
 
-    private static IEnumerable<string> TrustErrors(TemplateResource role, string path)
+    private static IEnumerable<string> TrustErrors(TemplateResource role, string path, bool isFunctionRole)
     {
         var trust = new List<PolicyStatement>();
         Collect(trust, role.Properties.GetValueOrDefault("AssumeRolePolicyDocument"), path + ".AssumeRolePolicyDocument", role.LogicalId, isResourcePolicy: true);
         foreach (var statement in trust)
         {
             var service = (statement.Body.GetValueOrDefault("Principal") as Dictionary<string, object?>)?.GetValueOrDefault("Service") as string;
-            if (service != "lambda.amazonaws.com" || statement.Actions is not ["sts:AssumeRole"])
+            if (!isFunctionRole)
+            {
+                // A service role (Bedrock's logging role): one AWS service, and only on this
+                // account's behalf (the confused-deputy condition).
+                var sourceAccount = ((statement.Body.GetValueOrDefault("Condition") as Dictionary<string, object?>)?.GetValueOrDefault("StringEquals") as Dictionary<string, object?>)?.ContainsKey("aws:SourceAccount") == true;
+                if (service is null || !service.EndsWith(".amazonaws.com", StringComparison.Ordinal) || statement.Actions is not ["sts:AssumeRole"] || !sourceAccount)
+                {
+                    yield return $"{statement.Path}: a service role is assumed by one AWS service with an aws:SourceAccount condition";
+                }
+            }
+            else if (service != "lambda.amazonaws.com" || statement.Actions is not ["sts:AssumeRole"])
             {
                 yield return $"{statement.Path}: a function role is assumed by lambda.amazonaws.com only";
             }
@@ -174,8 +197,14 @@ public static class IamPolicies
             yield return $"{statement.Path}: no Resource";
         }
 
+        var accountLevel = statement.Actions.Count > 0 && statement.Actions.All(AccountLevelActions.ContainsKey);
         foreach (var resource in statement.Resources)
         {
+            if (accountLevel && resource is "*")
+            {
+                continue;
+            }
+
             if (ResourceError(template, resource) is { } error)
             {
                 yield return $"{statement.Path}: {error}";

@@ -41,6 +41,8 @@ public sealed class IamPolicyTests
                           - {Sid: PseudoOnly, Effect: Allow, Action: ssm:GetParameter, Resource: !Sub 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/*'}
                           - {Sid: Scoped, Effect: Allow, Action: ssm:GetParameter, Resource: !Sub 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${Name}'}
                           - !If [C, {Sid: Branch, Effect: Allow, NotAction: s3:GetObject, Resource: !Ref Table}, !Ref AWS::NoValue]
+                          - {Sid: MixedStar, Effect: Allow, Action: [bedrock:GetModelInvocationLoggingConfiguration, dynamodb:GetItem], Resource: '*'}
+                          - {Sid: AccountLevel, Effect: Allow, Action: [bedrock:GetModelInvocationLoggingConfiguration], Resource: '*'}
               Key:
                 Type: AWS::KMS::Key
                 Properties:
@@ -58,7 +60,7 @@ public sealed class IamPolicyTests
         var errors = IamPolicies.Errors(template);
 
         Assert.Contains(errors, e => e.Contains("Resources.Role: managed policies", StringComparison.Ordinal));
-        Assert.Contains(errors, e => e.Contains("assumed by lambda.amazonaws.com only", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("a service role is assumed by one AWS service with an aws:SourceAccount condition", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("Statement[0]: action '*'", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("Statement[1]: action 'dynamodb:*'", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("Statement[2]: resource '*'", StringComparison.Ordinal));
@@ -66,6 +68,8 @@ public sealed class IamPolicyTests
         Assert.Contains(errors, e => e.Contains("Statement[4]: resource 'arn:${AWS::Partition}", StringComparison.Ordinal) && e.Contains("names no resource or parameter", StringComparison.Ordinal));
         Assert.DoesNotContain(errors, e => e.Contains("Statement[5]", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("Statement[6]: NotAction", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("Statement[7]: resource '*'", StringComparison.Ordinal));
+        Assert.DoesNotContain(errors, e => e.Contains("Statement[8]", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("the 'EnableIamPolicies' exception applies to this account's root principal only", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("Resources.Key.Statement[1]: a service principal needs", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("Resources.Function: SAM Policies", StringComparison.Ordinal));
@@ -163,7 +167,7 @@ public sealed class IamPolicyTests
     private static bool Grants(List<PolicyStatement> statements, string action, string target) =>
         statements.Any(s => (s.Body.GetValueOrDefault("Effect") as string) == "Allow" &&
                             s.Actions.Contains(action) &&
-                            s.Resources.Any(r => Target(r) == target));
+                            s.Resources.Any(r => r is not string && Target(r) == target));
 
     /// <summary>The topic logical ids in the GENAIOBS_RECEIVER_TOPICS !Sub JSON.</summary>
     private static List<string> ReceiverTopicIds(Dictionary<string, object?> environment) =>

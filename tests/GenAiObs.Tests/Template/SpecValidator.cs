@@ -65,6 +65,18 @@ public static partial class SpecValidator
                 errors.Add($"{path}: unknown resource attribute '{key}'");
             }
 
+            // A custom resource (Custom::Name) has no schema: only the ServiceToken its provider needs.
+            // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-customresource.html
+            if (resource.Type.StartsWith("Custom::", StringComparison.Ordinal))
+            {
+                if (!resource.Properties.ContainsKey("ServiceToken"))
+                {
+                    errors.Add($"{path}: a custom resource needs a ServiceToken");
+                }
+
+                continue;
+            }
+
             if (!spec.TryGetResource(resource.Type, out var entity))
             {
                 errors.Add($"{path}: unknown resource type '{resource.Type}'");

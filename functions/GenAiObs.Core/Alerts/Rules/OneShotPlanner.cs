@@ -13,6 +13,8 @@ public sealed record OneShotPlan(string GroupId, AlertNotification Notification,
 /// group wait (they are reports, not incidents), no repeat, no resolved notification. What has
 /// been sent is kept in the alert-state store under ids that never collide with a group's
 /// (<c>receiver#groupKey</c>), stored as closed groups so the Alertmanager planner ignores them.
+/// A route muted by its time intervals at <c>now</c> sends nothing; as the rule keeps raising
+/// the notice, it goes out at the first evaluation after the mute ends.
 /// </summary>
 public static class OneShotPlanner
 {
@@ -31,7 +33,7 @@ public static class OneShotPlanner
             foreach (var route in routing.Match(alert.Labels))
             {
                 var id = GroupIdOf(route.Receiver, alert);
-                if (handled.Contains(id) || plans.ContainsKey(id))
+                if (handled.Contains(id) || plans.ContainsKey(id) || routing.MutedBy(route, now).Count > 0)
                 {
                     continue;
                 }

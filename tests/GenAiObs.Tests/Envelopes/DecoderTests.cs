@@ -1,3 +1,4 @@
+using GenAiObs.Cli.Export;
 using System.Text;
 using System.Text.Json;
 using GenAiObs.Core.Envelopes;
@@ -7,7 +8,7 @@ using Xunit;
 
 namespace GenAiObs.Tests.Envelopes;
 
-public class EnvelopeDecoderTests
+public class DecoderTests
 {
     private static readonly byte[] Record = TestEvents.CompactFixture("converse-anthropic.json");
 
@@ -18,7 +19,7 @@ public class EnvelopeDecoderTests
             [("3195310660696698337880902507980421114328961542429822", 1432826855000L, Record), ("3195310660696698337880902507980421114328961542429823", 1432826855001L, "{\"a\":\"quote \\\" and é\"}"u8.ToArray())]);
         var lambdaEvent = TestEvents.SubscriptionEvent(payload);
 
-        using var delivery = EnvelopeDecoder.DecodeLambdaEvent(lambdaEvent);
+        using var delivery = LambdaEventDecoder.Decode(lambdaEvent);
 
         Assert.Empty(delivery.Rejections);
         Assert.Equal(2, delivery.Events.Count);
@@ -35,7 +36,7 @@ public class EnvelopeDecoderTests
     {
         var lambdaEvent = TestEvents.SubscriptionEvent(TestEvents.ControlMessage());
 
-        using var delivery = EnvelopeDecoder.DecodeLambdaEvent(lambdaEvent);
+        using var delivery = LambdaEventDecoder.Decode(lambdaEvent);
 
         Assert.Empty(delivery.Events);
         Assert.Empty(delivery.Rejections);
@@ -47,7 +48,7 @@ public class EnvelopeDecoderTests
     {
         var payload = """{"logEvents":[{"id":"1","timestamp":1,"message":"CWL CONTROL MESSAGE"}],"owner":"CloudwatchLogs","messageType":"CONTROL_MESSAGE"}"""u8.ToArray();
 
-        using var delivery = EnvelopeDecoder.DecodeLambdaEvent(TestEvents.SubscriptionEvent(payload));
+        using var delivery = LambdaEventDecoder.Decode(TestEvents.SubscriptionEvent(payload));
 
         Assert.Empty(delivery.Events);
         Assert.Equal(1, delivery.ControlMessages);
@@ -62,7 +63,7 @@ public class EnvelopeDecoderTests
         var notGzip = Convert.ToBase64String("plain text, not gzip"u8.ToArray());
         var lambdaEvent = TestEvents.KinesisEvent(good1, "!!!not base64!!!", notGzip, good2, control);
 
-        using var delivery = EnvelopeDecoder.DecodeLambdaEvent(lambdaEvent);
+        using var delivery = LambdaEventDecoder.Decode(lambdaEvent);
 
         Assert.Equal(["1", "2", "3"], delivery.Events.Select(e => e.Id));
         Assert.Equal([20L, 30L], delivery.Events.Skip(1).Select(e => e.TimestampMs));
@@ -93,7 +94,7 @@ public class EnvelopeDecoderTests
     [MemberData(nameof(BrokenEnvelopes))]
     public void DecodeLambdaEvent_WhenEnvelopeBroken_ShouldRejectWholeDeliveryByName(string eventJson, string reason)
     {
-        using var delivery = EnvelopeDecoder.DecodeLambdaEvent(Encoding.UTF8.GetBytes(eventJson));
+        using var delivery = LambdaEventDecoder.Decode(Encoding.UTF8.GetBytes(eventJson));
 
         Assert.Empty(delivery.Events);
         var rejection = Assert.Single(delivery.Rejections);
@@ -110,7 +111,7 @@ public class EnvelopeDecoderTests
     [InlineData("""{"messageType":"DATA_MESSAGE","logEvents":[]}""", RejectReasons.EmptyBatch)]
     public void DecodeLambdaEvent_WhenPayloadBroken_ShouldRejectByName(string payload, string reason)
     {
-        using var delivery = EnvelopeDecoder.DecodeLambdaEvent(TestEvents.SubscriptionEvent(Encoding.UTF8.GetBytes(payload)));
+        using var delivery = LambdaEventDecoder.Decode(TestEvents.SubscriptionEvent(Encoding.UTF8.GetBytes(payload)));
 
         Assert.Contains(delivery.Rejections, r => r.Reason == reason && r.EventId is null);
     }
@@ -123,7 +124,7 @@ public class EnvelopeDecoderTests
         var limits = new DecoderLimits(MaxDecompressedBytes: 1024 * 1024);
 
         var before = GC.GetAllocatedBytesForCurrentThread();
-        using var delivery = EnvelopeDecoder.DecodeLambdaEvent(lambdaEvent, limits);
+        using var delivery = LambdaEventDecoder.Decode(lambdaEvent, limits);
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         var rejection = Assert.Single(delivery.Rejections);
@@ -145,7 +146,7 @@ public class EnvelopeDecoderTests
               {"id":"6","timestamp":6,"message":"{}"}]}
             """.Replace("BIG", Encoding.UTF8.GetString(big), StringComparison.Ordinal);
 
-        using var delivery = EnvelopeDecoder.DecodeLambdaEvent(TestEvents.SubscriptionEvent(Encoding.UTF8.GetBytes(payload)), new DecoderLimits(MaxMessageBytes: 1000));
+        using var delivery = LambdaEventDecoder.Decode(TestEvents.SubscriptionEvent(Encoding.UTF8.GetBytes(payload)), new DecoderLimits(MaxMessageBytes: 1000));
 
         Assert.Equal(["1", "6"], delivery.Events.Select(e => e.Id));
         Assert.Equal(
@@ -159,7 +160,7 @@ public class EnvelopeDecoderTests
         var data = TestEvents.GzipBase64(TestEvents.DataMessage([("1", 1L, Record)])).Replace("/", "\\/", StringComparison.Ordinal);
         var lambdaEvent = Encoding.UTF8.GetBytes("{\"awslogs\":{\"data\":\"" + data + "\"}}");
 
-        using var delivery = EnvelopeDecoder.DecodeLambdaEvent(lambdaEvent);
+        using var delivery = LambdaEventDecoder.Decode(lambdaEvent);
 
         Assert.Single(delivery.Events);
     }
@@ -171,8 +172,8 @@ public class EnvelopeDecoderTests
     {
         var lambdaEvent = TestEvents.SubscriptionEvent(TestEvents.DataMessage(Record, Record));
 
-        using var plain = EnvelopeDecoder.DecodeFile(lambdaEvent);
-        using var gzipped = EnvelopeDecoder.DecodeFile(TestEvents.Gzip(lambdaEvent));
+        using var plain = ExportFileReader.ReadWhole(lambdaEvent);
+        using var gzipped = ExportFileReader.ReadWhole(TestEvents.Gzip(lambdaEvent));
 
         Assert.Equal(2, plain.Events.Count);
         Assert.Equal(plain.Events.Select(e => e.Id), gzipped.Events.Select(e => e.Id));
@@ -186,7 +187,7 @@ public class EnvelopeDecoderTests
         var second = TestEvents.SubscriptionEvent(TestEvents.DataMessage([("b", 2L, Record), ("c", 3L, Record)]));
         var file = first.Concat("\n"u8.ToArray()).Concat(second).Concat("\n"u8.ToArray()).ToArray();
 
-        using var delivery = EnvelopeDecoder.DecodeFile(file);
+        using var delivery = ExportFileReader.ReadWhole(file);
 
         Assert.Equal(["a", "b", "c"], delivery.Events.Select(e => e.Id));
     }
@@ -194,7 +195,7 @@ public class EnvelopeDecoderTests
     [Fact]
     public void DecodeFile_WhenDecodedDataMessage_ShouldDecodeEvents()
     {
-        using var delivery = EnvelopeDecoder.DecodeFile(TestEvents.DataMessage(Record));
+        using var delivery = ExportFileReader.ReadWhole(TestEvents.DataMessage(Record));
 
         Assert.Single(delivery.Events);
         Assert.Equal(Record, delivery.Events[0].Message.ToArray());
@@ -214,7 +215,7 @@ public class EnvelopeDecoderTests
             searchedLogStreams = Array.Empty<object>(),
         });
 
-        using var delivery = EnvelopeDecoder.DecodeFile(file);
+        using var delivery = ExportFileReader.ReadWhole(file);
 
         Assert.Equal(["38123", "38124"], delivery.Events.Select(e => e.Id));
         Assert.Equal(1795000000500L, delivery.Events[1].TimestampMs);
@@ -227,8 +228,8 @@ public class EnvelopeDecoderTests
         var file = Encoding.UTF8.GetBytes(
             Encoding.UTF8.GetString(Record) + "\r\n\n" + "{broken line\n" + Encoding.UTF8.GetString(TestEvents.CompactFixture("invoke-llama.json")) + "\n");
 
-        using var first = EnvelopeDecoder.DecodeFile(file);
-        using var again = EnvelopeDecoder.DecodeFile(TestEvents.Gzip(file));
+        using var first = ExportFileReader.ReadWhole(file);
+        using var again = ExportFileReader.ReadWhole(TestEvents.Gzip(file));
 
         Assert.Equal(3, first.Events.Count);
         Assert.Equal(first.Events.Select(e => e.Id), again.Events.Select(e => e.Id));
@@ -243,7 +244,7 @@ public class EnvelopeDecoderTests
     {
         var file = TestEvents.Fixture("stream-anthropic.json");
 
-        using var delivery = EnvelopeDecoder.DecodeFile(file);
+        using var delivery = ExportFileReader.ReadWhole(file);
 
         var single = Assert.Single(delivery.Events);
         Assert.Equal(file.Length, single.Message.Length + (file.Length - file.AsSpan().TrimEnd("\n"u8).Length));
@@ -254,7 +255,7 @@ public class EnvelopeDecoderTests
     {
         var span = """{"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331","name":"chat","events":[]}"""u8.ToArray();
 
-        using var delivery = EnvelopeDecoder.DecodeFile(span);
+        using var delivery = ExportFileReader.ReadWhole(span);
 
         Assert.Single(delivery.Events);
     }
@@ -264,7 +265,7 @@ public class EnvelopeDecoderTests
     {
         var file = Encoding.UTF8.GetBytes("[" + Encoding.UTF8.GetString(Record) + "," + Encoding.UTF8.GetString(Record) + "]");
 
-        using var delivery = EnvelopeDecoder.DecodeFile(file);
+        using var delivery = ExportFileReader.ReadWhole(file);
 
         Assert.Equal(2, delivery.Events.Count);
     }
@@ -276,7 +277,7 @@ public class EnvelopeDecoderTests
     [InlineData("""{"events":[]}""")]
     public void DecodeFile_WhenNothingInIt_ShouldRejectEmptyBatch(string content)
     {
-        using var delivery = EnvelopeDecoder.DecodeFile(Encoding.UTF8.GetBytes(content));
+        using var delivery = ExportFileReader.ReadWhole(Encoding.UTF8.GetBytes(content));
 
         Assert.Empty(delivery.Events);
         Assert.Equal(RejectReasons.EmptyBatch, Assert.Single(delivery.Rejections).Reason);
@@ -289,7 +290,7 @@ public class EnvelopeDecoderTests
         gz[12] ^= 0xFF;
         gz[13] ^= 0xFF;
 
-        using var delivery = EnvelopeDecoder.DecodeFile(gz);
+        using var delivery = ExportFileReader.ReadWhole(gz);
 
         Assert.Contains(delivery.Rejections, r => r.Reason is RejectReasons.InvalidGzip or RejectReasons.InvalidJson);
     }
@@ -297,7 +298,7 @@ public class EnvelopeDecoderTests
     [Fact]
     public void DecodeFile_WhenDecompressedBeyondLimit_ShouldRejectDecompressedTooLarge()
     {
-        using var delivery = EnvelopeDecoder.DecodeFile(TestEvents.Gzip(new byte[3 * 1024 * 1024]), new DecoderLimits(MaxDecompressedBytes: 1024 * 1024));
+        using var delivery = ExportFileReader.ReadWhole(TestEvents.Gzip(new byte[3 * 1024 * 1024]), new DecoderLimits(MaxDecompressedBytes: 1024 * 1024));
 
         Assert.Equal(RejectReasons.DecompressedTooLarge, Assert.Single(delivery.Rejections).Reason);
     }
@@ -307,10 +308,10 @@ public class EnvelopeDecoderTests
     {
         var message = Encoding.UTF8.GetBytes("{\"text\":\"" + new string('p', 300_000) + "\\n\"}");
         var lambdaEvent = TestEvents.SubscriptionEvent(TestEvents.DataMessage(message));
-        EnvelopeDecoder.DecodeLambdaEvent(lambdaEvent).Dispose();
+        LambdaEventDecoder.Decode(lambdaEvent).Dispose();
 
         var before = GC.GetAllocatedBytesForCurrentThread();
-        using (var delivery = EnvelopeDecoder.DecodeLambdaEvent(lambdaEvent))
+        using (var delivery = LambdaEventDecoder.Decode(lambdaEvent))
         {
             Assert.Equal(message.Length, delivery.Events[0].Message.Length);
         }

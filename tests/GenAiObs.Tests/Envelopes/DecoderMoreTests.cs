@@ -1,3 +1,4 @@
+using GenAiObs.Cli.Export;
 using System.Text;
 using GenAiObs.Core.Envelopes;
 using GenAiObs.Core.Records;
@@ -6,7 +7,7 @@ using Xunit;
 
 namespace GenAiObs.Tests.Envelopes;
 
-public class EnvelopeDecoderMoreTests
+public class DecoderMoreTests
 {
     private static readonly byte[] Record = TestEvents.CompactFixture("invoke-titan.json");
 
@@ -15,7 +16,7 @@ public class EnvelopeDecoderMoreTests
     {
         var file = TestEvents.KinesisEvent(TestEvents.GzipBase64(TestEvents.DataMessage([("k1", 5L, Record)])));
 
-        using var delivery = EnvelopeDecoder.DecodeFile(file);
+        using var delivery = ExportFileReader.ReadWhole(file);
 
         Assert.Equal("k1", Assert.Single(delivery.Events).Id);
     }
@@ -27,7 +28,7 @@ public class EnvelopeDecoderMoreTests
         var file = Encoding.UTF8.GetBytes(
             Encoding.UTF8.GetString(good) + "\n" + """{"awslogs":{"data":"not*base64"}}""" + "\n" + Encoding.UTF8.GetString(Record) + "\n");
 
-        using var delivery = EnvelopeDecoder.DecodeFile(file);
+        using var delivery = ExportFileReader.ReadWhole(file);
 
         Assert.Equal(2, delivery.Events.Count);
         Assert.Equal("g1", delivery.Events[0].Id);
@@ -39,7 +40,7 @@ public class EnvelopeDecoderMoreTests
     {
         var file = """{"messageType":"DATA_MESSAGE","logEvents":[{"id":"e1","timestamp":7,"message":{"schemaType":"ModelInvocationLog","modelId":"m"}}]}"""u8.ToArray();
 
-        using var delivery = EnvelopeDecoder.DecodeFile(file);
+        using var delivery = ExportFileReader.ReadWhole(file);
 
         var single = Assert.Single(delivery.Events);
         Assert.Equal("""{"schemaType":"ModelInvocationLog","modelId":"m"}"""u8.ToArray(), single.Message.ToArray());
@@ -51,8 +52,8 @@ public class EnvelopeDecoderMoreTests
         var payload = """{"messageType":"DATA_MESSAGE","logEvents":[{"timestamp":1,"message":"{}"},{"timestamp":2,"message":"{}"}]}"""u8.ToArray();
         var lambdaEvent = TestEvents.SubscriptionEvent(payload);
 
-        using var first = EnvelopeDecoder.DecodeLambdaEvent(lambdaEvent);
-        using var again = EnvelopeDecoder.DecodeLambdaEvent(lambdaEvent);
+        using var first = LambdaEventDecoder.Decode(lambdaEvent);
+        using var again = LambdaEventDecoder.Decode(lambdaEvent);
 
         Assert.Equal(2, first.Events.Select(e => e.Id).Distinct().Count());
         Assert.Equal(first.Events.Select(e => e.Id), again.Events.Select(e => e.Id));
@@ -64,7 +65,7 @@ public class EnvelopeDecoderMoreTests
     {
         var lambdaEvent = TestEvents.SubscriptionEvent(TestEvents.DataMessage(Record));
 
-        using var delivery = EnvelopeDecoder.DecodeLambdaEvent(lambdaEvent, new DecoderLimits(MaxDecompressedBytes: 100));
+        using var delivery = LambdaEventDecoder.Decode(lambdaEvent, new DecoderLimits(MaxDecompressedBytes: 100));
 
         Assert.Equal(RejectReasons.DecompressedTooLarge, Assert.Single(delivery.Rejections).Reason);
     }
@@ -75,7 +76,7 @@ public class EnvelopeDecoderMoreTests
         var payload = TestEvents.DataMessage(Record);
         var lambdaEvent = TestEvents.SubscriptionEvent(payload);
 
-        using var delivery = EnvelopeDecoder.DecodeLambdaEvent(lambdaEvent, new DecoderLimits(MaxDecompressedBytes: payload.Length));
+        using var delivery = LambdaEventDecoder.Decode(lambdaEvent, new DecoderLimits(MaxDecompressedBytes: payload.Length));
 
         Assert.Empty(delivery.Rejections);
         Assert.Single(delivery.Events);
@@ -86,7 +87,7 @@ public class EnvelopeDecoderMoreTests
     {
         var payload = """{"messageType":"DATA_MESSAGE","logEvents":[{"id":"bad","timestamp":1,"message":"{\"a\":\"\\uD800\"}x\uDC00"},{"id":"ok","timestamp":2,"message":"{}"}]}"""u8.ToArray();
 
-        using var delivery = EnvelopeDecoder.DecodeLambdaEvent(TestEvents.SubscriptionEvent(payload));
+        using var delivery = LambdaEventDecoder.Decode(TestEvents.SubscriptionEvent(payload));
 
         Assert.Equal("ok", Assert.Single(delivery.Events).Id);
         Assert.Equal(("bad", RejectReasons.InvalidJson), (delivery.Rejections[0].EventId, delivery.Rejections[0].Reason));
@@ -95,7 +96,7 @@ public class EnvelopeDecoderMoreTests
     [Fact]
     public void Dispose_WhenCalledTwice_ShouldBeHarmless()
     {
-        var delivery = EnvelopeDecoder.DecodeFile(Record);
+        var delivery = ExportFileReader.ReadWhole(Record);
 
         delivery.Dispose();
         var error = Xunit.Record.Exception(delivery.Dispose);
