@@ -71,7 +71,7 @@ public sealed class EvaluatorFunction : ILambdaFunction
         var dynamoDb = DynamoDbClientFactory.Create(table.EndpointUrl, table.Region);
         var sns = SnsSettings.FromEnvironment(Get);
         var publisher = new SnsAlertPublisher(
-            new SnsClient(new HttpClient(), sns.Endpoint, sns.Region, new SdkCredentialsSource(), services.Time),
+            new SnsClient(new HttpClient { Timeout = SnsClient.RequestTimeout }, sns.Endpoint, sns.Region, new SdkCredentialsSource(), services.Time),
             sns.ReceiverTopics);
         var evaluator = new AlertEvaluator(
             new DynamoDbAggregateStore(dynamoDb, table.TableName, table.Retention),
@@ -96,6 +96,7 @@ public sealed class EvaluatorFunction : ILambdaFunction
             new("failed", result.Failed.Count),
             new("conflicts", result.Conflicts),
             new("muted", result.Muted),
+            new("unreleased", result.Unreleased),
         };
         var rules = result.Alerts
             .GroupBy(alert => alert.Rule, StringComparer.Ordinal)
@@ -162,6 +163,7 @@ public sealed class EvaluatorFunction : ILambdaFunction
             writer.WriteNumber("sent", result.Sent.Count);
             writer.WriteNumber("failed", result.Failed.Count);
             writer.WriteNumber("conflicts", result.Conflicts);
+            writer.WriteNumber("unreleased", result.Unreleased);
             writer.WriteEndObject();
         }
 

@@ -61,6 +61,12 @@ public sealed class SnsClient
     /// <c>kms:Decrypt</c> on the topic's key.
     /// </summary>
     public static IReadOnlyList<string> SnsActions { get; } = [PublishAction];
+    /// <summary>
+    /// One Publish call's ceiling (HttpClient's default is 100 s). SNS answers in milliseconds;
+    /// a hung connection must fail fast enough for the retries — and the claim's lease — to matter.
+    /// </summary>
+    public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
+
     private const string FormContentType = "application/x-www-form-urlencoded; charset=utf-8";
 
     private static readonly HashSet<string> RetryableCodes = new(StringComparer.Ordinal)
