@@ -66,7 +66,7 @@ public sealed class ExportFileReader
     /// <summary>Bytes read from the inputs so far (compressed bytes for gzip files); safe to read from another thread.</summary>
     public long InputBytesRead => Interlocked.Read(ref _inputBytes);
 
-    /// <summary>Decompressed bytes read so far; safe to read from another thread.</summary>
+    /// <summary>Decompressed bytes read so far, summed over every input this reader has read; safe to read from another thread.</summary>
     public long DecompressedBytesRead => Interlocked.Read(ref _decompressedBytes);
 
     /// <summary>Decodes a small input into one delivery (tests and single events; use <see cref="Read"/> for files).</summary>
@@ -89,6 +89,9 @@ public sealed class ExportFileReader
         var gzipped = StartsWithGzipMagic(counted);
         using Stream decompressed = gzipped ? new GZipStream(counted, CompressionMode.Decompress, leaveOpen: true) : counted;
         using var window = new ByteWindow(decompressed, _limits.MaxDecompressedBytes);
+
+        // The counter spans every input this reader has read; a file's window counts from zero.
+        var before = Interlocked.Read(ref _decompressedBytes);
         var state = new ReadState(window, new DeliveryBuilder(_limits, 0, _pool), emit, _pool);
         try
         {
@@ -96,14 +99,14 @@ public sealed class ExportFileReader
             while (NextValue(state))
             {
                 state.Values++;
-                Interlocked.Exchange(ref _decompressedBytes, window.TotalRead);
+                Interlocked.Exchange(ref _decompressedBytes, before + window.TotalRead);
                 if (state.Builder.Count >= _chunking.MaxEvents || state.Builder.MessageBytes >= _chunking.MaxMessageBytes)
                 {
                     state.Flush(_limits);
                 }
             }
 
-            Interlocked.Exchange(ref _decompressedBytes, window.TotalRead);
+            Interlocked.Exchange(ref _decompressedBytes, before + window.TotalRead);
             if (window.TooLarge)
             {
                 state.Builder.Reject(RejectReasons.DecompressedTooLarge, "file");

@@ -173,6 +173,27 @@ public sealed class ExportFileReaderTests
     }
 
     [Fact]
+    public void Read_WhenOneReaderReadsTwoFiles_ShouldCountTheBytesOfBoth()
+    {
+        // Arrange: a plain file and a gzipped one; replay reads every file with one reader and its
+        // progress and stage report divide by these totals.
+        var plain = JsonLines(40, i => RecordAt(i));
+        var second = JsonLines(25, i => RecordAt(i + 40));
+        var gzipped = TestEvents.Gzip(second);
+        var reader = new ExportFileReader(DecoderLimits.Default, new ExportChunking(MaxEvents: 16));
+
+        // Act
+        reader.Read(new MemoryStream(plain, writable: false), delivery => delivery.Dispose());
+        var afterFirst = (reader.InputBytesRead, reader.DecompressedBytesRead);
+        reader.Read(new MemoryStream(gzipped, writable: false), delivery => delivery.Dispose());
+
+        // Assert: input bytes are the files' sizes on disk; decompressed bytes the plain JSON of both.
+        Assert.Equal((plain.LongLength, plain.LongLength), afterFirst);
+        Assert.Equal(plain.LongLength + gzipped.LongLength, reader.InputBytesRead);
+        Assert.Equal(plain.LongLength + second.LongLength, reader.DecompressedBytesRead);
+    }
+
+    [Fact]
     public void Progress_WhenAQuarterIsReadAfterTenSeconds_ShouldShowRateShareAndEta()
     {
         var line = GenAiObs.Cli.ReplayCommand.Progress(events: 10_000, read: 25L << 20, decompressed: 200L << 20, inputBytes: 100L << 20, elapsed: TimeSpan.FromSeconds(10));
