@@ -21,6 +21,14 @@ public static class CliApp
               invocations and spans summaries as replay --json.
           init-table [--table NAME] [--endpoint URL] [--json]
               Create the DynamoDB table at the configured endpoint (for local use with dynalite).
+          cost-estimate [--json] [--invocations-per-month N] [--models N] [--principals N] [--teams N]
+                        [--hours H] [--window-seconds S] [--kinesis-shards N] [--without-spans] [--price NAME=VALUE]...
+                        [--prices FILE] [FILE...]
+              Replay an export (or the bundled samples) as a month of traffic through the processors
+              and print the observer's own monthly AWS bill by component (custom metrics, logs,
+              Contributor Insights, dashboards, alarms, DynamoDB, Lambda, Kinesis) with the dated
+              us-east-1 list prices used, next to the Bedrock spend observed. --models/--principals/
+              --teams remap the records onto that many distinct values (the README's scenarios).
           notify-test RECEIVER
               Publish one clearly marked test notification to RECEIVER's SNS topic.
           routes test [--config FILE] [--json] [--verify.receivers=R1,R2] LABEL=VALUE...
@@ -56,6 +64,7 @@ public static class CliApp
                 "replay" => await new ReplayCommand(environment).RunAsync(rest, stdout, stderr).ConfigureAwait(false),
                 "report" => await new ReportCommand(environment).RunAsync(rest, stdout, stderr).ConfigureAwait(false),
                 "init-table" => await new InitTableCommand(environment).RunAsync(rest, stdout, stderr).ConfigureAwait(false),
+                "cost-estimate" => await new CostEstimateCommand(environment).RunAsync(rest, stdout, stderr).ConfigureAwait(false),
                 "notify-test" => await new NotifyTestCommand(environment).RunAsync(rest, stdout, stderr).ConfigureAwait(false),
                 "routes" => await new RoutesCommand(environment).RunAsync(rest, stdout, stderr).ConfigureAwait(false),
                 "prices" => await new PricesCommand(environment).RunAsync(rest, stdout, stderr).ConfigureAwait(false),

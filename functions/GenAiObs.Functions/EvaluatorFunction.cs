@@ -72,7 +72,8 @@ public sealed class EvaluatorFunction : ILambdaFunction
         var sns = SnsSettings.FromEnvironment(Get);
         var publisher = new SnsAlertPublisher(
             new SnsClient(new HttpClient { Timeout = SnsClient.RequestTimeout }, sns.Endpoint, sns.Region, new SdkCredentialsSource(), services.Time),
-            sns.ReceiverTopics);
+            sns.ReceiverTopics,
+            sns.AlertTopicArn);
         var evaluator = new AlertEvaluator(
             new DynamoDbAggregateStore(dynamoDb, table.TableName, table.Retention),
             new RuleEvaluator(evaluatorSettings.Rules),

@@ -95,9 +95,10 @@ public static class CostMode
             emfBytes += counter.Characters;
             foreach (var ((minute, dimensions), series) in batch.Groups)
             {
-                var dimensionText = string.Join("|", dimensions.Pairs.Select(p => p.Key + "=" + p.Value));
+                // Properties (principal, model of an attribution document) are no dimensions: not billed.
+                var dimensionText = string.Join("|", dimensions.DimensionPairs.Select(p => p.Key + "=" + p.Value));
                 var isPrincipal = dimensionText.Contains("Principal=", StringComparison.Ordinal);
-                foreach (var name in series.Keys)
+                foreach (var name in series.Values.Where(s => !s.IsProperty).Select(s => s.Name))
                 {
                     var metric = name + "|" + dimensionText;
                     distinct.Add(metric);

@@ -51,6 +51,9 @@ public static class EnvironmentVariables
     public const string PagerDutyRoutingKeyParameter = "GENAIOBS_PAGERDUTY_ROUTING_KEY_PARAM";
     public const string SlackOpsWebhookParameter = "GENAIOBS_SLACK_OPS_WEBHOOK_PARAM";
     public const string SlackFinOpsWebhookParameter = "GENAIOBS_SLACK_FINOPS_WEBHOOK_PARAM";
+    public const string AlertTopicArn = "GENAIOBS_ALERT_TOPIC_ARN";
+    public const string AlarmReceiver = "GENAIOBS_ALARM_RECEIVER";
+    public const string NotificationMaxAge = "GENAIOBS_NOTIFICATION_MAX_AGE";
 
     /// <summary>PagerDuty Events API endpoint override (tests point it at a loopback server).</summary>
     public const string PagerDutyUrl = "GENAIOBS_PAGERDUTY_URL";

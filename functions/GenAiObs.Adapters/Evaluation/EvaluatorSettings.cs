@@ -1,5 +1,6 @@
 using GenAiObs.Adapters.Alerts;
 using GenAiObs.Adapters.Configuration;
+using GenAiObs.Adapters.Receivers;
 using GenAiObs.Core.Alerts;
 using GenAiObs.Core.Alerts.Rules;
 
@@ -27,7 +28,7 @@ public sealed record EvaluatorSettings(RuleSettings Rules, RoutingTree Routing)
     public static EvaluatorSettings FromVariables(IReadOnlyDictionary<string, string> variables, Func<string, string> readFile) =>
         new(
             RuleSettingsParser.Parse(variables),
-            RoutingConfigParser.Load(name => variables.TryGetValue(name, out var value) ? value : null, readFile));
+            LoadRouting(name => variables.TryGetValue(name, out var value) ? value : null, readFile));
 
     /// <summary>Reads the settings through a lookup (the Lambda environment): every known rule variable is looked up by name.</summary>
     public static EvaluatorSettings FromLookup(Func<string, string?> getVariable, Func<string, string> readFile)
@@ -41,6 +42,17 @@ public sealed record EvaluatorSettings(RuleSettings Rules, RoutingTree Routing)
             }
         }
 
-        return new(RuleSettingsParser.Parse(variables), RoutingConfigParser.Load(getVariable, readFile));
+        return new(RuleSettingsParser.Parse(variables), LoadRouting(getVariable, readFile));
+    }
+
+    /// <summary>
+    /// The route tree, checked against the receivers of the same configuration: a route naming a
+    /// receiver that is not configured fails here (cold start, CLI), never at send time.
+    /// </summary>
+    private static RoutingTree LoadRouting(Func<string, string?> getVariable, Func<string, string> readFile)
+    {
+        var tree = RoutingConfigParser.Load(getVariable, readFile);
+        ReceiverConfigParser.LoadForRoutes(tree, getVariable, readFile, ReceiverConfiguration.Legacy(null, null, null));
+        return tree;
     }
 }

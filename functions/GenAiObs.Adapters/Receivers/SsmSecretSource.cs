@@ -4,46 +4,17 @@ using Amazon.SimpleSystemsManagement.Model;
 
 namespace GenAiObs.Adapters.Receivers;
 
-/// <summary>Where receiver secrets (routing keys, webhook URLs) come from.</summary>
-public interface ISecretSource
-{
-    /// <exception cref="SecretNotFoundException">No secret of that name exists (the receiver is not set up).</exception>
-    Task<string> GetSecretAsync(string parameterName, CancellationToken cancellationToken);
-}
-
 /// <summary>
-/// The named secret does not exist: a receiver that was never set up (its SSM parameter not
-/// created), as opposed to a failure to read it. The message names the parameter, never a value.
+/// SSM Parameter Store SecureStrings (GetParameter WithDecryption), cached per process for
+/// <see cref="TimeToLive"/> (default <see cref="DefaultTimeToLive"/>): a rotated routing key or
+/// webhook is picked up within that time even in a sandbox that lives for hours, and at once when
+/// a receiver rejects the old value (<see cref="Invalidate"/>). A failed read is not cached, so
+/// the next invocation tries again.
 /// </summary>
-public sealed class SecretNotFoundException : Exception
+public sealed class SsmSecretSource(IAmazonSimpleSystemsManagement ssm, TimeProvider? time = null, TimeSpan? timeToLive = null) : ISecretSource
 {
-    public SecretNotFoundException(string parameterName, Exception innerException)
-        : base($"SSM parameter '{parameterName}' does not exist", innerException)
-    {
-        ParameterName = parameterName;
-    }
+    public static readonly TimeSpan DefaultTimeToLive = TimeSpan.FromMinutes(15);
 
-    public SecretNotFoundException(string parameterName)
-        : base($"SSM parameter '{parameterName}' does not exist")
-    {
-        ParameterName = parameterName;
-    }
-
-    public SecretNotFoundException()
-    {
-        ParameterName = string.Empty;
-    }
-
-    public string ParameterName { get; }
-}
-
-/// <summary>
-/// SSM Parameter Store SecureStrings (GetParameter WithDecryption), each read once per
-/// process — a cold start — and cached; a failed read is not cached, so the next invocation
-/// tries again.
-/// </summary>
-public sealed class SsmSecretSource(IAmazonSimpleSystemsManagement ssm) : ISecretSource
-{
     /// <summary>
     /// Every SSM API this source calls (IAM action names without the <c>ssm:</c> prefix; a test
     /// checks the target of the request a loopback SSM server receives). WithDecryption also needs <c>kms:Decrypt</c> on the
@@ -51,21 +22,30 @@ public sealed class SsmSecretSource(IAmazonSimpleSystemsManagement ssm) : ISecre
     /// </summary>
     public static IReadOnlyList<string> SsmActions { get; } = ["GetParameter"];
 
-    private readonly ConcurrentDictionary<string, Lazy<Task<string>>> _cache = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly ConcurrentDictionary<string, (Lazy<Task<string>> Value, DateTimeOffset ReadAt)> _cache = new(StringComparer.Ordinal);
+
+    public TimeSpan TimeToLive { get; } = timeToLive ?? DefaultTimeToLive;
 
     public async Task<string> GetSecretAsync(string parameterName, CancellationToken cancellationToken)
     {
-        var entry = _cache.GetOrAdd(parameterName, name => new Lazy<Task<string>>(() => ReadAsync(name)));
+        var now = _time.GetUtcNow();
+        var entry = _cache.AddOrUpdate(
+            parameterName,
+            name => (new Lazy<Task<string>>(() => ReadAsync(name)), now),
+            (name, existing) => now - existing.ReadAt >= TimeToLive ? (new Lazy<Task<string>>(() => ReadAsync(name)), now) : existing);
         try
         {
-            return await entry.Value.ConfigureAwait(false);
+            return await entry.Value.Value.ConfigureAwait(false);
         }
         catch
         {
-            _cache.TryRemove(new KeyValuePair<string, Lazy<Task<string>>>(parameterName, entry));
+            _cache.TryRemove(new KeyValuePair<string, (Lazy<Task<string>>, DateTimeOffset)>(parameterName, entry));
             throw;
         }
     }
+
+    public void Invalidate(string parameterName) => _cache.TryRemove(parameterName, out _);
 
     private async Task<string> ReadAsync(string name)
     {

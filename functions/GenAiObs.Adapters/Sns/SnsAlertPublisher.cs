@@ -2,8 +2,12 @@ using GenAiObs.Core.Alerts;
 
 namespace GenAiObs.Adapters.Sns;
 
-/// <summary>Publishes notifications to the receiver's SNS topic (GENAIOBS_RECEIVER_TOPICS).</summary>
-public sealed class SnsAlertPublisher(SnsClient client, IReadOnlyDictionary<string, string> receiverTopics) : IAlertPublisher
+/// <summary>
+/// Publishes notifications to the receiver's SNS topic: its entry in GENAIOBS_RECEIVER_TOPICS,
+/// else the alert topic (GENAIOBS_ALERT_TOPIC_ARN) that carries every receiver, told apart by the
+/// <c>receiver</c> message attribute.
+/// </summary>
+public sealed class SnsAlertPublisher(SnsClient client, IReadOnlyDictionary<string, string> receiverTopics, string? alertTopicArn = null) : IAlertPublisher
 {
     public const string NoTopicReason = "no_topic_for_receiver";
 
@@ -11,7 +15,7 @@ public sealed class SnsAlertPublisher(SnsClient client, IReadOnlyDictionary<stri
     {
         // A receiver without a topic has nobody to deliver to; saying so (instead of failing)
         // keeps the evaluator from retrying it every five minutes forever.
-        if (!receiverTopics.TryGetValue(notification.Receiver, out var topicArn))
+        if (!receiverTopics.TryGetValue(notification.Receiver, out var topicArn) && (topicArn = alertTopicArn) is null)
         {
             return new PublishReceipt(null, NoTopicReason);
         }

@@ -34,10 +34,21 @@ public sealed class DeliveryConfigException : Exception
 /// <summary>
 /// SNS delivery settings, read once at cold start: the region (for the endpoint and the
 /// signature), the endpoint (AWS_ENDPOINT_URL_SNS, then AWS_ENDPOINT_URL, then
-/// https://sns.{region}.amazonaws.com/) and the receiver → topic ARN map.
+/// https://sns.{region}.amazonaws.com/), the alert topic every receiver publishes to
+/// (<c>GENAIOBS_ALERT_TOPIC_ARN</c>; receivers are configuration, the topic is not per receiver)
+/// and the optional per-receiver topic overrides (<c>GENAIOBS_RECEIVER_TOPICS</c>, the variable of
+/// deployments that had one topic per receiver; it wins for the receivers it names).
 /// </summary>
 public sealed record SnsSettings(string Region, Uri Endpoint, IReadOnlyDictionary<string, string> ReceiverTopics)
 {
+    public const string AlertTopicVariable = EnvironmentVariables.AlertTopicArn;
+
+    /// <summary>The topic for receivers without an entry in <see cref="ReceiverTopics"/>; null = none.</summary>
+    public string? AlertTopicArn { get; init; }
+
+    /// <summary>The topic a receiver's notifications are published to, or null when there is none.</summary>
+    public string? TopicFor(string receiver) => ReceiverTopics.TryGetValue(receiver, out var topic) ? topic : AlertTopicArn;
+
     public const string ReceiverTopicsVariable = "GENAIOBS_RECEIVER_TOPICS";
     public const string EndpointSnsVariable = "AWS_ENDPOINT_URL_SNS";
     public const string EndpointVariable = "AWS_ENDPOINT_URL";
@@ -47,7 +58,8 @@ public sealed record SnsSettings(string Region, Uri Endpoint, IReadOnlyDictionar
     /// <summary>Every variable <see cref="FromEnvironment"/> reads.</summary>
     public static IReadOnlyList<SettingVariable> Variables { get; } =
     [
-        SettingVariable.Deployment(ReceiverTopicsVariable, "receiver → SNS topic ARN (JSON object)"),
+        SettingVariable.Deployment(AlertTopicVariable, "the SNS topic every receiver's notifications are published to"),
+        SettingVariable.LocalOverride(ReceiverTopicsVariable, "receiver → SNS topic ARN (JSON object); wins over the alert topic for the receivers it names"),
         SettingVariable.LocalOverride(EndpointSnsVariable, "SNS endpoint override (tests)"),
         SettingVariable.LocalOverride(EndpointVariable, "endpoint override for every AWS service"),
         SettingVariable.Lambda(RegionVariable, "signing region and default endpoint"),
@@ -69,7 +81,16 @@ public sealed record SnsSettings(string Region, Uri Endpoint, IReadOnlyDictionar
         }
 
         var endpoint = ReadEndpoint(getVariable, EndpointSnsVariable) ?? ReadEndpoint(getVariable, EndpointVariable) ?? DefaultEndpoint(region);
-        return new SnsSettings(region, endpoint, ParseReceiverTopics(getVariable(ReceiverTopicsVariable)));
+        var alertTopic = getVariable(AlertTopicVariable);
+        if (!string.IsNullOrWhiteSpace(alertTopic) && !IsTopicArn(alertTopic.Trim()))
+        {
+            throw new DeliveryConfigException(AlertTopicVariable, "expected a topic ARN (arn:aws:sns:region:account:name)");
+        }
+
+        return new SnsSettings(region, endpoint, ParseReceiverTopics(getVariable(ReceiverTopicsVariable)))
+        {
+            AlertTopicArn = string.IsNullOrWhiteSpace(alertTopic) ? null : alertTopic.Trim(),
+        };
     }
 
     public static Uri DefaultEndpoint(string region) =>
@@ -99,8 +120,7 @@ public sealed record SnsSettings(string Region, Uri Endpoint, IReadOnlyDictionar
             {
                 if (property.Value.ValueKind != JsonValueKind.String
                     || property.Value.GetString() is not { } arn
-                    || !arn.StartsWith("arn:", StringComparison.Ordinal)
-                    || arn.Split(':').Length < 6)
+                    || !IsTopicArn(arn))
                 {
                     throw new DeliveryConfigException(ReceiverTopicsVariable, $"receiver '{property.Name}' needs a topic ARN string (arn:aws:sns:region:account:name)");
                 }
@@ -115,6 +135,8 @@ public sealed record SnsSettings(string Region, Uri Endpoint, IReadOnlyDictionar
 
         return topics;
     }
+
+    private static bool IsTopicArn(string arn) => arn.StartsWith("arn:", StringComparison.Ordinal) && arn.Split(':').Length >= 6;
 
     private static Uri? ReadEndpoint(Func<string, string?> getVariable, string variable)
     {

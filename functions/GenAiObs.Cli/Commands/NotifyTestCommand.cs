@@ -7,7 +7,7 @@ namespace GenAiObs.Cli.Commands;
 
 /// <summary>
 /// <c>genaiobs notify-test RECEIVER</c>: publishes one clearly marked test notification to the
-/// receiver's SNS topic through the same publisher the evaluator uses — the "send a test
+/// receiver's SNS topic (its GENAIOBS_RECEIVER_TOPICS entry, else GENAIOBS_ALERT_TOPIC_ARN) through the same publisher the evaluator uses — the "send a test
 /// alert" to run after deploying. Exit codes: 0 published, 1 not published (configuration or
 /// SNS error, message on stderr), 2 usage.
 /// </summary>
@@ -50,10 +50,10 @@ public sealed class NotifyTestCommand
         try
         {
             var settings = SnsSettings.FromEnvironment(name => _environment.Variables.GetValueOrDefault(name));
-            if (!settings.ReceiverTopics.TryGetValue(receiver, out var topicArn))
+            if (settings.TopicFor(receiver) is not { } topicArn)
             {
                 var known = settings.ReceiverTopics.Count == 0 ? "none" : string.Join(", ", settings.ReceiverTopics.Keys.Order(StringComparer.Ordinal));
-                await stderr.WriteLineAsync($"genaiobs notify-test: {SnsSettings.ReceiverTopicsVariable} has no topic for receiver '{receiver}' (configured: {known})").ConfigureAwait(false);
+                await stderr.WriteLineAsync($"genaiobs notify-test: {SnsSettings.ReceiverTopicsVariable} has no topic for receiver '{receiver}' (configured: {known}) and {SnsSettings.AlertTopicVariable} is not set").ConfigureAwait(false);
                 return 1;
             }
 
@@ -117,6 +117,7 @@ public sealed class NotifyTestCommand
 
     private static IAlertPublisher CreateSnsPublisher(SnsSettings settings) =>
         new SnsAlertPublisher(
-            new SnsClient(new HttpClient(), settings.Endpoint, settings.Region, new SdkCredentialsSource(), TimeProvider.System),
-            settings.ReceiverTopics);
+            new SnsClient(new HttpClient { Timeout = SnsClient.RequestTimeout }, settings.Endpoint, settings.Region, new SdkCredentialsSource(), TimeProvider.System),
+            settings.ReceiverTopics,
+            settings.AlertTopicArn);
 }

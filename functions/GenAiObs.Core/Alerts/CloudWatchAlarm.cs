@@ -54,6 +54,18 @@ public sealed partial record CloudWatchAlarm(
         }
     }
 
+    /// <summary><c>[ALARM] name: reason</c> on one line, at most <paramref name="maxLength"/> characters (a receiver's title or fallback text).</summary>
+    public string Headline(int maxLength)
+    {
+        var text = $"[{StateLabel(NewState)}] {Name}";
+        if (Reason.Length > 0)
+        {
+            text += ": " + Reason;
+        }
+
+        return Alert.Cut(text.Replace('\n', ' '), maxLength);
+    }
+
     /// <summary>The <c>NewStateValue</c> / <c>OldStateValue</c> text of a state.</summary>
     public static string StateLabel(AlarmState state) => state switch
     {

@@ -139,6 +139,7 @@ public sealed class EmfSerializer
         var documents = 0;
         var dims = NormaliseDimensions(dimensions);
         var dimensionNames = new HashSet<string>(dims.Select(d => d.Key), StringComparer.Ordinal);
+        var properties = NormaliseProperties(dimensions, dimensionNames, metrics);
 
         // Each metric's finite values, cut into chunks of at most MaxValuesPerMetric. Non-finite
         // values cannot be written as JSON numbers and CloudWatch would reject them anyway.
@@ -159,12 +160,13 @@ public sealed class EmfSerializer
             chunked.Add((series, values.Chunk(_limits.MaxValuesPerMetric).ToList()));
         }
 
-        if (chunked.Count == 0)
+        // A document needs at least one metric for its directive; numeric properties alone are no document.
+        if (!chunked.Exists(c => !c.Series.IsProperty))
         {
             return 0;
         }
 
-        var baseBytes = MeasureBase(minute, dims, buffer, writer);
+        var baseBytes = MeasureBase(minute, dims, properties, buffer, writer);
         var rounds = chunked.Max(c => c.Chunks.Count);
         var pending = new List<(MetricSeries Series, double[] Values)>();
         for (var round = 0; round < rounds; round++)
@@ -184,7 +186,7 @@ public sealed class EmfSerializer
                 if (pending.Count > 0 &&
                     (pending.Count == _limits.MaxMetricsPerDirective || size + cost > _limits.MaxDocumentBytes))
                 {
-                    WriteDocument(minute, dims, pending, buffer, writer);
+                    WriteDocument(minute, dims, properties, pending, buffer, writer);
                     sink(buffer.WrittenSpan);
                     documents++;
                     pending.Clear();
@@ -197,7 +199,7 @@ public sealed class EmfSerializer
 
             if (pending.Count > 0)
             {
-                WriteDocument(minute, dims, pending, buffer, writer);
+                WriteDocument(minute, dims, properties, pending, buffer, writer);
                 sink(buffer.WrittenSpan);
                 documents++;
             }
@@ -210,7 +212,7 @@ public sealed class EmfSerializer
     {
         var result = new List<KeyValuePair<string, string>>(Math.Min(dimensions.Pairs.Count, _limits.MaxDimensionKeys));
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (name, value) in dimensions.Pairs)
+        foreach (var (name, value) in dimensions.DimensionPairs)
         {
             if (result.Count == _limits.MaxDimensionKeys)
             {
@@ -218,6 +220,25 @@ public sealed class EmfSerializer
             }
 
             if (seen.Add(name))
+            {
+                result.Add(new(name, Truncate(value, _limits.MaxDimensionValueLength)));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// The string properties of the group (after its dimensions): truncated like dimension values,
+    /// and left out when their name is a dimension's, a metric's or <c>_aws</c>.
+    /// </summary>
+    private List<KeyValuePair<string, string>> NormaliseProperties(DimensionSet dimensions, HashSet<string> dimensionNames, Dictionary<string, MetricSeries> metrics)
+    {
+        var result = new List<KeyValuePair<string, string>>();
+        var seen = new HashSet<string>(dimensionNames, StringComparer.Ordinal);
+        foreach (var (name, value) in dimensions.PropertyPairs)
+        {
+            if (name != "_aws" && !metrics.ContainsKey(name) && seen.Add(name))
             {
                 result.Add(new(name, Truncate(value, _limits.MaxDimensionValueLength)));
             }
@@ -243,11 +264,11 @@ public sealed class EmfSerializer
         return value[..cut];
     }
 
-    private int MeasureBase(long minute, List<KeyValuePair<string, string>> dims, ArrayBufferWriter<byte> buffer, Utf8JsonWriter writer)
+    private int MeasureBase(long minute, List<KeyValuePair<string, string>> dims, List<KeyValuePair<string, string>> properties, ArrayBufferWriter<byte> buffer, Utf8JsonWriter writer)
     {
         buffer.ResetWrittenCount();
         writer.Reset(buffer);
-        WriteDocumentCore(writer, minute, dims, []);
+        WriteDocumentCore(writer, minute, dims, properties, []);
         writer.Flush();
         return buffer.WrittenCount;
     }
@@ -273,13 +294,14 @@ public sealed class EmfSerializer
     private void WriteDocument(
         long minute,
         List<KeyValuePair<string, string>> dims,
+        List<KeyValuePair<string, string>> properties,
         List<(MetricSeries Series, double[] Values)> metrics,
         ArrayBufferWriter<byte> buffer,
         Utf8JsonWriter writer)
     {
         buffer.ResetWrittenCount();
         writer.Reset(buffer);
-        WriteDocumentCore(writer, minute, dims, metrics);
+        WriteDocumentCore(writer, minute, dims, properties, metrics);
         writer.Flush();
     }
 
@@ -287,6 +309,7 @@ public sealed class EmfSerializer
         Utf8JsonWriter writer,
         long minute,
         List<KeyValuePair<string, string>> dims,
+        List<KeyValuePair<string, string>> properties,
         List<(MetricSeries Series, double[] Values)> metrics)
     {
         writer.WriteStartObject();
@@ -307,7 +330,10 @@ public sealed class EmfSerializer
         writer.WriteStartArray("Metrics");
         foreach (var (series, _) in metrics)
         {
-            WriteDefinition(writer, series);
+            if (!series.IsProperty)
+            {
+                WriteDefinition(writer, series);
+            }
         }
 
         writer.WriteEndArray();
@@ -316,6 +342,11 @@ public sealed class EmfSerializer
         writer.WriteEndObject();
 
         foreach (var (name, value) in dims)
+        {
+            writer.WriteString(name, value);
+        }
+
+        foreach (var (name, value) in properties)
         {
             writer.WriteString(name, value);
         }
@@ -365,6 +396,11 @@ public sealed class EmfSerializer
 
     private static int CompareDimensions(DimensionSet a, DimensionSet b)
     {
+        if (a.DimensionCount != b.DimensionCount)
+        {
+            return a.DimensionCount.CompareTo(b.DimensionCount);
+        }
+
         var count = Math.Min(a.Pairs.Count, b.Pairs.Count);
         for (var i = 0; i < count; i++)
         {

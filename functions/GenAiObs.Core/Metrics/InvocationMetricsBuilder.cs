@@ -38,48 +38,59 @@ public static class InvocationMetricNames
     public const string UnpricedInvocations = "UnpricedInvocations";
     public const string RejectedRecords = "RejectedRecords";
 
+    /// <summary>Errors of the attribution documents: an EMF property, not a metric (AWS/Bedrock has the error metrics).</summary>
+    public const string InvocationErrorsProperty = InvocationErrors;
+
+    /// <summary>Input + output + cache-read + cache-write tokens of the attribution documents (EMF property; Contributor Insights "top principals by tokens").</summary>
+    public const string TokensProperty = "Tokens";
+
     private static readonly string[] Total = [MetricDimensions.Service];
     private static readonly string[] ByModel = [MetricDimensions.Service, MetricDimensions.ModelId];
-    private static readonly string[][] Attribution =
-    [
-        [MetricDimensions.Service, MetricDimensions.Principal],
-        [MetricDimensions.Service, MetricDimensions.Team],
-        [MetricDimensions.Service, MetricDimensions.Application],
-        [MetricDimensions.Service, MetricDimensions.Environment],
-    ];
-
-    private static readonly string[] ByRegion = [MetricDimensions.Service, MetricDimensions.ModelId, MetricDimensions.InferenceRegion];
 
     /// <summary>
     /// Every metric <see cref="InvocationMetricsBuilder"/> publishes → its dimension sets (dimension
     /// names in EMF order). Dashboards and alarms are checked against this; a test checks it
-    /// against what the builder emits. Principal, Team, Application and Environment sets appear
-    /// only for records that carry them (Principal only when <c>GENAIOBS_MAX_PRINCIPALS</c> &gt; 0).
+    /// against what the builder emits. Only bounded dimensions: what the vended <c>AWS/Bedrock</c>
+    /// metrics already publish per ModelId for free (invocations, latency, tokens, throttles,
+    /// errors) is not repeated, and principals are EMF properties, never dimensions. Team,
+    /// Application and Environment sets appear only for records that carry them;
+    /// UnpricedInvocations only for a model that has unpriced calls.
     /// </summary>
     public static IReadOnlyDictionary<string, IReadOnlyList<IReadOnlyList<string>>> Catalogue { get; } =
         new Dictionary<string, IReadOnlyList<IReadOnlyList<string>>>(StringComparer.Ordinal)
         {
-            [Invocations] = [Total, ByModel, .. Attribution, ByRegion],
-            [InvocationErrors] = [Total, ByModel, .. Attribution],
-            [InputTokens] = [Total, ByModel, .. Attribution],
-            [OutputTokens] = [Total, ByModel, .. Attribution],
-            [CostUsd] = [Total, ByModel, .. Attribution],
-            [InputCostUsd] = [Total, ByModel],
-            [OutputCostUsd] = [Total, ByModel],
-            [CacheReadCostUsd] = [Total, ByModel],
-            [CacheWriteCostUsd] = [Total, ByModel],
-            [CacheSavingsUsd] = [Total, ByModel],
-            [Throttles] = [Total, ByModel],
-            [CacheReadTokens] = [Total, ByModel],
-            [CacheWriteTokens] = [Total, ByModel],
-            [Completions] = [Total, ByModel],
-            [Truncations] = [Total, ByModel],
-            [UnpricedInvocations] = [Total, ByModel],
-            [InvocationLatency] = [Total, ByModel, ByRegion],
-            [TimeToFirstToken] = [Total, ByModel, ByRegion],
-            [StopReasonCount] = [[MetricDimensions.Service, MetricDimensions.StopReason], [MetricDimensions.Service, MetricDimensions.ModelId, MetricDimensions.StopReason]],
+            [Invocations] = [Total],
+            [CostUsd] =
+            [
+                Total, ByModel,
+                [MetricDimensions.Service, MetricDimensions.Team],
+                [MetricDimensions.Service, MetricDimensions.Application],
+                [MetricDimensions.Service, MetricDimensions.Environment],
+            ],
+            [InputCostUsd] = [Total],
+            [OutputCostUsd] = [Total],
+            [CacheReadCostUsd] = [Total],
+            [CacheWriteCostUsd] = [Total],
+            [CacheSavingsUsd] = [Total],
+            [CacheReadTokens] = [Total],
+            [Completions] = [Total],
+            [Truncations] = [Total],
+            [TimeToFirstToken] = [Total],
+            [UnpricedInvocations] = [ByModel],
+            [StopReasonCount] = [[MetricDimensions.Service, MetricDimensions.StopReason]],
             [RejectedRecords] = [Total, [MetricDimensions.Service, MetricDimensions.Reason]],
         };
+
+    /// <summary>
+    /// The string properties of an attribution document (EMF members that are no dimension):
+    /// what Contributor Insights rules and Logs Insights queries key on.
+    /// </summary>
+    public static IReadOnlyList<string> AttributionProperties { get; } =
+        [MetricDimensions.Principal, MetricDimensions.ModelId, MetricDimensions.Team, MetricDimensions.Application, MetricDimensions.Environment];
+
+    /// <summary>The numeric properties of an attribution document (summed per document; no metric).</summary>
+    public static IReadOnlyList<string> AttributionValues { get; } =
+        [InvocationErrorsProperty, InputTokens, OutputTokens, CacheWriteTokens, TokensProperty];
 }
 
 /// <summary>The dimension names the metric builders use.</summary>
@@ -102,10 +113,9 @@ public static class MetricDimensions
 /// <summary>Options of <see cref="InvocationMetricsBuilder"/> (from the function settings).</summary>
 /// <param name="ServiceName">The <c>Service</c> dimension value (<c>POWERTOOLS_SERVICE_NAME</c>).</param>
 /// <param name="MaxPrincipals">
-/// <c>GENAIOBS_MAX_PRINCIPALS</c>: how many principals (and, separately, teams, applications and
-/// environments taken from requestMetadata) keep their own dimension value per batch, ranked by cost; the rest
-/// are published as <c>other</c>. 0 turns the principal dimension set off (teams, applications and
-/// environments then keep their top 1).
+/// <c>GENAIOBS_MAX_PRINCIPALS</c>: not used by the metrics any more — principals are never a
+/// dimension; they are EMF properties of the attribution documents (and keys of the DynamoDB
+/// aggregates, capped there by <see cref="CardinalityLimits.Principal"/>).
 /// </param>
 /// <param name="Environment"><c>GENAIOBS_ENVIRONMENT</c>: the environment of records whose requestMetadata names none.</param>
 /// <param name="Limits">Top values kept per batch for teams, applications and environments (<see cref="CardinalityLimits"/>; default <see cref="CardinalityLimits.Default"/>).</param>
@@ -113,19 +123,25 @@ public sealed record InvocationMetricsOptions(string ServiceName, int MaxPrincip
 
 /// <summary>
 /// Turns one batch of priced invocation records and rejections into CloudWatch metrics. A pure
-/// function of its inputs. Dimension sets, each chosen for a question the dashboards and alarms ask:
+/// function of its inputs. The custom-metric count depends only on bounded values (models as
+/// logged, stop reasons, reject reasons and the capped team/application/environment), never on
+/// principals or sessions:
 /// <list type="bullet">
-/// <item><c>[Service]</c> — totals: every metric, plus RejectedRecords (0 when none).</item>
-/// <item><c>[Service, ModelId]</c> — every invocation metric, by model as logged. Both carry the cost split
-/// (InputCostUsd, OutputCostUsd, CacheReadCostUsd, CacheWriteCostUsd — together CostUsd) and CacheSavingsUsd.</item>
-/// <item><c>[Service, Principal]</c> — who spends: Invocations, InvocationErrors, tokens, CostUsd; top N principals by batch cost, the rest <c>other</c>.</item>
-/// <item><c>[Service, StopReason]</c> and <c>[Service, ModelId, StopReason]</c> — StopReasonCount of successful calls.</item>
-/// <item><c>[Service, ModelId, InferenceRegion]</c> — Invocations, InvocationLatency, TimeToFirstToken when the region is logged (cross-region inference).</item>
-/// <item><c>[Service, Team]</c>, <c>[Service, Application]</c>, <c>[Service, Environment]</c> — Invocations, InvocationErrors, tokens, CostUsd, when known from requestMetadata (keys team/application/environment, any case) or, for Environment, <c>GENAIOBS_ENVIRONMENT</c>.</item>
-/// <item><c>[Service, Reason]</c> — RejectedRecords by reject reason.</item>
+/// <item><c>[Service]</c> — totals (see <see cref="InvocationMetricNames.Catalogue"/>), written in
+/// <em>attribution documents</em>: one per (minute, principal, model, team, application,
+/// environment) of the batch, carrying those as EMF properties plus the numeric properties
+/// InvocationErrors, InputTokens, OutputTokens, CacheWriteTokens and Tokens. CloudWatch sums the
+/// documents into one metric per name; Contributor Insights and Logs Insights read the properties
+/// (top principals by cost or tokens, top models by errors).</item>
+/// <item><c>[Service, ModelId]</c> — CostUsd (0 for failed calls, so the set is always there), and
+/// UnpricedInvocations only when a model has unpriced successful calls.</item>
+/// <item><c>[Service, StopReason]</c> — StopReasonCount of successful calls.</item>
+/// <item><c>[Service, Team]</c>, <c>[Service, Application]</c>, <c>[Service, Environment]</c> — CostUsd, when known from requestMetadata (keys team/application/environment, any case) or, for Environment, <c>GENAIOBS_ENVIRONMENT</c>; top N per batch, the rest <c>other</c>.</item>
+/// <item><c>[Service, Reason]</c> — RejectedRecords by reject reason (the total is published as 0 when none).</item>
 /// </list>
-/// Counters of the totals and by-model sets are written even when zero so alarms see 0, not missing data.
-/// Latency and time to first token are raw values of successful calls (percentiles need raw, non-negative values).
+/// Invocations, latency, token counts, throttles and errors per model come from the vended
+/// <c>AWS/Bedrock</c> metrics (Amazon Bedrock User Guide, "Monitor bedrock-runtime inference using
+/// CloudWatch metrics"), which cost nothing. Time to first token is raw values of successful calls.
 /// </summary>
 public static class InvocationMetricsBuilder
 {
@@ -154,7 +170,6 @@ public static class InvocationMetricsBuilder
         var batch = new MetricBatch();
         var total = batch.Dimensions(MetricDimensions.Service, options.ServiceName);
 
-        var principals = TopByCost(invocations, i => i.Record.Principal, options.MaxPrincipals);
         var limits = options.Limits ?? CardinalityLimits.Default;
         var teams = TopByCost(invocations, i => Metadata(i.Record, TeamKey), limits.Team);
         var applications = TopByCost(invocations, i => Metadata(i.Record, ApplicationKey), limits.Application);
@@ -165,43 +180,48 @@ public static class InvocationMetricsBuilder
         {
             var record = invocation.Record;
             var time = record.Timestamp.ToUnixTimeMilliseconds();
+            var team = Metadata(record, TeamKey);
+            var application = Metadata(record, ApplicationKey);
+            var environment = Metadata(record, EnvironmentKey) ?? defaultEnvironment;
 
-            AddFull(batch, total, invocation, time);
-            AddFull(batch, batch.Dimensions(MetricDimensions.Service, options.ServiceName, MetricDimensions.ModelId, record.ModelId), invocation, time);
+            // The long tail (every principal, every team name) lives in properties, not dimensions.
+            var attribution = batch.WithProperties(
+                total,
+                [
+                    (MetricDimensions.Principal, Clean(record.Principal)),
+                    (MetricDimensions.ModelId, Clean(record.ModelId)),
+                    (MetricDimensions.Team, team),
+                    (MetricDimensions.Application, application),
+                    (MetricDimensions.Environment, environment),
+                ]);
+            AddTotals(batch, attribution, invocation, time);
 
-            if (options.MaxPrincipals > 0)
+            var byModel = batch.Dimensions(MetricDimensions.Service, options.ServiceName, MetricDimensions.ModelId, record.ModelId);
+            batch.AddCount(byModel, InvocationMetricNames.CostUsd, (double)invocation.CostUsd, time, MetricUnit.None);
+            if (!record.IsError && invocation.Unpriced)
             {
-                var principal = principals.Contains(record.Principal) ? record.Principal : MetricDimensions.Other;
-                AddUsage(batch, batch.Dimensions(MetricDimensions.Service, options.ServiceName, MetricDimensions.Principal, principal), invocation, time);
+                batch.AddCount(byModel, InvocationMetricNames.UnpricedInvocations, 1, time);
             }
 
-            if (Metadata(record, TeamKey) is { } team)
+            if (team is not null)
             {
-                AddUsage(batch, batch.Dimensions(MetricDimensions.Service, options.ServiceName, MetricDimensions.Team, teams.Contains(team) ? team : MetricDimensions.Other), invocation, time);
+                AddCost(batch, batch.Dimensions(MetricDimensions.Service, options.ServiceName, MetricDimensions.Team, teams.Contains(team) ? team : MetricDimensions.Other), invocation, time);
             }
 
-            if (Metadata(record, ApplicationKey) is { } application)
+            if (application is not null)
             {
-                AddUsage(batch, batch.Dimensions(MetricDimensions.Service, options.ServiceName, MetricDimensions.Application, applications.Contains(application) ? application : MetricDimensions.Other), invocation, time);
+                AddCost(batch, batch.Dimensions(MetricDimensions.Service, options.ServiceName, MetricDimensions.Application, applications.Contains(application) ? application : MetricDimensions.Other), invocation, time);
             }
 
-            if ((Metadata(record, EnvironmentKey) ?? defaultEnvironment) is { } environment)
+            if (environment is not null)
             {
-                AddUsage(batch, batch.Dimensions(MetricDimensions.Service, options.ServiceName, MetricDimensions.Environment, environments.Contains(environment) ? environment : MetricDimensions.Other), invocation, time);
+                AddCost(batch, batch.Dimensions(MetricDimensions.Service, options.ServiceName, MetricDimensions.Environment, environments.Contains(environment) ? environment : MetricDimensions.Other), invocation, time);
             }
 
             if (!record.IsError)
             {
                 var reason = string.IsNullOrEmpty(record.StopReason) ? StopReasons.Unknown : record.StopReason;
                 batch.AddCount(batch.Dimensions(MetricDimensions.Service, options.ServiceName, MetricDimensions.StopReason, reason), InvocationMetricNames.StopReasonCount, 1, time);
-                batch.AddCount(batch.Dimensions(MetricDimensions.Service, options.ServiceName, MetricDimensions.ModelId, record.ModelId, MetricDimensions.StopReason, reason), InvocationMetricNames.StopReasonCount, 1, time);
-            }
-
-            if (Clean(record.InferenceRegion) is { } region)
-            {
-                var byRegion = batch.Dimensions(MetricDimensions.Service, options.ServiceName, MetricDimensions.ModelId, record.ModelId, MetricDimensions.InferenceRegion, region);
-                batch.AddCount(byRegion, InvocationMetricNames.Invocations, 1, time);
-                AddLatencies(batch, byRegion, record, time);
             }
         }
 
@@ -217,54 +237,35 @@ public static class InvocationMetricsBuilder
         return batch;
     }
 
-    /// <summary>Every invocation metric (totals and by-model sets).</summary>
-    private static void AddFull(MetricBatch batch, DimensionSet dimensions, PricedInvocation invocation, long time)
+    /// <summary>The [Service] metrics and numeric properties of one invocation, into its attribution document.</summary>
+    private static void AddTotals(MetricBatch batch, DimensionSet attribution, PricedInvocation invocation, long time)
     {
         var record = invocation.Record;
-        AddUsage(batch, dimensions, invocation, time);
-        batch.AddCount(dimensions, InvocationMetricNames.Throttles, record.IsThrottle ? 1 : 0, time);
-        batch.AddCount(dimensions, InvocationMetricNames.CacheReadTokens, record.CacheReadTokens, time);
-        batch.AddCount(dimensions, InvocationMetricNames.CacheWriteTokens, record.CacheWriteTokens, time);
-        batch.AddCount(dimensions, InvocationMetricNames.Completions, !record.IsError && StopReasons.IsCompletion(record.StopReason) ? 1 : 0, time);
-        batch.AddCount(dimensions, InvocationMetricNames.Truncations, !record.IsError && StopReasons.IsTruncation(record.StopReason) ? 1 : 0, time);
-        batch.AddCount(dimensions, InvocationMetricNames.UnpricedInvocations, !record.IsError && invocation.Unpriced ? 1 : 0, time);
+        batch.AddCount(attribution, InvocationMetricNames.Invocations, 1, time);
+        batch.AddCount(attribution, InvocationMetricNames.CostUsd, (double)invocation.CostUsd, time, MetricUnit.None);
         var parts = invocation.Breakdown;
-        batch.AddCount(dimensions, InvocationMetricNames.InputCostUsd, (double)parts.InputUsd, time, MetricUnit.None);
-        batch.AddCount(dimensions, InvocationMetricNames.OutputCostUsd, (double)parts.OutputUsd, time, MetricUnit.None);
-        batch.AddCount(dimensions, InvocationMetricNames.CacheReadCostUsd, (double)parts.CacheReadUsd, time, MetricUnit.None);
-        batch.AddCount(dimensions, InvocationMetricNames.CacheWriteCostUsd, (double)parts.CacheWriteUsd, time, MetricUnit.None);
-        batch.AddCount(dimensions, InvocationMetricNames.CacheSavingsUsd, (double)parts.CacheSavingsUsd, time, MetricUnit.None);
-        AddLatencies(batch, dimensions, record, time);
+        batch.AddCount(attribution, InvocationMetricNames.InputCostUsd, (double)parts.InputUsd, time, MetricUnit.None);
+        batch.AddCount(attribution, InvocationMetricNames.OutputCostUsd, (double)parts.OutputUsd, time, MetricUnit.None);
+        batch.AddCount(attribution, InvocationMetricNames.CacheReadCostUsd, (double)parts.CacheReadUsd, time, MetricUnit.None);
+        batch.AddCount(attribution, InvocationMetricNames.CacheWriteCostUsd, (double)parts.CacheWriteUsd, time, MetricUnit.None);
+        batch.AddCount(attribution, InvocationMetricNames.CacheSavingsUsd, (double)parts.CacheSavingsUsd, time, MetricUnit.None);
+        batch.AddCount(attribution, InvocationMetricNames.CacheReadTokens, record.CacheReadTokens, time);
+        batch.AddCount(attribution, InvocationMetricNames.Completions, !record.IsError && StopReasons.IsCompletion(record.StopReason) ? 1 : 0, time);
+        batch.AddCount(attribution, InvocationMetricNames.Truncations, !record.IsError && StopReasons.IsTruncation(record.StopReason) ? 1 : 0, time);
+        if (!record.IsError && record.TimeToFirstTokenMs is { } ttft && double.IsFinite(ttft) && ttft >= 0)
+        {
+            batch.AddObservation(attribution, InvocationMetricNames.TimeToFirstToken, ttft, time);
+        }
+
+        batch.AddProperty(attribution, InvocationMetricNames.InvocationErrorsProperty, record.IsError ? 1 : 0, time);
+        batch.AddProperty(attribution, InvocationMetricNames.InputTokens, record.InputTokens, time);
+        batch.AddProperty(attribution, InvocationMetricNames.OutputTokens, record.OutputTokens, time);
+        batch.AddProperty(attribution, InvocationMetricNames.CacheWriteTokens, record.CacheWriteTokens, time);
+        batch.AddProperty(attribution, InvocationMetricNames.TokensProperty, (double)record.InputTokens + record.OutputTokens + record.CacheReadTokens + record.CacheWriteTokens, time);
     }
 
-    /// <summary>The usage and spend metrics every attribution set carries.</summary>
-    private static void AddUsage(MetricBatch batch, DimensionSet dimensions, PricedInvocation invocation, long time)
-    {
-        var record = invocation.Record;
-        batch.AddCount(dimensions, InvocationMetricNames.Invocations, 1, time);
-        batch.AddCount(dimensions, InvocationMetricNames.InvocationErrors, record.IsError ? 1 : 0, time);
-        batch.AddCount(dimensions, InvocationMetricNames.InputTokens, record.InputTokens, time);
-        batch.AddCount(dimensions, InvocationMetricNames.OutputTokens, record.OutputTokens, time);
+    private static void AddCost(MetricBatch batch, DimensionSet dimensions, PricedInvocation invocation, long time) =>
         batch.AddCount(dimensions, InvocationMetricNames.CostUsd, (double)invocation.CostUsd, time, MetricUnit.None);
-    }
-
-    private static void AddLatencies(MetricBatch batch, DimensionSet dimensions, InvocationRecord record, long time)
-    {
-        if (record.IsError)
-        {
-            return;
-        }
-
-        if (record.LatencyMs is { } latency && double.IsFinite(latency) && latency >= 0)
-        {
-            batch.AddObservation(dimensions, InvocationMetricNames.InvocationLatency, latency, time);
-        }
-
-        if (record.TimeToFirstTokenMs is { } ttft && double.IsFinite(ttft) && ttft >= 0)
-        {
-            batch.AddObservation(dimensions, InvocationMetricNames.TimeToFirstToken, ttft, time);
-        }
-    }
 
     /// <summary>
     /// The values of <paramref name="key"/> that keep their own dimension value: the top

@@ -9,8 +9,12 @@ public enum MetricUnit
 }
 
 /// <summary>
-/// An ordered set of dimension name/value pairs. Order is kept because it is the order written
-/// into the EMF dimension set; equality is by names and values.
+/// An ordered set of dimension name/value pairs, optionally followed by property pairs. Order is
+/// kept because it is the order written into the EMF dimension set; equality is by names and
+/// values of both. The first <see cref="DimensionCount"/> pairs are CloudWatch dimensions (each
+/// distinct value combination a billed custom metric); the rest are EMF properties: top-level
+/// members of the document that Logs Insights and Contributor Insights read but that create no
+/// metric (EMF specification: members not referenced by a directive are ignored by extraction).
 /// </summary>
 public sealed class DimensionSet : IEquatable<DimensionSet>
 {
@@ -18,9 +22,20 @@ public sealed class DimensionSet : IEquatable<DimensionSet>
     private readonly int _hash;
 
     public DimensionSet(params KeyValuePair<string, string>[] pairs)
+        : this(pairs.Length, pairs)
     {
+    }
+
+    /// <summary>A set whose first <paramref name="dimensionCount"/> pairs are dimensions and the rest properties.</summary>
+    public DimensionSet(int dimensionCount, KeyValuePair<string, string>[] pairs)
+    {
+        ArgumentNullException.ThrowIfNull(pairs);
+        ArgumentOutOfRangeException.ThrowIfNegative(dimensionCount);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(dimensionCount, pairs.Length);
         _pairs = pairs;
+        DimensionCount = dimensionCount;
         var hash = new HashCode();
+        hash.Add(dimensionCount);
         foreach (var (name, value) in pairs)
         {
             hash.Add(name, StringComparer.Ordinal);
@@ -33,11 +48,21 @@ public sealed class DimensionSet : IEquatable<DimensionSet>
     public static DimensionSet Of(params (string Name, string Value)[] pairs) =>
         new(Array.ConvertAll(pairs, p => new KeyValuePair<string, string>(p.Name, p.Value)));
 
+    /// <summary>Every pair: the dimensions, then the properties.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Pairs => _pairs;
+
+    /// <summary>How many of <see cref="Pairs"/> (from the start) are dimensions.</summary>
+    public int DimensionCount { get; }
+
+    /// <summary>The dimension pairs only (what makes a distinct custom metric).</summary>
+    public IEnumerable<KeyValuePair<string, string>> DimensionPairs => _pairs.Take(DimensionCount);
+
+    /// <summary>The property pairs only (written into the document, never a dimension).</summary>
+    public IEnumerable<KeyValuePair<string, string>> PropertyPairs => _pairs.Skip(DimensionCount);
 
     public bool Equals(DimensionSet? other)
     {
-        if (other is null || other._hash != _hash || other._pairs.Length != _pairs.Length)
+        if (other is null || other._hash != _hash || other._pairs.Length != _pairs.Length || other.DimensionCount != DimensionCount)
         {
             return false;
         }
@@ -71,6 +96,13 @@ public sealed class MetricSeries
     public string Name { get; }
     public MetricUnit Unit { get; }
 
+    /// <summary>
+    /// True for a numeric EMF property: summed like a counter and written as a top-level member,
+    /// but not listed in the metric directive, so it is no custom metric (token counts the vended
+    /// <c>AWS/Bedrock</c> metrics already publish, kept per principal for Contributor Insights).
+    /// </summary>
+    public bool IsProperty { get; init; }
+
     /// <summary>Raw values (kept raw so CloudWatch can compute percentiles) or one running sum for counters.</summary>
     public List<double> Values { get; } = [];
 }
@@ -84,6 +116,7 @@ public sealed class MetricBatch
 {
     private readonly Dictionary<(long Minute, DimensionSet Dimensions), Dictionary<string, MetricSeries>> _groups = [];
     private readonly Dictionary<DimensionKey, DimensionSet> _dimensionSets = [];
+    private readonly Dictionary<DimensionSet, DimensionSet> _propertySets = [];
 
     // Builders add a dozen metrics in a row to one (minute, set): remembering the last group
     // saves the tuple lookup for all but the first of them.
@@ -138,11 +171,52 @@ public sealed class MetricBatch
         }
     }
 
+    /// <summary>
+    /// The set of <paramref name="dimensions"/> plus property pairs (null values are left out),
+    /// interned like <see cref="Dimensions"/>: the group key of an attribution document.
+    /// </summary>
+    public DimensionSet WithProperties(DimensionSet dimensions, ReadOnlySpan<(string Name, string? Value)> properties)
+    {
+        ArgumentNullException.ThrowIfNull(dimensions);
+        var pairs = new List<KeyValuePair<string, string>>(dimensions.DimensionCount + properties.Length);
+        pairs.AddRange(dimensions.DimensionPairs);
+        foreach (var (name, value) in properties)
+        {
+            if (value is not null)
+            {
+                pairs.Add(new(name, value));
+            }
+        }
+
+        var candidate = new DimensionSet(dimensions.DimensionCount, [.. pairs]);
+        if (!_propertySets.TryGetValue(candidate, out var set))
+        {
+            set = candidate;
+            _propertySets[set] = set;
+        }
+
+        return set;
+    }
+
+    /// <summary>Adds <paramref name="value"/> to a numeric property of the group (summed; never a metric).</summary>
+    public void AddProperty(DimensionSet dimensions, string name, double value, long timestampMs)
+    {
+        var series = Series(dimensions, name, MetricUnit.None, timestampMs, property: true);
+        if (series.Values.Count == 0)
+        {
+            series.Values.Add(value);
+        }
+        else
+        {
+            series.Values[0] += value;
+        }
+    }
+
     /// <summary>Records one observation of a distribution (kept as a raw value).</summary>
     public void AddObservation(DimensionSet dimensions, string name, double value, long timestampMs, MetricUnit unit = MetricUnit.Milliseconds) =>
         Series(dimensions, name, unit, timestampMs).Values.Add(value);
 
-    private MetricSeries Series(DimensionSet dimensions, string name, MetricUnit unit, long timestampMs)
+    private MetricSeries Series(DimensionSet dimensions, string name, MetricUnit unit, long timestampMs, bool property = false)
     {
         var minute = timestampMs - (((timestampMs % 60_000) + 60_000) % 60_000);
         Dictionary<string, MetricSeries>? metrics;
@@ -163,7 +237,7 @@ public sealed class MetricBatch
 
         if (!metrics.TryGetValue(name, out var series))
         {
-            series = new MetricSeries(name, unit);
+            series = new MetricSeries(name, unit) { IsProperty = property };
             metrics[name] = series;
         }
 

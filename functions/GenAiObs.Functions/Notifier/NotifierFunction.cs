@@ -5,6 +5,7 @@ using GenAiObs.Adapters.Configuration;
 using GenAiObs.Adapters.Diagnostics;
 using GenAiObs.Adapters.Http;
 using GenAiObs.Adapters.Receivers;
+using GenAiObs.Adapters.Sns;
 using GenAiObs.Core.Alerts;
 using GenAiObs.Functions.Runtime;
 
@@ -32,37 +33,55 @@ public sealed class NotifierDeliveryException : Exception
 }
 
 /// <summary>
-/// The <c>notifier</c> function, subscribed to the receivers' SNS topics. It delivers two kinds
-/// of message: the evaluator's notifications and CloudWatch alarm state changes (the template's
-/// native alarms publish to the pagerduty topic). The receiver is the record's <c>receiver</c>
-/// attribute, else the receiver whose topic (<c>GENAIOBS_RECEIVER_TOPICS</c>) the record came
-/// from, else (for a notification) its own receiver field — <c>pagerduty</c> → PagerDuty Events
-/// API v2, <c>slack-ops</c> / <c>slack-finops</c> → that Slack webhook (finops falls back to ops
-/// when it has no webhook of its own), <c>default</c> → slack-ops.
+/// The <c>notifier</c> function, subscribed to the alert topic. It delivers two kinds of message:
+/// the evaluator's notifications and CloudWatch alarm state changes (the template's native alarms
+/// publish to the same topic). The receiver is the record's <c>receiver</c> attribute, else (an
+/// alarm) the receiver of the topic it came from in <c>GENAIOBS_RECEIVER_TOPICS</c>, else
+/// <c>GENAIOBS_ALARM_RECEIVER</c>, else (a notification) its own receiver field. The receiver's
+/// integrations come from the configuration (<see cref="NotifierSettings.Receivers"/>); each is
+/// delivered through <see cref="IntegrationRunner"/> (retries, Retry-After, secret refresh).
 /// <para>
-/// Alarms: ALARM triggers and OK resolves a PagerDuty incident keyed by the alarm ARN; Slack gets
-/// ALARM, and OK only after ALARM; INSUFFICIENT_DATA is skipped. A receiver whose SSM parameter
-/// is not configured (variable unset, or no such parameter) is logged and skipped; any other
-/// record — not an SNS record, not one of these messages — is logged as rejected and skipped:
-/// bad data is never retried. A delivery that still fails after the receiver client's retries
-/// fails the invocation so Lambda retries the event. Log lines are JSON and carry ids,
-/// receivers, alarm names and states — never alert text or secrets.
+/// A receiver that is not configured fails the invocation (it is never silently dropped: Lambda
+/// retries, then the dead-letter queue keeps it); cold start already refuses routes naming one.
+/// A receiver with no integration, or whose secret parameter does not exist, is logged and
+/// skipped. A firing notification or ALARM older than <see cref="NotifierSettings.MaxNotificationAge"/>,
+/// or older than the last resolve of its group, is dropped (logged). Alarms in INSUFFICIENT_DATA
+/// are skipped. Any other record — not an SNS record, not one of these messages — is logged as
+/// rejected and skipped: bad data is never retried. Log lines are JSON and carry ids, receivers,
+/// alarm names and states — never alert text or secrets.
 /// </para>
 /// </summary>
-public sealed class NotifierFunction(
-    NotifierSettings settings,
-    ISecretSource secrets,
-    PagerDutyClient pagerDuty,
-    SlackWebhookClient slack,
-    StructuredLogger log) : ILambdaFunction
+public sealed class NotifierFunction : ILambdaFunction
 {
     public const string HandlerKey = "notifier";
 
-    /// <summary>
-    /// One receiver call's ceiling. Lambda stops the notifier after its timeout (30 s in the
-    /// template); a hung endpoint must fail the attempt early enough for the retries to run.
-    /// </summary>
-    public static readonly TimeSpan ReceiverRequestTimeout = TimeSpan.FromSeconds(10);
+    private readonly NotifierSettings _settings;
+    private readonly IntegrationRunner _runner;
+    private readonly StructuredLogger _log;
+    private readonly TimeProvider _time;
+    private readonly IResolveLedger _ledger;
+    private readonly Dictionary<string, List<(IntegrationConfig Config, IReceiverIntegration Integration)>> _integrations = new(StringComparer.Ordinal);
+
+    public NotifierFunction(NotifierSettings settings, IntegrationRunner runner, IntegrationServices services, StructuredLogger log, TimeProvider? time = null, IResolveLedger? ledger = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(services);
+        _settings = settings;
+        _runner = runner;
+        _log = log;
+        _time = time ?? TimeProvider.System;
+        _ledger = ledger ?? new InMemoryResolveLedger();
+        var defaults = new Dictionary<string, Uri>(services.DefaultEndpoints, StringComparer.Ordinal);
+        defaults.TryAdd("pagerduty", settings.PagerDutyEndpoint);
+        var withDefaults = services with { DefaultEndpoints = defaults };
+        foreach (var receiver in settings.Receivers.Receivers)
+        {
+            _integrations[receiver.Name] = [.. receiver.Integrations.Select(config => (config, config.Create(withDefaults)))];
+        }
+    }
+
+    /// <summary>One receiver call's ceiling (<see cref="HttpPoster.RequestTimeout"/>).</summary>
+    public static readonly TimeSpan ReceiverRequestTimeout = HttpPoster.RequestTimeout;
 
     /// <summary>The environment variables this function reads (template tests check each is set or deliberately defaulted).</summary>
     public static IReadOnlyList<SettingVariable> Variables { get; } = [.. FunctionSettings.LoggingVariables, .. NotifierSettings.Variables];
@@ -75,20 +94,21 @@ public sealed class NotifierFunction(
     public static IReadOnlyList<string> AwsActions { get; } = [.. SsmSecretSource.SsmActions.Select(a => "ssm:" + a), "kms:Decrypt"];
 
     /// <summary>
-    /// The cold start (<c>_HANDLER=notifier</c>): the settings once from the environment, the SSM
-    /// client for the receiver secrets (read on first use, then cached for the sandbox's life),
-    /// one HTTP client for PagerDuty and Slack.
+    /// The cold start (<c>_HANDLER=notifier</c>): the settings and receivers once from the
+    /// environment (an invalid receiver configuration fails here, naming its YAML path), the SSM
+    /// client for the receiver secrets (read on first use, cached for a TTL), one HTTP client
+    /// (no redirects, 10 s per call) for every integration.
     /// </summary>
     public static NotifierFunction Create(FunctionServices services)
     {
         var settings = NotifierSettings.FromEnvironment(services.Environment.GetVariable);
-        var sender = new WebhookSender(new HttpClient { Timeout = ReceiverRequestTimeout }, services.Time, RetryPolicy.Default);
+        var secrets = new SsmSecretSource(SsmClientFactory.Create(settings.SsmEndpoint, settings.Region), services.Time);
         return new NotifierFunction(
             settings,
-            new SsmSecretSource(SsmClientFactory.Create(settings.SsmEndpoint, settings.Region)),
-            new PagerDutyClient(sender, settings.PagerDutyEndpoint),
-            new SlackWebhookClient(sender),
-            services.Logger);
+            new IntegrationRunner(secrets, RetryPolicy.Default, time: services.Time),
+            new IntegrationServices(new HttpPoster(HttpPoster.CreateClient(), services.Time, RetryPolicy.Default), WebhookUrlPolicy.Strict),
+            services.Logger,
+            services.Time);
     }
 
     /// <summary>Handles an SNS event; answers a JSON summary.</summary>
@@ -96,7 +116,7 @@ public sealed class NotifierFunction(
     public async Task<byte[]> HandleAsync(ReadOnlyMemory<byte> eventBody, InvocationContext context, CancellationToken cancellationToken)
     {
         var result = await ProcessAsync(eventBody, cancellationToken).ConfigureAwait(false);
-        log.Info(
+        _log.Info(
             "Notifications handled.",
             context.RequestId,
             [new("delivered", result.Delivered), new("skipped", result.Skipped), new("rejected", result.Rejected)]);
@@ -153,7 +173,7 @@ public sealed class NotifierFunction(
                         skipped++;
                     }
                 }
-                catch (Exception ex) when (ex is ReceiverDeliveryException or HttpRequestException or AmazonSimpleSystemsManagementException or InvalidOperationException or TaskCanceledException)
+                catch (Exception ex) when (ex is ReceiverDeliveryException or HttpRequestException or AmazonSimpleSystemsManagementException or InvalidOperationException or TaskCanceledException or Amazon.Runtime.AmazonClientException)
                 {
                     failures.Add(ex);
                     Log(DiagnosticLevel.Error, "delivery failed", ("receiver", message.Receiver), ("notificationId", message.Notification?.Id), ("alarm", message.Alarm?.Name), ("error", ex.Message));
@@ -172,22 +192,19 @@ public sealed class NotifierFunction(
     /// <summary>True when delivered, false when skipped (logged).</summary>
     private async Task<bool> DeliverNotificationAsync(AlertNotification notification, string receiver, CancellationToken cancellationToken)
     {
-        var target = await ResolveAsync(receiver, cancellationToken).ConfigureAwait(false);
-        switch (target)
+        var groupId = AlertGroupKeys.GroupId(receiver, notification.GroupKey);
+        var status = notification.Status.ToLabel();
+        if (notification.Status == AlertStatus.Resolved)
         {
-            case PagerDutyTarget pd:
-                await pagerDuty.SendAsync(notification, pd.RoutingKey, cancellationToken).ConfigureAwait(false);
-                break;
-            case SlackTarget webhook:
-                await slack.SendAsync(notification, webhook.Url, cancellationToken).ConfigureAwait(false);
-                break;
-            default:
-                Log(DiagnosticLevel.Warning, "no delivery target configured", ("receiver", receiver), ("notificationId", notification.Id), ("missingParameter", (target as MissingTarget)?.Parameter));
-                return false;
+            await _ledger.RecordResolvedAsync(groupId, notification.At, cancellationToken).ConfigureAwait(false);
+        }
+        else if (await StaleReasonAsync(groupId, notification.At, cancellationToken).ConfigureAwait(false) is { } stale)
+        {
+            Log(DiagnosticLevel.Warning, "notification dropped", ("reason", stale), ("receiver", receiver), ("notificationId", notification.Id), ("status", status), ("at", AlertJson.FormatTime(notification.At)));
+            return false;
         }
 
-        Log(DiagnosticLevel.Information, "notification delivered", ("receiver", receiver), ("target", target.Name), ("notificationId", notification.Id), ("status", notification.Status.ToLabel()));
-        return true;
+        return await DeliverAsync(receiver, ReceiverMessage.For(notification), [("notificationId", notification.Id), ("status", status)], "notification delivered", cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>True when delivered, false when skipped (logged).</summary>
@@ -207,97 +224,70 @@ public sealed class NotifierFunction(
             return false;
         }
 
-        var target = await ResolveAsync(receiver, cancellationToken).ConfigureAwait(false);
-        switch (target)
+        var key = "alarm#" + alarm.DedupKey;
+        var changedAt = alarm.StateChangeTime ?? _time.GetUtcNow();
+        if (alarm.NewState == AlarmState.Ok)
         {
-            case PagerDutyTarget pd:
-                // Resolve on every OK: PagerDuty ignores a resolve for a key with no open incident.
-                await pagerDuty.SendAsync(alarm, pd.RoutingKey, cancellationToken).ConfigureAwait(false);
-                break;
-            case SlackTarget webhook when alarm.NewState == AlarmState.Ok && alarm.OldState != AlarmState.Alarm:
-                // OK after INSUFFICIENT_DATA (e.g. right after the stack creates the alarm) resolves nothing.
-                Log(DiagnosticLevel.Information, "alarm skipped", ("reason", "ok_without_alarm"), ("receiver", receiver), ("alarm", alarm.Name), ("state", state));
-                return false;
-            case SlackTarget webhook:
-                await slack.SendAsync(alarm, webhook.Url, cancellationToken).ConfigureAwait(false);
-                break;
-            default:
-                Log(DiagnosticLevel.Warning, "no delivery target configured", ("receiver", receiver), ("alarm", alarm.Name), ("state", state), ("missingParameter", (target as MissingTarget)?.Parameter));
-                return false;
+            await _ledger.RecordResolvedAsync(key, changedAt, cancellationToken).ConfigureAwait(false);
+        }
+        else if (await StaleReasonAsync(key, changedAt, cancellationToken).ConfigureAwait(false) is { } stale)
+        {
+            Log(DiagnosticLevel.Warning, "alarm skipped", ("reason", stale), ("receiver", receiver), ("alarm", alarm.Name), ("state", state));
+            return false;
         }
 
-        Log(DiagnosticLevel.Information, "alarm delivered", ("receiver", receiver), ("target", target.Name), ("alarm", alarm.Name), ("state", state));
-        return true;
+        return await DeliverAsync(receiver, ReceiverMessage.For(alarm), [("alarm", alarm.Name), ("state", state)], "alarm delivered", cancellationToken).ConfigureAwait(false);
     }
 
-    private abstract record Target(string Name);
-
-    private sealed record PagerDutyTarget(string RoutingKey) : Target("pagerduty");
-
-    private sealed record SlackTarget(string Name, Uri Url) : Target(Name);
-
-    /// <summary>No target: the receiver is unknown, its variable unset, or its SSM parameter missing (<see cref="Parameter"/>).</summary>
-    private sealed record MissingTarget(string? Parameter) : Target("none");
-
-    /// <summary>Where a receiver's messages go, with its secret read (once per sandbox, cached by the secret source).</summary>
-    private async Task<Target> ResolveAsync(string receiver, CancellationToken cancellationToken)
+    /// <summary>Why a trigger from <paramref name="at"/> must not be sent, or null.</summary>
+    private async Task<string?> StaleReasonAsync(string key, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        switch (receiver)
+        if (_time.GetUtcNow() - at > _settings.MaxNotificationAge)
         {
-            case "pagerduty":
-                return settings.PagerDutyRoutingKeyParameter is { } keyParameter
-                    ? await SecretAsync(keyParameter, cancellationToken).ConfigureAwait(false) is { } routingKey
-                        ? new PagerDutyTarget(routingKey)
-                        : new MissingTarget(keyParameter)
-                    : new MissingTarget(null);
-
-            case "slack-finops" or "slack-ops" or "default":
-                string? missing = null;
-                if (receiver == "slack-finops" && settings.SlackFinopsWebhookParameter is { } finops)
-                {
-                    if (await SecretAsync(finops, cancellationToken).ConfigureAwait(false) is { } finopsUrl)
-                    {
-                        return new SlackTarget("slack-finops", Webhook(finopsUrl, finops));
-                    }
-
-                    missing = finops;
-                }
-
-                if (settings.SlackOpsWebhookParameter is { } ops)
-                {
-                    if (await SecretAsync(ops, cancellationToken).ConfigureAwait(false) is { } opsUrl)
-                    {
-                        return new SlackTarget("slack-ops", Webhook(opsUrl, ops));
-                    }
-
-                    missing ??= ops;
-                }
-
-                return new MissingTarget(missing);
-
-            default:
-                return new MissingTarget(null);
+            return "too_old";
         }
+
+        return await _ledger.LastResolvedAsync(key, cancellationToken).ConfigureAwait(false) is { } resolved && at <= resolved
+            ? "older_than_resolve"
+            : null;
     }
 
-    /// <summary>The secret, or null when its parameter does not exist (a receiver never set up: skipped, not retried).</summary>
-    private async Task<string?> SecretAsync(string parameter, CancellationToken cancellationToken)
+    private async Task<bool> DeliverAsync(string receiver, ReceiverMessage message, (string Name, string? Value)[] fields, string deliveredMessage, CancellationToken cancellationToken)
     {
-        try
+        if (!_integrations.TryGetValue(receiver, out var integrations))
         {
-            return await secrets.GetSecretAsync(parameter, cancellationToken).ConfigureAwait(false);
+            // Cold start refuses routes to unknown receivers; this is a message from another
+            // configuration (or a hand-made publish). Fail so it is retried, then dead-lettered.
+            throw new InvalidOperationException($"receiver '{receiver}' is not configured in {_settings.Receivers.Source}");
         }
-        catch (SecretNotFoundException)
-        {
-            return null;
-        }
-    }
 
-    private static Uri Webhook(string url, string parameter) =>
-        Uri.TryCreate(url.Trim(), UriKind.Absolute, out var webhook) && (webhook.Scheme == Uri.UriSchemeHttps || webhook.Scheme == Uri.UriSchemeHttp)
-            ? webhook
-            // Name the parameter, never its value: a webhook URL is a credential.
-            : throw new InvalidOperationException($"SSM parameter '{parameter}' does not hold an http(s) webhook URL");
+        if (integrations.Count == 0)
+        {
+            Log(DiagnosticLevel.Warning, "no delivery target configured", [("receiver", receiver), .. fields]);
+            return false;
+        }
+
+        var any = false;
+        foreach (var (config, integration) in integrations)
+        {
+            var result = await _runner.DeliverAsync(config, integration, message, cancellationToken).ConfigureAwait(false);
+            if (result.Outcome == IntegrationOutcome.Delivered)
+            {
+                any = true;
+                Log(DiagnosticLevel.Information, deliveredMessage, [("receiver", receiver), ("target", config.Kind), ("integration", config.Path), .. fields]);
+            }
+            else if (result.Detail.StartsWith("missing_parameter:", StringComparison.Ordinal))
+            {
+                Log(DiagnosticLevel.Warning, "no delivery target configured", [("receiver", receiver), ("target", config.Kind), .. fields, ("missingParameter", result.Detail["missing_parameter:".Length..])]);
+            }
+            else
+            {
+                Log(DiagnosticLevel.Information, message.Alarm is null ? "notification skipped" : "alarm skipped", [("reason", result.Detail), ("receiver", receiver), ("target", config.Kind), .. fields]);
+            }
+        }
+
+        return any;
+    }
 
     private sealed record IncomingMessage(AlertNotification? Notification, CloudWatchAlarm? Alarm, string? Receiver, string? Problem);
 
@@ -320,7 +310,7 @@ public sealed class NotifierFunction(
                 ? value.GetString()
                 : null;
         var topicReceiver = sns.TryGetProperty("TopicArn", out var topic) && topic.ValueKind == JsonValueKind.String
-            ? settings.ReceiverTopics.FirstOrDefault(pair => pair.Value == topic.GetString()).Key
+            ? _settings.ReceiverTopics.FirstOrDefault(pair => pair.Value == topic.GetString()).Key
             : null;
 
         if (AlertJson.TryParseNotification(body, out var notification, out _))
@@ -330,12 +320,12 @@ public sealed class NotifierFunction(
 
         if (CloudWatchAlarm.TryParse(body, out var alarm))
         {
-            return new IncomingMessage(null, alarm, attributeReceiver ?? topicReceiver, null);
+            return new IncomingMessage(null, alarm, attributeReceiver ?? topicReceiver ?? _settings.AlarmReceiver, null);
         }
 
         return new IncomingMessage(null, null, null, "unknown_message");
     }
 
     private void Log(DiagnosticLevel level, string message, params (string Name, string? Value)[] fields) =>
-        log.LogFields(level, message, [new("function", HandlerKey), .. fields.Select(f => new KeyValuePair<string, string?>(f.Name, f.Value))]);
+        _log.LogFields(level, message, [new("function", HandlerKey), .. fields.Select(f => new KeyValuePair<string, string?>(f.Name, f.Value))]);
 }

@@ -119,7 +119,8 @@ public sealed class TopValueFoldingTests
 
         var teams = lines
             .Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement)
-            .Where(root => root.TryGetProperty(MetricDimensions.Team, out _))
+            // Team as a dimension (attribution documents also carry the raw team as a property).
+            .Where(root => root.GetProperty("_aws").GetProperty("CloudWatchMetrics")[0].GetProperty("Dimensions")[0].EnumerateArray().Any(d => d.GetString() == MetricDimensions.Team))
             .Select(root => root.GetProperty(MetricDimensions.Team).GetString())
             .Order(StringComparer.Ordinal)
             .ToList();

@@ -17,6 +17,10 @@ internal sealed class FakeSecrets(Dictionary<string, string> values) : ISecretSo
 {
     public List<string> Reads { get; } = [];
 
+    public List<string> Invalidated { get; } = [];
+
+    public void Invalidate(string parameterName) => Invalidated.Add(parameterName);
+
     public Task<string> GetSecretAsync(string parameterName, CancellationToken cancellationToken)
     {
         Reads.Add(parameterName);
@@ -74,19 +78,19 @@ public sealed class NotifierAndNotifyTestTests : IDisposable
             environment,
             settings => new SnsAlertPublisher(
                 new SnsClient(_http, settings.Endpoint, settings.Region, new StaticCredentialsSource(new AwsCredentials(FakeSns.AccessKey, FakeSns.Secret, "tok")), new FixedTime(Now), RetryPolicy.Default, _delay.DelayAsync),
-                settings.ReceiverTopics),
+                settings.ReceiverTopics,
+                settings.AlertTopicArn),
             new FixedTime(Now));
 
     private NotifierFunction Notifier(Dictionary<string, string>? secrets = null, NotifierSettings? settings = null)
     {
-        var sender = new WebhookSender(_http, TimeProvider.System, RetryPolicy.Default, _delay.DelayAsync);
         settings ??= new NotifierSettings(new Uri(_pagerDuty.BaseUri, "v2/enqueue"), "/genaiobs/pagerduty-key", "/genaiobs/slack-ops", null);
         secrets ??= new Dictionary<string, string>
         {
             ["/genaiobs/pagerduty-key"] = "pd-routing-key",
             ["/genaiobs/slack-ops"] = new Uri(_slack.BaseUri, "services/T1/B1/secret").ToString(),
         };
-        return new NotifierFunction(settings, new FakeSecrets(secrets), new PagerDutyClient(sender, settings.PagerDutyEndpoint), new SlackWebhookClient(sender), new StructuredLogger(_log, DiagnosticLevel.Debug, TimeProvider.System, "test"));
+        return TestNotifier.Create(settings, new FakeSecrets(secrets), _http, _delay, _log);
     }
 
     /// <summary>What Lambda receives from an SNS subscription for a Publish SNS accepted.</summary>
@@ -183,6 +187,28 @@ public sealed class NotifierAndNotifyTestTests : IDisposable
         Assert.Equal(1, exit);
         Assert.Contains("GENAIOBS_RECEIVER_TOPICS has no topic for receiver 'slack-finops' (configured: pagerduty, slack-ops)", stderr.ToString(), StringComparison.Ordinal);
         Assert.Equal(0, _sns.RequestCount);
+    }
+
+    [Fact]
+    public async Task NotifyTest_WhenOnlyTheAlertTopicIsSet_ShouldPublishThereWithTheReceiverAttribute()
+    {
+        var environment = new CliEnvironment(
+            new Dictionary<string, string>
+            {
+                ["AWS_REGION"] = FakeSns.Region,
+                ["AWS_ENDPOINT_URL_SNS"] = _sns.Endpoint.ToString(),
+                ["GENAIOBS_ALERT_TOPIC_ARN"] = "arn:aws:sns:us-east-1:123456789012:genaiobs-AlertTopic",
+            },
+            "samples");
+
+        var exit = await Command(environment).RunAsync(["slack-finops"], new StringWriter(), new StringWriter());
+
+        Assert.Equal(0, exit);
+        var form = Assert.Single(_sns.Published);
+        Assert.Equal("arn:aws:sns:us-east-1:123456789012:genaiobs-AlertTopic", form["TopicArn"]);
+        var attributes = Enumerable.Range(1, 10).Where(i => form.ContainsKey($"MessageAttributes.entry.{i}.Name"))
+            .ToDictionary(i => form[$"MessageAttributes.entry.{i}.Name"], i => form[$"MessageAttributes.entry.{i}.Value.StringValue"]);
+        Assert.Equal("slack-finops", attributes["receiver"]);
     }
 
     [Fact]

@@ -116,16 +116,16 @@ internal static class AlertChain
     }
 
     public static NotifierFunction Notifier(Uri pagerDuty, Uri slack, HttpClient http, RecordingDelay delay, TextWriter log) =>
-        new(
+        TestNotifier.Create(
             new NotifierSettings(new Uri(pagerDuty, "v2/enqueue"), "/genaiobs/pagerduty-routing-key", "/genaiobs/slack-ops-webhook", null),
             new FakeSecrets(new Dictionary<string, string>
             {
                 ["/genaiobs/pagerduty-routing-key"] = RoutingKey,
                 ["/genaiobs/slack-ops-webhook"] = new Uri(slack, WebhookPath).ToString(),
             }),
-            new PagerDutyClient(new WebhookSender(http, TimeProvider.System, RetryPolicy.Default, delay.DelayAsync), new Uri(pagerDuty, "v2/enqueue")),
-            new SlackWebhookClient(new WebhookSender(http, TimeProvider.System, RetryPolicy.Default, delay.DelayAsync)),
-            new StructuredLogger(log, DiagnosticLevel.Debug, TimeProvider.System, "genai-obs-notifier"));
+            http,
+            delay,
+            log);
 
     /// <summary>What Lambda receives from an SNS subscription for a Publish SNS accepted (one record, the lambda body).</summary>
     public static byte[] LambdaEventFor(IReadOnlyDictionary<string, string> form) =>

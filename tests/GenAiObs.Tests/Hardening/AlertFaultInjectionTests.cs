@@ -131,12 +131,12 @@ public sealed class AlertFaultInjectionTests(Store.DynaliteTableFixture table) :
         }
 
         // Assert: PagerDuty accepted each notification's event once (trigger or resolve, by its dedup_key) …
-        var expectedPagerDuty = pagerDutyForms.Select(f => Encoding.UTF8.GetString(PagerDutyEvent.Build(Notification(f), AlertChain.RoutingKey))).Order(StringComparer.Ordinal);
+        var expectedPagerDuty = pagerDutyForms.Select(f => Encoding.UTF8.GetString(Adapters.Receivers.PagerDuty.PagerDutyEvent.Build(Notification(f), AlertChain.RoutingKey))).Order(StringComparer.Ordinal);
         Assert.Equal(expectedPagerDuty, pagerDuty.Accepted.Select(r => r.BodyText).Order(StringComparer.Ordinal));
         Assert.Contains(pagerDuty.Accepted, r => JsonDocument.Parse(r.Body).RootElement.GetProperty("event_action").GetString() == "resolve");
 
         // … Slack accepted each notification's message once …
-        var expectedSlack = slackForms.Select(f => Encoding.UTF8.GetString(SlackMessage.Build(Notification(f)))).Order(StringComparer.Ordinal);
+        var expectedSlack = slackForms.Select(f => Encoding.UTF8.GetString(Adapters.Receivers.Slack.SlackMessage.Build(Notification(f)))).Order(StringComparer.Ordinal);
         Assert.Equal(expectedSlack, slack.Accepted.Select(r => r.BodyText).Order(StringComparer.Ordinal));
 
         // … and, read back as JSON rather than compared with the builders' own output: one PagerDuty

@@ -37,6 +37,8 @@ public sealed class NotifierColdStartFaultTests
             { EnvironmentVariables.EndpointUrlSsm, ssm.BaseUri.ToString() },
             { EnvironmentVariables.PagerDutyRoutingKeyParameter, RoutingKeyParameter },
             { EnvironmentVariables.PagerDutyUrl, new Uri(pagerDuty.BaseUri, "v2/enqueue").ToString() },
+            // The notification is dated; the age bound is the subject of the notifier's own tests.
+            { EnvironmentVariables.NotificationMaxAge, "10y" },
         };
         await using var harness = FunctionHarness.StartColdStart(environment);
         var snsEvent = NotifierAndNotifyTestTests.EventFor(SnsPublisherTests.Notification(receiver: "pagerduty"));

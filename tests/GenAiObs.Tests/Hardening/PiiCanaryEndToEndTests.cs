@@ -73,7 +73,7 @@ public sealed class PiiCanaryEndToEndTests(Store.DynaliteTableFixture table) : I
 
         // The channels carried what they should: the role (not the session), counts, rejections.
         var emf = EmfSpec.ParseLines(stdout.ToString());
-        Assert.Contains(emf, d => d.Dimensions.GetValueOrDefault("Principal") == PiiCanary.RoleName);
+        Assert.Contains(emf, d => d.Properties.GetValueOrDefault("Principal") == PiiCanary.RoleName);
         Assert.Contains(emf, d => d.Dimensions.GetValueOrDefault("Team") == "support");
         Assert.Contains(items, item => item.Contains("principal#" + PiiCanary.RoleName, StringComparison.Ordinal));
         Assert.Contains(items, item => item.Contains("session#session-1", StringComparison.Ordinal));

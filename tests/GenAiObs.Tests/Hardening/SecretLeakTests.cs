@@ -93,12 +93,12 @@ public sealed class SecretLeakTests : IDisposable
     }
 
     private NotifierFunction NotifierWithSlackParameter(Uri pagerDuty, string value) =>
-        new(
+        TestNotifier.Create(
             new NotifierSettings(new Uri(pagerDuty, "v2/enqueue"), "/genaiobs/pagerduty-routing-key", "/genaiobs/slack-ops-webhook", null),
             new FakeSecrets(new Dictionary<string, string> { ["/genaiobs/pagerduty-routing-key"] = AlertChain.RoutingKey, ["/genaiobs/slack-ops-webhook"] = value }),
-            new Adapters.Receivers.PagerDutyClient(new Adapters.Receivers.WebhookSender(_http, TimeProvider.System, Adapters.Http.RetryPolicy.Default, new RecordingDelay().DelayAsync), pagerDuty),
-            new Adapters.Receivers.SlackWebhookClient(new Adapters.Receivers.WebhookSender(_http, TimeProvider.System, Adapters.Http.RetryPolicy.Default, new RecordingDelay().DelayAsync)),
-            new Adapters.Diagnostics.StructuredLogger(_log, Adapters.Diagnostics.DiagnosticLevel.Debug, TimeProvider.System, "genai-obs-notifier"));
+            _http,
+            new RecordingDelay(),
+            _log);
 
     /// <summary>A loopback address nobody listens on (the port was bound, then released).</summary>
     private static Uri ClosedPort()

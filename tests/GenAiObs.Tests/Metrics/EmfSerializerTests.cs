@@ -33,6 +33,33 @@ public sealed class EmfSerializerTests
     }
 
     [Fact]
+    public void Serialize_WhenGroupHasProperties_ShouldWriteThemAsMembersButNeverAsDimensionsOrMetrics()
+    {
+        var batch = new MetricBatch();
+        var service = batch.Dimensions("Service", "genai");
+        var alice = batch.WithProperties(service, [("Principal", "role/alice"), ("ModelId", "model-a"), ("Team", null)]);
+        var bob = batch.WithProperties(service, [("Principal", "role/bob"), ("ModelId", "model-a")]);
+        batch.AddCount(alice, "CostUsd", 0.25, 1_000, MetricUnit.None);
+        batch.AddCount(alice, "CostUsd", 0.5, 2_000, MetricUnit.None);
+        batch.AddProperty(alice, "Tokens", 100, 1_000);
+        batch.AddProperty(alice, "Tokens", 50, 2_000);
+        batch.AddCount(bob, "CostUsd", 1, 3_000, MetricUnit.None);
+
+        var documents = EmfSpec.ParseAll(new EmfSerializer().Serialize(batch));
+
+        Assert.Equal(2, documents.Count);
+        Assert.All(documents, d => Assert.Equal(["Service"], d.DimensionSets.Single()));
+        Assert.All(documents, d => Assert.Equal(["CostUsd"], d.Definitions.Select(x => x.Name)));
+        var first = Assert.Single(documents, d => d.Properties.GetValueOrDefault("Principal") == "role/alice");
+        Assert.Equal(0.75, first.Values["CostUsd"].Single(), 12);
+        Assert.Equal(150, first.PropertyValues["Tokens"]);
+        Assert.Equal("model-a", first.Properties["ModelId"]);
+        Assert.False(first.Properties.ContainsKey("Team"));
+        Assert.Same(alice, batch.WithProperties(service, [("Principal", "role/alice"), ("ModelId", "model-a")]));
+        Assert.NotEqual(service, alice);
+    }
+
+    [Fact]
     public void Serialize_WhenDefinitionsAreWritten_ShouldCarryStorageResolution60()
     {
         var batch = new MetricBatch();

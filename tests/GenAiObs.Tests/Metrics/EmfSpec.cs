@@ -12,7 +12,14 @@ internal sealed record EmfDocument(
     IReadOnlyDictionary<string, string> Dimensions,
     IReadOnlyList<(string Name, string Unit)> Definitions,
     IReadOnlyDictionary<string, double[]> Values,
-    int Bytes);
+    int Bytes)
+{
+    /// <summary>String members that are neither a dimension nor <c>_aws</c>: EMF properties (no metric).</summary>
+    public IReadOnlyDictionary<string, string> Properties { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Numeric members that no directive names: EMF properties (no metric).</summary>
+    public IReadOnlyDictionary<string, double> PropertyValues { get; init; } = new Dictionary<string, double>();
+}
 
 /// <summary>
 /// Parses EMF lines with JsonDocument and checks them against the CloudWatch EMF specification
@@ -93,6 +100,29 @@ internal static class EmfSpec
             values[name] = numbers;
         }
 
-        return new EmfDocument(timestamp.GetInt64(), ns!, dimensionSets, dimensions, definitions, values, utf8.Length);
+        var properties = new Dictionary<string, string>(StringComparer.Ordinal);
+        var propertyValues = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var member in root.EnumerateObject())
+        {
+            if (member.Name == "_aws" || dimensions.ContainsKey(member.Name) || values.ContainsKey(member.Name))
+            {
+                continue;
+            }
+
+            if (member.Value.ValueKind == JsonValueKind.String)
+            {
+                properties[member.Name] = member.Value.GetString()!;
+            }
+            else if (member.Value.ValueKind == JsonValueKind.Number)
+            {
+                propertyValues[member.Name] = member.Value.GetDouble();
+            }
+        }
+
+        return new EmfDocument(timestamp.GetInt64(), ns!, dimensionSets, dimensions, definitions, values, utf8.Length)
+        {
+            Properties = properties,
+            PropertyValues = propertyValues,
+        };
     }
 }

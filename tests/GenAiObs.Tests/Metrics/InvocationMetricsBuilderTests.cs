@@ -27,26 +27,30 @@ public sealed class InvocationMetricsBuilderTests
 
         var total = Set(("Service", "chat-api"));
         Assert.Equal(5, Sum(batch, total, "Invocations"));
-        Assert.Equal(1, Sum(batch, total, "InvocationErrors"));
-        Assert.Equal(1, Sum(batch, total, "Throttles"));
-        Assert.Equal(500, Sum(batch, total, "InputTokens"));
         Assert.Equal(7, Sum(batch, total, "CacheReadTokens"));
-        Assert.Equal(3, Sum(batch, total, "CacheWriteTokens"));
         Assert.Equal(0.053, Sum(batch, total, "CostUsd"), 9);
         Assert.Equal(3, Sum(batch, total, "Completions"));
         Assert.Equal(1, Sum(batch, total, "Truncations"));
-        Assert.Equal(1, Sum(batch, total, "UnpricedInvocations"));
-        Assert.Equal([300.0, 500.0], Values(batch, total, "InvocationLatency"));
         Assert.Equal([90.0], Values(batch, total, "TimeToFirstToken"));
-        var haiku = Set(("Service", "chat-api"), ("ModelId", Haiku));
-        Assert.Equal(3, Sum(batch, haiku, "Invocations"));
-        Assert.Equal(1, Sum(batch, haiku, "Throttles"));
-        Assert.Equal(0, Sum(batch, Set(("Service", "chat-api"), ("ModelId", Sonnet)), "InvocationErrors"));
+
+        // What AWS/Bedrock publishes for free is no custom metric here: errors and tokens are properties.
+        Assert.Empty(Values(batch, total, "InvocationErrors"));
+        Assert.Empty(Values(batch, total, "InputTokens"));
+        Assert.Equal(1, PropertySum(batch, total, "InvocationErrors"));
+        Assert.Equal(500, PropertySum(batch, total, "InputTokens"));
+        Assert.Equal(60, PropertySum(batch, total, "OutputTokens"));
+        Assert.Equal(3, PropertySum(batch, total, "CacheWriteTokens"));
+        Assert.Equal(570, PropertySum(batch, total, "Tokens"));
+        Assert.DoesNotContain(batch.Groups, g => g.Value.ContainsKey("Throttles") || g.Value.ContainsKey("InvocationLatency"));
+
+        Assert.Equal(0.003, Sum(batch, Set(("Service", "chat-api"), ("ModelId", Haiku)), "CostUsd"), 9);
+        Assert.Equal(0.05, Sum(batch, Set(("Service", "chat-api"), ("ModelId", Sonnet)), "CostUsd"), 9);
         Assert.Equal(1, Sum(batch, Set(("Service", "chat-api"), ("ModelId", "acme.unknown-model-v1")), "UnpricedInvocations"));
+        Assert.Empty(Values(batch, Set(("Service", "chat-api"), ("ModelId", Haiku)), "UnpricedInvocations"));
     }
 
     [Fact]
-    public void Build_WhenSuccessfulCallsStop_ShouldCountStopReasonsByModelAndOverall()
+    public void Build_WhenSuccessfulCallsStop_ShouldCountStopReasonsOverall()
     {
         var invocations = new[]
         {
@@ -59,45 +63,38 @@ public sealed class InvocationMetricsBuilderTests
 
         var batch = InvocationMetricsBuilder.Build(invocations, [], Options, T0.ToUnixTimeMilliseconds());
 
-        Assert.Equal(2, Sum(batch, Set(("Service", "chat-api"), ("ModelId", Haiku), ("StopReason", "end_turn")), "StopReasonCount"));
-        Assert.Equal(1, Sum(batch, Set(("Service", "chat-api"), ("ModelId", Haiku), ("StopReason", "max_tokens")), "StopReasonCount"));
+        Assert.Equal(1, Sum(batch, Set(("Service", "chat-api"), ("StopReason", "max_tokens")), "StopReasonCount"));
         Assert.Equal(3, Sum(batch, Set(("Service", "chat-api"), ("StopReason", "end_turn")), "StopReasonCount"));
         // A failed call has no stop reason worth counting.
         Assert.DoesNotContain(batch.Groups, g => g.Key.Dimensions.Equals(Set(("Service", "chat-api"), ("StopReason", "unknown"))));
     }
 
     [Fact]
-    public void Build_WhenMorePrincipalsThanTheCap_ShouldKeepTopSpendersAndFoldTheRestIntoOther()
+    public void Build_WhenManyPrincipalsCall_ShouldKeepEachAsAPropertyOfItsAttributionDocumentAndNeverAsADimension()
     {
         var invocations = new[]
         {
-            Invocation(Haiku, cost: 0.50m, principal: "role/BigSpender"),
-            Invocation(Haiku, cost: 0.30m, principal: "role/Second"),
-            Invocation(Haiku, cost: 0.30m, principal: "role/Second"),
-            Invocation(Haiku, cost: 0.40m, principal: "user/alice"),
-            Invocation(Haiku, cost: 0.01m, principal: "user/bob"),
-            Invocation(Haiku, cost: 0.01m, principal: "root"),
+            Invocation(Haiku, cost: 0.50m, principal: "role/Top"),
+            Invocation(Sonnet, cost: 0.25m, principal: "role/Top"),
+            Invocation(Haiku, cost: 0.125m, principal: "role/Second", input: 1000, output: 200),
+            Invocation(Haiku, cost: 0.125m, principal: "role/Second", errorCode: "ModelErrorException"),
         };
 
-        var batch = InvocationMetricsBuilder.Build(invocations, [], Options with { MaxPrincipals = 2 }, T0.ToUnixTimeMilliseconds());
+        var batch = InvocationMetricsBuilder.Build(invocations, [], Options with { MaxPrincipals = 1 }, T0.ToUnixTimeMilliseconds());
+        var documents = EmfSpec.ParseAll(new EmfSerializer().Serialize(batch));
 
-        var principals = batch.Groups
-            .Where(g => g.Key.Dimensions.Pairs.Any(p => p.Key == "Principal"))
-            .Select(g => g.Key.Dimensions.Pairs[1].Value)
-            .Distinct()
-            .Order(StringComparer.Ordinal);
-        Assert.Equal(["other", "role/BigSpender", "role/Second"], principals);
-        Assert.Equal(2, Sum(batch, Set(("Service", "chat-api"), ("Principal", "role/Second")), "Invocations"));
-        Assert.Equal(3, Sum(batch, Set(("Service", "chat-api"), ("Principal", "other")), "Invocations"));
-        Assert.Equal(0.42, Sum(batch, Set(("Service", "chat-api"), ("Principal", "other")), "CostUsd"), 9);
-    }
-
-    [Fact]
-    public void Build_WhenPrincipalCapIsZero_ShouldOmitThePrincipalSet()
-    {
-        var batch = InvocationMetricsBuilder.Build([Invocation(Haiku, principal: "role/A")], [], Options with { MaxPrincipals = 0 }, T0.ToUnixTimeMilliseconds());
-
-        Assert.DoesNotContain(batch.Groups, g => g.Key.Dimensions.Pairs.Any(p => p.Key == "Principal"));
+        Assert.DoesNotContain(documents, d => d.Dimensions.ContainsKey("Principal"));
+        var attribution = documents.Where(d => d.Properties.ContainsKey("Principal")).ToList();
+        Assert.All(attribution, d => Assert.Equal(["Service"], d.DimensionSets.Single()));
+        Assert.Equal(3, attribution.Count);
+        var topHaiku = Assert.Single(attribution, d => d.Properties["Principal"] == "role/Top" && d.Properties["ModelId"] == Haiku);
+        Assert.Equal(0.5, topHaiku.Values["CostUsd"].Single(), 9);
+        var second = Assert.Single(attribution, d => d.Properties["Principal"] == "role/Second");
+        Assert.Equal(2, second.Values["Invocations"].Single());
+        Assert.Equal(0.125, second.Values["CostUsd"].Single(), 9);
+        Assert.Equal(1, second.PropertyValues["InvocationErrors"]);
+        Assert.Equal(1100 + 210, second.PropertyValues["Tokens"]);
+        Assert.False(second.Values.ContainsKey("Tokens"));
     }
 
     [Fact]
@@ -113,32 +110,12 @@ public sealed class InvocationMetricsBuilderTests
 
         var batch = InvocationMetricsBuilder.Build(invocations, [], Options with { Environment = "prod" }, T0.ToUnixTimeMilliseconds());
 
-        Assert.Equal(2, Sum(batch, Set(("Service", "chat-api"), ("Team", "search")), "Invocations"));
         Assert.Equal(0.03, Sum(batch, Set(("Service", "chat-api"), ("Team", "search")), "CostUsd"), 9);
-        Assert.Equal(1, Sum(batch, Set(("Service", "chat-api"), ("Application", "assistant")), "Invocations"));
-        Assert.Equal(1, Sum(batch, Set(("Service", "chat-api"), ("Environment", "staging")), "Invocations"));
-        Assert.Equal(3, Sum(batch, Set(("Service", "chat-api"), ("Environment", "prod")), "Invocations"));
+        Assert.Equal(0.01, Sum(batch, Set(("Service", "chat-api"), ("Application", "assistant")), "CostUsd"), 9);
+        Assert.Equal(0.01, Sum(batch, Set(("Service", "chat-api"), ("Environment", "staging")), "CostUsd"), 9);
+        Assert.Equal(0.14, Sum(batch, Set(("Service", "chat-api"), ("Environment", "prod")), "CostUsd"), 9);
+        Assert.DoesNotContain(batch.Groups, g => g.Key.Dimensions.DimensionCount > 1 && g.Key.Dimensions.Pairs[1].Key is "Team" or "Application" or "Environment" && g.Value.ContainsKey("Invocations"));
         Assert.DoesNotContain(batch.Groups, g => g.Key.Dimensions.Pairs.Any(p => p.Key == "Team" && string.IsNullOrWhiteSpace(p.Value)));
-    }
-
-    [Fact]
-    public void Build_WhenInferenceRegionIsLogged_ShouldPublishLatencyByModelAndRegion()
-    {
-        var invocations = new[]
-        {
-            Invocation(Sonnet, latency: 800, ttft: 200, region: "us-east-1"),
-            Invocation(Sonnet, latency: 1200, ttft: 250, region: "us-west-2"),
-            Invocation(Sonnet, latency: 900, region: "us-west-2"),
-            Invocation(Sonnet, latency: 50, region: "us-west-2", errorCode: "ModelErrorException"),
-        };
-
-        var batch = InvocationMetricsBuilder.Build(invocations, [], Options, T0.ToUnixTimeMilliseconds());
-
-        var west = Set(("Service", "chat-api"), ("ModelId", Sonnet), ("InferenceRegion", "us-west-2"));
-        Assert.Equal(3, Sum(batch, west, "Invocations"));
-        Assert.Equal([1200.0, 900.0], Values(batch, west, "InvocationLatency"));
-        Assert.Equal([250.0], Values(batch, west, "TimeToFirstToken"));
-        Assert.Equal([800.0], Values(batch, Set(("Service", "chat-api"), ("ModelId", Sonnet), ("InferenceRegion", "us-east-1")), "InvocationLatency"));
     }
 
     [Fact]
@@ -177,16 +154,13 @@ public sealed class InvocationMetricsBuilderTests
 
         var batch = InvocationMetricsBuilder.Build(invocations, [new Rejection("x", RejectReasons.MissingModelId)], Options with { Environment = "prod" }, T0.ToUnixTimeMilliseconds());
 
-        var sets = batch.Groups.Select(g => string.Join(",", g.Key.Dimensions.Pairs.Select(p => p.Key))).Distinct().Order(StringComparer.Ordinal);
+        var sets = batch.Groups.Select(g => string.Join(",", g.Key.Dimensions.DimensionPairs.Select(p => p.Key))).Distinct().Order(StringComparer.Ordinal);
         Assert.Equal(
         [
             "Service",
             "Service,Application",
             "Service,Environment",
             "Service,ModelId",
-            "Service,ModelId,InferenceRegion",
-            "Service,ModelId,StopReason",
-            "Service,Principal",
             "Service,Reason",
             "Service,StopReason",
             "Service,Team",
@@ -260,12 +234,18 @@ public sealed class InvocationMetricsBuilderTests
 
     private static DimensionSet Set(params (string Name, string Value)[] pairs) => DimensionSet.Of(pairs);
 
+    /// <summary>The metric's values under exactly these dimensions (whatever properties the documents carry).</summary>
     private static List<double> Values(MetricBatch batch, DimensionSet dimensions, string metric) =>
         batch.Groups
-            .Where(g => g.Key.Dimensions.Equals(dimensions) && g.Value.ContainsKey(metric))
+            .Where(g => g.Key.Dimensions.DimensionPairs.SequenceEqual(dimensions.Pairs) && g.Value.TryGetValue(metric, out var series) && !series.IsProperty)
             .OrderBy(g => g.Key.Minute)
             .SelectMany(g => g.Value[metric].Values)
             .ToList();
 
     private static double Sum(MetricBatch batch, DimensionSet dimensions, string metric) => Values(batch, dimensions, metric).Sum();
+
+    private static double PropertySum(MetricBatch batch, DimensionSet dimensions, string property) =>
+        batch.Groups
+            .Where(g => g.Key.Dimensions.DimensionPairs.SequenceEqual(dimensions.Pairs) && g.Value.TryGetValue(property, out var series) && series.IsProperty)
+            .Sum(g => g.Value[property].Values.Sum());
 }

@@ -212,6 +212,26 @@ public static class IamPolicies
         }
     }
 
+    /// <summary>
+    /// <c>…parameter${Path}*</c> where Path is a template parameter constrained to a non-root SSM
+    /// path (<c>/a/</c>, <c>/a/b/</c>): the one wildcard allowed — every parameter below a path the
+    /// deployer chose, which is how a configuration's receiver secrets are scoped.
+    /// </summary>
+    private static bool IsPathPrefix(TemplateDocument template, string text)
+    {
+        if (!text.EndsWith("}*", StringComparison.Ordinal) || text.IndexOf('*', StringComparison.Ordinal) != text.Length - 1)
+        {
+            return false;
+        }
+
+        var variable = text[(text.LastIndexOf("${", StringComparison.Ordinal) + 2)..^2];
+        return template.Parameters.TryGetValue(variable, out var parameter)
+            && parameter is Dictionary<string, object?> definition
+            && definition.GetValueOrDefault("AllowedPattern") is string pattern
+            && pattern.StartsWith("^/", StringComparison.Ordinal)
+            && pattern.EndsWith("/)+$", StringComparison.Ordinal);
+    }
+
     /// <summary>Null when the resource names something of this template; else why not.</summary>
     private static string? ResourceError(TemplateDocument template, object? resource)
     {
@@ -231,7 +251,7 @@ public static class IamPolicies
                     return $"resource '{text}' names no resource or parameter of this template";
                 }
 
-                return text.Contains('*', StringComparison.Ordinal) ? $"resource '{text}' has a wildcard" : null;
+                return text.Contains('*', StringComparison.Ordinal) && !IsPathPrefix(template, text) ? $"resource '{text}' has a wildcard" : null;
             case ("Fn::If", List<object?> { Count: 3 } branches):
                 return branches.Skip(1)
                     .Where(b => CloudFormationYaml.AsIntrinsic(b) is not ("Ref", "AWS::NoValue"))

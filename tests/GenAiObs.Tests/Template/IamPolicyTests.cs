@@ -94,13 +94,14 @@ public sealed class IamPolicyTests
     }
 
     [Fact]
-    public void EvaluatorRole_WhenComparedWithReceiverTopics_ShouldPublishToEveryTopicAndUseItsKey()
+    public void EvaluatorRole_WhenComparedWithTheAlertTopic_ShouldPublishToItAndUseItsKey()
     {
         var evaluator = FunctionByHandler("evaluator");
         var statements = RoleStatements(evaluator);
-        var topics = ReceiverTopicIds(_template.EnvironmentOf(evaluator));
+        var topics = new[] { Target(_template.EnvironmentOf(evaluator)["GENAIOBS_ALERT_TOPIC_ARN"]) };
 
-        Assert.Equal(["DefaultTopic", "PagerDutyTopic", "SlackFinOpsTopic", "SlackOpsTopic"], topics.Order(StringComparer.Ordinal));
+        Assert.Equal(["AlertTopic"], topics);
+        Assert.False(_template.EnvironmentOf(evaluator).ContainsKey("GENAIOBS_RECEIVER_TOPICS"));
         foreach (var topic in topics)
         {
             Assert.True(Grants(statements, "sns:Publish", topic), $"evaluator cannot publish to {topic}");
@@ -122,6 +123,9 @@ public sealed class IamPolicyTests
             var parameter = Target(environment[variable]);
             Assert.True(Grants(statements, "ssm:GetParameter", parameter), $"notifier cannot read the parameter named by {variable} ({parameter})");
         }
+
+        // The receivers AlertRouting configures keep their secrets under ReceiverSecretsPath.
+        Assert.True(Grants(statements, "ssm:GetParameter", "ReceiverSecretsPath"), "notifier cannot read the parameters under ReceiverSecretsPath");
     }
 
     private TemplateResource FunctionByHandler(string handler) =>
@@ -168,10 +172,4 @@ public sealed class IamPolicyTests
         statements.Any(s => (s.Body.GetValueOrDefault("Effect") as string) == "Allow" &&
                             s.Actions.Contains(action) &&
                             s.Resources.Any(r => r is not string && Target(r) == target));
-
-    /// <summary>The topic logical ids in the GENAIOBS_RECEIVER_TOPICS !Sub JSON.</summary>
-    private static List<string> ReceiverTopicIds(Dictionary<string, object?> environment) =>
-        CloudFormationYaml.AsIntrinsic(environment["GENAIOBS_RECEIVER_TOPICS"]) is ("Fn::Sub", string text)
-            ? SpecValidator.SubVariables(text).ToList()
-            : throw new InvalidOperationException("GENAIOBS_RECEIVER_TOPICS is not a !Sub");
 }

@@ -35,7 +35,7 @@ public sealed class TemplateGuaranteeTests
         Assert.Equal(0d, double.Parse(Convert.ToString(p["Threshold"], CultureInfo.InvariantCulture)!, CultureInfo.InvariantCulture));
         Assert.Equal("GreaterThanThreshold", p["ComparisonOperator"]);
         // It pages through the notifier and also reaches the pipeline-health topic, which does not depend on the notifier.
-        Assert.Equal(["PagerDutyTopic", "PipelineHealthTopic"], ((List<object?>)p["AlarmActions"]!).Select(Target));
+        Assert.Equal(["AlertTopic", "PipelineHealthTopic"], ((List<object?>)p["AlarmActions"]!).Select(Target));
     }
 
     [Fact]

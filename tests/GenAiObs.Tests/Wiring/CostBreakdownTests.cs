@@ -86,7 +86,7 @@ public sealed class CostBreakdownTests
     }
 
     [Fact]
-    public void Build_WhenInvocationsCarryParts_ShouldPublishThemInTotalsAndByModel()
+    public void Build_WhenInvocationsCarryParts_ShouldPublishThemInTotalsAndCostByModel()
     {
         var quoteA = Prices.Quote("anthropic.claude-3-5-haiku-20241022-v1:0", 1000, 500, 10_000, 2000, out var partsA);
         var quoteB = Prices.Quote("anthropic.claude-sonnet-4-20250514-v1:0", 2000, 100, 0, 5000, out var partsB);
@@ -110,13 +110,16 @@ public sealed class CostBreakdownTests
             Sum(batch, total, "InputCostUsd") + Sum(batch, total, "OutputCostUsd") + Sum(batch, total, "CacheReadCostUsd") + Sum(batch, total, "CacheWriteCostUsd"),
             12);
         var sonnet = DimensionSet.Of(("Service", "svc"), ("ModelId", "anthropic.claude-sonnet-4-20250514-v1:0"));
-        Assert.Equal((double)partsB.CacheWriteUsd, Sum(batch, sonnet, "CacheWriteCostUsd"), 12);
-        Assert.Equal(0, Sum(batch, sonnet, "CacheSavingsUsd"));
-        Assert.DoesNotContain(batch.Groups, g => g.Key.Dimensions.Pairs.Any(p => p.Key == "Principal") && g.Value.ContainsKey("InputCostUsd"));
+        Assert.Equal((double)quoteB.CostUsd, Sum(batch, sonnet, "CostUsd"), 12);
+
+        // By model, only the total is a metric; the parts per model are in the attribution documents (Logs Insights).
+        Assert.DoesNotContain(batch.Groups, g => g.Key.Dimensions.DimensionCount > 1 && g.Value.ContainsKey("InputCostUsd"));
+        var sonnetDocuments = batch.Groups.Where(g => g.Key.Dimensions.PropertyPairs.Contains(new("ModelId", "anthropic.claude-sonnet-4-20250514-v1:0")));
+        Assert.Equal((double)partsB.CacheWriteUsd, sonnetDocuments.Sum(g => g.Value["CacheWriteCostUsd"].Values.Sum()), 12);
     }
 
     private static double Sum(MetricBatch batch, DimensionSet dimensions, string name) =>
-        batch.Groups.Where(g => g.Key.Dimensions.Equals(dimensions) && g.Value.ContainsKey(name)).Sum(g => g.Value[name].Values.Sum());
+        batch.Groups.Where(g => g.Key.Dimensions.DimensionPairs.SequenceEqual(dimensions.Pairs) && g.Value.ContainsKey(name)).Sum(g => g.Value[name].Values.Sum());
 
     private static PricedInvocation Invocation(string model, decimal cost, CostBreakdown parts, string? errorCode = null) =>
         new(

@@ -8,7 +8,7 @@ namespace GenAiObs.Tests.Wiring;
 public sealed class FinOpsDashboardTests
 {
     [Fact]
-    public void FinOpsDashboard_WhenItsMetricsAreListed_ShouldShowInputVsOutputCostCacheSavingsAndOpportunity()
+    public void FinOpsDashboard_WhenItsMetricsAreListed_ShouldShowInputVsOutputCostCacheSavingsAndOpportunityByModel()
     {
         var template = TemplateDocument.LoadRepositoryTemplate();
 
@@ -21,7 +21,20 @@ public sealed class FinOpsDashboardTests
             Assert.Contains(finOps, r => r.Name == metric && r.DimensionKey == "Service");
         }
 
-        Assert.Contains(finOps, r => r.Name == InvocationMetricNames.CacheSavingsUsd && r.DimensionKey == "ModelId,Service");
-        Assert.Contains(finOps, r => r.Name == InvocationMetricNames.InputCostUsd && r.DimensionKey == "ModelId,Service");
+        // By model, the parts are no metrics: Logs Insights sums them from the attribution documents.
+        var resolver = new SubstitutionResolver(template);
+        var logGroup = resolver.Resolve(template.Resources["InvocationLogFunctionLogGroup"].Properties["LogGroupName"]);
+        using var body = MetricReferences.DashboardBody(template.Resources["FinOpsDashboard"], resolver);
+        var queries = body.RootElement.GetProperty("widgets").EnumerateArray()
+            .Where(w => w.GetProperty("type").GetString() == "log")
+            .Select(w => w.GetProperty("properties").GetProperty("query").GetString()!)
+            .ToList();
+        foreach (var metric in new[] { InvocationMetricNames.CacheSavingsUsd, InvocationMetricNames.InputCostUsd })
+        {
+            Assert.Contains(queries, q => q.StartsWith($"SOURCE '{logGroup}'", StringComparison.Ordinal) && q.Contains($"stats sum({metric})", StringComparison.Ordinal) && q.Contains($"by {MetricDimensions.ModelId}", StringComparison.Ordinal));
+            Assert.Contains(InvocationMetricNames.Catalogue[metric], set => set.SequenceEqual([MetricDimensions.Service]));
+        }
+
+        Assert.Contains(MetricDimensions.ModelId, InvocationMetricNames.AttributionProperties);
     }
 }

@@ -17,13 +17,14 @@ public sealed class InvocationMetricCatalogueTests
             Invocation(metadata: new Dictionary<string, string> { ["team"] = "support", ["Application"] = "bot", ["environment"] = "prod" }, region: "us-east-2", latency: 900, ttft: 120, cacheRead: 500, cacheWrite: 100),
             Invocation(errorCode: "ThrottlingException"),
             Invocation(stopReason: StopReasons.MaxTokens, latency: 1500),
+            Invocation(priced: false),
         };
         var rejections = new[] { new Rejection("e9", RejectReasons.InvalidGzip, "body") };
 
         var batch = InvocationMetricsBuilder.Build(invocations, rejections, new InvocationMetricsOptions("svc", MaxPrincipals: 5), T0.ToUnixTimeMilliseconds());
 
         var emitted = batch.Groups
-            .SelectMany(g => g.Value.Keys.Select(name => $"{name}:{string.Join(",", g.Key.Dimensions.Pairs.Select(p => p.Key))}"))
+            .SelectMany(g => g.Value.Values.Where(s => !s.IsProperty).Select(s => $"{s.Name}:{string.Join(",", g.Key.Dimensions.DimensionPairs.Select(p => p.Key))}"))
             .ToHashSet(StringComparer.Ordinal);
         var catalogued = InvocationMetricNames.Catalogue
             .SelectMany(m => m.Value.Select(set => $"{m.Key}:{string.Join(",", set)}"))
@@ -39,7 +40,8 @@ public sealed class InvocationMetricCatalogueTests
         double? latency = null,
         double? ttft = null,
         long cacheRead = 0,
-        long cacheWrite = 0) =>
+        long cacheWrite = 0,
+        bool priced = true) =>
         new(
             new InvocationRecord
             {
@@ -59,7 +61,7 @@ public sealed class InvocationMetricCatalogueTests
                 InferenceRegion = region,
                 RequestMetadata = metadata,
             },
-            errorCode is null ? 0.0012m : 0m,
-            true,
-            "anthropic.claude-3-haiku");
+            errorCode is null && priced ? 0.0012m : 0m,
+            priced,
+            priced ? "anthropic.claude-3-haiku" : null);
 }

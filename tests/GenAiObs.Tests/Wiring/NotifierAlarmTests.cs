@@ -83,7 +83,6 @@ public sealed class NotifierAlarmTests : IDisposable
 
     private NotifierFunction Notifier(Dictionary<string, string>? secrets = null, string? finopsParameter = null)
     {
-        var sender = new WebhookSender(_http, TimeProvider.System, RetryPolicy.Default, new RecordingDelay().DelayAsync);
         var settings = new NotifierSettings(new Uri(_pagerDuty.BaseUri, "v2/enqueue"), "/genaiobs/pagerduty/routing-key", "/genaiobs/slack/ops", finopsParameter)
         {
             ReceiverTopics = new Dictionary<string, string>
@@ -98,7 +97,7 @@ public sealed class NotifierAlarmTests : IDisposable
             ["/genaiobs/pagerduty/routing-key"] = RoutingKey,
             ["/genaiobs/slack/ops"] = new Uri(_slack.BaseUri, "services/T1/B1/secret").ToString(),
         };
-        return new NotifierFunction(settings, new FakeSecrets(secrets), new PagerDutyClient(sender, settings.PagerDutyEndpoint), new SlackWebhookClient(sender), new StructuredLogger(_log, DiagnosticLevel.Debug, TimeProvider.System, "test"));
+        return TestNotifier.Create(settings, new FakeSecrets(secrets), _http, new RecordingDelay(), _log);
     }
 
     [Fact]
@@ -208,12 +207,11 @@ public sealed class NotifierAlarmTests : IDisposable
     public async Task ProcessAsync_WhenPagerDutyKeepsFailingForAnAlarm_ShouldFailTheInvocationSoLambdaRetries()
     {
         using var failing = new LoopbackHttpServer(_ => new LoopbackResponse(503, "{}", "application/json"));
-        var sender = new WebhookSender(_http, TimeProvider.System, RetryPolicy.Default, new RecordingDelay().DelayAsync);
         var settings = new NotifierSettings(failing.BaseUri, "/k", null, null)
         {
             ReceiverTopics = new Dictionary<string, string> { ["pagerduty"] = AlarmEvents.PagerDutyTopic },
         };
-        var notifier = new NotifierFunction(settings, new FakeSecrets(new() { ["/k"] = RoutingKey }), new PagerDutyClient(sender, failing.BaseUri), new SlackWebhookClient(sender), new StructuredLogger(_log, DiagnosticLevel.Debug, TimeProvider.System, "test"));
+        var notifier = TestNotifier.Create(settings, new FakeSecrets(new() { ["/k"] = RoutingKey }), _http, new RecordingDelay(), _log);
 
         var error = await Assert.ThrowsAsync<NotifierDeliveryException>(() => notifier.ProcessAsync(AlarmEvents.Event(AlarmEvents.Message()), CancellationToken.None));
 

@@ -19,7 +19,7 @@ public sealed class NotifierWiringTests
         {
             { EnvironmentVariables.Handler, HandlerRegistry.Notifier },
             { EnvironmentVariables.Region, "eu-west-1" },
-            { EnvironmentVariables.ReceiverTopics, """{"pagerduty":"arn:aws:sns:eu-west-1:111122223333:pd"}""" },
+            { EnvironmentVariables.AlarmReceiver, "pagerduty" },
         };
 
         var host = HandlerRegistry.Initialise(environment, TextWriter.Null, TextWriter.Null, TimeProvider.System);
@@ -41,6 +41,21 @@ public sealed class NotifierWiringTests
         var error = Assert.Throws<DeliveryConfigException>(() => HandlerRegistry.Initialise(environment, TextWriter.Null, TextWriter.Null, TimeProvider.System));
 
         Assert.Equal(EnvironmentVariables.ReceiverTopics, error.Variable);
+    }
+
+    [Fact]
+    public void Initialise_WhenTheAlarmReceiverIsNotConfigured_ShouldFailTheColdStartNamingTheVariable()
+    {
+        var environment = new DictionaryEnvironment
+        {
+            { EnvironmentVariables.Handler, HandlerRegistry.Notifier },
+            { EnvironmentVariables.Routing, "route: {receiver: ops}\nreceivers: [{name: ops}]\n" },
+            { EnvironmentVariables.AlarmReceiver, "pagerduty" },
+        };
+
+        var error = Assert.Throws<GenAiObs.Core.Alerts.RoutingConfigException>(() => HandlerRegistry.Initialise(environment, TextWriter.Null, TextWriter.Null, TimeProvider.System));
+
+        Assert.Equal("GENAIOBS_ALARM_RECEIVER: receiver 'pagerduty' is not configured (configured: ops)", error.Message);
     }
 
     [Fact]
@@ -124,7 +139,9 @@ public sealed class NotifierBootstrapEndToEndTests
         ["GENAIOBS_PAGERDUTY_ROUTING_KEY_PARAM"] = "/genaiobs/pagerduty/routing-key",
         ["GENAIOBS_SLACK_OPS_WEBHOOK_PARAM"] = "/genaiobs/slack/ops-webhook-url",
         ["GENAIOBS_SLACK_FINOPS_WEBHOOK_PARAM"] = "/genaiobs/slack/finops-webhook-url",
-        ["GENAIOBS_RECEIVER_TOPICS"] = $$"""{"pagerduty":"{{PagerDutyTopic}}","slack-ops":"arn:aws:sns:us-east-1:111122223333:genaiobs-SlackOpsTopic"}""",
+        ["GENAIOBS_ALARM_RECEIVER"] = "pagerduty",
+        // The fixtures are dated; the age bound is the subject of the notifier's own tests.
+        ["GENAIOBS_NOTIFICATION_MAX_AGE"] = "10y",
     };
 
     private static long FarDeadline() => DateTimeOffset.UtcNow.AddMinutes(5).ToUnixTimeMilliseconds();

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using GenAiObs.Adapters.Alerts;
+using GenAiObs.Adapters.Receivers;
 using GenAiObs.Core.Alerts;
 using GenAiObs.Tests.Template;
 using Xunit;
@@ -29,20 +30,41 @@ public sealed partial class TemplateRoutingTests
     }
 
     [Fact]
-    public void AlertRouting_WhenGivenTheDescriptionsExample_ShouldParseToReceiversThatHaveTopics()
+    public void AlertRouting_WhenGivenTheDescriptionsExample_ShouldParseToConfiguredReceivers()
     {
         var description = (string)Parameter["Description"]!;
         var example = Example().Match(description).Groups[1].Value;
-        var topics = CloudFormationYaml.AsIntrinsic(_template.EnvironmentOf(Evaluator)["GENAIOBS_RECEIVER_TOPICS"]) is ("Fn::Sub", string json)
-            ? Regex.Matches(json, "\"([a-z-]+)\":").Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal)
-            : throw new InvalidOperationException("GENAIOBS_RECEIVER_TOPICS is not a !Sub");
+        string? Get(string name) => name == RoutingConfigParser.RoutingVariable ? example : null;
 
-        var tree = RoutingConfigParser.Parse(example, RoutingConfigParser.RoutingVariable);
+        var tree = RoutingConfigParser.Load(Get, _ => throw new InvalidOperationException("no file"));
+        var receivers = ReceiverConfigParser.LoadForRoutes(tree, Get, _ => throw new InvalidOperationException("no file"), ReceiverConfiguration.Legacy("/pd", "/ops", "/finops"));
 
         Assert.NotEmpty(example);
         Assert.True(example.Length <= 4096);
         Assert.Equal(TimeSpan.FromHours(12), tree.Root.RepeatInterval);
-        Assert.All(tree.Receivers, receiver => Assert.Contains(receiver, topics));
+        Assert.All(tree.Receivers, receiver => Assert.NotEmpty(receivers.Find(receiver)!.Integrations));
+    }
+
+    [Fact]
+    public void ReceiverConfiguration_WhenPassedToTheFunctions_ShouldBeTheOneParameterAndOneTopicWithNoPerReceiverJson()
+    {
+        var notifier = _template.Functions.Single(f => (f.Properties.GetValueOrDefault("Handler") as string) == "notifier");
+        var text = File.ReadAllText(RepositoryPaths.TemplateFile);
+
+        Assert.Equal(("Ref", "AlertRouting"), CloudFormationYaml.AsIntrinsic(_template.EnvironmentOf(Evaluator)["GENAIOBS_ROUTING"]));
+        Assert.Equal(("Ref", "AlertRouting"), CloudFormationYaml.AsIntrinsic(_template.EnvironmentOf(notifier)["GENAIOBS_ROUTING"]));
+        Assert.Equal(("Ref", "AlarmReceiver"), CloudFormationYaml.AsIntrinsic(_template.EnvironmentOf(notifier)["GENAIOBS_ALARM_RECEIVER"]));
+        Assert.DoesNotContain("GENAIOBS_RECEIVER_TOPICS", text, StringComparison.Ordinal);
+        // One alert topic for every receiver; the only other topic is pipeline health, which no
+        // function serves (it must keep working when the notifier is broken).
+        Assert.Equal(["AlertTopic", "PipelineHealthTopic"], _template.Resources.Values.Where(r => r.Type == "AWS::SNS::Topic").Select(r => r.LogicalId).Order(StringComparer.Ordinal));
+        Assert.Equal(("Ref", "AlertTopic"), CloudFormationYaml.AsIntrinsic(_template.EnvironmentOf(Evaluator)["GENAIOBS_ALERT_TOPIC_ARN"]));
+        var subscribed = _template.Functions
+            .SelectMany(f => (f.Properties.GetValueOrDefault("Events") as Dictionary<string, object?> ?? []).Values.OfType<Dictionary<string, object?>>())
+            .Where(e => (e.GetValueOrDefault("Type") as string) == "SNS")
+            .Select(e => CloudFormationYaml.AsIntrinsic(((Dictionary<string, object?>)e["Properties"]!)["Topic"]))
+            .ToList();
+        Assert.Equal(("Ref", "AlertTopic"), Assert.Single(subscribed));
     }
 
     [GeneratedRegex(@"Example: (\{.*\}\})\.")]

@@ -1,0 +1,267 @@
+using System.Globalization;
+using GenAiObs.Core.Aggregation;
+using GenAiObs.Core.Metrics;
+using GenAiObs.Core.Records;
+
+namespace GenAiObs.Core.Costing;
+
+/// <summary>
+/// Replays a sample of priced records as a month of traffic through the processors' real
+/// builders — <see cref="InvocationMetricsBuilder"/>, <see cref="SpanMetricsBuilder"/>,
+/// <see cref="EmfSerializer"/> and <see cref="AggregateBuilder"/> — and measures what the observer
+/// would be billed for: EMF documents and bytes, custom metrics from the EMF actually written,
+/// Contributor Insights matches, DynamoDB write units and Lambda time. Pure: no clock, no I/O.
+/// </summary>
+public static class MonthSimulator
+{
+    public const double HoursPerMonth = 730;
+
+    private static readonly DateTimeOffset Start = new(2026, 11, 2, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>Simulates <paramref name="scenario"/> with the records of the sample.</summary>
+    /// <exception cref="ArgumentException">The sample has no invocation records, or the scenario is not positive.</exception>
+    public static MonthUsage Simulate(IReadOnlyList<PricedInvocation> invocations, IReadOnlyList<PricedSpan> spans, CostScenario scenario, ObserverFootprint? footprint = null)
+    {
+        ArgumentNullException.ThrowIfNull(invocations);
+        ArgumentNullException.ThrowIfNull(spans);
+        ArgumentNullException.ThrowIfNull(scenario);
+        footprint ??= ObserverFootprint.Default;
+        if (invocations.Count == 0)
+        {
+            throw new ArgumentException("the sample holds no model invocation records", nameof(invocations));
+        }
+
+        if (scenario.InvocationsPerMonth <= 0 || scenario.SimulatedHours <= 0 || scenario.DeliveryWindowSeconds <= 0 ||
+            scenario.Models <= 0 || scenario.Principals <= 0 || scenario.Teams <= 0)
+        {
+            throw new ArgumentException("invocations per month, simulated hours, the delivery window and remapped counts must be positive", nameof(scenario));
+        }
+
+        using var writer = new CountingWriter();
+        var run = new Run(scenario, footprint, writer);
+        var random = new Random(scenario.Seed);
+        var spansPerInvocation = (double)spans.Count / invocations.Count;
+        var spacingMs = HoursPerMonth * 3_600_000 / scenario.InvocationsPerMonth;
+        var windowMs = scenario.DeliveryWindowSeconds * 1000L;
+        var totalMs = scenario.SimulatedHours * 3_600_000L;
+        var batchInvocations = new List<PricedInvocation>();
+        var batchSpans = new List<PricedSpan>();
+        long nextInvocation = 0, nextSpan = 0;
+        for (long window = 0; window < totalMs; window += windowMs)
+        {
+            batchInvocations.Clear();
+            while (nextInvocation * spacingMs < window + windowMs)
+            {
+                var time = Start.AddMilliseconds(nextInvocation * spacingMs);
+                batchInvocations.Add(Remap(invocations[(int)(nextInvocation % invocations.Count)], time, scenario, random));
+                nextInvocation++;
+            }
+
+            batchSpans.Clear();
+            while (spans.Count > 0 && nextSpan < (long)Math.Floor(nextInvocation * spansPerInvocation))
+            {
+                var span = spans[(int)(nextSpan % spans.Count)];
+                batchSpans.Add(span with { Span = span.Span with { End = Start.AddMilliseconds(window + (windowMs / 2)) } });
+                nextSpan++;
+            }
+
+            var deliveryEnd = Start.AddMilliseconds(window + windowMs).ToUnixTimeMilliseconds();
+            if (batchInvocations.Count > 0)
+            {
+                run.InvocationDelivery(batchInvocations, deliveryEnd);
+            }
+
+            if (batchSpans.Count > 0)
+            {
+                run.SpanDelivery(batchSpans, deliveryEnd);
+            }
+        }
+
+        return run.Result();
+    }
+
+    /// <summary>A sample record re-stamped at <paramref name="time"/>, with model, principal and team remapped as the scenario asks.</summary>
+    private static PricedInvocation Remap(PricedInvocation sample, DateTimeOffset time, CostScenario scenario, Random random)
+    {
+        var record = sample.Record with { Timestamp = time, EventId = "sim" };
+        if (scenario.Models is { } models)
+        {
+            record = record with { ModelId = "model-" + random.Next(models).ToString("D3", CultureInfo.InvariantCulture) };
+        }
+
+        if (scenario.Principals is { } principals)
+        {
+            record = record with { Principal = "role/principal-" + Skewed(random, principals).ToString("D4", CultureInfo.InvariantCulture) };
+        }
+
+        if (scenario.Teams is { } teams)
+        {
+            var metadata = new Dictionary<string, string>(record.RequestMetadata ?? new Dictionary<string, string>(), StringComparer.Ordinal)
+            {
+                ["team"] = "team-" + Skewed(random, teams).ToString("D3", CultureInfo.InvariantCulture),
+            };
+            record = record with { RequestMetadata = metadata };
+        }
+
+        return sample with { Record = record };
+    }
+
+    /// <summary>0 … count − 1, low values far more often (u² draw): a few principals spend most.</summary>
+    private static int Skewed(Random random, int count) => Math.Min(count - 1, (int)(Math.Pow(random.NextDouble(), 2) * count));
+
+    /// <summary>The counters of one simulation.</summary>
+    private sealed class Run
+    {
+        private readonly CostScenario _scenario;
+        private readonly ObserverFootprint _footprint;
+        private readonly InvocationMetricsOptions _invocationOptions;
+        private readonly SpanMetricsBuilder _spanBuilder;
+        private readonly EmfSerializer _serializer = new();
+        private readonly CountingWriter _writer;
+        private readonly HashSet<(string Metric, long Hour)> _metricHours = [];
+        private readonly HashSet<string> _metrics = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, HashSet<string>> _propertyValues = new(StringComparer.Ordinal);
+        private readonly DynamoDbWriteEstimator _table = new();
+        private long _invocations, _spans, _invocationDeliveries, _spanDeliveries, _documents, _bytes, _principalMatches, _errorMatches;
+        private double _gbSeconds;
+        private decimal _spend;
+        private int _batch;
+
+        public Run(CostScenario scenario, ObserverFootprint footprint, CountingWriter writer)
+        {
+            _writer = writer;
+            _scenario = scenario;
+            _footprint = footprint;
+            _invocationOptions = new InvocationMetricsOptions(scenario.ServiceName, scenario.MaxPrincipals, scenario.Environment);
+            _spanBuilder = new SpanMetricsBuilder(new SpanMetricsOptions(DefaultEnvironment: scenario.Environment, PipelineServiceName: scenario.ServiceName));
+        }
+
+        public void InvocationDelivery(List<PricedInvocation> invocations, long timestampMs)
+        {
+            _invocationDeliveries++;
+            _invocations += invocations.Count;
+            foreach (var invocation in invocations)
+            {
+                _spend += invocation.CostUsd;
+            }
+
+            var batch = InvocationMetricsBuilder.Build(invocations, [], _invocationOptions, timestampMs);
+            Emit(batch);
+            var updates = _table.Apply(AggregateBuilder.Build(NextBatchId(), invocations, []));
+            Bill(invocations.Count, updates);
+        }
+
+        public void SpanDelivery(List<PricedSpan> spans, long timestampMs)
+        {
+            _spanDeliveries++;
+            _spans += spans.Count;
+            Emit(_spanBuilder.Build(spans, [], timestampMs));
+            var updates = _table.Apply(AggregateBuilder.Build(NextBatchId(), [], spans));
+            Bill(spans.Count, updates);
+        }
+
+        public MonthUsage Result()
+        {
+            var scale = HoursPerMonth / _scenario.SimulatedHours;
+            var deliveries = _invocationDeliveries + _spanDeliveries;
+            return new MonthUsage
+            {
+                Scenario = _scenario,
+                Invocations = _invocations * scale,
+                Spans = _spans * scale,
+                Deliveries = deliveries * scale,
+                RecordsPerDelivery = _invocationDeliveries == 0 ? 0 : (double)_invocations / _invocationDeliveries,
+                EmfDocuments = _documents * scale,
+                EmfBytes = _bytes * scale,
+                BilledMetricMonths = _metricHours.Count * scale / HoursPerMonth,
+                DistinctCustomMetrics = _metrics.Count,
+                DistinctPropertyValues = _propertyValues.ToDictionary(p => p.Key, p => p.Value.Count, StringComparer.Ordinal),
+                PrincipalRuleMatches = _principalMatches * scale,
+                ErrorRuleMatches = _errorMatches * scale,
+                UpdateItems = _table.UpdateItems * scale,
+                WriteUnits = _table.WriteUnits * scale,
+
+                // 5-minute items live 3 days (AggregateRetention); the hourly and daily rollups are a small fraction of them.
+                StoredBytes = _table.ItemBytesWritten / (double)_scenario.SimulatedHours * 72,
+                ProcessorGbSeconds = _gbSeconds * scale,
+                BedrockSpendUsd = _spend * (decimal)scale,
+            };
+        }
+
+        private string NextBatchId() => "sim-" + (++_batch).ToString(CultureInfo.InvariantCulture);
+
+        private void Emit(MetricBatch batch)
+        {
+            _writer.Reset();
+            _documents += _serializer.WriteLines(batch, _writer);
+            _bytes += _writer.Bytes;
+            foreach (var ((minute, dimensions), series) in batch.Groups)
+            {
+                var hour = minute / 3_600_000;
+                var dimensionText = string.Join("|", dimensions.DimensionPairs.Select(p => p.Key + "=" + p.Value));
+                var hasMetric = false;
+                foreach (var metric in series.Values)
+                {
+                    if (metric.IsProperty || !metric.Values.Exists(double.IsFinite))
+                    {
+                        continue;
+                    }
+
+                    hasMetric = true;
+                    var key = metric.Name + "|" + dimensionText;
+                    _metrics.Add(key);
+                    _metricHours.Add((key, hour));
+                }
+
+                if (!hasMetric || dimensions.DimensionCount == dimensions.Pairs.Count)
+                {
+                    continue;
+                }
+
+                foreach (var (name, value) in dimensions.PropertyPairs)
+                {
+                    if (!_propertyValues.TryGetValue(name, out var values))
+                    {
+                        _propertyValues[name] = values = new HashSet<string>(StringComparer.Ordinal);
+                    }
+
+                    values.Add(value);
+                }
+
+                // The Contributor Insights rules' filters (template.yaml; InsightRuleTests checks they match these documents).
+                if (dimensions.PropertyPairs.Any(p => p.Key == MetricDimensions.Principal))
+                {
+                    _principalMatches++;
+                }
+
+                if (series.TryGetValue(InvocationMetricNames.InvocationErrorsProperty, out var errors) && errors.IsProperty && errors.Values.Sum() > 0)
+                {
+                    _errorMatches++;
+                }
+            }
+        }
+
+        private void Bill(int records, int updateItems)
+        {
+            var rounds = (updateItems + _footprint.UpdateItemsPerRound - 1) / _footprint.UpdateItemsPerRound;
+            var milliseconds = _footprint.ProcessorMillisecondsPerDelivery + (records * _footprint.ProcessorMicrosecondsPerRecord / 1000) + (rounds * _footprint.MillisecondsPerUpdateRound);
+
+            // Lambda bills duration rounded up to the millisecond.
+            _gbSeconds += Math.Ceiling(milliseconds) / 1000 * _footprint.FunctionMemoryMb / 1024;
+        }
+    }
+
+    /// <summary>Counts the UTF-8 bytes written (EMF lines are ASCII-heavy JSON; non-ASCII is counted exactly).</summary>
+    private sealed class CountingWriter : TextWriter
+    {
+        public long Bytes { get; private set; }
+
+        public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
+
+        public void Reset() => Bytes = 0;
+
+        public override void Write(char value) => Bytes += value < 0x80 ? 1 : System.Text.Encoding.UTF8.GetByteCount([value]);
+
+        public override void Write(char[] buffer, int index, int count) => Bytes += System.Text.Encoding.UTF8.GetByteCount(buffer, index, count);
+    }
+}

@@ -1,0 +1,50 @@
+namespace GenAiObs.Core.Costing;
+
+/// <summary>
+/// What the observer does in a month, measured by running the real processors' builders over the
+/// simulated traffic (counts scaled from the simulated hours to 730 hours).
+/// </summary>
+public sealed record MonthUsage
+{
+    public required CostScenario Scenario { get; init; }
+
+    public double Invocations { get; init; }
+
+    public double Spans { get; init; }
+
+    /// <summary>Lambda invocations of the two processors (one per delivery).</summary>
+    public double Deliveries { get; init; }
+
+    /// <summary>Records per invocation-log delivery.</summary>
+    public double RecordsPerDelivery { get; init; }
+
+    public double EmfDocuments { get; init; }
+
+    public double EmfBytes { get; init; }
+
+    /// <summary>Custom-metric hours (a metric is billed for each hour it receives data) / 730.</summary>
+    public double BilledMetricMonths { get; init; }
+
+    /// <summary>Distinct custom metrics (namespace × name × dimension values) written during the simulated hours.</summary>
+    public int DistinctCustomMetrics { get; init; }
+
+    /// <summary>Distinct values of each attribution property seen (principals, models, teams …), for context.</summary>
+    public IReadOnlyDictionary<string, int> DistinctPropertyValues { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>Log events each Contributor Insights rule matches.</summary>
+    public double PrincipalRuleMatches { get; init; }
+
+    public double ErrorRuleMatches { get; init; }
+
+    public double UpdateItems { get; init; }
+
+    public double WriteUnits { get; init; }
+
+    /// <summary>Average bytes of the DynamoDB items alive at once (5-minute items live 3 days).</summary>
+    public double StoredBytes { get; init; }
+
+    public double ProcessorGbSeconds { get; init; }
+
+    /// <summary>What the observed invocations cost on Bedrock (the price table's cost, scaled to the month).</summary>
+    public decimal BedrockSpendUsd { get; init; }
+}

@@ -1,0 +1,53 @@
+namespace GenAiObs.Core.Costing;
+
+/// <summary>
+/// What template.yaml deploys that costs the same whatever the traffic, and the assumptions about
+/// the functions that the replay cannot measure. A test compares the counts with template.yaml, so
+/// a new dashboard, alarm or rule shows up in <c>cost-estimate</c>.
+/// </summary>
+public sealed record ObserverFootprint
+{
+    public static ObserverFootprint Default { get; } = new();
+
+    /// <summary><c>AWS::CloudWatch::Dashboard</c> resources.</summary>
+    public int Dashboards { get; init; } = 4;
+
+    /// <summary>Metrics read by <c>AWS::CloudWatch::Alarm</c> resources (each billed as one alarm metric).</summary>
+    public int AlarmMetrics { get; init; } = 21;
+
+    /// <summary><c>AWS::CloudWatch::InsightRule</c> resources.</summary>
+    public int InsightRules { get; init; } = 3;
+
+    /// <summary>The evaluator's schedule: one run every 5 minutes.</summary>
+    public int EvaluatorRunsPerMonth { get; init; } = 730 * 12;
+
+    /// <summary>Assumed billed duration of one evaluator run (rule reads, rollups, a few SNS calls).</summary>
+    public double EvaluatorSecondsPerRun { get; init; } = 1.0;
+
+    /// <summary>Assumed DynamoDB read units per evaluator run (queries of the windows the rules read).</summary>
+    public int EvaluatorReadUnitsPerRun { get; init; } = 200;
+
+    /// <summary>Memory of every function (template Globals.Function.MemorySize), in MB.</summary>
+    public int FunctionMemoryMb { get; init; } = 256;
+
+    /// <summary>Retention of the functions' log groups (template parameter LogRetentionDays default).</summary>
+    public int LogRetentionDays { get; init; } = 7;
+
+    /// <summary>
+    /// Processor CPU per record after decoding, and per-delivery overhead (tests/GenAiObs.Benchmarks/RESULTS.md §1 and §7:
+    /// full path 14 µs per record; 1 ms runtime overhead per delivery; UpdateItems sent in rounds of 8 at ~8 ms a round).
+    /// </summary>
+    public double ProcessorMicrosecondsPerRecord { get; init; } = 14;
+
+    public double ProcessorMillisecondsPerDelivery { get; init; } = 1;
+
+    public int UpdateItemsPerRound { get; init; } = 8;
+
+    public double MillisecondsPerUpdateRound { get; init; } = 8;
+
+    /// <summary>
+    /// Log bytes per function invocation besides EMF: Lambda's START/END/REPORT platform lines and
+    /// the one diagnostic JSON line per delivery (about 0.7 KB together).
+    /// </summary>
+    public int OtherLogBytesPerInvocation { get; init; } = 700;
+}

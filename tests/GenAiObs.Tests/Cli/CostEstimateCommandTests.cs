@@ -1,0 +1,86 @@
+using System.Text.Json;
+using Xunit;
+
+namespace GenAiObs.Tests.Cli;
+
+public sealed class CostEstimateCommandTests
+{
+    [Fact]
+    public async Task CostEstimate_WhenReplayingTheSamplesAsAScenario_ShouldPrintADatedBillWhoseComponentsAddUp()
+    {
+        var (exit, stdout, stderr) = await ReplayCommandTests.RunAsync(
+            "cost-estimate", "--json", "--invocations-per-month", "1000000", "--models", "5", "--principals", "40", "--hours", "2");
+
+        Assert.True(exit == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        var root = json.RootElement;
+        Assert.Equal(1_000_000, root.GetProperty("scenario").GetProperty("invocationsPerMonth").GetInt64());
+        var components = root.GetProperty("components").EnumerateArray().ToList();
+        Assert.Equal(root.GetProperty("totalUsd").GetDecimal(), Math.Round(components.Sum(c => c.GetProperty("monthlyUsd").GetDecimal()), 4));
+        Assert.Equal(
+            root.GetProperty("fixedUsd").GetDecimal(),
+            Math.Round(components.Where(c => c.GetProperty("kind").GetString() == "fixed").Sum(c => c.GetProperty("monthlyUsd").GetDecimal()), 4));
+        foreach (var name in new[] { "CloudWatch custom metrics", "CloudWatch Logs ingestion", "Contributor Insights rules", "Contributor Insights matched", "CloudWatch dashboards", "CloudWatch alarms", "DynamoDB writes", "DynamoDB storage", "Lambda processors duration" })
+        {
+            Assert.Contains(components, c => c.GetProperty("component").GetString()!.StartsWith(name, StringComparison.Ordinal));
+        }
+
+        var dashboards = components.Single(c => c.GetProperty("component").GetString() == "CloudWatch dashboards");
+        Assert.Equal(3.00m, dashboards.GetProperty("unitPriceUsd").GetDecimal());
+        Assert.Equal("us-east-1", root.GetProperty("prices").GetProperty("region").GetString());
+        Assert.Matches(@"^\d{4}-\d{2}-\d{2}$", root.GetProperty("prices").GetProperty("asOf").GetString()!);
+        Assert.NotEmpty(root.GetProperty("prices").GetProperty("sources").EnumerateArray());
+        var usage = root.GetProperty("usage");
+        Assert.Equal(40, usage.GetProperty("distinctPropertyValues").GetProperty("Principal").GetInt32());
+        Assert.Equal(5, usage.GetProperty("distinctPropertyValues").GetProperty("ModelId").GetInt32());
+        Assert.InRange(usage.GetProperty("invocations").GetDouble(), 999_000, 1_001_000);
+        Assert.True(root.GetProperty("bedrockSpendUsd").GetDecimal() > 0);
+    }
+
+    [Fact]
+    public async Task CostEstimate_WhenPrincipalsGrowFrom40To500_ShouldWriteTheSameNumberOfCustomMetrics()
+    {
+        var small = await UsageAsync("--principals", "40");
+        var large = await UsageAsync("--principals", "500");
+
+        Assert.Equal(small.GetProperty("distinctCustomMetrics").GetInt32(), large.GetProperty("distinctCustomMetrics").GetInt32());
+        Assert.InRange(large.GetProperty("distinctPropertyValues").GetProperty("Principal").GetInt32(), 400, 500);
+    }
+
+    [Fact]
+    public async Task CostEstimate_WhenAPriceIsOverridden_ShouldBillWithIt()
+    {
+        var (exit, stdout, _) = await ReplayCommandTests.RunAsync(
+            "cost-estimate", "--json", "--invocations-per-month", "100000", "--hours", "1", "--price", "dashboardMonth=0");
+
+        Assert.Equal(0, exit);
+        using var json = JsonDocument.Parse(stdout);
+        var dashboards = json.RootElement.GetProperty("components").EnumerateArray().Single(c => c.GetProperty("component").GetString() == "CloudWatch dashboards");
+        Assert.Equal(0m, dashboards.GetProperty("monthlyUsd").GetDecimal());
+        Assert.Equal(0m, json.RootElement.GetProperty("prices").GetProperty("dashboardMonth").GetDecimal());
+    }
+
+    [Theory]
+    [InlineData("--price", "bogus=1")]
+    [InlineData("--price", "dashboardMonth")]
+    [InlineData("--models", "0")]
+    [InlineData("--hours", "x")]
+    [InlineData("--frobnicate")]
+    public async Task CostEstimate_WhenAnOptionIsInvalid_ShouldExitTwoNamingIt(params string[] args)
+    {
+        var (exit, stdout, stderr) = await ReplayCommandTests.RunAsync(["cost-estimate", .. args]);
+
+        Assert.Equal(2, exit);
+        Assert.Empty(stdout);
+        Assert.StartsWith("genaiobs cost-estimate: ", stderr, StringComparison.Ordinal);
+        Assert.Contains(args[0], stderr, StringComparison.Ordinal);
+    }
+
+    private static async Task<JsonElement> UsageAsync(params string[] extra)
+    {
+        var (exit, stdout, stderr) = await ReplayCommandTests.RunAsync(["cost-estimate", "--json", "--invocations-per-month", "1000000", "--models", "5", "--hours", "2", .. extra]);
+        Assert.True(exit == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        return json.RootElement.GetProperty("usage").Clone();
+    }
+}
