@@ -6,8 +6,10 @@ using GenAiObs.Adapters.DynamoDb;
 using GenAiObs.Adapters.Pricing;
 using GenAiObs.Core.Aggregation;
 using GenAiObs.Core.Cardinality;
+using GenAiObs.Core.Envelopes;
 using GenAiObs.Core.Metrics;
 using GenAiObs.Core.Processing;
+using GenAiObs.Core.Records;
 using GenAiObs.Functions.Runtime;
 
 namespace GenAiObs.Functions;
@@ -74,6 +76,11 @@ internal sealed class SubscriptionBatchPipeline
 
     public async Task<byte[]> HandleAsync(ReadOnlyMemory<byte> eventBody, InvocationContext context, CancellationToken cancellationToken)
     {
+        if (KinesisEventReader.TryRead(eventBody, out var records))
+        {
+            return await HandleStreamAsync(records, context, cancellationToken).ConfigureAwait(false);
+        }
+
         var result = _processor.ProcessLambdaEvent(eventBody.Span);
 
         // Aggregates before metrics: when the table stays unavailable this throws, the invocation
@@ -96,11 +103,7 @@ internal sealed class SubscriptionBatchPipeline
             await _metricsOutput.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var reasons = result.Rejections
-            .GroupBy(r => r.Reason, StringComparer.Ordinal)
-            .OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => new KeyValuePair<string, long>(g.Key, g.Sum(r => (long)Math.Max(r.Count, 1))))
-            .ToList();
+        var reasons = Reasons(result);
         List<KeyValuePair<string, long>> counts =
         [
             new("events", result.EventCount),
@@ -124,6 +127,122 @@ internal sealed class SubscriptionBatchPipeline
         }
 
         return Summary(result.BatchId, counts, aggregates is null ? [] : aggregateCounts);
+    }
+
+    /// <summary>
+    /// A Kinesis event from the central stream (event source mapping with
+    /// <c>FunctionResponseTypes: [ReportBatchItemFailures]</c>). Each record is one CloudWatch Logs
+    /// payload, decoded and applied to the store on its own with the record's identity as batch id,
+    /// in order. A record that cannot be decoded (or named) is rejected, counted and acknowledged:
+    /// retrying cannot fix it, and a poison record must not hold its shard. When the store fails
+    /// after its own retries, the answer lists that record's sequence number and every later one in
+    /// <c>batchItemFailures</c>; Lambda checkpoints before the lowest and retries from there (AWS
+    /// Lambda Developer Guide, "Configuring partial batch response with Kinesis Data Streams"), and
+    /// the store's markers keep records already applied in an earlier attempt from counting twice.
+    /// Metrics cover the records this attempt acknowledged, so each record's EMF is published once
+    /// unless the whole invocation fails.
+    /// </summary>
+    private async Task<byte[]> HandleStreamAsync(IReadOnlyList<KinesisRecord> records, InvocationContext context, CancellationToken cancellationToken)
+    {
+        var acknowledged = new List<BatchResult>(records.Count);
+        long applied = 0, alreadyApplied = 0;
+        var failedFrom = records.Count;
+        string? failureType = null;
+        for (var i = 0; i < records.Count; i++)
+        {
+            var record = records[i];
+            var where = KinesisEventReader.Where(i);
+            if (!record.HasIdentity)
+            {
+                var unnamed = new BatchResult { BatchId = string.Empty };
+                unnamed.Rejections.Add(new Rejection(null, RejectReasons.InvalidEnvelope, where + ": stream, shard or sequence number missing"));
+                acknowledged.Add(unnamed);
+                continue;
+            }
+
+            var result = _processor.ProcessKinesisRecord(record, where);
+            if (_store is not null && (result.Invocations.Count > 0 || result.Spans.Count > 0))
+            {
+                try
+                {
+                    var outcome = await _store.ApplyBatchAsync(AggregateBuilder.Build(result, _limits), cancellationToken).ConfigureAwait(false);
+                    applied += outcome.Applied;
+                    alreadyApplied += outcome.AlreadyApplied;
+                }
+                catch (Exception ex)
+                {
+                    // Throttling, an unavailable table or the deadline: transient, so this record
+                    // and the rest go back to the stream rather than failing the whole invocation.
+                    failedFrom = i;
+                    failureType = ex.GetType().Name;
+                    break;
+                }
+            }
+
+            acknowledged.Add(result);
+        }
+
+        var combined = BatchResult.Combine(acknowledged.Count > 0 ? acknowledged[0].BatchId : string.Empty, acknowledged);
+        var metrics = _buildMetrics(combined, _time.GetUtcNow().ToUnixTimeMilliseconds());
+        var emfDocuments = _emf.WriteLines(metrics, _metricsOutput);
+        await _metricsOutput.FlushAsync(cancellationToken).ConfigureAwait(false);
+
+        var reasons = Reasons(combined);
+        List<KeyValuePair<string, long>> counts =
+        [
+            new("records", records.Count),
+            new("recordsRetried", records.Count - failedFrom),
+            new("events", combined.EventCount),
+            .. _recordCounts(combined),
+            new("rejected", combined.RejectedCount),
+            new("controlMessages", combined.ControlMessages),
+            new("emfDocuments", emfDocuments),
+            new("aggregateItemsWritten", applied),
+            new("aggregateItemsAlreadyApplied", alreadyApplied),
+        ];
+        if (failureType is not null)
+        {
+            _log.Log(DiagnosticLevel.Error, $"{_logLabel} from the stream partly applied: the store failed; records from {records[failedFrom].SequenceNumber} on are reported for retry.", context.RequestId, counts, reasons, failureType);
+        }
+        else if (reasons.Count > 0)
+        {
+            _log.Warn($"{_logLabel} from the stream processed with rejected records.", context.RequestId, counts, reasons);
+        }
+        else
+        {
+            _log.Info($"{_logLabel} from the stream processed.", context.RequestId, counts);
+        }
+
+        return BatchItemFailures(records.Skip(failedFrom).Select(r => r.SequenceNumber));
+    }
+
+    private static List<KeyValuePair<string, long>> Reasons(BatchResult result) =>
+        result.Rejections
+            .GroupBy(r => r.Reason, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new KeyValuePair<string, long>(g.Key, g.Sum(r => (long)Math.Max(r.Count, 1))))
+            .ToList();
+
+    /// <summary>The partial batch response: <c>{"batchItemFailures":[{"itemIdentifier":"&lt;sequence number&gt;"}…]}</c> (empty: all acknowledged).</summary>
+    private static byte[] BatchItemFailures(IEnumerable<string> sequenceNumbers)
+    {
+        var buffer = new ArrayBufferWriter<byte>(128);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray("batchItemFailures");
+            foreach (var sequenceNumber in sequenceNumbers)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("itemIdentifier", sequenceNumber);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
     }
 
     private static byte[] Summary(string batchId, IEnumerable<KeyValuePair<string, long>> counts, IEnumerable<KeyValuePair<string, long>> aggregateCounts)

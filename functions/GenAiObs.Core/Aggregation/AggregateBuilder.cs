@@ -20,9 +20,18 @@ public static class AggregateBuilder
     /// exactly-once), with the capped dimensions folded per bucket to their top values by cost
     /// (<paramref name="limits"/>, default <see cref="CardinalityLimits.Default"/>).
     /// </summary>
-    public static AggregateBatch Build(BatchResult result, CardinalityLimits? limits = null) => Build(result.BatchId, result.Invocations, result.Spans, limits);
+    public static AggregateBatch Build(BatchResult result, CardinalityLimits? limits = null) => Build(result.BatchId, result.Invocations, result.Spans, limits, result.Origin);
 
-    public static AggregateBatch Build(string batchId, IEnumerable<PricedInvocation> invocations, IEnumerable<PricedSpan> spans, CardinalityLimits? limits = null)
+    /// <param name="batchId">The id that makes applying the batch exactly-once.</param>
+    /// <param name="invocations">Priced invocation records.</param>
+    /// <param name="spans">Priced spans.</param>
+    /// <param name="limits">Top values kept per capped dimension.</param>
+    /// <param name="origin">
+    /// The source of a delivery that came through a central stream: every record is then also counted
+    /// under <c>account#</c> and <c>region#</c> (the payload owner and the stream record's region,
+    /// else the invocation record's own <c>accountId</c>/<c>region</c>); null adds neither.
+    /// </param>
+    public static AggregateBatch Build(string batchId, IEnumerable<PricedInvocation> invocations, IEnumerable<PricedSpan> spans, CardinalityLimits? limits = null, DeliveryOrigin? origin = null)
     {
         // Counters accumulate in fixed slots (one per counter name of the batch) and keys are small
         // integers: a record's additions are array adds, not dictionary updates. Each (bucket, key)
@@ -57,6 +66,11 @@ public static class AggregateBuilder
         {
             var bucket = Buckets.StartOf(invocation.Record.Timestamp, Granularity.Fine);
             InvocationKeys(invocation.Record, keys, names);
+            if (origin is not null)
+            {
+                AddOriginKey(origin.AccountId ?? invocation.Record.AccountId, AggregateKeys.AccountPrefix, keys, names);
+                AddOriginKey(origin.Region ?? invocation.Record.Region, AggregateKeys.RegionPrefix, keys, names);
+            }
 
             // What the record adds is the same under each of its keys: worked out once.
             InvocationContribution(invocation, names, contribution);
@@ -99,6 +113,16 @@ public static class AggregateBuilder
             if (span.SessionId is not null)
             {
                 AddSpan(At(bucket, names.Key(AggregateKeys.SessionPrefix, span.SessionId)), priced, withHistogram: false, names);
+            }
+
+            if (origin?.AccountId is { Length: > 0 } account)
+            {
+                AddSpan(At(bucket, names.Key(AggregateKeys.AccountPrefix, account)), priced, withHistogram: false, names);
+            }
+
+            if (origin?.Region is { Length: > 0 } region)
+            {
+                AddSpan(At(bucket, names.Key(AggregateKeys.RegionPrefix, region)), priced, withHistogram: false, names);
             }
 
             var trace = At(bucket, names.Key(AggregateKeys.TracePrefix, span.TraceId));
@@ -147,6 +171,14 @@ public static class AggregateBuilder
             AddMetadataKey(metadata, "team", AggregateKeys.TeamPrefix, keys, names);
             AddMetadataKey(metadata, "application", AggregateKeys.ApplicationPrefix, keys, names);
             AddMetadataKey(metadata, "environment", AggregateKeys.EnvironmentPrefix, keys, names);
+        }
+    }
+
+    private static void AddOriginKey(string? value, string prefix, List<int> keys, NameCache names)
+    {
+        if (!string.IsNullOrWhiteSpace(value))
+        {
+            keys.Add(names.Key(prefix, value));
         }
     }
 

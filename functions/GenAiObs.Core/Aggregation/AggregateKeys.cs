@@ -15,6 +15,11 @@ public static class AggregateKeys
     public const string ApplicationPrefix = "app#";
     public const string EnvironmentPrefix = "env#";
 
+    // Origin keys: only for deliveries that reach a central account through a Kinesis stream
+    // (a direct subscription serves one account and region, whose key would repeat total).
+    public const string AccountPrefix = "account#";
+    public const string RegionPrefix = "region#";
+
     // Span keys.
     public const string ServicePrefix = "svc#";
     public const string SpanModelPrefix = "spanmodel#";
@@ -32,6 +37,8 @@ public static class AggregateKeys
     public static string Team(string team) => TeamPrefix + team;
     public static string Application(string application) => ApplicationPrefix + application;
     public static string Environment(string environment) => EnvironmentPrefix + environment;
+    public static string Account(string accountId) => AccountPrefix + accountId;
+    public static string Region(string region) => RegionPrefix + region;
     public static string Service(string service) => ServicePrefix + service;
     public static string SpanModel(string model) => SpanModelPrefix + model;
     public static string Tool(string tool) => ToolPrefix + tool;
@@ -56,6 +63,8 @@ public static class AggregateKeys
         key.StartsWith(ModelPrefix, StringComparison.Ordinal) ||
         key.StartsWith(PrincipalPrefix, StringComparison.Ordinal) ||
         key.StartsWith(TeamPrefix, StringComparison.Ordinal) ||
+        key.StartsWith(AccountPrefix, StringComparison.Ordinal) ||
+        key.StartsWith(RegionPrefix, StringComparison.Ordinal) ||
         key.StartsWith(ApplicationPrefix, StringComparison.Ordinal) ||
         key.StartsWith(EnvironmentPrefix, StringComparison.Ordinal);
 }

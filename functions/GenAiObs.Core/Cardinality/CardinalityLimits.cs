@@ -13,7 +13,7 @@ public sealed record CardinalityLimits
 {
     /// <summary>Dimension names as written in <c>GENAIOBS_MAX_VALUES</c>, in documentation order.</summary>
     public static IReadOnlyList<string> DimensionNames { get; } =
-        ["principal", "team", "application", "environment", "session", "service", "spanmodel", "tool", "component"];
+        ["principal", "team", "application", "environment", "session", "service", "spanmodel", "tool", "component", "account", "region"];
 
     /// <summary>IAM principals (the role name, <c>user/NAME</c> …). Also <c>GENAIOBS_MAX_PRINCIPALS</c>.</summary>
     public int Principal { get; init; } = 20;
@@ -42,6 +42,12 @@ public sealed record CardinalityLimits
     /// <summary>Span components (<c>agent</c>, <c>model:…</c>, <c>tool:…</c>, <c>other:…</c>).</summary>
     public int Component { get; init; } = 40;
 
+    /// <summary>Source accounts of a central (Kinesis) deployment: the payload's <c>owner</c>.</summary>
+    public int Account { get; init; } = 50;
+
+    /// <summary>Source regions of a central (Kinesis) deployment.</summary>
+    public int Region { get; init; } = 20;
+
     public static CardinalityLimits Default { get; } = new();
 
     /// <summary>The limit of a dimension by its <see cref="DimensionNames"/> name.</summary>
@@ -56,6 +62,8 @@ public sealed record CardinalityLimits
         "spanmodel" => SpanModel,
         "tool" => Tool,
         "component" => Component,
+        "account" => Account,
+        "region" => Region,
         _ => throw new ArgumentOutOfRangeException(nameof(dimension), dimension, "not a capped dimension"),
     };
 
@@ -71,6 +79,8 @@ public sealed record CardinalityLimits
         AggregateKeys.SpanModelPrefix => SpanModel,
         AggregateKeys.ToolPrefix => Tool,
         AggregateKeys.ComponentPrefix => Component,
+        AggregateKeys.AccountPrefix => Account,
+        AggregateKeys.RegionPrefix => Region,
         _ => null,
     };
 
@@ -106,6 +116,8 @@ public sealed record CardinalityLimits
                 "service" => limits with { Service = n },
                 "spanmodel" => limits with { SpanModel = n },
                 "tool" => limits with { Tool = n },
+                "account" => limits with { Account = n },
+                "region" => limits with { Region = n },
                 _ => limits with { Component = n },
             };
         }

@@ -13,13 +13,14 @@ public sealed class DecodedDelivery : IDisposable
     private readonly List<LogEvent> _events;
     private readonly List<Rejection> _rejections;
 
-    internal DecodedDelivery(MessageArena arena, List<LogEvent> events, List<Rejection> rejections, int controlMessages, string? logGroup)
+    internal DecodedDelivery(MessageArena arena, List<LogEvent> events, List<Rejection> rejections, int controlMessages, string? logGroup, string? owner = null)
     {
         _arena = arena;
         _events = events;
         _rejections = rejections;
         ControlMessages = controlMessages;
         LogGroup = logGroup;
+        Owner = owner;
     }
 
     /// <summary>The log events to parse, in delivery order.</summary>
@@ -36,6 +37,9 @@ public sealed class DecodedDelivery : IDisposable
 
     /// <summary>The source log group of the first DATA_MESSAGE, when the input names one.</summary>
     public string? LogGroup { get; }
+
+    /// <summary>The <c>owner</c> (source account id) of the first DATA_MESSAGE, when the payload names one.</summary>
+    public string? Owner { get; }
 
     /// <summary>Returns the pooled buffers. Every <see cref="LogEvent.Message"/> of this delivery is invalid afterwards.</summary>
     public void Dispose() => _arena.Dispose();

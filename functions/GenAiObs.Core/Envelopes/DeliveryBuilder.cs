@@ -37,6 +37,7 @@ public sealed class DeliveryBuilder : IDisposable
     private MessageArena? _arena;
     private int _controlMessages;
     private string? _logGroup;
+    private string? _owner;
 
     /// <param name="limits">Bounds on sizes and nesting.</param>
     /// <param name="firstOrdinal">The ordinal of the first event without an id (a file read in chunks numbers its events across chunks).</param>
@@ -131,6 +132,7 @@ public sealed class DeliveryBuilder : IDisposable
         var reader = new Utf8JsonReader(payload, _envelopeReaderOptions);
         var messageType = MessageType.Absent;
         string? logGroup = null;
+        string? owner = null;
         var sawLogEvents = false;
         try
         {
@@ -154,6 +156,12 @@ public sealed class DeliveryBuilder : IDisposable
                 {
                     reader.Read();
                     logGroup = reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length <= 512 ? TryGetString(ref reader) : null;
+                }
+                else if (reader.ValueTextEquals("owner"u8))
+                {
+                    // The account id of the source log group: 12 digits (CloudWatch Logs' subscription payload).
+                    reader.Read();
+                    owner = reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length <= 64 ? TryGetString(ref reader) : null;
                 }
                 else if (reader.ValueTextEquals("logEvents"u8))
                 {
@@ -202,9 +210,17 @@ public sealed class DeliveryBuilder : IDisposable
         {
             Reject(RejectReasons.EmptyBatch, where + ": logEvents is empty");
         }
-        else if (logGroup is { Length: > 0 })
+        else
         {
-            _logGroup ??= logGroup;
+            if (logGroup is { Length: > 0 })
+            {
+                _logGroup ??= logGroup;
+            }
+
+            if (owner is { Length: > 0 })
+            {
+                _owner ??= owner;
+            }
         }
     }
 
@@ -279,7 +295,7 @@ public sealed class DeliveryBuilder : IDisposable
             }
         }
 
-        return new DecodedDelivery(arena, _events, _rejections, _controlMessages, _logGroup);
+        return new DecodedDelivery(arena, _events, _rejections, _controlMessages, _logGroup, _owner);
     }
 
     /// <summary>Returns the pooled buffers when the builder is abandoned before <see cref="Build"/>.</summary>
@@ -392,25 +408,41 @@ public sealed class DeliveryBuilder : IDisposable
             return;
         }
 
-        byte[]? unescaped = null;
+        if (!reader.ValueIsEscaped)
+        {
+            AddCompressedPayload(reader.ValueSpan, where);
+            return;
+        }
+
+        // Some serialisers escape '/' as "\/"; base64 itself has nothing else to unescape.
+        var unescaped = ArrayPool<byte>.Shared.Rent(reader.ValueSpan.Length);
+        try
+        {
+            if (!TryCopyString(ref reader, unescaped, out var unescapedLength))
+            {
+                Reject(RejectReasons.InvalidBase64, where);
+                return;
+            }
+
+            AddCompressedPayload(unescaped.AsSpan(0, unescapedLength), where);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(unescaped);
+        }
+    }
+
+    /// <summary>
+    /// Adds one subscription payload as CloudWatch Logs delivers it — base64 of gzip of a DATA_MESSAGE
+    /// or CONTROL_MESSAGE (a Lambda subscription's <c>awslogs.data</c>, a Kinesis record's <c>data</c>).
+    /// A payload that cannot be decoded becomes one rejection with a null event id, named by <paramref name="where"/>.
+    /// </summary>
+    public void AddCompressedPayload(ReadOnlySpan<byte> base64, string where)
+    {
         byte[]? compressed = null;
         byte[]? payload = null;
         try
         {
-            ReadOnlySpan<byte> base64 = reader.ValueSpan;
-            if (reader.ValueIsEscaped)
-            {
-                // Some serialisers escape '/' as "\/"; base64 itself has nothing else to unescape.
-                unescaped = ArrayPool<byte>.Shared.Rent(reader.ValueSpan.Length);
-                if (!TryCopyString(ref reader, unescaped, out var unescapedLength))
-                {
-                    Reject(RejectReasons.InvalidBase64, where);
-                    return;
-                }
-
-                base64 = unescaped.AsSpan(0, unescapedLength);
-            }
-
             compressed = ArrayPool<byte>.Shared.Rent(Math.Max(1, Base64.GetMaxDecodedFromUtf8Length(base64.Length)));
             if (Base64.DecodeFromUtf8(base64, compressed, out _, out var compressedLength) != OperationStatus.Done)
             {
@@ -429,7 +461,6 @@ public sealed class DeliveryBuilder : IDisposable
         }
         finally
         {
-            ReturnIfRented(unescaped);
             ReturnIfRented(compressed);
             ReturnIfRented(payload);
         }

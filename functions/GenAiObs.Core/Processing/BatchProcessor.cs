@@ -35,10 +35,34 @@ public sealed class BatchProcessor
         return ProcessDelivery(delivery);
     }
 
-    /// <summary>Parses and prices every event of <paramref name="delivery"/> (which the caller still owns and disposes).</summary>
-    public BatchResult ProcessDelivery(DecodedDelivery delivery)
+    /// <summary>
+    /// Decodes and processes one Kinesis record (one CloudWatch Logs payload). Its batch id is the
+    /// record's identity (<see cref="KinesisRecord.BatchId"/>), so the store counts it once however
+    /// Lambda re-batches, bisects or retries the stream; its origin (payload owner, record region)
+    /// comes with the result. Undecodable data is a rejection, never an exception.
+    /// </summary>
+    public BatchResult ProcessKinesisRecord(KinesisRecord record, string where)
     {
-        var result = new BatchResult { BatchId = ComputeBatchId(delivery.Events) };
+        using var builder = new DeliveryBuilder(_limits);
+        if (record.Data.IsEmpty)
+        {
+            builder.Reject(RejectReasons.InvalidEnvelope, where + ".kinesis.data missing");
+        }
+        else
+        {
+            builder.AddCompressedPayload(record.Data.Span, where + ".kinesis.data");
+        }
+
+        using var delivery = builder.Build();
+        return ProcessDelivery(delivery, record.BatchId, new DeliveryOrigin(delivery.Owner, record.Region));
+    }
+
+    /// <summary>Parses and prices every event of <paramref name="delivery"/> (which the caller still owns and disposes).</summary>
+    public BatchResult ProcessDelivery(DecodedDelivery delivery) => ProcessDelivery(delivery, ComputeBatchId(delivery.Events), null);
+
+    private BatchResult ProcessDelivery(DecodedDelivery delivery, string batchId, DeliveryOrigin? origin)
+    {
+        var result = new BatchResult { BatchId = batchId, Origin = origin };
         result.ControlMessages = delivery.ControlMessages;
         result.Rejections.AddRange(delivery.Rejections);
         var eventsRejectedByDecoder = 0;

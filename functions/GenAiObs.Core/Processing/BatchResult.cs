@@ -8,6 +8,13 @@ public sealed class BatchResult
     /// <summary>Stable id of the delivery: lowercase hex SHA-256 (first 32 chars) over its event ids joined with '\n', in order.</summary>
     public required string BatchId { get; init; }
 
+    /// <summary>
+    /// Where the delivery came from when it arrived through a central Kinesis stream (the source
+    /// account and region then become aggregate keys); null for a direct subscription, whose
+    /// single account and region would only repeat <c>total</c>.
+    /// </summary>
+    public DeliveryOrigin? Origin { get; init; }
+
     /// <summary>Log events seen, including rejected ones (control messages are not counted).</summary>
     public int EventCount { get; internal set; }
 
@@ -36,5 +43,24 @@ public sealed class BatchResult
 
             return total;
         }
+    }
+
+    /// <summary>
+    /// One result holding every record, span and rejection of <paramref name="parts"/> (the
+    /// records of one stream batch, each processed on its own), for metrics and logs.
+    /// </summary>
+    public static BatchResult Combine(string batchId, IEnumerable<BatchResult> parts)
+    {
+        var combined = new BatchResult { BatchId = batchId };
+        foreach (var part in parts)
+        {
+            combined.EventCount += part.EventCount;
+            combined.ControlMessages += part.ControlMessages;
+            combined.Invocations.AddRange(part.Invocations);
+            combined.Spans.AddRange(part.Spans);
+            combined.Rejections.AddRange(part.Rejections);
+        }
+
+        return combined;
     }
 }

@@ -44,14 +44,14 @@ internal static class TestEvents
     }
 
     /// <summary>A decoded subscription payload; each message is written as a JSON string (escaped like CloudWatch does).</summary>
-    public static byte[] DataMessage(IEnumerable<(string Id, long Timestamp, byte[] Message)> events, string messageType = "DATA_MESSAGE", string logGroup = "/aws/bedrock/invocations")
+    public static byte[] DataMessage(IEnumerable<(string Id, long Timestamp, byte[] Message)> events, string messageType = "DATA_MESSAGE", string logGroup = "/aws/bedrock/invocations", string owner = "111122223333")
     {
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream))
         {
             writer.WriteStartObject();
             writer.WriteString("messageType", messageType);
-            writer.WriteString("owner", "111122223333");
+            writer.WriteString("owner", owner);
             writer.WriteString("logGroup", logGroup);
             writer.WriteString("logStream", "aws/bedrock/modelinvocations");
             writer.WriteStartArray("subscriptionFilters");

@@ -20,7 +20,7 @@ public sealed record Measure(string Unit, Func<AggregateCounters, decimal> Of)
 
 /// <summary>
 /// The top contributors a cost or usage alert names — top 3 per dimension (model, principal,
-/// team) by their share of the total or of the increase over a baseline.
+/// team, source account) by their share of the total or of the increase over a baseline.
 /// </summary>
 public static class ContributorAnalysis
 {
@@ -32,6 +32,9 @@ public static class ContributorAnalysis
         (RuleLabels.Model, AggregateKeys.ModelPrefix),
         ("principal", AggregateKeys.PrincipalPrefix),
         ("team", AggregateKeys.TeamPrefix),
+
+        // Present only in a central (Kinesis) deployment; empty, and so silent, in direct mode.
+        ("account", AggregateKeys.AccountPrefix),
     ];
 
     /// <summary>The largest keys of one prefix by their share of <paramref name="total"/> (ties broken by name).</summary>
