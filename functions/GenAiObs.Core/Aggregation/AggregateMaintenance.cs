@@ -31,10 +31,14 @@ public sealed class AggregateMaintenance
     /// each capped dimension to its top <paramref name="limits"/> values by cost, the rest into <c>other</c>.
     /// </summary>
     public static IReadOnlyDictionary<string, AggregateCounters> Combine(IReadOnlyDictionary<string, AggregateCounters> sourceSums, CardinalityLimits? limits = null) =>
+        CombineOwned(sourceSums.ToDictionary(pair => pair.Key, pair => pair.Value.Clone(), StringComparer.Ordinal), limits);
+
+    // Combine on sums nobody else holds (fresh from a query): no copy of every key's counters first.
+    private static IReadOnlyDictionary<string, AggregateCounters> CombineOwned(IReadOnlyDictionary<string, AggregateCounters> sourceSums, CardinalityLimits? limits) =>
         AggregateKeyFolding.Fold(
             sourceSums
                 .Where(pair => !AggregateKeys.IsShortLived(pair.Key) && !pair.Value.IsEmpty)
-                .ToDictionary(pair => pair.Key, pair => pair.Value.Clone(), StringComparer.Ordinal),
+                .ToDictionary(pair => pair.Key, pair => pair.Value, StringComparer.Ordinal),
             limits ?? CardinalityLimits.Default);
 
     /// <summary>
@@ -54,7 +58,7 @@ public sealed class AggregateMaintenance
         }
 
         var sums = await _store.SumByPrefixAsync(string.Empty, source, start, end, cancellationToken).ConfigureAwait(false);
-        return await _store.PutRollupAsync(target, start, Combine(sums, _maintenance.Limits), cancellationToken).ConfigureAwait(false);
+        return await _store.PutRollupAsync(target, start, CombineOwned(sums, _maintenance.Limits), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Computes and stores the baselines for <paramref name="day"/> of every key that has one (see <see cref="AggregateKeys.HasBaseline"/>); "total" is always written.</summary>
