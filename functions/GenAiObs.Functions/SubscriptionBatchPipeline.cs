@@ -185,7 +185,10 @@ internal sealed class SubscriptionBatchPipeline
         var combined = BatchResult.Combine(acknowledged.Count > 0 ? acknowledged[0].BatchId : string.Empty, acknowledged);
         var metrics = _buildMetrics(combined, _time.GetUtcNow().ToUnixTimeMilliseconds());
         var emfDocuments = _emf.WriteLines(metrics, _metricsOutput);
-        await _metricsOutput.FlushAsync(cancellationToken).ConfigureAwait(false);
+
+        // Not the invocation's token: after the deadline cancelled a store write, the acknowledged
+        // records' metrics and the partial batch response must still go out.
+        await _metricsOutput.FlushAsync(CancellationToken.None).ConfigureAwait(false);
 
         var reasons = Reasons(combined);
         List<KeyValuePair<string, long>> counts =

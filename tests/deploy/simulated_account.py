@@ -5,21 +5,27 @@ Talks to a moto server (started by tests/run-tests.sh) with boto3. A session: on
 per stdin line ({"command": "describe", "stack": "..."}), one JSON answer per stdout line
 ({"ok": true, "result": {...}} or {"ok": false, "error": "..."}). Commands:
 
-  deploy    transform template.yaml with the real SAM transform (aws-sam-translator), upload a
-            code package, create the stack
+  deploy    transform template.yaml (or "template": "member.yaml") with the real SAM transform
+            (aws-sam-translator) when it has one, upload a code package, create the stack
   describe  what the account now holds: stack status and outputs, resources, functions with
             their environment and roles, the table's key schema and TTL, topics, log groups,
             Bedrock's model invocation logging configuration
   subscribe-queue   an SQS queue subscribed to a topic (captures what the evaluator publishes)
   receive   messages waiting in a queue
   put-secrets       SSM SecureStrings (the receiver secrets a user stores before deploying)
-  scan      the items of a table (keys only)
+  scan      the items of a table (keys and numeric counters)
   put-logging       a model invocation logging configuration set by someone else
+  put-destination   the CloudWatch Logs destination of a deployed stack's AWS::Logs::Destination
+                    (moto's CloudFormation skips that type), from the stack's stream and role
+  stream-deliver    what a destination does with a member account's delivery: one gzipped
+                    CloudWatch Logs payload put on a stream as one record, read back, and
+                    returned as the Lambda Kinesis event the event source mapping would send
 
 Usage: simulated_account.py --endpoint URL --region REGION
 """
 
 import argparse
+import base64
 import io
 import json
 import os
@@ -80,16 +86,34 @@ def _set_code_uri(node, uri):
             _set_code_uri(value, uri)
 
 
+# Resource types moto 5.2.1's CloudFormation does not create; an output reading one of their
+# attributes makes create_stack fail, so such outputs get the ARN CloudFormation documents.
+_DESTINATION_ARN = "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:destination:"
+
+
+def _outputs_without_unmodelled_attributes(template):
+    resources = template["Resources"]
+    for output in template.get("Outputs", {}).values():
+        value = output.get("Value")
+        if isinstance(value, dict) and "Fn::GetAtt" in value:
+            target = value["Fn::GetAtt"][0]
+            if resources.get(target, {}).get("Type") == "AWS::Logs::Destination":
+                name = resources[target]["Properties"]["DestinationName"]["Fn::Sub"]
+                output["Value"] = {"Fn::Sub": _DESTINATION_ARN + name}
+
+
 def deploy(args):
     os.environ.setdefault("AWS_DEFAULT_REGION", args.region)
-    with open(os.path.join(ROOT, "template.yaml"), encoding="utf-8") as stream:
+    name = getattr(args, "template", None) or "template.yaml"
+    with open(os.path.join(ROOT, name), encoding="utf-8") as stream:
         template, matches = decode_str(stream.read())
     if template is None:
-        raise SystemExit(f"template.yaml does not parse: {matches}")
+        raise SystemExit(f"{name} does not parse: {matches}")
     template = json.loads(json.dumps(template, default=str))
     _set_code_uri(template, _package_code(args))
     parameters = dict(p.split("=", 1) for p in args.param)
-    transformed = transform(template, parameters, _NoManagedPolicies())
+    transformed = transform(template, parameters, _NoManagedPolicies()) if "Transform" in template else template
+    _outputs_without_unmodelled_attributes(transformed)
     for resource in transformed["Resources"].values():
         # moto 5.2.1 reads AWS::KMS::Key tags in the KMS API's shape (TagKey/TagValue) and fails
         # on CloudFormation's Key/Value; the tags mean the same.
@@ -180,6 +204,27 @@ def describe(args):
     bedrock = client(args, "bedrock")
     logging_config = bedrock.get_model_invocation_logging_configuration().get("loggingConfig", {})
 
+    kinesis = client(args, "kinesis")
+    streams = {}
+    for resource in by_type.get("AWS::Kinesis::Stream", []):
+        summary = kinesis.describe_stream_summary(StreamName=resource["PhysicalResourceId"])["StreamDescriptionSummary"]
+        streams[resource["LogicalResourceId"]] = {"name": summary["StreamName"], "arn": summary["StreamARN"], "status": summary["StreamStatus"]}
+    mappings = [
+        {
+            "functionArn": m["FunctionArn"],
+            "eventSourceArn": m["EventSourceArn"],
+            "batchSize": m.get("BatchSize"),
+            "bisectBatchOnFunctionError": m.get("BisectBatchOnFunctionError"),
+            "functionResponseTypes": m.get("FunctionResponseTypes"),
+            "parallelizationFactor": m.get("ParallelizationFactor"),
+            "maximumBatchingWindowInSeconds": m.get("MaximumBatchingWindowInSeconds"),
+            "onFailure": m.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination"),
+        }
+        for m in lambda_client.list_event_source_mappings()["EventSourceMappings"]
+        if any(m["EventSourceArn"] == s["arn"] for s in streams.values())
+    ]
+    roles = {r["LogicalResourceId"]: iam.get_role(RoleName=r["PhysicalResourceId"])["Role"]["Arn"] for r in by_type.get("AWS::IAM::Role", []) if "LogicalResourceId" in r}
+
     return {
         "stackId": stack["StackId"],
         "status": stack["StackStatus"],
@@ -194,6 +239,9 @@ def describe(args):
         "topics": {k: {"arn": v, "exists": v in existing_topics} for k, v in topics.items()},
         "logGroups": log_groups,
         "bedrockLogging": logging_config,
+        "streams": streams,
+        "eventSourceMappings": mappings,
+        "roles": roles,
     }
 
 
@@ -230,10 +278,14 @@ def put_secrets(args):
 def scan(args):
     dynamodb = client(args, "dynamodb")
     items = []
-    kwargs = {"TableName": args.table, "ProjectionExpression": "pk, sk"}
+    kwargs = {"TableName": args.table}
     while True:
         page = dynamodb.scan(**kwargs)
-        items.extend({"pk": i["pk"]["S"], "sk": i["sk"]["S"]} for i in page["Items"])
+        # Keys, plus the numeric attributes (aggregate counters); never other values.
+        items.extend(
+            {"pk": i["pk"]["S"], "sk": i["sk"]["S"], "counters": {k: int(v["N"]) for k, v in i.items() if "N" in v and k != "expiresAt"}}
+            for i in page["Items"]
+        )
         if "LastEvaluatedKey" not in page:
             break
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
@@ -245,6 +297,43 @@ def put_logging(args):
     return {"configured": True}
 
 
+def put_destination(args):
+    logs = client(args, "logs")
+    destination = logs.put_destination(destinationName=args.name, targetArn=args.target_arn, roleArn=args.role_arn)["destination"]
+    return {"arn": destination["arn"]}
+
+
+def stream_deliver(args):
+    """One CloudWatch Logs delivery (base64 gzip) as one record, read back as a Lambda event."""
+    kinesis = client(args, "kinesis")
+    data = base64.b64decode(args.data)
+    put = kinesis.put_record(StreamName=args.stream, Data=data, PartitionKey=args.partition_key)
+    summary = kinesis.describe_stream_summary(StreamName=args.stream)["StreamDescriptionSummary"]
+    iterator = kinesis.get_shard_iterator(
+        StreamName=args.stream, ShardId=put["ShardId"], ShardIteratorType="AT_SEQUENCE_NUMBER", StartingSequenceNumber=put["SequenceNumber"]
+    )["ShardIterator"]
+    record = kinesis.get_records(ShardIterator=iterator, Limit=1)["Records"][0]
+    return {
+        "Records": [
+            {
+                "kinesis": {
+                    "kinesisSchemaVersion": "1.0",
+                    "partitionKey": record["PartitionKey"],
+                    "sequenceNumber": record["SequenceNumber"],
+                    "data": base64.b64encode(record["Data"]).decode("ascii"),
+                    "approximateArrivalTimestamp": record["ApproximateArrivalTimestamp"].timestamp(),
+                },
+                "eventSource": "aws:kinesis",
+                "eventVersion": "1.0",
+                "eventID": f"{put['ShardId']}:{record['SequenceNumber']}",
+                "eventName": "aws:kinesis:record",
+                "awsRegion": args.region,
+                "eventSourceARN": summary["StreamARN"],
+            }
+        ]
+    }
+
+
 COMMANDS = {
     "deploy": deploy,
     "describe": describe,
@@ -253,6 +342,8 @@ COMMANDS = {
     "put-secrets": put_secrets,
     "scan": scan,
     "put-logging": put_logging,
+    "put-destination": put_destination,
+    "stream-deliver": stream_deliver,
 }
 
 
@@ -268,7 +359,9 @@ def main():
             continue
         request = json.loads(line)
         args = argparse.Namespace(endpoint=session.endpoint, region=session.region, stack=None, param=[], topic=None,
-                                  queue=None, queue_url=None, wait=10.0, table=None, config=None)
+                                  queue=None, queue_url=None, wait=10.0, table=None, config=None,
+                                  template=None, name=None, target_arn=None, role_arn=None, stream=None, data=None,
+                                  partition_key="member")
         for key, value in request.items():
             setattr(args, key.replace("-", "_"), value)
         try:

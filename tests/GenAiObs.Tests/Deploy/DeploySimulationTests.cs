@@ -12,7 +12,9 @@ namespace GenAiObs.Tests.Deploy;
 /// created in moto, then everything read back from the "account" and the real published
 /// <c>bootstrap</c> run for each function with exactly the environment the stack gave it (plus
 /// the endpoint overrides that point it at moto) against a loopback Runtime API:
-/// logging-setup → invocation-logs → evaluator → SNS → SQS capture → notifier → PagerDuty.
+/// logging-setup → invocation-logs → evaluator → SNS → SQS capture → notifier → PagerDuty; and
+/// central mode: a member stack (member.yaml) beside the central one, a member delivery put on
+/// the stream and processed from the Kinesis event built from what the stream returns.
 /// What moto does not model (subscription filters, alarms, query definitions, TTL and tags set
 /// through CloudFormation) is checked on the transformed template here and by cfn-lint.
 /// </summary>
@@ -56,6 +58,8 @@ public sealed class DeploySimulationTests
         Assert.False(created.GetProperty("logGroups").TryGetProperty("/aws/bedrock/modelinvocations", out _));
         Assert.True(created.GetProperty("logGroups").TryGetProperty("aws/spans", out _));
         Assert.Equal("/team/bedrock-invocations", created.GetProperty("outputs").GetProperty("InvocationLogGroup").GetString());
+        Assert.Empty(created.GetProperty("streams").EnumerateObject());
+        Assert.Empty(created.GetProperty("eventSourceMappings").EnumerateArray());
         Assert.Contains(transformed.EnumerateObject(), r => r.Value.GetProperty("Type").GetString() == "AWS::XRay::TransactionSearchConfig");
         var spansSubscription = transformed.EnumerateObject().Single(r => r.Value.GetProperty("Type").GetString() == "AWS::Logs::SubscriptionFilter" && r.Name.StartsWith("SpanFunction", StringComparison.Ordinal));
         Assert.Contains("SpansLogGroup", spansSubscription.Value.GetProperty("Properties").GetProperty("LogGroupName").GetRawText(), StringComparison.Ordinal);
@@ -72,6 +76,91 @@ public sealed class DeploySimulationTests
         var tableName = created.GetProperty("tables").GetProperty("AggregatesTable").GetProperty("name").GetString();
         var items = await account.CallAsync(new JsonObject { ["command"] = "scan", ["table"] = tableName });
         Assert.NotEmpty(items.GetProperty("items").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Deploy_InCentralModeWithAMemberStack_ShouldCountAMemberDeliveryOnceThroughTheStream()
+    {
+        // Arrange: the central stack, then a member stack subscribed to its destination (moto keeps
+        // both in one account; it models neither cross-account access nor subscription delivery).
+        const string region = "eu-west-1";
+        const string memberAccount = "111111111111";
+        var central = "genaiobs-central-" + Guid.NewGuid().ToString("N")[..6];
+        await using var account = await SimulatedAccount.StartAsync(region);
+        await account.CallAsync(new JsonObject
+        {
+            ["command"] = "deploy",
+            ["stack"] = central,
+            ["param"] = new JsonArray("IngestionMode=central", $"MemberAccountIds={memberAccount},222222222222", "CreateInvocationLogGroup=false"),
+        });
+        var created = await account.CallAsync(new JsonObject { ["command"] = "describe", ["stack"] = central });
+
+        // Assert: the stream, and one mapping from it to the invocation-log processor.
+        Assert.Equal("CREATE_COMPLETE", created.GetProperty("status").GetString());
+        var stream = created.GetProperty("streams").GetProperty("InvocationLogStream");
+        var function = created.GetProperty("functions").GetProperty("InvocationLogFunction");
+        var mapping = Assert.Single(created.GetProperty("eventSourceMappings").EnumerateArray());
+        Assert.Equal(stream.GetProperty("arn").GetString(), mapping.GetProperty("eventSourceArn").GetString());
+        Assert.Equal(function.GetProperty("arn").GetString(), mapping.GetProperty("functionArn").GetString());
+        Assert.True(mapping.GetProperty("bisectBatchOnFunctionError").GetBoolean());
+        Assert.Equal(["ReportBatchItemFailures"], mapping.GetProperty("functionResponseTypes").EnumerateArray().Select(t => t.GetString()));
+        Assert.EndsWith(":" + created.GetProperty("outputs").GetProperty("DeadLetterQueueUrl").GetString()!.Split('/')[^1], mapping.GetProperty("onFailure").GetString(), StringComparison.Ordinal);
+
+        // The destination as CloudFormation creates it (moto's CloudFormation skips the type).
+        var destinationArn = created.GetProperty("outputs").GetProperty("InvocationLogDestinationArn").GetString()!;
+        var destination = await account.CallAsync(new JsonObject
+        {
+            ["command"] = "put-destination",
+            ["name"] = destinationArn.Split(':')[^1],
+            ["target_arn"] = stream.GetProperty("arn").GetString(),
+            ["role_arn"] = created.GetProperty("roles").GetProperty("DestinationRole").GetString(),
+        });
+        Assert.Equal(destinationArn, destination.GetProperty("arn").GetString());
+
+        // member.yaml: plain CloudFormation, its log group retained 30 days, subscribed to that ARN.
+        var memberStack = central.Replace("central", "member", StringComparison.Ordinal);
+        var memberDeploy = await account.CallAsync(new JsonObject
+        {
+            ["command"] = "deploy",
+            ["stack"] = memberStack,
+            ["template"] = "member.yaml",
+            ["param"] = new JsonArray($"InvocationLogDestinationArn={destinationArn}", $"InvocationLogGroupName=/{memberStack}/bedrock-invocations"),
+        });
+        var memberCreated = await account.CallAsync(new JsonObject { ["command"] = "describe", ["stack"] = memberStack });
+        Assert.Equal("CREATE_COMPLETE", memberCreated.GetProperty("status").GetString());
+        Assert.Equal(30, memberCreated.GetProperty("logGroups").GetProperty($"/{memberStack}/bedrock-invocations").GetProperty("retentionInDays").GetInt32());
+        var filter = memberDeploy.GetProperty("transformed").GetProperty("Resources").GetProperty("InvocationLogSubscription").GetProperty("Properties");
+        Assert.Equal("InvocationLogDestinationArn", filter.GetProperty("DestinationArn").GetProperty("Ref").GetString());
+
+        // Act: a member delivery of four invocation records put on the stream as the destination
+        // does, then handed to the published bootstrap twice (the second as Lambda's retry).
+        var now = DateTimeOffset.UtcNow;
+        var delivery = TestEvents.DataMessage(
+            Enumerable.Range(0, 4).Select(i => (TestEvents.EventId(i), now.ToUnixTimeMilliseconds(), Encoding.UTF8.GetBytes(Hardening.PiiCanary.InvocationRecord(now, inputTokens: 100 + i, outputTokens: 10 + i, requestId: $"member-{i}")))),
+            logGroup: $"/{memberStack}/bedrock-invocations",
+            owner: memberAccount);
+        var streamEvent = await account.CallAsync(new JsonObject
+        {
+            ["command"] = "stream-deliver",
+            ["stream"] = stream.GetProperty("name").GetString(),
+            ["data"] = TestEvents.GzipBase64(delivery),
+        });
+        var body = Encoding.UTF8.GetBytes(streamEvent.GetRawText());
+        var first = await RunAsync(account, function, body, TimeSpan.FromSeconds(30));
+        var retry = await RunAsync(account, function, body, TimeSpan.FromSeconds(30));
+
+        // Assert: acknowledged both times, counted once, under the member's account and the Region.
+        foreach (var posted in new[] { first, retry })
+        {
+            using var response = JsonDocument.Parse(posted.Body);
+            Assert.Empty(response.RootElement.GetProperty("batchItemFailures").EnumerateArray());
+        }
+
+        var tableName = created.GetProperty("tables").GetProperty("AggregatesTable").GetProperty("name").GetString();
+        var items = (await account.CallAsync(new JsonObject { ["command"] = "scan", ["table"] = tableName })).GetProperty("items").EnumerateArray().ToList();
+        long Requests(string key) => items.Where(i => i.GetProperty("sk").GetString() == key).Sum(i => i.GetProperty("counters").TryGetProperty("requests", out var n) ? n.GetInt64() : 0);
+        Assert.Equal((4L, 4L, 4L, 0L), (Requests("total"), Requests("account#" + memberAccount), Requests("region#" + region), Requests("account#222222222222")));
+        Assert.Equal(4L * 100 + 6, items.Where(i => i.GetProperty("sk").GetString() == "total").Sum(i => i.GetProperty("counters").GetProperty("inputTokens").GetInt64()));
     }
 
     /// <summary>

@@ -135,12 +135,17 @@ public static class IamPolicies
             var service = (statement.Body.GetValueOrDefault("Principal") as Dictionary<string, object?>)?.GetValueOrDefault("Service") as string;
             if (!isFunctionRole)
             {
-                // A service role (Bedrock's logging role): one AWS service, and only on this
-                // account's behalf (the confused-deputy condition).
-                var sourceAccount = ((statement.Body.GetValueOrDefault("Condition") as Dictionary<string, object?>)?.GetValueOrDefault("StringEquals") as Dictionary<string, object?>)?.ContainsKey("aws:SourceAccount") == true;
-                if (service is null || !service.EndsWith(".amazonaws.com", StringComparison.Ordinal) || statement.Actions is not ["sts:AssumeRole"] || !sourceAccount)
+                // A service role: one AWS service, and only on behalf of named sources (the
+                // confused-deputy condition): this account (aws:SourceAccount, Bedrock's logging
+                // role) or the source ARNs of named accounts (aws:SourceArn, the role CloudWatch
+                // Logs assumes for a cross-account destination).
+                var condition = statement.Body.GetValueOrDefault("Condition") as Dictionary<string, object?>;
+                var sourceAccount = (condition?.GetValueOrDefault("StringEquals") as Dictionary<string, object?>)?.ContainsKey("aws:SourceAccount") == true;
+                var sourceArn = (condition?.GetValueOrDefault("StringLike") as Dictionary<string, object?>)?.ContainsKey("aws:SourceArn") == true
+                    || (condition?.GetValueOrDefault("ArnLike") as Dictionary<string, object?>)?.ContainsKey("aws:SourceArn") == true;
+                if (service is null || !service.EndsWith(".amazonaws.com", StringComparison.Ordinal) || statement.Actions is not ["sts:AssumeRole"] || !(sourceAccount || sourceArn))
                 {
-                    yield return $"{statement.Path}: a service role is assumed by one AWS service with an aws:SourceAccount condition";
+                    yield return $"{statement.Path}: a service role is assumed by one AWS service with an aws:SourceAccount or aws:SourceArn condition";
                 }
             }
             else if (service != "lambda.amazonaws.com" || statement.Actions is not ["sts:AssumeRole"])

@@ -60,7 +60,7 @@ public sealed class IamPolicyTests
         var errors = IamPolicies.Errors(template);
 
         Assert.Contains(errors, e => e.Contains("Resources.Role: managed policies", StringComparison.Ordinal));
-        Assert.Contains(errors, e => e.Contains("a service role is assumed by one AWS service with an aws:SourceAccount condition", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("a service role is assumed by one AWS service with an aws:SourceAccount or aws:SourceArn condition", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("Statement[0]: action '*'", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("Statement[1]: action 'dynamodb:*'", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("Statement[2]: resource '*'", StringComparison.Ordinal));

@@ -233,7 +233,7 @@ public static partial class SpecValidator
             return;
         }
 
-        CheckConditionCompatible(resource, path, condition, errors);
+        CheckConditionCompatible(template, resource, path, condition, errors);
     }
 
     private static void CheckGetAtt(TemplateDocument template, ServiceSpec spec, string id, string attribute, string path, string? condition, List<string> errors)
@@ -244,7 +244,7 @@ public static partial class SpecValidator
             return;
         }
 
-        CheckConditionCompatible(resource, path, condition, errors);
+        CheckConditionCompatible(template, resource, path, condition, errors);
         var type = resource.Type == SamFunction ? LambdaFunction : resource.Type;
         if (spec.TryGetResource(type, out var entity) && !type.StartsWith("AWS::Serverless::", StringComparison.Ordinal) &&
             !ServiceSpec.HasAttribute(entity, attribute))
@@ -253,13 +253,33 @@ public static partial class SpecValidator
         }
     }
 
-    /// <summary>A resource that exists only under a condition can be named only where that condition holds.</summary>
-    private static void CheckConditionCompatible(TemplateResource target, string path, string? condition, List<string> errors)
+    /// <summary>
+    /// A resource that exists only under a condition can be named only where that condition holds:
+    /// under the same condition, or under one defined as <c>Fn::And</c> of it (directly or through
+    /// further <c>Fn::And</c>s).
+    /// </summary>
+    private static void CheckConditionCompatible(TemplateDocument template, TemplateResource target, string path, string? condition, List<string> errors)
     {
-        if (target.Condition is { } required && !string.Equals(required, condition, StringComparison.Ordinal))
+        if (target.Condition is { } required && !Implies(template, condition, required, depth: 0))
         {
             errors.Add($"{path}: names '{target.LogicalId}' (condition {required}) outside that condition");
         }
+    }
+
+    private static bool Implies(TemplateDocument template, string? condition, string required, int depth)
+    {
+        if (condition is null || depth > 16)
+        {
+            return false;
+        }
+
+        if (string.Equals(required, condition, StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        return CloudFormationYaml.AsIntrinsic(template.Conditions.GetValueOrDefault(condition)) is ("Fn::And", List<object?> operands) &&
+            operands.Any(o => CloudFormationYaml.AsIntrinsic(o) is ("Condition", string inner) && Implies(template, inner, required, depth + 1));
     }
 
     private sealed record Context(ServiceSpec Spec, string ResourceType, List<string> Errors);
