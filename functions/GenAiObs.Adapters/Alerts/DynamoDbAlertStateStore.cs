@@ -7,8 +7,8 @@ using GenAiObs.Core.Alerts;
 namespace GenAiObs.Adapters.Alerts;
 
 /// <summary>
-/// <see cref="IAlertStateStore"/> on the project's single DynamoDB table (string keys pk/sk).
-/// All groups share the partition <c>pk = "alertstate"</c> (sk <c>group#{receiver}#{groupKey}</c>)
+/// <see cref="IAlertStateStore"/> on the project's single DynamoDB table (keys: <see cref="TableLayout"/>).
+/// All groups share the partition <c>pk = "alertstate"</c> (sk <c>group#{group id}</c>)
 /// so one Query loads them; there are tens of groups and one evaluation every five minutes, far
 /// below a partition's limits. Attributes: <c>version</c> (N), <c>state</c> (S, JSON),
 /// <c>pendingId</c>/<c>leaseUntil</c> while a notification is claimed, <c>expiresAt</c> (TTL,
@@ -24,15 +24,17 @@ namespace GenAiObs.Adapters.Alerts;
 /// </summary>
 /// <param name="partition">The pk value the groups live under; the default suits a table per deployment.</param>
 /// <param name="retry">Retries of throttled and failed calls; the default is the aggregate store's (6 attempts, 50 ms doubling to 5 s, full jitter).</param>
-public sealed class DynamoDbAlertStateStore(IAmazonDynamoDB dynamoDb, string tableName, string partition = DynamoDbAlertStateStore.PartitionKeyValue, DynamoDbRetryPolicy? retry = null) : IAlertStateStore
+public sealed class DynamoDbAlertStateStore(IAmazonDynamoDB dynamoDb, string tableName, string partition = TableLayout.AlertStatePartition, DynamoDbRetryPolicy? retry = null) : IAlertStateStore
 {
     private readonly DynamoDbRetryPolicy _retry = retry ?? new DynamoDbRetryPolicy();
 
-    public const string PartitionKeyValue = "alertstate";
-
     /// <summary>Every DynamoDB API this store calls (IAM action names without the prefix; a test records the calls the evaluator makes through a recording client).</summary>
     public static IReadOnlyList<string> DynamoDbActions { get; } = ["Query", "UpdateItem"];
-    public const string SortKeyPrefix = "group#";
+
+    private static readonly string SaveState =
+        $"SET {TableLayout.Version} = :next, #state = :state, {TableLayout.ExpiresAt} = :expires REMOVE {TableLayout.PendingId}, {TableLayout.LeaseUntil}";
+
+    private static readonly string ExpectClaim = $"{TableLayout.Version} = :expected AND {TableLayout.PendingId} = :id";
 
     public async Task<IReadOnlyList<StoredAlertGroup>> LoadAsync(CancellationToken cancellationToken)
     {
@@ -43,11 +45,12 @@ public sealed class DynamoDbAlertStateStore(IAmazonDynamoDB dynamoDb, string tab
             var request = new QueryRequest
             {
                 TableName = tableName,
-                KeyConditionExpression = "pk = :pk AND begins_with(sk, :prefix)",
+                KeyConditionExpression = "#pk = :pk AND begins_with(#sk, :prefix)",
+                ExpressionAttributeNames = new Dictionary<string, string> { ["#pk"] = TableLayout.PartitionKey, ["#sk"] = TableLayout.SortKey },
                 ExpressionAttributeValues = new Dictionary<string, AttributeValue>
                 {
                     [":pk"] = new() { S = partition },
-                    [":prefix"] = new() { S = SortKeyPrefix },
+                    [":prefix"] = new() { S = TableLayout.AlertGroupPrefix },
                 },
                 ConsistentRead = true,
                 ExclusiveStartKey = startKey,
@@ -56,10 +59,10 @@ public sealed class DynamoDbAlertStateStore(IAmazonDynamoDB dynamoDb, string tab
 
             foreach (var item in response.Items ?? [])
             {
-                var groupId = item["sk"].S[SortKeyPrefix.Length..];
-                var version = long.Parse(item["version"].N, CultureInfo.InvariantCulture);
-                var state = item.TryGetValue("state", out var s) && s.S is { } json ? AlertJson.DeserializeState(json) : null;
-                PendingNotification? pending = item.TryGetValue("pendingId", out var p) && p.S is { } id && item.TryGetValue("leaseUntil", out var l)
+                var groupId = TableLayout.ParseAlertGroupSortKey(item[TableLayout.SortKey].S);
+                var version = long.Parse(item[TableLayout.Version].N, CultureInfo.InvariantCulture);
+                var state = item.TryGetValue(TableLayout.State, out var s) && s.S is { } json ? AlertJson.DeserializeState(json) : null;
+                PendingNotification? pending = item.TryGetValue(TableLayout.PendingId, out var p) && p.S is { } id && item.TryGetValue(TableLayout.LeaseUntil, out var l)
                     ? new PendingNotification(id, DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(l.N, CultureInfo.InvariantCulture)))
                     : null;
                 groups.Add(new StoredAlertGroup(groupId, version, state, pending));
@@ -75,7 +78,7 @@ public sealed class DynamoDbAlertStateStore(IAmazonDynamoDB dynamoDb, string tab
     public Task<bool> TrySaveAsync(string groupId, long expectedVersion, AlertGroupState state, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
         UpdateAsync(
             groupId,
-            "SET version = :next, #state = :state, expiresAt = :expires REMOVE pendingId, leaseUntil",
+            SaveState,
             ExpectVersion(expectedVersion),
             new()
             {
@@ -90,7 +93,7 @@ public sealed class DynamoDbAlertStateStore(IAmazonDynamoDB dynamoDb, string tab
     {
         var claimed = await UpdateAsync(
             groupId,
-            "SET version = :next, pendingId = :id, leaseUntil = :lease, expiresAt = :expires",
+            $"SET {TableLayout.Version} = :next, {TableLayout.PendingId} = :id, {TableLayout.LeaseUntil} = :lease, {TableLayout.ExpiresAt} = :expires",
             ExpectVersion(expectedVersion),
             new()
             {
@@ -107,8 +110,8 @@ public sealed class DynamoDbAlertStateStore(IAmazonDynamoDB dynamoDb, string tab
     public Task<bool> TryConfirmAsync(string groupId, long claimedVersion, string notificationId, AlertGroupState state, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
         UpdateAsync(
             groupId,
-            "SET version = :next, #state = :state, expiresAt = :expires REMOVE pendingId, leaseUntil",
-            "version = :expected AND pendingId = :id",
+            SaveState,
+            ExpectClaim,
             new()
             {
                 [":next"] = Number(claimedVersion + 1),
@@ -122,8 +125,8 @@ public sealed class DynamoDbAlertStateStore(IAmazonDynamoDB dynamoDb, string tab
     public Task<bool> TryReleaseAsync(string groupId, long claimedVersion, string notificationId, CancellationToken cancellationToken) =>
         UpdateAsync(
             groupId,
-            "SET version = :next REMOVE pendingId, leaseUntil",
-            "version = :expected AND pendingId = :id",
+            $"SET {TableLayout.Version} = :next REMOVE {TableLayout.PendingId}, {TableLayout.LeaseUntil}",
+            ExpectClaim,
             new()
             {
                 [":next"] = Number(claimedVersion + 1),
@@ -133,7 +136,7 @@ public sealed class DynamoDbAlertStateStore(IAmazonDynamoDB dynamoDb, string tab
             cancellationToken);
 
     private static string ExpectVersion(long expectedVersion) =>
-        expectedVersion == 0 ? "attribute_not_exists(pk)" : "version = :expected";
+        expectedVersion == 0 ? $"attribute_not_exists({TableLayout.PartitionKey})" : $"{TableLayout.Version} = :expected";
 
     private async Task<bool> UpdateAsync(
         string groupId,
@@ -151,11 +154,7 @@ public sealed class DynamoDbAlertStateStore(IAmazonDynamoDB dynamoDb, string tab
         var request = new UpdateItemRequest
         {
             TableName = tableName,
-            Key = new Dictionary<string, AttributeValue>
-            {
-                ["pk"] = new() { S = partition },
-                ["sk"] = new() { S = SortKeyPrefix + groupId },
-            },
+            Key = TableLayout.Key(partition, TableLayout.AlertGroupSortKey(groupId)),
             UpdateExpression = updateExpression,
             ConditionExpression = condition,
             ExpressionAttributeValues = values,
@@ -163,7 +162,7 @@ public sealed class DynamoDbAlertStateStore(IAmazonDynamoDB dynamoDb, string tab
         if (updateExpression.Contains("#state", StringComparison.Ordinal))
         {
             // "state" is not reserved today, but the name map keeps us safe if it becomes so.
-            request.ExpressionAttributeNames = new Dictionary<string, string> { ["#state"] = "state" };
+            request.ExpressionAttributeNames = new Dictionary<string, string> { ["#state"] = TableLayout.State };
         }
 
         try

@@ -1,5 +1,6 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using GenAiObs.Adapters.DynamoDb;
 
 namespace GenAiObs.Adapters.Bedrock;
 
@@ -10,8 +11,6 @@ namespace GenAiObs.Adapters.Bedrock;
 /// </summary>
 public sealed class LoggingConfigurationBackupStore
 {
-    public const string PartitionKey = "deploy#bedrock-logging";
-
     /// <summary>Every DynamoDB API this store calls (IAM action names without the <c>dynamodb:</c> prefix).</summary>
     public static IReadOnlyList<string> DynamoDbActions { get; } = ["GetItem", "PutItem", "DeleteItem"];
 
@@ -34,14 +33,12 @@ public sealed class LoggingConfigurationBackupStore
             await _dynamoDb.PutItemAsync(new PutItemRequest
             {
                 TableName = _tableName,
-                Item = new Dictionary<string, AttributeValue>
+                Item = new Dictionary<string, AttributeValue>(Key(region))
                 {
-                    ["pk"] = new() { S = PartitionKey },
-                    ["sk"] = new() { S = region },
-                    ["loggingConfig"] = new() { S = loggingConfigJson },
-                    ["savedAt"] = new() { S = _time.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture) },
+                    [TableLayout.LoggingConfig] = new() { S = loggingConfigJson },
+                    [TableLayout.SavedAt] = new() { S = _time.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture) },
                 },
-                ConditionExpression = "attribute_not_exists(pk)",
+                ConditionExpression = $"attribute_not_exists({TableLayout.PartitionKey})",
             }, cancellationToken).ConfigureAwait(false);
         }
         catch (ConditionalCheckFailedException)
@@ -59,15 +56,11 @@ public sealed class LoggingConfigurationBackupStore
             Key = Key(region),
             ConsistentRead = true,
         }, cancellationToken).ConfigureAwait(false);
-        return response.Item is { Count: > 0 } item && item.TryGetValue("loggingConfig", out var value) ? value.S : null;
+        return response.Item is { Count: > 0 } item && item.TryGetValue(TableLayout.LoggingConfig, out var value) ? value.S : null;
     }
 
     public Task DeleteAsync(string region, CancellationToken cancellationToken) =>
         _dynamoDb.DeleteItemAsync(new DeleteItemRequest { TableName = _tableName, Key = Key(region) }, cancellationToken);
 
-    private static Dictionary<string, AttributeValue> Key(string region) => new()
-    {
-        ["pk"] = new() { S = PartitionKey },
-        ["sk"] = new() { S = region },
-    };
+    private static Dictionary<string, AttributeValue> Key(string region) => TableLayout.Key(TableLayout.LoggingBackupPartition, region);
 }

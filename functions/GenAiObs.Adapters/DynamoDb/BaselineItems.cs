@@ -13,17 +13,17 @@ internal static class BaselineItems
 {
     public static IEnumerable<KeyValuePair<string, AttributeValue>> ToAttributes(Baseline baseline, long expiresAt)
     {
-        yield return new(AggregateTable.ExpiresAt, new AttributeValue { N = expiresAt.ToString(CultureInfo.InvariantCulture) });
-        yield return new(AggregateTable.HistoryDays, new AttributeValue { N = baseline.HistoryDays.ToString(CultureInfo.InvariantCulture) });
-        yield return new(AggregateTable.WarmingUp, new AttributeValue { BOOL = baseline.WarmingUp });
+        yield return new(TableLayout.ExpiresAt, new AttributeValue { N = expiresAt.ToString(CultureInfo.InvariantCulture) });
+        yield return new(TableLayout.HistoryDays, new AttributeValue { N = baseline.HistoryDays.ToString(CultureInfo.InvariantCulture) });
+        yield return new(TableLayout.WarmingUp, new AttributeValue { BOOL = baseline.WarmingUp });
         if (baseline.Daily.Count > 0)
         {
-            yield return new(AggregateTable.DailyStats, StatsMap(baseline.Daily));
+            yield return new(TableLayout.DailyStats, StatsMap(baseline.Daily));
         }
 
         if (baseline.HourOfWeek.Count > 0)
         {
-            yield return new(AggregateTable.HourOfWeekStats, new AttributeValue
+            yield return new(TableLayout.HourOfWeekStats, new AttributeValue
             {
                 M = baseline.HourOfWeek
                     .Where(pair => pair.Value.Count > 0)
@@ -34,11 +34,11 @@ internal static class BaselineItems
 
     public static Baseline FromItem(string key, DateOnly day, Dictionary<string, AttributeValue> item)
     {
-        var history = item.TryGetValue(AggregateTable.HistoryDays, out var h) && h.N is not null ? int.Parse(h.N, CultureInfo.InvariantCulture) : 0;
-        var warming = !item.TryGetValue(AggregateTable.WarmingUp, out var w) || w.BOOL is not false;
-        var daily = item.TryGetValue(AggregateTable.DailyStats, out var d) && d.M is not null ? ParseStats(d.M) : new Dictionary<BaselineMetric, BaselineStat>();
+        var history = item.TryGetValue(TableLayout.HistoryDays, out var h) && h.N is not null ? int.Parse(h.N, CultureInfo.InvariantCulture) : 0;
+        var warming = !item.TryGetValue(TableLayout.WarmingUp, out var w) || w.BOOL is not false;
+        var daily = item.TryGetValue(TableLayout.DailyStats, out var d) && d.M is not null ? ParseStats(d.M) : new Dictionary<BaselineMetric, BaselineStat>();
         var profile = new Dictionary<int, IReadOnlyDictionary<BaselineMetric, BaselineStat>>();
-        if (item.TryGetValue(AggregateTable.HourOfWeekStats, out var how) && how.M is not null)
+        if (item.TryGetValue(TableLayout.HourOfWeekStats, out var how) && how.M is not null)
         {
             foreach (var (slot, stats) in how.M)
             {

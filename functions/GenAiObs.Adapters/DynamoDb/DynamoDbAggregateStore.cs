@@ -9,7 +9,7 @@ using GenAiObs.Core.Processing;
 namespace GenAiObs.Adapters.DynamoDb;
 
 /// <summary>
-/// <see cref="IAggregateStore"/> on one DynamoDB table (layout: <see cref="AggregateTable"/>).
+/// <see cref="IAggregateStore"/> on one DynamoDB table (layout: <see cref="TableLayout"/>).
 /// Writes are single-item operations only (dynalite has no transactions): each fine
 /// (bucket, key) of a batch is one UpdateItem that ADDs every counter and the batch's marker to
 /// the item's <c>batches</c> string set, on condition that the marker is not in it yet. A
@@ -112,9 +112,9 @@ public sealed class DynamoDbAggregateStore : IAggregateStore
     internal UpdateItemRequest MarkHourRequest(DateTimeOffset hour) => new()
     {
         TableName = _tableName,
-        Key = KeyOf(AggregateTable.HourMarksPartition, Buckets.Label(hour, Granularity.Hourly)),
+        Key = TableLayout.Key(TableLayout.HourMarksPartition, TableLayout.HourMarkSortKey(hour)),
         UpdateExpression = "SET #t = :t ADD #v :one",
-        ExpressionAttributeNames = new() { ["#t"] = AggregateTable.ExpiresAt, ["#v"] = AggregateTable.MarkVersion },
+        ExpressionAttributeNames = new() { ["#t"] = TableLayout.ExpiresAt, ["#v"] = TableLayout.MarkVersion },
         ExpressionAttributeValues = new()
         {
             [":t"] = Number(SaturatingTime.UnixSeconds(SaturatingTime.Add(hour, TimeSpan.FromHours(1)), _retention.Fine)),
@@ -125,11 +125,11 @@ public sealed class DynamoDbAggregateStore : IAggregateStore
     public async Task<IReadOnlyList<HourMark>> GetMarkedHoursAsync(CancellationToken cancellationToken = default)
     {
         var marks = new List<HourMark>();
-        foreach (var item in await QueryRawAsync(AggregateTable.HourMarksPartition, cancellationToken).ConfigureAwait(false))
+        foreach (var item in await QueryRawAsync(TableLayout.HourMarksPartition, cancellationToken).ConfigureAwait(false))
         {
-            if (item.TryGetValue(AggregateTable.SortKey, out var sk) &&
-                DateTimeOffset.TryParseExact(sk.S, "yyyy-MM-dd'T'HH", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var hour) &&
-                item.TryGetValue(AggregateTable.MarkVersion, out var version) &&
+            if (item.TryGetValue(TableLayout.SortKey, out var sk) && sk.S is { } label &&
+                Buckets.TryParseLabel(label.AsSpan(), Granularity.Hourly, out var hour) &&
+                item.TryGetValue(TableLayout.MarkVersion, out var version) &&
                 long.TryParse(version.N, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v))
             {
                 marks.Add(new HourMark(hour, v));
@@ -144,9 +144,9 @@ public sealed class DynamoDbAggregateStore : IAggregateStore
         var request = new DeleteItemRequest
         {
             TableName = _tableName,
-            Key = KeyOf(AggregateTable.HourMarksPartition, Buckets.Label(mark.Hour, Granularity.Hourly)),
+            Key = TableLayout.Key(TableLayout.HourMarksPartition, TableLayout.HourMarkSortKey(mark.Hour)),
             ConditionExpression = "#v = :v",
-            ExpressionAttributeNames = new() { ["#v"] = AggregateTable.MarkVersion },
+            ExpressionAttributeNames = new() { ["#v"] = TableLayout.MarkVersion },
             ExpressionAttributeValues = new() { [":v"] = Number(mark.Version) },
         };
         try
@@ -173,7 +173,7 @@ public sealed class DynamoDbAggregateStore : IAggregateStore
                 TableName = _tableName,
                 ConsistentRead = true,
                 KeyConditionExpression = "#pk = :pk",
-                ExpressionAttributeNames = new() { ["#pk"] = AggregateTable.PartitionKey },
+                ExpressionAttributeNames = new() { ["#pk"] = TableLayout.PartitionKey },
                 ExpressionAttributeValues = new() { [":pk"] = new AttributeValue { S = partition } },
                 ExclusiveStartKey = start,
             };
@@ -213,7 +213,7 @@ public sealed class DynamoDbAggregateStore : IAggregateStore
         for (var part = 0; part < parts.Count; part++)
         {
             var partMarker = parts.Count == 1 ? marker : marker + "." + part.ToString(CultureInfo.InvariantCulture);
-            var names = new Dictionary<string, string> { ["#t"] = AggregateTable.ExpiresAt, ["#b"] = AggregateTable.Batches };
+            var names = new Dictionary<string, string> { ["#t"] = TableLayout.ExpiresAt, ["#b"] = TableLayout.Batches };
             var values = new Dictionary<string, AttributeValue>
             {
                 [":t"] = new() { N = expiresAt },
@@ -233,7 +233,7 @@ public sealed class DynamoDbAggregateStore : IAggregateStore
             yield return new UpdateItemRequest
             {
                 TableName = _tableName,
-                Key = KeyOf(AggregateTable.PartitionOf(Granularity.Fine, delta.BucketStart), delta.Key),
+                Key = TableLayout.Key(TableLayout.AggregatePartition(Granularity.Fine, delta.BucketStart), delta.Key),
                 UpdateExpression = expression.ToString(),
                 ConditionExpression = "attribute_not_exists(#b) OR NOT contains(#b, :m)",
                 ExpressionAttributeNames = names,
@@ -266,7 +266,7 @@ public sealed class DynamoDbAggregateStore : IAggregateStore
             var pending = new KeysAndAttributes
             {
                 ConsistentRead = true,
-                Keys = chunk.Select(start => KeyOf(AggregateTable.PartitionOf(granularity, start), key)).ToList(),
+                Keys = chunk.Select(start => TableLayout.Key(TableLayout.AggregatePartition(granularity, start), key)).ToList(),
             };
             for (var round = 0; pending.Keys is { Count: > 0 }; round++)
             {
@@ -305,7 +305,7 @@ public sealed class DynamoDbAggregateStore : IAggregateStore
             new ParallelOptions { MaxDegreeOfParallelism = _maxParallelRequests, CancellationToken = cancellationToken },
             async (index, token) =>
             {
-                perBucket[index] = await QueryPartitionAsync(AggregateTable.PartitionOf(granularity, starts[index]), keyPrefix, token).ConfigureAwait(false);
+                perBucket[index] = await QueryPartitionAsync(TableLayout.AggregatePartition(granularity, starts[index]), keyPrefix, token).ConfigureAwait(false);
             }).ConfigureAwait(false);
         return perBucket.SelectMany(items => items).ToList();
     }
@@ -318,7 +318,7 @@ public sealed class DynamoDbAggregateStore : IAggregateStore
         }
 
         var start = Buckets.StartOf(bucketStart, granularity);
-        var partition = AggregateTable.PartitionOf(granularity, start);
+        var partition = TableLayout.AggregatePartition(granularity, start);
         var existing = (await QueryPartitionAsync(partition, string.Empty, cancellationToken).ConfigureAwait(false))
             .ToDictionary(item => item.Key, item => item, StringComparer.Ordinal);
         var changed = items
@@ -332,8 +332,8 @@ public sealed class DynamoDbAggregateStore : IAggregateStore
             new ParallelOptions { MaxDegreeOfParallelism = _maxParallelRequests, CancellationToken = cancellationToken },
             async (pair, token) =>
             {
-                var item = KeyOf(partition, pair.Key);
-                item[AggregateTable.ExpiresAt] = Number(_retention.ExpiresAt(granularity, start, pair.Key));
+                var item = TableLayout.Key(partition, pair.Key);
+                item[TableLayout.ExpiresAt] = Number(_retention.ExpiresAt(granularity, start, pair.Key));
                 foreach (var (name, value) in pair.Value.Values)
                 {
                     item[name] = Number(value);
@@ -352,7 +352,7 @@ public sealed class DynamoDbAggregateStore : IAggregateStore
             async (key, token) =>
             {
                 Interlocked.Increment(ref _writeRequests);
-                var request = new DeleteItemRequest { TableName = _tableName, Key = KeyOf(partition, key) };
+                var request = new DeleteItemRequest { TableName = _tableName, Key = TableLayout.Key(partition, key) };
                 await _retry.ExecuteAsync(t => _client.DeleteItemAsync(request, t), token).ConfigureAwait(false);
             }).ConfigureAwait(false);
         return changed.Count + stale.Count;
@@ -360,7 +360,7 @@ public sealed class DynamoDbAggregateStore : IAggregateStore
 
     public async Task<Baseline?> GetBaselineAsync(string key, DateOnly day, CancellationToken cancellationToken = default)
     {
-        var request = new GetItemRequest { TableName = _tableName, Key = KeyOf(AggregateTable.BaselinePartition(day), key), ConsistentRead = true };
+        var request = new GetItemRequest { TableName = _tableName, Key = TableLayout.Key(TableLayout.BaselinePartition(day), key), ConsistentRead = true };
         var response = await _retry.ExecuteAsync(token => _client.GetItemAsync(request, token), cancellationToken).ConfigureAwait(false);
         return response.Item is { Count: > 0 } item ? BaselineItems.FromItem(key, day, item) : null;
     }
@@ -372,7 +372,7 @@ public sealed class DynamoDbAggregateStore : IAggregateStore
             new ParallelOptions { MaxDegreeOfParallelism = _maxParallelRequests, CancellationToken = cancellationToken },
             async (baseline, token) =>
             {
-                var item = KeyOf(AggregateTable.BaselinePartition(baseline.Day), baseline.Key);
+                var item = TableLayout.Key(TableLayout.BaselinePartition(baseline.Day), baseline.Key);
                 foreach (var (name, value) in BaselineItems.ToAttributes(baseline, _retention.BaselineExpiresAt(baseline.Day)))
                 {
                     item[name] = value;
@@ -386,9 +386,9 @@ public sealed class DynamoDbAggregateStore : IAggregateStore
 
     public async Task<DateTimeOffset?> GetWatermarkAsync(string name, CancellationToken cancellationToken = default)
     {
-        var request = new GetItemRequest { TableName = _tableName, Key = KeyOf(AggregateTable.MaintenancePartition, name), ConsistentRead = true };
+        var request = new GetItemRequest { TableName = _tableName, Key = TableLayout.Key(TableLayout.MaintenancePartition, name), ConsistentRead = true };
         var response = await _retry.ExecuteAsync(token => _client.GetItemAsync(request, token), cancellationToken).ConfigureAwait(false);
-        return response.Item is { Count: > 0 } item && item.TryGetValue(AggregateTable.WatermarkHour, out var hour) && hour.N is { } seconds
+        return response.Item is { Count: > 0 } item && item.TryGetValue(TableLayout.WatermarkHour, out var hour) && hour.N is { } seconds
             ? DateTimeOffset.FromUnixTimeSeconds(long.Parse(seconds, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture))
             : null;
     }
@@ -398,10 +398,10 @@ public sealed class DynamoDbAggregateStore : IAggregateStore
         var request = new UpdateItemRequest
         {
             TableName = _tableName,
-            Key = KeyOf(AggregateTable.MaintenancePartition, name),
+            Key = TableLayout.Key(TableLayout.MaintenancePartition, name),
             UpdateExpression = "SET #h = :h",
             ConditionExpression = "attribute_not_exists(#h) OR #h < :h",
-            ExpressionAttributeNames = new() { ["#h"] = AggregateTable.WatermarkHour },
+            ExpressionAttributeNames = new() { ["#h"] = TableLayout.WatermarkHour },
             ExpressionAttributeValues = new() { [":h"] = Number(Buckets.StartOf(hour, Granularity.Hourly).ToUnixTimeSeconds()) },
         };
         try
@@ -429,8 +429,8 @@ public sealed class DynamoDbAggregateStore : IAggregateStore
                 ConsistentRead = true,
                 KeyConditionExpression = keyPrefix.Length == 0 ? "#p = :p" : "#p = :p AND begins_with(#s, :s)",
                 ExpressionAttributeNames = keyPrefix.Length == 0
-                    ? new() { ["#p"] = AggregateTable.PartitionKey }
-                    : new() { ["#p"] = AggregateTable.PartitionKey, ["#s"] = AggregateTable.SortKey },
+                    ? new() { ["#p"] = TableLayout.PartitionKey }
+                    : new() { ["#p"] = TableLayout.PartitionKey, ["#s"] = TableLayout.SortKey },
                 ExpressionAttributeValues = keyPrefix.Length == 0
                     ? new() { [":p"] = new AttributeValue { S = partition } }
                     : new() { [":p"] = new AttributeValue { S = partition }, [":s"] = new AttributeValue { S = keyPrefix } },
@@ -452,8 +452,8 @@ public sealed class DynamoDbAggregateStore : IAggregateStore
     /// <summary>Reads an aggregate item: every numeric attribute but <c>expiresAt</c> is a counter.</summary>
     internal static AggregateItem ToAggregateItem(Dictionary<string, AttributeValue> item)
     {
-        var partition = item[AggregateTable.PartitionKey].S;
-        var (granularity, start) = ParsePartition(partition);
+        var partition = item[TableLayout.PartitionKey].S;
+        var (granularity, start) = TableLayout.ParseAggregatePartition(partition);
         var counters = new AggregateCounters();
         long expiresAt = 0;
         foreach (var (name, value) in item)
@@ -464,37 +464,18 @@ public sealed class DynamoDbAggregateStore : IAggregateStore
             }
 
             var number = long.Parse(value.N, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
-            if (name == AggregateTable.ExpiresAt)
+            if (name == TableLayout.ExpiresAt)
             {
                 expiresAt = number;
             }
-            else if (!AggregateTable.IsReserved(name))
+            else if (!TableLayout.IsReserved(name))
             {
                 counters.Add(name, number);
             }
         }
 
-        return new AggregateItem(granularity, start, item[AggregateTable.SortKey].S, counters, expiresAt);
+        return new AggregateItem(granularity, start, item[TableLayout.SortKey].S, counters, expiresAt);
     }
-
-    private static (Granularity Granularity, DateTimeOffset Start) ParsePartition(string partition)
-    {
-        var (granularity, format) = partition[..2] switch
-        {
-            "F#" => (Granularity.Fine, "yyyy-MM-dd'T'HH:mm"),
-            "H#" => (Granularity.Hourly, "yyyy-MM-dd'T'HH"),
-            "D#" => (Granularity.Daily, "yyyy-MM-dd"),
-            _ => throw new FormatException("Not an aggregate partition."),
-        };
-        var start = DateTime.ParseExact(partition.AsSpan(2), format, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
-        return (granularity, new DateTimeOffset(start, TimeSpan.Zero));
-    }
-
-    private static Dictionary<string, AttributeValue> KeyOf(string partition, string sortKey) => new()
-    {
-        [AggregateTable.PartitionKey] = new AttributeValue { S = partition },
-        [AggregateTable.SortKey] = new AttributeValue { S = sortKey },
-    };
 
     private static AttributeValue Number(long value) => new() { N = value.ToString(CultureInfo.InvariantCulture) };
 }

@@ -11,7 +11,7 @@ using GenAiObs.Core.Alerts;
 namespace GenAiObs.Adapters.Sns;
 
 /// <summary>SNS refused a Publish (or could not be reached). Carries no message content.</summary>
-public sealed class SnsException : Exception
+public sealed class SnsException : Exception, IPublishFailure
 {
     public SnsException(string message, int statusCode, string code, string? requestId, bool retryable, Exception? inner = null)
         : base(message, inner)
@@ -41,6 +41,9 @@ public sealed class SnsException : Exception
     public string Code { get; }
     public string? RequestId { get; }
     public bool Retryable { get; }
+
+    /// <summary>The HTTP status and SNS error code, e.g. <c>500 InternalError</c>.</summary>
+    public string Summary => $"{StatusCode} {Code}";
 }
 
 /// <summary>

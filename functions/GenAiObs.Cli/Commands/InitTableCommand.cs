@@ -46,7 +46,7 @@ public sealed class InitTableCommand
 
         var options = StoreCommandOptions.From(_environment.Variables, table, endpoint);
         using var client = DynamoDbClientFactory.Create(options.EndpointUrl, options.Region);
-        var creation = await AggregateTable.CreateAsync(client, options.TableName, _time).ConfigureAwait(false);
+        var creation = await TableLayout.CreateAsync(client, options.TableName, _time).ConfigureAwait(false);
         if (json)
         {
             var buffer = new ArrayBufferWriter<byte>();

@@ -60,11 +60,27 @@ public static class Buckets
     }
 
     /// <summary>A sortable, compact bucket label: <c>2026-11-05T10:05</c>, <c>2026-11-05T10</c>, <c>2026-11-05</c>.</summary>
-    public static string Label(DateTimeOffset bucketStart, Granularity granularity) => granularity switch
+    public static string Label(DateTimeOffset bucketStart, Granularity granularity) =>
+        bucketStart.UtcDateTime.ToString(LabelFormat(granularity), CultureInfo.InvariantCulture);
+
+    /// <summary>Reads a <see cref="Label"/> of <paramref name="granularity"/> back into the bucket start.</summary>
+    public static bool TryParseLabel(ReadOnlySpan<char> label, Granularity granularity, out DateTimeOffset bucketStart)
     {
-        Granularity.Fine => bucketStart.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture),
-        Granularity.Hourly => bucketStart.UtcDateTime.ToString("yyyy-MM-dd'T'HH", CultureInfo.InvariantCulture),
-        Granularity.Daily => bucketStart.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        if (DateTime.TryParseExact(label, LabelFormat(granularity), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var start))
+        {
+            bucketStart = new DateTimeOffset(start, TimeSpan.Zero);
+            return true;
+        }
+
+        bucketStart = default;
+        return false;
+    }
+
+    private static string LabelFormat(Granularity granularity) => granularity switch
+    {
+        Granularity.Fine => "yyyy-MM-dd'T'HH:mm",
+        Granularity.Hourly => "yyyy-MM-dd'T'HH",
+        Granularity.Daily => "yyyy-MM-dd",
         _ => throw new ArgumentOutOfRangeException(nameof(granularity)),
     };
 

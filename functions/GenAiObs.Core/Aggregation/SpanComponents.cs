@@ -3,8 +3,8 @@ using GenAiObs.Core.Records;
 namespace GenAiObs.Core.Aggregation;
 
 /// <summary>
-/// The component a span's latency is attributed to (the seed's "component performance
-/// breakdown"), named like the ComponentLatency metric's Component dimension: <c>agent</c>,
+/// The component a span's latency is attributed to (the DevOps dashboard's
+/// component latency breakdown), named like the ComponentLatency metric's Component dimension: <c>agent</c>,
 /// <c>model:&lt;model&gt;</c>, <c>tool:&lt;tool&gt;</c>, else <c>other:&lt;first word of the span name&gt;</c>
 /// (HTTP method, RPC system …), so free-form names with ids do not explode the key space.
 /// </summary>

@@ -84,7 +84,10 @@ public static class MonthSimulator
     private static PricedInvocation Remap(PricedInvocation sample, DateTimeOffset time, CostScenario scenario, Random random)
     {
         var record = sample.Record with { Timestamp = time, EventId = "sim" };
-        if (scenario.Models is { } models)
+
+        // Being unpriced belongs to a model: a sample call the price table does not know keeps its
+        // own model id, or every remapped (priced) model would also publish UnpricedInvocations.
+        if (scenario.Models is { } models && !sample.Unpriced)
         {
             record = record with { ModelId = "model-" + random.Next(models).ToString("D3", CultureInfo.InvariantCulture) };
         }

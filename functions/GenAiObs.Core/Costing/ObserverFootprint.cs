@@ -10,10 +10,10 @@ public sealed record ObserverFootprint
     public static ObserverFootprint Default { get; } = new();
 
     /// <summary><c>AWS::CloudWatch::Dashboard</c> resources.</summary>
-    public int Dashboards { get; init; } = 4;
+    public int Dashboards { get; init; } = 1;
 
     /// <summary>Metrics read by <c>AWS::CloudWatch::Alarm</c> resources (each billed as one alarm metric).</summary>
-    public int AlarmMetrics { get; init; } = 21;
+    public int AlarmMetrics { get; init; } = 16;
 
     /// <summary><c>AWS::CloudWatch::InsightRule</c> resources.</summary>
     public int InsightRules { get; init; } = 3;
@@ -34,7 +34,7 @@ public sealed record ObserverFootprint
     public int LogRetentionDays { get; init; } = 7;
 
     /// <summary>
-    /// Processor CPU per record after decoding, and per-delivery overhead (tests/GenAiObs.Benchmarks/RESULTS.md §1 and §7:
+    /// Processor CPU per record after decoding, and per-delivery overhead (measured in tests/GenAiObs.Benchmarks/RESULTS.md:
     /// full path 14 µs per record; 1 ms runtime overhead per delivery; UpdateItems sent in rounds of 8 at ~8 ms a round).
     /// </summary>
     public double ProcessorMicrosecondsPerRecord { get; init; } = 14;

@@ -32,8 +32,6 @@ public static class InvocationMetricNames
     public const string CacheSavingsUsd = "CacheSavingsUsd";
     public const string InvocationLatency = "InvocationLatency";
     public const string TimeToFirstToken = "TimeToFirstToken";
-    public const string Completions = "Completions";
-    public const string Truncations = "Truncations";
     public const string StopReasonCount = "StopReasonCount";
     public const string UnpricedInvocations = "UnpricedInvocations";
     public const string RejectedRecords = "RejectedRecords";
@@ -73,8 +71,6 @@ public static class InvocationMetricNames
             [CacheWriteCostUsd] = [Total],
             [CacheSavingsUsd] = [Total],
             [CacheReadTokens] = [Total],
-            [Completions] = [Total],
-            [Truncations] = [Total],
             [TimeToFirstToken] = [Total],
             [UnpricedInvocations] = [ByModel],
             [StopReasonCount] = [[MetricDimensions.Service, MetricDimensions.StopReason]],
@@ -88,9 +84,14 @@ public static class InvocationMetricNames
     public static IReadOnlyList<string> AttributionProperties { get; } =
         [MetricDimensions.Principal, MetricDimensions.ModelId, MetricDimensions.Team, MetricDimensions.Application, MetricDimensions.Environment];
 
-    /// <summary>The numeric properties of an attribution document (summed per document; no metric).</summary>
+    /// <summary>
+    /// The numeric properties of an attribution document (summed per document; no metric): what the
+    /// Contributor Insights rules (CostUsd, Tokens, InvocationErrors) and the Logs Insights widgets
+    /// by model (InputCostUsd, CacheSavingsUsd) read. CostUsd and Tokens are always written; the
+    /// others only when not 0 (an absent member sums as 0 and matches no "greater than 0" filter).
+    /// </summary>
     public static IReadOnlyList<string> AttributionValues { get; } =
-        [InvocationErrorsProperty, InputTokens, OutputTokens, CacheWriteTokens, TokensProperty];
+        [CostUsd, TokensProperty, InvocationErrorsProperty, InputCostUsd, CacheSavingsUsd];
 }
 
 /// <summary>The dimension names the metric builders use.</summary>
@@ -127,15 +128,19 @@ public sealed record InvocationMetricsOptions(string ServiceName, int MaxPrincip
 /// logged, stop reasons, reject reasons and the capped team/application/environment), never on
 /// principals or sessions:
 /// <list type="bullet">
-/// <item><c>[Service]</c> — totals (see <see cref="InvocationMetricNames.Catalogue"/>), written in
+/// <item><c>[Service]</c> — totals (see <see cref="InvocationMetricNames.Catalogue"/>) in one document
+/// per event-time minute of the batch, except Invocations, which is the one metric of the
 /// <em>attribution documents</em>: one per (minute, principal, model, team, application,
-/// environment) of the batch, carrying those as EMF properties plus the numeric properties
-/// InvocationErrors, InputTokens, OutputTokens, CacheWriteTokens and Tokens. CloudWatch sums the
-/// documents into one metric per name; Contributor Insights and Logs Insights read the properties
-/// (top principals by cost or tokens, top models by errors).</item>
+/// environment) of the batch, carrying those as EMF properties plus the numeric properties of
+/// <see cref="InvocationMetricNames.AttributionValues"/>. CloudWatch sums them into the Invocations
+/// metric; Contributor Insights and Logs Insights read the properties (top principals by cost or
+/// tokens, top models by errors). One metric definition per attribution document instead of every
+/// total keeps them small: log ingestion is billed by the byte.</item>
 /// <item><c>[Service, ModelId]</c> — CostUsd (0 for failed calls, so the set is always there), and
 /// UnpricedInvocations only when a model has unpriced successful calls.</item>
-/// <item><c>[Service, StopReason]</c> — StopReasonCount of successful calls.</item>
+/// <item><c>[Service, StopReason]</c> — StopReasonCount of successful calls (the dashboard derives the
+/// completion rate from it, end_turn + tool_use against max_tokens, so no separate
+/// Completions/Truncations metrics are billed).</item>
 /// <item><c>[Service, Team]</c>, <c>[Service, Application]</c>, <c>[Service, Environment]</c> — CostUsd, when known from requestMetadata (keys team/application/environment, any case) or, for Environment, <c>GENAIOBS_ENVIRONMENT</c>; top N per batch, the rest <c>other</c>.</item>
 /// <item><c>[Service, Reason]</c> — RejectedRecords by reject reason (the total is published as 0 when none).</item>
 /// </list>
@@ -194,7 +199,7 @@ public static class InvocationMetricsBuilder
                     (MetricDimensions.Application, application),
                     (MetricDimensions.Environment, environment),
                 ]);
-            AddTotals(batch, attribution, invocation, time);
+            AddTotals(batch, total, attribution, invocation, time);
 
             var byModel = batch.Dimensions(MetricDimensions.Service, options.ServiceName, MetricDimensions.ModelId, record.ModelId);
             batch.AddCount(byModel, InvocationMetricNames.CostUsd, (double)invocation.CostUsd, time, MetricUnit.None);
@@ -237,31 +242,38 @@ public static class InvocationMetricsBuilder
         return batch;
     }
 
-    /// <summary>The [Service] metrics and numeric properties of one invocation, into its attribution document.</summary>
-    private static void AddTotals(MetricBatch batch, DimensionSet attribution, PricedInvocation invocation, long time)
+    /// <summary>The [Service] metrics of one invocation, and its attribution document's metric and numeric properties.</summary>
+    private static void AddTotals(MetricBatch batch, DimensionSet total, DimensionSet attribution, PricedInvocation invocation, long time)
     {
         var record = invocation.Record;
-        batch.AddCount(attribution, InvocationMetricNames.Invocations, 1, time);
-        batch.AddCount(attribution, InvocationMetricNames.CostUsd, (double)invocation.CostUsd, time, MetricUnit.None);
+        var cost = (double)invocation.CostUsd;
         var parts = invocation.Breakdown;
-        batch.AddCount(attribution, InvocationMetricNames.InputCostUsd, (double)parts.InputUsd, time, MetricUnit.None);
-        batch.AddCount(attribution, InvocationMetricNames.OutputCostUsd, (double)parts.OutputUsd, time, MetricUnit.None);
-        batch.AddCount(attribution, InvocationMetricNames.CacheReadCostUsd, (double)parts.CacheReadUsd, time, MetricUnit.None);
-        batch.AddCount(attribution, InvocationMetricNames.CacheWriteCostUsd, (double)parts.CacheWriteUsd, time, MetricUnit.None);
-        batch.AddCount(attribution, InvocationMetricNames.CacheSavingsUsd, (double)parts.CacheSavingsUsd, time, MetricUnit.None);
-        batch.AddCount(attribution, InvocationMetricNames.CacheReadTokens, record.CacheReadTokens, time);
-        batch.AddCount(attribution, InvocationMetricNames.Completions, !record.IsError && StopReasons.IsCompletion(record.StopReason) ? 1 : 0, time);
-        batch.AddCount(attribution, InvocationMetricNames.Truncations, !record.IsError && StopReasons.IsTruncation(record.StopReason) ? 1 : 0, time);
+        batch.AddCount(total, InvocationMetricNames.CostUsd, cost, time, MetricUnit.None);
+        batch.AddCount(total, InvocationMetricNames.InputCostUsd, (double)parts.InputUsd, time, MetricUnit.None);
+        batch.AddCount(total, InvocationMetricNames.OutputCostUsd, (double)parts.OutputUsd, time, MetricUnit.None);
+        batch.AddCount(total, InvocationMetricNames.CacheReadCostUsd, (double)parts.CacheReadUsd, time, MetricUnit.None);
+        batch.AddCount(total, InvocationMetricNames.CacheWriteCostUsd, (double)parts.CacheWriteUsd, time, MetricUnit.None);
+        batch.AddCount(total, InvocationMetricNames.CacheSavingsUsd, (double)parts.CacheSavingsUsd, time, MetricUnit.None);
+        batch.AddCount(total, InvocationMetricNames.CacheReadTokens, record.CacheReadTokens, time);
         if (!record.IsError && record.TimeToFirstTokenMs is { } ttft && double.IsFinite(ttft) && ttft >= 0)
         {
-            batch.AddObservation(attribution, InvocationMetricNames.TimeToFirstToken, ttft, time);
+            batch.AddObservation(total, InvocationMetricNames.TimeToFirstToken, ttft, time);
         }
 
-        batch.AddProperty(attribution, InvocationMetricNames.InvocationErrorsProperty, record.IsError ? 1 : 0, time);
-        batch.AddProperty(attribution, InvocationMetricNames.InputTokens, record.InputTokens, time);
-        batch.AddProperty(attribution, InvocationMetricNames.OutputTokens, record.OutputTokens, time);
-        batch.AddProperty(attribution, InvocationMetricNames.CacheWriteTokens, record.CacheWriteTokens, time);
+        batch.AddCount(attribution, InvocationMetricNames.Invocations, 1, time);
+        batch.AddProperty(attribution, InvocationMetricNames.CostUsd, cost, time);
         batch.AddProperty(attribution, InvocationMetricNames.TokensProperty, (double)record.InputTokens + record.OutputTokens + record.CacheReadTokens + record.CacheWriteTokens, time);
+        AddNonZeroProperty(batch, attribution, InvocationMetricNames.InvocationErrorsProperty, record.IsError ? 1 : 0, time);
+        AddNonZeroProperty(batch, attribution, InvocationMetricNames.InputCostUsd, (double)parts.InputUsd, time);
+        AddNonZeroProperty(batch, attribution, InvocationMetricNames.CacheSavingsUsd, (double)parts.CacheSavingsUsd, time);
+    }
+
+    private static void AddNonZeroProperty(MetricBatch batch, DimensionSet attribution, string name, double value, long time)
+    {
+        if (value != 0)
+        {
+            batch.AddProperty(attribution, name, value, time);
+        }
     }
 
     private static void AddCost(MetricBatch batch, DimensionSet dimensions, PricedInvocation invocation, long time) =>

@@ -6,7 +6,7 @@ using GenAiObs.Core.Records;
 namespace GenAiObs.Core.Processing;
 
 /// <summary>
-/// Parses one Bedrock <c>ModelInvocationLog</c> record (wire-formats §2) into an
+/// Parses one Bedrock <c>ModelInvocationLog</c> record (https://docs.aws.amazon.com/bedrock/latest/userguide/model-invocation-logging.html) into an
 /// <see cref="InvocationRecord"/>. One forward pass with <see cref="Utf8JsonReader"/>: prompt and
 /// response content is skipped, never turned into strings; only identifiers, numbers and the
 /// stop word (mapped to a canonical constant) are read.

@@ -25,7 +25,8 @@ internal struct ResponseBodyFacts
 /// <summary>
 /// Reads an <c>outputBodyJson</c> by its JSON kind: an object is one response (Converse,
 /// ConverseStream, or an InvokeModel native body of any family), an array is the decoded chunks
-/// of InvokeModelWithResponseStream. Only the fields named in wire-formats §2 are looked at; all
+/// of InvokeModelWithResponseStream. Only the stop-reason and usage fields of the
+/// model invocation log (https://docs.aws.amazon.com/bedrock/latest/userguide/model-invocation-logging.html) are looked at; all
 /// content (messages, text, tool input) is skipped with <see cref="Utf8JsonReader.Skip"/>.
 /// </summary>
 internal static class ResponseBodyScanner

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using GenAiObs.Core.Envelopes;
@@ -58,33 +59,6 @@ public static class SpanParser
         Status,
     }
 
-    private enum AttributeKey
-    {
-        OperationName,
-        ProviderName,
-        System,
-        RequestModel,
-        ResponseModel,
-        InputTokens,
-        PromptTokens,
-        OutputTokens,
-        CompletionTokens,
-        CacheReadDotted,
-        CacheReadFlat,
-        CacheWriteDotted,
-        CacheWriteFlat,
-        CacheWriteStrands,
-        FinishReasons,
-        ToolName,
-        ToolStatus,
-        AgentName,
-        SessionId,
-        ErrorType,
-        ServiceName,
-        EnvironmentName,
-        EnvironmentOld,
-    }
-
     private static readonly FrozenDictionary<string, TopKey>.AlternateLookup<ReadOnlySpan<char>> TopKeys =
         new Dictionary<string, TopKey>(StringComparer.Ordinal)
         {
@@ -101,33 +75,11 @@ public static class SpanParser
             ["status"] = TopKey.Status,
         }.ToFrozenDictionary(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
 
-    private static readonly FrozenDictionary<string, AttributeKey>.AlternateLookup<ReadOnlySpan<char>> AttributeKeys =
-        new Dictionary<string, AttributeKey>(StringComparer.Ordinal)
-        {
-            ["gen_ai.operation.name"] = AttributeKey.OperationName,
-            ["gen_ai.provider.name"] = AttributeKey.ProviderName,
-            ["gen_ai.system"] = AttributeKey.System,
-            ["gen_ai.request.model"] = AttributeKey.RequestModel,
-            ["gen_ai.response.model"] = AttributeKey.ResponseModel,
-            ["gen_ai.usage.input_tokens"] = AttributeKey.InputTokens,
-            ["gen_ai.usage.prompt_tokens"] = AttributeKey.PromptTokens,
-            ["gen_ai.usage.output_tokens"] = AttributeKey.OutputTokens,
-            ["gen_ai.usage.completion_tokens"] = AttributeKey.CompletionTokens,
-            ["gen_ai.usage.cache_read.input_tokens"] = AttributeKey.CacheReadDotted,
-            ["gen_ai.usage.cache_read_input_tokens"] = AttributeKey.CacheReadFlat,
-            ["gen_ai.usage.cache_creation.input_tokens"] = AttributeKey.CacheWriteDotted,
-            ["gen_ai.usage.cache_creation_input_tokens"] = AttributeKey.CacheWriteFlat,
-            ["gen_ai.usage.cache_write_input_tokens"] = AttributeKey.CacheWriteStrands,
-            ["gen_ai.response.finish_reasons"] = AttributeKey.FinishReasons,
-            ["gen_ai.tool.name"] = AttributeKey.ToolName,
-            ["gen_ai.tool.status"] = AttributeKey.ToolStatus,
-            ["gen_ai.agent.name"] = AttributeKey.AgentName,
-            ["session.id"] = AttributeKey.SessionId,
-            ["error.type"] = AttributeKey.ErrorType,
-            ["service.name"] = AttributeKey.ServiceName,
-            ["deployment.environment.name"] = AttributeKey.EnvironmentName,
-            ["deployment.environment"] = AttributeKey.EnvironmentOld,
-        }.ToFrozenDictionary(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+    // Slot count of the per-span field arrays: one per SpanAttributeField.
+    private const int FieldCount = (int)SpanAttributeField.Environment + 1;
+
+    private static readonly FrozenDictionary<string, SpanAttribute>.AlternateLookup<ReadOnlySpan<char>> AttributeKeys =
+        SpanAttributes.All.ToFrozenDictionary(attribute => attribute.Key, StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
 
     /// <summary>Parses one span record.</summary>
     /// <param name="ev">The log event; its message is the span JSON.</param>
@@ -238,9 +190,9 @@ public static class SpanParser
             endTime = DateTimeOffset.FromUnixTimeMilliseconds(ev.TimestampMs);
         }
 
-        var model = f.RequestModel ?? f.ResponseModel;
-        var hasTokenUsage = f.InputTokens is not null || f.PromptTokens is not null || f.OutputTokens is not null || f.CompletionTokens is not null;
-        var spanClass = SpanClassifier.Classify(f.OperationName, f.Name, f.ToolName, f.AgentName, model is not null, hasTokenUsage);
+        var model = f.Text(SpanAttributeField.Model);
+        var hasTokenUsage = f.Count(SpanAttributeField.InputTokens) is not null || f.Count(SpanAttributeField.OutputTokens) is not null;
+        var spanClass = SpanClassifier.Classify(f.Text(SpanAttributeField.OperationName), f.Name, f.Text(SpanAttributeField.ToolName), f.Text(SpanAttributeField.AgentName), model is not null, hasTokenUsage);
         var isError = f.StatusCode == 2;
 
         var span = new SpanRecord
@@ -251,25 +203,25 @@ public static class SpanParser
             ParentSpanId = f.ParentSpanId,
             Name = f.Name,
             Class = spanClass,
-            OperationName = f.OperationName,
+            OperationName = f.Text(SpanAttributeField.OperationName),
             Kind = f.Kind,
             IsError = isError,
             End = endTime,
             DurationMs = durationNanos / 1_000_000.0,
-            ServiceName = f.ServiceName,
-            Environment = f.EnvironmentName ?? f.EnvironmentOld,
+            ServiceName = f.Text(SpanAttributeField.ServiceName),
+            Environment = f.Text(SpanAttributeField.Environment),
             Model = model,
-            Provider = f.ProviderName ?? f.System,
-            ToolName = f.ToolName,
-            AgentName = f.AgentName,
-            SessionId = f.SessionId,
-            InputTokens = f.InputTokens ?? f.PromptTokens ?? 0,
-            OutputTokens = f.OutputTokens ?? f.CompletionTokens ?? 0,
-            CacheReadTokens = f.CacheReadDotted ?? f.CacheReadFlat ?? 0,
-            CacheWriteTokens = f.CacheWriteDotted ?? f.CacheWriteFlat ?? f.CacheWriteStrands ?? 0,
+            Provider = f.Text(SpanAttributeField.Provider),
+            ToolName = f.Text(SpanAttributeField.ToolName),
+            AgentName = f.Text(SpanAttributeField.AgentName),
+            SessionId = f.Text(SpanAttributeField.SessionId),
+            InputTokens = f.Count(SpanAttributeField.InputTokens) ?? 0,
+            OutputTokens = f.Count(SpanAttributeField.OutputTokens) ?? 0,
+            CacheReadTokens = f.Count(SpanAttributeField.CacheReadTokens) ?? 0,
+            CacheWriteTokens = f.Count(SpanAttributeField.CacheWriteTokens) ?? 0,
             FinishReasons = f.FinishReasons is null ? [] : f.FinishReasons,
             ToolFailed = spanClass == SpanClass.Tool && (isError || f.ToolStatusFailed),
-            ErrorType = f.ErrorType,
+            ErrorType = f.Text(SpanAttributeField.ErrorType),
         };
         return SpanParseResult.Accepted(span);
     }
@@ -364,9 +316,9 @@ public static class SpanParser
 
         while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
         {
-            var known = TryLookup(ref r, AttributeKeys, out var key);
+            var known = TryLookup(ref r, AttributeKeys, out var attribute);
             r.Read();
-            if (!known || IsResourceKey(key) != resource)
+            if (!known || attribute.OnResource != resource)
             {
                 // Unknown attributes (gen_ai.input.messages, gen_ai.prompt.0.content, traceloop.entity.input …)
                 // are skipped unread: this is where prompt and response text lives.
@@ -374,34 +326,7 @@ public static class SpanParser
                 continue;
             }
 
-            var ok = key switch
-            {
-                AttributeKey.OperationName => ReadIdentity(ref r, "gen_ai.operation.name", f.Strings, ref f.OperationName, ref failure),
-                AttributeKey.ProviderName => ReadIdentity(ref r, "gen_ai.provider.name", f.Strings, ref f.ProviderName, ref failure),
-                AttributeKey.System => ReadIdentity(ref r, "gen_ai.system", f.Strings, ref f.System, ref failure),
-                AttributeKey.RequestModel => ReadIdentity(ref r, "gen_ai.request.model", f.Strings, ref f.RequestModel, ref failure),
-                AttributeKey.ResponseModel => ReadIdentity(ref r, "gen_ai.response.model", f.Strings, ref f.ResponseModel, ref failure),
-                AttributeKey.InputTokens => ReadCount(ref r, "gen_ai.usage.input_tokens", ref f.InputTokens, ref failure),
-                AttributeKey.PromptTokens => ReadCount(ref r, "gen_ai.usage.prompt_tokens", ref f.PromptTokens, ref failure),
-                AttributeKey.OutputTokens => ReadCount(ref r, "gen_ai.usage.output_tokens", ref f.OutputTokens, ref failure),
-                AttributeKey.CompletionTokens => ReadCount(ref r, "gen_ai.usage.completion_tokens", ref f.CompletionTokens, ref failure),
-                AttributeKey.CacheReadDotted => ReadCount(ref r, "gen_ai.usage.cache_read.input_tokens", ref f.CacheReadDotted, ref failure),
-                AttributeKey.CacheReadFlat => ReadCount(ref r, "gen_ai.usage.cache_read_input_tokens", ref f.CacheReadFlat, ref failure),
-                AttributeKey.CacheWriteDotted => ReadCount(ref r, "gen_ai.usage.cache_creation.input_tokens", ref f.CacheWriteDotted, ref failure),
-                AttributeKey.CacheWriteFlat => ReadCount(ref r, "gen_ai.usage.cache_creation_input_tokens", ref f.CacheWriteFlat, ref failure),
-                AttributeKey.CacheWriteStrands => ReadCount(ref r, "gen_ai.usage.cache_write_input_tokens", ref f.CacheWriteStrands, ref failure),
-                AttributeKey.FinishReasons => ReadFinishReasons(ref r, ref f, ref failure),
-                AttributeKey.ToolName => ReadIdentity(ref r, "gen_ai.tool.name", f.Strings, ref f.ToolName, ref failure),
-                AttributeKey.ToolStatus => ReadToolStatus(ref r, ref f, ref failure),
-                AttributeKey.AgentName => ReadIdentity(ref r, "gen_ai.agent.name", f.Strings, ref f.AgentName, ref failure),
-                AttributeKey.SessionId => ReadIdentity(ref r, "session.id", f.Strings, ref f.SessionId, ref failure),
-                AttributeKey.ErrorType => ReadIdentity(ref r, "error.type", f.Strings, ref f.ErrorType, ref failure),
-                AttributeKey.ServiceName => ReadIdentity(ref r, "service.name", f.Strings, ref f.ServiceName, ref failure),
-                AttributeKey.EnvironmentName => ReadIdentity(ref r, "deployment.environment.name", f.Strings, ref f.EnvironmentName, ref failure),
-                AttributeKey.EnvironmentOld => ReadIdentity(ref r, "deployment.environment", f.Strings, ref f.EnvironmentOld, ref failure),
-                _ => Skip(ref r),
-            };
-            if (!ok)
+            if (!ReadAttribute(ref r, attribute, ref f, ref failure))
             {
                 return false;
             }
@@ -410,8 +335,49 @@ public static class SpanParser
         return true;
     }
 
-    private static bool IsResourceKey(AttributeKey key) =>
-        key is AttributeKey.ServiceName or AttributeKey.EnvironmentName or AttributeKey.EnvironmentOld;
+    /// <summary>
+    /// Reads one known attribute's value (a wrong type rejects the span whatever the attribute's
+    /// precedence) and keeps it unless a key of higher precedence already set the field.
+    /// </summary>
+    private static bool ReadAttribute(ref Utf8JsonReader r, SpanAttribute attribute, ref Fields f, ref Failure failure)
+    {
+        var slot = (int)attribute.Field;
+        switch (attribute.Value)
+        {
+            case SpanAttributeValue.Identity:
+                string? text = null;
+                if (!ReadIdentity(ref r, attribute.Key, f.Strings, ref text, ref failure))
+                {
+                    return false;
+                }
+
+                if (text is not null && f.Claim(slot, attribute.Precedence))
+                {
+                    f.Texts[slot] = text;
+                }
+
+                return true;
+            case SpanAttributeValue.Count:
+                long? count = null;
+                if (!ReadCount(ref r, attribute.Key, ref count, ref failure))
+                {
+                    return false;
+                }
+
+                if (count is not null && f.Claim(slot, attribute.Precedence))
+                {
+                    f.Counts[slot] = count;
+                }
+
+                return true;
+            case SpanAttributeValue.FinishReasons:
+                return ReadFinishReasons(ref r, attribute.Key, ref f, ref failure);
+            case SpanAttributeValue.ToolStatus:
+                return ReadToolStatus(ref r, attribute.Key, ref f, ref failure);
+            default:
+                return Skip(ref r);
+        }
+    }
 
     private static bool ReadIdentity(ref Utf8JsonReader r, string field, Utf8StringTable? strings, ref string? target, ref Failure failure)
     {
@@ -540,7 +506,7 @@ public static class SpanParser
         }
     }
 
-    private static bool ReadToolStatus(ref Utf8JsonReader r, ref Fields f, ref Failure failure)
+    private static bool ReadToolStatus(ref Utf8JsonReader r, string field, ref Fields f, ref Failure failure)
     {
         switch (r.TokenType)
         {
@@ -557,11 +523,11 @@ public static class SpanParser
 
                 return true;
             default:
-                return Fail(ref failure, RejectReasons.WrongType, "gen_ai.tool.status");
+                return Fail(ref failure, RejectReasons.WrongType, field);
         }
     }
 
-    private static bool ReadFinishReasons(ref Utf8JsonReader r, ref Fields f, ref Failure failure)
+    private static bool ReadFinishReasons(ref Utf8JsonReader r, string field, ref Fields f, ref Failure failure)
     {
         switch (r.TokenType)
         {
@@ -571,20 +537,20 @@ public static class SpanParser
                 // Some exporters flatten the array into its JSON text: "[\"stop\"]".
                 if (r.ValueSpan.Length <= MaxEmbeddedFinishReasonsBytes && LooksLikeJsonArray(r.ValueSpan))
                 {
-                    return ReadEmbeddedFinishReasons(Encoding.UTF8.GetBytes(r.GetString()!), ref f, ref failure);
+                    return ReadEmbeddedFinishReasons(Encoding.UTF8.GetBytes(r.GetString()!), field, ref f, ref failure);
                 }
 
                 AddFinishReason(ref r, ref f);
                 return true;
             case JsonTokenType.StartArray:
-                return ReadFinishReasonArray(ref r, ref f, ref failure);
+                return ReadFinishReasonArray(ref r, field, ref f, ref failure);
             default:
-                return Fail(ref failure, RejectReasons.WrongType, "gen_ai.response.finish_reasons");
+                return Fail(ref failure, RejectReasons.WrongType, field);
         }
     }
 
     /// <summary>Reads the strings of an array the reader stands at the start of; nulls are skipped, anything else is a wrong type.</summary>
-    private static bool ReadFinishReasonArray(ref Utf8JsonReader r, ref Fields f, ref Failure failure)
+    private static bool ReadFinishReasonArray(ref Utf8JsonReader r, string field, ref Fields f, ref Failure failure)
     {
         while (r.Read() && r.TokenType != JsonTokenType.EndArray)
         {
@@ -594,7 +560,7 @@ public static class SpanParser
             }
             else if (r.TokenType != JsonTokenType.Null)
             {
-                return Fail(ref failure, RejectReasons.WrongType, "gen_ai.response.finish_reasons");
+                return Fail(ref failure, RejectReasons.WrongType, field);
             }
         }
 
@@ -607,21 +573,21 @@ public static class SpanParser
         return trimmed.Length > 0 && trimmed[0] == (byte)'[';
     }
 
-    private static bool ReadEmbeddedFinishReasons(ReadOnlySpan<byte> json, ref Fields f, ref Failure failure)
+    private static bool ReadEmbeddedFinishReasons(ReadOnlySpan<byte> json, string field, ref Fields f, ref Failure failure)
     {
         var inner = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 2 });
         try
         {
             if (!inner.Read() || inner.TokenType != JsonTokenType.StartArray)
             {
-                return Fail(ref failure, RejectReasons.WrongType, "gen_ai.response.finish_reasons");
+                return Fail(ref failure, RejectReasons.WrongType, field);
             }
 
-            return ReadFinishReasonArray(ref inner, ref f, ref failure);
+            return ReadFinishReasonArray(ref inner, field, ref f, ref failure);
         }
         catch (JsonException)
         {
-            return Fail(ref failure, RejectReasons.WrongType, "gen_ai.response.finish_reasons");
+            return Fail(ref failure, RejectReasons.WrongType, field);
         }
     }
 
@@ -809,28 +775,52 @@ public static class SpanParser
         public long? EndNanos;
         public long? DurationNanos;
         public int StatusCode;
-        public string? ServiceName;
-        public string? EnvironmentName;
-        public string? EnvironmentOld;
-        public string? OperationName;
-        public string? ProviderName;
-        public string? System;
-        public string? RequestModel;
-        public string? ResponseModel;
-        public long? InputTokens;
-        public long? PromptTokens;
-        public long? OutputTokens;
-        public long? CompletionTokens;
-        public long? CacheReadDotted;
-        public long? CacheReadFlat;
-        public long? CacheWriteDotted;
-        public long? CacheWriteFlat;
-        public long? CacheWriteStrands;
+
+        // The attribute fields, one slot per SpanAttributeField, and the precedence that set each
+        // (stored plus one: 0 = not set).
+        public TextSlots Texts;
+        public CountSlots Counts;
+        public RankSlots Ranks;
         public List<string>? FinishReasons;
-        public string? ToolName;
         public bool ToolStatusFailed;
-        public string? AgentName;
-        public string? SessionId;
-        public string? ErrorType;
+
+        public readonly string? Text(SpanAttributeField field) => Texts[(int)field];
+
+        public readonly long? Count(SpanAttributeField field) => Counts[(int)field];
+
+        /// <summary>
+        /// True when a value of <paramref name="precedence"/> may set <paramref name="slot"/>:
+        /// nothing set it yet, or a key of lower or equal precedence did (a repeated key: the
+        /// last one wins). Records the precedence when it may.
+        /// </summary>
+        public bool Claim(int slot, int precedence)
+        {
+            var held = Ranks[slot];
+            if (held != 0 && held <= precedence)
+            {
+                return false;
+            }
+
+            Ranks[slot] = (byte)(precedence + 1);
+            return true;
+        }
+    }
+
+    [InlineArray(FieldCount)]
+    private struct TextSlots
+    {
+        private string? _element;
+    }
+
+    [InlineArray(FieldCount)]
+    private struct CountSlots
+    {
+        private long? _element;
+    }
+
+    [InlineArray(FieldCount)]
+    private struct RankSlots
+    {
+        private byte _element;
     }
 }

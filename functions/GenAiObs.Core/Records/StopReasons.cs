@@ -21,9 +21,9 @@ public static class StopReasons
         MalformedModelOutput, MalformedToolUse, ModelContextWindowExceeded, Unknown,
     ];
 
-    /// <summary>A completed answer, as the seed's completion-rate query counts it.</summary>
+    /// <summary>A completed answer, as the template's saved query "Completion rate by hour" counts it.</summary>
     public static bool IsCompletion(string reason) => reason is EndTurn or ToolUse;
 
-    /// <summary>A truncated answer, as the seed's completion-rate query counts it.</summary>
+    /// <summary>A truncated answer, as the template's saved query "Completion rate by hour" counts it.</summary>
     public static bool IsTruncation(string reason) => reason is MaxTokens;
 }

@@ -8,7 +8,7 @@ public interface ILambdaFunction
 {
     /// <summary>
     /// Handles one event and returns the response body (JSON). Throw only for transient
-    /// infrastructure failures that deserve a redelivery — never for bad data (§7: an error makes
+    /// infrastructure failures that deserve a redelivery — never for bad data (an invocation error makes
     /// Lambda retry the whole delivery).
     /// </summary>
     Task<byte[]> HandleAsync(ReadOnlyMemory<byte> eventBody, InvocationContext context, CancellationToken cancellationToken);

@@ -45,7 +45,7 @@ public sealed class RuntimeApiException : Exception
     public HttpStatusCode? StatusCode { get; }
 }
 
-/// <summary>The Lambda Runtime API (wire-formats §7), narrowed to what the loop needs.</summary>
+/// <summary>The Lambda Runtime API (https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html), narrowed to what the loop needs.</summary>
 public interface ILambdaRuntimeApi
 {
     Task<LambdaInvocation> NextAsync(CancellationToken cancellationToken);
@@ -150,7 +150,7 @@ public sealed class LambdaRuntimeClient : ILambdaRuntimeApi, IDisposable
         var status = (int)response.StatusCode;
         if (status >= 500)
         {
-            // §7: a 500 means the runtime is in an unrecoverable state and must exit.
+            // The Runtime API: a 500 means the runtime is in an unrecoverable state and must exit.
             throw new RuntimeApiException($"Runtime API answered {status} to {path}.", response.StatusCode);
         }
 

@@ -7,7 +7,7 @@ namespace GenAiObs.Functions.Runtime;
 public sealed record FunctionHost(ILambdaFunction Function, StructuredLogger Logger);
 
 /// <summary>
-/// The custom-runtime loop (§7): initialise once (a failure is posted to <c>init/error</c> and the
+/// The custom-runtime loop (Lambda Runtime API, https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html): initialise once (a failure is posted to <c>init/error</c> and the
 /// process exits non-zero), then forever: <c>next</c> → handler → <c>response</c> or <c>error</c>.
 /// A handler exception is reported and the loop goes on; a Runtime API failure (500, connection
 /// lost) ends the process, as the contract requires.

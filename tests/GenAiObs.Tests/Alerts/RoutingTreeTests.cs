@@ -17,7 +17,7 @@ public class RoutingTreeTests
     [InlineData("ErrorRateHigh", "critical", "pagerduty")]
     [InlineData("CompletionRateLow", "warning", "slack-ops")]
     [InlineData("DailyDigest", "info", "default")]
-    public void Default_WhenAlertMatches_ShouldRouteToTheIssueReceivers(string alertName, string severity, string expected)
+    public void Default_WhenAlertMatches_ShouldRouteToTheBuiltInReceivers(string alertName, string severity, string expected)
     {
         var receivers = ReceiversFor(RoutingTree.Default, ("alertname", alertName), ("severity", severity), ("cloud_provider", "aws"));
 

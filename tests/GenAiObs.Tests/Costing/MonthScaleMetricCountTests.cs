@@ -36,11 +36,11 @@ public sealed class MonthScaleMetricCountTests
     {
         var month = RunMonth(principals, teams: 3);
 
-        // Derived from the design, not read back from the code: [Service] 11 metrics (Invocations,
-        // CostUsd, the 4 cost parts, CacheSavingsUsd, CacheReadTokens, Completions, Truncations,
-        // RejectedRecords), CostUsd per model (5), StopReasonCount per stop reason (3), CostUsd per
-        // team (3) and per environment (1: GENAIOBS_ENVIRONMENT).
-        Assert.Equal(11 + 5 + 3 + 3 + 1, month.Metrics.Count);
+        // Derived from the design, not read back from the code: [Service] 9 metrics (Invocations,
+        // CostUsd, the 4 cost parts, CacheSavingsUsd, CacheReadTokens, RejectedRecords), CostUsd per
+        // model (5), StopReasonCount per stop reason (3; the completion rate is derived from it),
+        // CostUsd per team (3) and per environment (1: GENAIOBS_ENVIRONMENT).
+        Assert.Equal(9 + 5 + 3 + 3 + 1, month.Metrics.Count);
         Assert.DoesNotContain(month.Metrics, m => m.Contains("Principal=", StringComparison.Ordinal));
 
         // Every principal is still visible: as a property of the attribution documents.
@@ -54,7 +54,7 @@ public sealed class MonthScaleMetricCountTests
         var month = RunMonth(principals: 500, teams: 50, maxPerBatch: 5);
 
         var teamMetrics = month.Metrics.Count(m => m.Contains("|Team=", StringComparison.Ordinal));
-        Assert.Equal(11 + 5 + 3 + 1, month.Metrics.Count - teamMetrics);
+        Assert.Equal(9 + 5 + 3 + 1, month.Metrics.Count - teamMetrics);
         Assert.Contains(month.Metrics, m => m.EndsWith("|Team=other", StringComparison.Ordinal));
         Assert.InRange(teamMetrics, 6, 51);
     }

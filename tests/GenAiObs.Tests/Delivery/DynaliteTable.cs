@@ -1,6 +1,7 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
+using GenAiObs.Adapters.DynamoDb;
 using Xunit;
 
 namespace GenAiObs.Tests.Delivery;
@@ -39,13 +40,8 @@ public sealed class DynaliteTable : IAsyncDisposable
             new BasicAWSCredentials("test", "test"),
             new AmazonDynamoDBConfig { ServiceURL = Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL_DYNAMODB"), AuthenticationRegion = "us-east-1" });
         var name = "alertstate-" + Guid.NewGuid().ToString("N")[..12];
-        await client.CreateTableAsync(new CreateTableRequest
-        {
-            TableName = name,
-            BillingMode = BillingMode.PAY_PER_REQUEST,
-            AttributeDefinitions = [new("pk", ScalarAttributeType.S), new("sk", ScalarAttributeType.S)],
-            KeySchema = [new("pk", KeyType.HASH), new("sk", KeyType.RANGE)],
-        });
+        // The production table's schema, from the one type that defines it.
+        await client.CreateTableAsync(TableLayout.CreateTableRequest(name));
 
         // dynalite reports CREATING for a moment; wait (bounded) until the table is usable.
         for (var i = 0; i < 200; i++)

@@ -13,6 +13,7 @@ using GenAiObs.Core.Records;
 using GenAiObs.Functions.Notifier;
 using GenAiObs.Tests.Delivery;
 using GenAiObs.Tests.Store;
+using GenAiObs.Cli;
 
 namespace GenAiObs.Tests.Hardening;
 

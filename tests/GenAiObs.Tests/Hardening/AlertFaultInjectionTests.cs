@@ -10,6 +10,7 @@ using GenAiObs.Functions.Runtime;
 using GenAiObs.Tests.Delivery;
 
 using Xunit;
+using GenAiObs.Cli;
 
 namespace GenAiObs.Tests.Hardening;
 

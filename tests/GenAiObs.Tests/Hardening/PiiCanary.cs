@@ -67,7 +67,7 @@ public static class PiiCanary
 
     /// <summary>
     /// A realistic Converse invocation-log record whose prompt, response, an extra requestMetadata
-    /// tag and the caller's session name carry the canaries (wire-formats §2).
+    /// tag and the caller's session name carry the canaries (https://docs.aws.amazon.com/bedrock/latest/userguide/model-invocation-logging.html).
     /// </summary>
     public static string InvocationRecord(
         DateTimeOffset timestamp,
@@ -87,7 +87,7 @@ public static class PiiCanary
     }
 
     /// <summary>
-    /// An OpenTelemetry model-call span (aws/spans, wire-formats §3) whose prompt and completion
+    /// An OpenTelemetry model-call span (aws/spans, OpenTelemetry GenAI semantic conventions) whose prompt and completion
     /// attributes and events carry the canaries.
     /// </summary>
     public static string ModelCallSpan(DateTimeOffset end, string spanId = "00f067aa0ba902b7", string traceId = "4bf92f3577b34da6a3ce929d0e0e4736", string sessionId = "session-7d1c", bool error = false, double durationMs = 1500)

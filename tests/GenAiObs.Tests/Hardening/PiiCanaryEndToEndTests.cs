@@ -16,6 +16,7 @@ using GenAiObs.Tests.Metrics;
 using GenAiObs.Tests.Parsing;
 using GenAiObs.Tests.Runtime;
 using Xunit;
+using GenAiObs.Core.Alerts;
 
 namespace GenAiObs.Tests.Hardening;
 
@@ -112,7 +113,7 @@ public sealed class PiiCanaryEndToEndTests(Store.DynaliteTableFixture table) : I
         var parsed = new BatchProcessor(PriceTable.LoadDefault()).ProcessLambdaEvent(CanaryData.Delivery(CanaryData.InvocationMessages(start), start));
         var store = await AlertChain.TrafficAsync(parsed.Invocations);
         using var sns = new FakeSns();
-        var clock = new Core.Alerts.Rules.SimulatedClock(AlertChain.T);
+        var clock = new SimulatedClock(AlertChain.T);
         var evaluatorLog = new StringWriter();
         var evaluator = new EvaluatorFunction(
             AlertChain.Evaluator(store, new InMemoryAlertStateStore(), AlertChain.Publisher(sns, _http, clock, new RecordingDelay()), clock),

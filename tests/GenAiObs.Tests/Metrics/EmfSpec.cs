@@ -23,7 +23,7 @@ internal sealed record EmfDocument(
 
 /// <summary>
 /// Parses EMF lines with JsonDocument and checks them against the CloudWatch EMF specification
-/// (wire-formats §4): required members, ≤ 100 metrics per directive, ≤ 100 values per array,
+/// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html): required members, ≤ 100 metrics per directive, ≤ 100 values per array,
 /// ≤ 30 dimension keys, dimension values are strings ≤ 1024 chars, every target a top-level
 /// member, one document per 256 KB log event.
 /// </summary>

@@ -29,18 +29,27 @@ public sealed class InvocationMetricsBuilderTests
         Assert.Equal(5, Sum(batch, total, "Invocations"));
         Assert.Equal(7, Sum(batch, total, "CacheReadTokens"));
         Assert.Equal(0.053, Sum(batch, total, "CostUsd"), 9);
-        Assert.Equal(3, Sum(batch, total, "Completions"));
-        Assert.Equal(1, Sum(batch, total, "Truncations"));
+        // Completion rate comes from StopReasonCount (end_turn + tool_use against max_tokens): no separate metrics.
+        var completions = Sum(batch, Set(("Service", "chat-api"), ("StopReason", "end_turn")), "StopReasonCount") + Sum(batch, Set(("Service", "chat-api"), ("StopReason", "tool_use")), "StopReasonCount");
+        Assert.Equal(3, completions);
+        Assert.Equal(1, Sum(batch, Set(("Service", "chat-api"), ("StopReason", "max_tokens")), "StopReasonCount"));
+        Assert.Empty(Values(batch, total, "Completions"));
+        Assert.Empty(Values(batch, total, "Truncations"));
         Assert.Equal([90.0], Values(batch, total, "TimeToFirstToken"));
 
         // What AWS/Bedrock publishes for free is no custom metric here: errors and tokens are properties.
         Assert.Empty(Values(batch, total, "InvocationErrors"));
         Assert.Empty(Values(batch, total, "InputTokens"));
         Assert.Equal(1, PropertySum(batch, total, "InvocationErrors"));
-        Assert.Equal(500, PropertySum(batch, total, "InputTokens"));
-        Assert.Equal(60, PropertySum(batch, total, "OutputTokens"));
-        Assert.Equal(3, PropertySum(batch, total, "CacheWriteTokens"));
         Assert.Equal(570, PropertySum(batch, total, "Tokens"));
+
+        // Attribution documents carry the one metric Invocations; cost is a property there and a
+        // metric only in the per-minute total document (no per-principal token split: DynamoDB has it).
+        Assert.Equal(0.053, PropertySum(batch, total, "CostUsd"), 9);
+        Assert.Equal(0, PropertySum(batch, total, "InputTokens"));
+        var attributionMetrics = batch.Groups.Where(g => g.Key.Dimensions.PropertyPairs.Any())
+            .SelectMany(g => g.Value.Values.Where(series => !series.IsProperty).Select(series => series.Name)).Distinct();
+        Assert.Equal(["Invocations"], attributionMetrics);
         Assert.DoesNotContain(batch.Groups, g => g.Value.ContainsKey("Throttles") || g.Value.ContainsKey("InvocationLatency"));
 
         Assert.Equal(0.003, Sum(batch, Set(("Service", "chat-api"), ("ModelId", Haiku)), "CostUsd"), 9);
@@ -88,10 +97,12 @@ public sealed class InvocationMetricsBuilderTests
         Assert.All(attribution, d => Assert.Equal(["Service"], d.DimensionSets.Single()));
         Assert.Equal(3, attribution.Count);
         var topHaiku = Assert.Single(attribution, d => d.Properties["Principal"] == "role/Top" && d.Properties["ModelId"] == Haiku);
-        Assert.Equal(0.5, topHaiku.Values["CostUsd"].Single(), 9);
+        Assert.Equal(0.5, topHaiku.PropertyValues["CostUsd"], 9);
+        Assert.Equal(["Invocations"], topHaiku.Definitions.Select(d => d.Name));
+        Assert.False(topHaiku.PropertyValues.ContainsKey("InvocationErrors"));
         var second = Assert.Single(attribution, d => d.Properties["Principal"] == "role/Second");
         Assert.Equal(2, second.Values["Invocations"].Single());
-        Assert.Equal(0.125, second.Values["CostUsd"].Single(), 9);
+        Assert.Equal(0.125, second.PropertyValues["CostUsd"], 9);
         Assert.Equal(1, second.PropertyValues["InvocationErrors"]);
         Assert.Equal(1100 + 210, second.PropertyValues["Tokens"]);
         Assert.False(second.Values.ContainsKey("Tokens"));

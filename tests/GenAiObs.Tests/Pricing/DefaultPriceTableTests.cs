@@ -73,8 +73,8 @@ public class DefaultPriceTableTests
         Assert.False(Defaults.Quote("arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/a1b2c3", 1, 1, 0, 0).Priced);
     }
 
-    // Every on-demand text and embedding model issue 14 names (current and legacy).
-    public static TheoryData<string> IssueModels => new()
+    // Every on-demand text and embedding model the price table must cover (current and legacy).
+    public static TheoryData<string> CoveredModels => new()
     {
         "anthropic.claude-instant-v1", "anthropic.claude-v2", "anthropic.claude-v2:1",
         "anthropic.claude-3-haiku-20240307-v1:0", "anthropic.claude-3-sonnet-20240229-v1:0", "anthropic.claude-3-opus-20240229-v1:0",
@@ -97,8 +97,8 @@ public class DefaultPriceTableTests
     };
 
     [Theory]
-    [MemberData(nameof(IssueModels))]
-    public void LoadDefault_EveryModelTheIssueNames_ShouldBePricedWithASourceAndADate(string modelId)
+    [MemberData(nameof(CoveredModels))]
+    public void LoadDefault_EveryCoveredModel_ShouldBePricedWithASourceAndADate(string modelId)
     {
         var quote = Defaults.Quote("us." + modelId, 1_000_000, 0, 0, 0);
         var entry = Defaults.Entries.Single(e => e.ModelId == modelId);

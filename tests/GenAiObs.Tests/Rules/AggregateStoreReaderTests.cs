@@ -1,6 +1,7 @@
 using Xunit;
 using GenAiObs.Core.Aggregation;
 using GenAiObs.Core.Alerts.Rules;
+using GenAiObs.Cli;
 
 namespace GenAiObs.Tests.Rules;
 

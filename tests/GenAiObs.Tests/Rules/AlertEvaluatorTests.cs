@@ -4,6 +4,7 @@ using GenAiObs.Adapters.Evaluation;
 using GenAiObs.Core.Aggregation;
 using GenAiObs.Core.Alerts;
 using GenAiObs.Core.Alerts.Rules;
+using GenAiObs.Cli;
 
 namespace GenAiObs.Tests.Rules;
 

@@ -8,6 +8,7 @@ using GenAiObs.Core.Alerts;
 using GenAiObs.Core.Alerts.Rules;
 using GenAiObs.Functions;
 using GenAiObs.Functions.Runtime;
+using GenAiObs.Cli;
 
 namespace GenAiObs.Tests.Rules;
 

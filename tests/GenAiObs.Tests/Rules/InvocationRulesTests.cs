@@ -64,7 +64,7 @@ public class InvocationRulesTests
         var data = new FakeAlertData()
             .Invocations(Now.AddMinutes(-25), 30, errors: 3)
             .Invocations(Now.AddMinutes(-5), 10);
-        var settings = RuleSettings.Default.With(RuleIds.ErrorRateHigh, p => p with { Threshold = 2m, Window = TimeSpan.FromMinutes(30) });
+        var settings = RuleSettings.Default.With(ErrorRateHighRule.Definition.Id, p => p with { Threshold = 2m, Window = TimeSpan.FromMinutes(30) });
 
         var alerts = await EvaluateAsync(new ErrorRateHighRule(), data, settings);
 

@@ -101,7 +101,7 @@ public class PeriodicRulesTests
     [Fact]
     public async Task DailyDigest_WhenTheHourIsConfiguredLater_ShouldWaitForIt()
     {
-        var settings = RuleSettings.Default.With(RuleIds.DailyDigest, p => p with { HourUtc = 11 });
+        var settings = RuleSettings.Default.With(DailyDigestRule.Definition.Id, p => p with { HourUtc = 11 });
 
         var before = await EvaluateAsync(new DailyDigestRule(), Yesterday(), settings);
         var after = await EvaluateAsync(new DailyDigestRule(), Yesterday(), settings, DayStart.AddHours(11));

@@ -36,8 +36,8 @@ public class RuleEvaluatorTests
 
         var alerts = await evaluator.EvaluateAsync(Incident(), Now);
 
-        Assert.DoesNotContain(alerts, a => a.Rule == RuleIds.ModelUnavailable);
-        Assert.Contains(alerts, a => a.Rule == RuleIds.ErrorRateHigh);
+        Assert.DoesNotContain(alerts, a => a.Rule == ModelUnavailableRule.Definition.Id);
+        Assert.Contains(alerts, a => a.Rule == ErrorRateHighRule.Definition.Id);
     }
 
     [Fact]
@@ -69,11 +69,19 @@ public class RuleEvaluatorTests
     }
 
     [Fact]
-    public void DefaultRules_ShouldCoverEveryRuleIdOnce()
+    public void Catalog_ShouldDeriveEveryDefinitionFromItsRuleOnce()
     {
         var rules = RuleEvaluator.DefaultRules();
 
-        Assert.Equal(RuleIds.All, rules.Select(rule => rule.Id));
-        Assert.Equal(RuleIds.All, RuleCatalog.All.Select(definition => definition.Id));
+        Assert.Same(RuleCatalog.Rules, rules);
+        Assert.Equal(rules.Select(rule => rule.Definition), RuleCatalog.All);
+        Assert.Equal(rules.Count, rules.Select(rule => rule.GetType()).Distinct().Count());
+        Assert.Equal(rules.Count, RuleCatalog.All.Select(definition => definition.Id).Distinct(StringComparer.Ordinal).Count());
+        Assert.All(RuleCatalog.All, definition =>
+        {
+            Assert.Same(definition, RuleCatalog.Get(definition.Id));
+            Assert.Contains(definition.Severity, new[] { "critical", "warning", "info" });
+            Assert.True((definition.Parameters & RuleParameterKinds.Enabled) != 0, $"{definition.Id} cannot be disabled");
+        });
     }
 }

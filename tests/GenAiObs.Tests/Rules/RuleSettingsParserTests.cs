@@ -11,13 +11,12 @@ public class RuleSettingsParserTests
         var settings = RuleSettingsParser.Parse(new Dictionary<string, string>());
 
         Assert.Null(settings.MonthlyBudgetUsd);
-        var errorRate = settings.For(RuleIds.ErrorRateHigh);
+        var errorRate = settings.For(ErrorRateHighRule.Definition.Id);
         Assert.Equal((true, 5m, TimeSpan.FromMinutes(15), 20L), (errorRate.Enabled, errorRate.Threshold, errorRate.Window, errorRate.MinSamples));
-        var runaway = settings.For(RuleIds.RunawayAgentSession);
+        var runaway = settings.For(RunawayAgentSessionRule.Definition.Id);
         Assert.Equal((100m, 10m, TimeSpan.FromMinutes(10)), (runaway.Threshold, runaway.CostUsd, runaway.Window));
-        Assert.Equal(8, settings.For(RuleIds.DailyDigest).HourUtc);
-        Assert.Equal(DayOfWeek.Monday, settings.For(RuleIds.WeeklyUsageReport).Day);
-        Assert.Equal(17, RuleCatalog.All.Count);
+        Assert.Equal(8, settings.For(DailyDigestRule.Definition.Id).HourUtc);
+        Assert.Equal(DayOfWeek.Monday, settings.For(WeeklyUsageReportRule.Definition.Id).Day);
     }
 
     [Fact]
@@ -39,13 +38,13 @@ public class RuleSettingsParserTests
         var settings = RuleSettingsParser.Parse(variables);
 
         Assert.Equal(2500.50m, settings.MonthlyBudgetUsd);
-        Assert.Equal((2.5m, TimeSpan.FromMinutes(15)), (settings.For(RuleIds.ErrorRateHigh).Threshold, settings.For(RuleIds.ErrorRateHigh).Window));
-        Assert.Equal(TimeSpan.FromMinutes(30), settings.For(RuleIds.LatencyP95High).Window);
-        Assert.Equal(50, settings.For(RuleIds.CompletionRateLow).MinSamples);
-        Assert.Equal((100m, 25m), (settings.For(RuleIds.RunawayAgentSession).Threshold, settings.For(RuleIds.RunawayAgentSession).CostUsd));
-        Assert.Equal(6, settings.For(RuleIds.DailyDigest).HourUtc);
-        Assert.Equal(DayOfWeek.Friday, settings.For(RuleIds.WeeklyUsageReport).Day);
-        Assert.False(settings.For(RuleIds.UnusualRequestVolume).Enabled);
+        Assert.Equal((2.5m, TimeSpan.FromMinutes(15)), (settings.For(ErrorRateHighRule.Definition.Id).Threshold, settings.For(ErrorRateHighRule.Definition.Id).Window));
+        Assert.Equal(TimeSpan.FromMinutes(30), settings.For(LatencyP95HighRule.Definition.Id).Window);
+        Assert.Equal(50, settings.For(CompletionRateLowRule.Definition.Id).MinSamples);
+        Assert.Equal((100m, 25m), (settings.For(RunawayAgentSessionRule.Definition.Id).Threshold, settings.For(RunawayAgentSessionRule.Definition.Id).CostUsd));
+        Assert.Equal(6, settings.For(DailyDigestRule.Definition.Id).HourUtc);
+        Assert.Equal(DayOfWeek.Friday, settings.For(WeeklyUsageReportRule.Definition.Id).Day);
+        Assert.False(settings.For(UnusualRequestVolumeRule.Definition.Id).Enabled);
     }
 
     [Theory]

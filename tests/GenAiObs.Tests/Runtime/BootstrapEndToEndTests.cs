@@ -68,8 +68,9 @@ public sealed class BootstrapEndToEndTests
         Assert.All(totals, d => Assert.Equal("e2e-service", d.Dimensions["Service"]));
         Assert.Equal(3, Sum(totals, "Invocations"));
         Assert.Equal(1, totals.Sum(d => d.PropertyValues.GetValueOrDefault("InvocationErrors")));
-        Assert.Equal(1, Sum(totals, "Completions"));
-        Assert.Equal(1, Sum(totals, "Truncations"));
+        var stopReasons = documents.Where(d => d.DimensionSets[0].SequenceEqual(["Service", "StopReason"])).ToList();
+        Assert.Equal(1, Sum(stopReasons.Where(d => d.Dimensions["StopReason"] is "end_turn" or "tool_use"), "StopReasonCount"));
+        Assert.Equal(1, Sum(stopReasons.Where(d => d.Dimensions["StopReason"] == "max_tokens"), "StopReasonCount"));
         Assert.Equal(1, Sum(totals, "RejectedRecords"));
         Assert.True(Sum(totals, "CostUsd") > 0);
         Assert.Equal([410.0], totals.SelectMany(d => d.Values.GetValueOrDefault("TimeToFirstToken", [])));

@@ -26,8 +26,8 @@ internal sealed record PostedResult(string Kind, string? RequestId, byte[] Body,
 
 /// <summary>
 /// A minimal HTTP/1.1 server on 127.0.0.1 (a free port chosen by the OS, held for the server's
-/// life so parallel tests never race for it) implementing the Lambda Runtime API contract of
-/// wire-formats §7: <c>next</c> long-polls a queue, <c>response</c>/<c>error</c>/<c>init/error</c>
+/// life so parallel tests never race for it) implementing the Lambda Runtime API contract
+/// (https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html): <c>next</c> long-polls a queue, <c>response</c>/<c>error</c>/<c>init/error</c>
 /// are recorded and answered 202.
 /// </summary>
 internal sealed class LoopbackRuntimeApi : IAsyncDisposable

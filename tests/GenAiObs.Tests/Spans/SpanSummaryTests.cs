@@ -13,7 +13,7 @@ public class SpanSummaryTests
     private static readonly DateTimeOffset End = DateTimeOffset.FromUnixTimeMilliseconds(1_795_000_000_000);
 
     [Fact]
-    public void WriteJson_WhenAllFixturesAdded_ShouldWriteTheIssueContract()
+    public void WriteJson_WhenAllFixturesAdded_ShouldWriteTheReplayContract()
     {
         var summary = new SpanSummary();
         foreach (var span in ParseAll())

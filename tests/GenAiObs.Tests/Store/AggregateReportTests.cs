@@ -35,7 +35,7 @@ public sealed class AggregateReportTests
     }
 
     [Fact]
-    public void WriteJson_WhenSpansAreStored_ShouldWriteTheIssue3SpanFields()
+    public void WriteJson_WhenSpansAreStored_ShouldWriteTheReplaySpanFields()
     {
         // Arrange
         var spans = new[]

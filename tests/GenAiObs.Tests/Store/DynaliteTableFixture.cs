@@ -38,7 +38,7 @@ public sealed class DynaliteTableFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Client = CreateClient();
-        await AggregateTable.CreateAsync(Client, TableName, TimeProvider.System);
+        await TableLayout.CreateAsync(Client, TableName, TimeProvider.System);
     }
 
     public async Task DisposeAsync()

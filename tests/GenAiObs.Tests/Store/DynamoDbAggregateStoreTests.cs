@@ -160,8 +160,8 @@ public sealed class DynamoDbAggregateStoreTests : AggregateStoreContractTests, I
             .UpdateBaselinesAsync(DateOnly.FromDateTime(Base.UtcDateTime));
 
         // Act
-        var fine = await GetRawAsync(AggregateTable.PartitionOf(Granularity.Fine, Base.AddMinutes(5)), AggregateKeys.Total);
-        var baseline = await GetRawAsync(AggregateTable.BaselinePartition(DateOnly.FromDateTime(Base.UtcDateTime)), AggregateKeys.Total);
+        var fine = await GetRawAsync(TableLayout.AggregatePartition(Granularity.Fine, Base.AddMinutes(5)), AggregateKeys.Total);
+        var baseline = await GetRawAsync(TableLayout.BaselinePartition(DateOnly.FromDateTime(Base.UtcDateTime)), AggregateKeys.Total);
 
         // Assert
         Assert.Equal(Base.AddMinutes(10).AddDays(3).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), fine["expiresAt"].N);
@@ -227,7 +227,7 @@ public sealed class DynamoDbAggregateStoreTests : AggregateStoreContractTests, I
         {
             TableName = _table.TableName,
             ConsistentRead = true,
-            Key = new() { ["pk"] = new AttributeValue { S = partition }, ["sk"] = new AttributeValue { S = sortKey } },
+            Key = TableLayout.Key(partition, sortKey),
         });
         return response.Item;
     }

@@ -103,9 +103,9 @@ public sealed class InsightRuleTests
 
         Assert.All(shown, s => Assert.True(ruleNames.ContainsKey(s.Rule), $"{s.Dashboard} shows unknown rule {s.Rule}"));
         Assert.Equal(ruleNames.Keys.Order(StringComparer.Ordinal), shown.Select(s => s.Rule).Distinct().Order(StringComparer.Ordinal));
-        Assert.Contains(("FinOpsDashboard", "genaiobs-top-principals-by-cost"), shown);
-        Assert.Contains(("FinOpsDashboard", "genaiobs-top-principals-by-tokens"), shown);
-        Assert.Contains(("DevOpsDashboard", "genaiobs-top-models-by-errors"), shown);
+        Assert.Contains(("Dashboard", "genaiobs-top-principals-by-cost"), shown);
+        Assert.Contains(("Dashboard", "genaiobs-top-principals-by-tokens"), shown);
+        Assert.Contains(("Dashboard", "genaiobs-top-models-by-errors"), shown);
     }
 
     private Dictionary<string, JsonDocument> Rules()

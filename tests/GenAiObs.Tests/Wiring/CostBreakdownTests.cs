@@ -112,14 +112,18 @@ public sealed class CostBreakdownTests
         var sonnet = DimensionSet.Of(("Service", "svc"), ("ModelId", "anthropic.claude-sonnet-4-20250514-v1:0"));
         Assert.Equal((double)quoteB.CostUsd, Sum(batch, sonnet, "CostUsd"), 12);
 
-        // By model, only the total is a metric; the parts per model are in the attribution documents (Logs Insights).
+        // By model, only the total is a metric; the uncached-input part and the savings per model are
+        // properties of the attribution documents (the dashboard's Logs Insights widgets sum them).
         Assert.DoesNotContain(batch.Groups, g => g.Key.Dimensions.DimensionCount > 1 && g.Value.ContainsKey("InputCostUsd"));
-        var sonnetDocuments = batch.Groups.Where(g => g.Key.Dimensions.PropertyPairs.Contains(new("ModelId", "anthropic.claude-sonnet-4-20250514-v1:0")));
-        Assert.Equal((double)partsB.CacheWriteUsd, sonnetDocuments.Sum(g => g.Value["CacheWriteCostUsd"].Values.Sum()), 12);
+        var sonnetDocuments = batch.Groups.Where(g => g.Key.Dimensions.PropertyPairs.Contains(new("ModelId", "anthropic.claude-sonnet-4-20250514-v1:0"))).ToList();
+        Assert.All(sonnetDocuments, g => Assert.True(g.Value["InputCostUsd"].IsProperty));
+        Assert.Equal((double)partsB.InputUsd, sonnetDocuments.Sum(g => g.Value["InputCostUsd"].Values.Sum()), 12);
     }
 
+    /// <summary>The metric under exactly these dimensions (numeric properties of attribution documents are no metric).</summary>
     private static double Sum(MetricBatch batch, DimensionSet dimensions, string name) =>
-        batch.Groups.Where(g => g.Key.Dimensions.DimensionPairs.SequenceEqual(dimensions.Pairs) && g.Value.ContainsKey(name)).Sum(g => g.Value[name].Values.Sum());
+        batch.Groups.Where(g => g.Key.Dimensions.DimensionPairs.SequenceEqual(dimensions.Pairs) && g.Value.TryGetValue(name, out var series) && !series.IsProperty)
+            .Sum(g => g.Value[name].Values.Sum());
 
     private static PricedInvocation Invocation(string model, decimal cost, CostBreakdown parts, string? errorCode = null) =>
         new(

@@ -4,7 +4,7 @@ using Xunit;
 
 namespace GenAiObs.Tests.Wiring;
 
-/// <summary>The FinOps dashboard's dollar panels read the invocation cost split the processor emits.</summary>
+/// <summary>The dashboard's FinOps dollar panels read the invocation cost split the processor emits.</summary>
 public sealed class FinOpsDashboardTests
 {
     [Fact]
@@ -13,7 +13,7 @@ public sealed class FinOpsDashboardTests
         var template = TemplateDocument.LoadRepositoryTemplate();
 
         var finOps = MetricReferences.Find(template)
-            .Where(r => r.Source.StartsWith("dashboard FinOpsDashboard", StringComparison.Ordinal))
+            .Where(r => r.Source.StartsWith("dashboard Dashboard", StringComparison.Ordinal))
             .ToList();
 
         foreach (var metric in new[] { InvocationMetricNames.InputCostUsd, InvocationMetricNames.OutputCostUsd, InvocationMetricNames.CacheReadCostUsd, InvocationMetricNames.CacheWriteCostUsd, InvocationMetricNames.CacheSavingsUsd })
@@ -24,7 +24,7 @@ public sealed class FinOpsDashboardTests
         // By model, the parts are no metrics: Logs Insights sums them from the attribution documents.
         var resolver = new SubstitutionResolver(template);
         var logGroup = resolver.Resolve(template.Resources["InvocationLogFunctionLogGroup"].Properties["LogGroupName"]);
-        using var body = MetricReferences.DashboardBody(template.Resources["FinOpsDashboard"], resolver);
+        using var body = MetricReferences.DashboardBody(template.Resources["Dashboard"], resolver);
         var queries = body.RootElement.GetProperty("widgets").EnumerateArray()
             .Where(w => w.GetProperty("type").GetString() == "log")
             .Select(w => w.GetProperty("properties").GetProperty("query").GetString()!)

@@ -16,6 +16,7 @@ using GenAiObs.Tests.Parsing;
 using GenAiObs.Tests.Runtime;
 using GenAiObs.Tests.Template;
 using Xunit;
+using GenAiObs.Cli;
 
 namespace GenAiObs.Tests.Wiring;
 

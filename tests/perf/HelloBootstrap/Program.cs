@@ -1,4 +1,4 @@
-// Hello-world custom runtime: GET next, POST a fixed response, forever (wire-formats §7).
+// Hello-world custom runtime: GET next, POST a fixed response, forever (https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html).
 using System.Net.Http.Headers;
 
 var api = Environment.GetEnvironmentVariable("AWS_LAMBDA_RUNTIME_API")

@@ -9,11 +9,20 @@ namespace GenAiObs.Core.Alerts.Rules;
 /// </summary>
 public sealed class AgentErrorRateHighRule : IAlertRule
 {
-    public string Id => RuleIds.AgentErrorRateHigh;
+    /// <summary>The rule's fixed identity, the parameters it accepts and their defaults.</summary>
+    public static RuleDefinition Definition { get; } = new(
+        "AgentErrorRateHigh",
+        RuleSeverity.Critical,
+        RuleDefinition.BasicParameters,
+        new() { Threshold = 10m, Window = TimeSpan.FromMinutes(15), MinSamples = 20 },
+        WindowUnit: TimeSpan.FromMinutes(5),
+        ThresholdUnit: "percent of agent spans, in each 5-minute window");
+
+    RuleDefinition IAlertRule.Definition => Definition;
 
     public async Task<IReadOnlyList<FiringAlert>> EvaluateAsync(RuleContext context, CancellationToken cancellationToken)
     {
-        var parameters = context.Parameters(Id);
+        var parameters = context.Parameters(Definition.Id);
         var windows = (int)(parameters.Window.Ticks / Buckets.FineWidth.Ticks);
         var rates = new List<(long Agents, long Errors)>(windows);
         for (var i = windows; i > 0; i--)
@@ -34,6 +43,6 @@ public sealed class AgentErrorRateHighRule : IAlertRule
         var perWindow = string.Join(", ", rates.Select(rate => AlertText.Ratio(rate.Errors, rate.Agents)));
         var summary = $"Agent error rate above {AlertText.Number(parameters.Threshold)}% in each of the last {windows} 5-minute windows ({perWindow})";
         var description = $"{AlertText.Count(errors)} of {AlertText.Count(agents)} agent-invocation spans failed in the last {AlertText.Window(parameters.Window)}; error rate per 5-minute window, oldest first: {perWindow}.";
-        return [new FiringAlert(Id, RuleSeverity.Critical, [], summary, description)];
+        return [new FiringAlert(Definition.Id, Definition.Severity, [], summary, description)];
     }
 }

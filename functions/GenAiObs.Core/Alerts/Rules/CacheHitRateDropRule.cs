@@ -12,11 +12,20 @@ public sealed class CacheHitRateDropRule : IAlertRule
 {
     private const int BaselineDays = 7;
 
-    public string Id => RuleIds.CacheHitRateDrop;
+    /// <summary>The rule's fixed identity, the parameters it accepts and their defaults.</summary>
+    public static RuleDefinition Definition { get; } = new(
+        "CacheHitRateDrop",
+        RuleSeverity.Warning,
+        RuleParameterKinds.Enabled | RuleParameterKinds.Threshold | RuleParameterKinds.MinSamples,
+        new() { Threshold = 70m, MinSamples = 20 },
+        WindowUnit: TimeSpan.FromHours(1),
+        ThresholdUnit: "percent of the 7-day baseline cache-read share");
+
+    RuleDefinition IAlertRule.Definition => Definition;
 
     public async Task<IReadOnlyList<FiringAlert>> EvaluateAsync(RuleContext context, CancellationToken cancellationToken)
     {
-        var parameters = context.Parameters(Id);
+        var parameters = context.Parameters(Definition.Id);
         if (context.At == context.DayStart)
         {
             return [];
@@ -43,8 +52,8 @@ public sealed class CacheHitRateDropRule : IAlertRule
 
             var model = AggregateKeys.ValueOf(key);
             alerts.Add(new FiringAlert(
-                Id,
-                RuleSeverity.Warning,
+                Definition.Id,
+                Definition.Severity,
                 [new(RuleLabels.Model, model)],
                 $"Cache hit rate of {model} today is {AlertText.Percent(share)}, {AlertText.Percent(share / baseline)} of its 7-day baseline {AlertText.Percent(baseline)}",
                 $"Cache-read share of input tokens for {model} since 00:00 UTC: {AlertText.Percent(share)} over {AlertText.Count(requests)} invocations ({AlertText.Count(counters[CounterNames.CacheReadTokens])} cache-read of {AlertText.Count(InputOf(counters))} input tokens); {BaselineDays}-day baseline {AlertText.Percent(baseline)}; threshold {AlertText.Number(parameters.Threshold)}% of the baseline. A changed prompt prefix or an expired cache makes every call pay full input price."));

@@ -10,11 +10,20 @@ namespace GenAiObs.Core.Alerts.Rules;
 /// </summary>
 public sealed class CompletionRateLowRule : IAlertRule
 {
-    public string Id => RuleIds.CompletionRateLow;
+    /// <summary>The rule's fixed identity, the parameters it accepts and their defaults.</summary>
+    public static RuleDefinition Definition { get; } = new(
+        "CompletionRateLow",
+        RuleSeverity.Warning,
+        RuleDefinition.BasicParameters,
+        new() { Threshold = 95m, Window = TimeSpan.FromHours(2), MinSamples = 20 },
+        WindowUnit: TimeSpan.FromHours(1),
+        ThresholdUnit: "percent completion, in each full hour");
+
+    RuleDefinition IAlertRule.Definition => Definition;
 
     public async Task<IReadOnlyList<FiringAlert>> EvaluateAsync(RuleContext context, CancellationToken cancellationToken)
     {
-        var parameters = context.Parameters(Id);
+        var parameters = context.Parameters(Definition.Id);
         var hours = (int)parameters.Window.TotalHours;
         var rates = new List<(DateTimeOffset Hour, long Completed, long Counted)>(hours);
         for (var i = hours; i > 0; i--)
@@ -33,7 +42,7 @@ public sealed class CompletionRateLowRule : IAlertRule
         var perHour = string.Join(", ", rates.Select(rate => $"{rate.Hour:HH}:00 {AlertText.Ratio(rate.Completed, rate.Counted)} of {AlertText.Count(rate.Counted)}"));
         var summary = $"Completion rate below {AlertText.Number(parameters.Threshold)}% in each of the last {hours} full hours ({string.Join(", ", rates.Select(rate => AlertText.Ratio(rate.Completed, rate.Counted)))})";
         var description = $"Share of answers that completed (end_turn or tool_use) rather than being cut at max_tokens, per UTC hour: {perHour}. Raise maxTokens or shorten the prompts of the affected callers.";
-        return [new FiringAlert(Id, RuleSeverity.Warning, [], summary, description)];
+        return [new FiringAlert(Definition.Id, Definition.Severity, [], summary, description)];
     }
 
     /// <summary>(end_turn + tool_use, end_turn + tool_use + max_tokens) of successful invocations.</summary>

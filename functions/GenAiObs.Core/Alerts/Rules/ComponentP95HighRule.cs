@@ -13,11 +13,20 @@ public sealed class ComponentP95HighRule : IAlertRule
 {
     private const string ToolComponentPrefix = "tool:";
 
-    public string Id => RuleIds.ComponentP95High;
+    /// <summary>The rule's fixed identity, the parameters it accepts and their defaults.</summary>
+    public static RuleDefinition Definition { get; } = new(
+        "ComponentP95High",
+        RuleSeverity.Warning,
+        RuleDefinition.BasicParameters,
+        new() { Threshold = 5_000m, Window = TimeSpan.FromMinutes(15), MinSamples = 20 },
+        WindowUnit: TimeSpan.FromMinutes(5),
+        ThresholdUnit: "milliseconds (p95)");
+
+    RuleDefinition IAlertRule.Definition => Definition;
 
     public async Task<IReadOnlyList<FiringAlert>> EvaluateAsync(RuleContext context, CancellationToken cancellationToken)
     {
-        var parameters = context.Parameters(Id);
+        var parameters = context.Parameters(Definition.Id);
         var from = context.At - parameters.Window;
         var window = AlertText.Window(parameters.Window);
         var alerts = new List<FiringAlert>();
@@ -38,8 +47,8 @@ public sealed class ComponentP95HighRule : IAlertRule
                 }
 
                 alerts.Add(new FiringAlert(
-                    Id,
-                    RuleSeverity.Warning,
+                    Definition.Id,
+                    Definition.Severity,
                     labels,
                     $"Span p95 of component {component} is {AlertText.Milliseconds(p95)} over the last {window}",
                     $"p95 duration of {AlertText.Count(histogram.Count)} spans of component {component} in the last {window} is {AlertText.Milliseconds(p95)} (p50 {AlertText.Milliseconds(histogram.Quantile(0.5)!.Value)}); {AlertText.Count(counters[CounterNames.SpanErrors])} spans failed; threshold {AlertText.Number(parameters.Threshold)} ms."));

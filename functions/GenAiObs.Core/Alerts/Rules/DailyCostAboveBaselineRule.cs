@@ -11,11 +11,20 @@ public sealed class DailyCostAboveBaselineRule : IAlertRule
 {
     private const int BaselineDays = 7;
 
-    public string Id => RuleIds.DailyCostAboveBaseline;
+    /// <summary>The rule's fixed identity, the parameters it accepts and their defaults.</summary>
+    public static RuleDefinition Definition { get; } = new(
+        "DailyCostAboveBaseline",
+        RuleSeverity.Critical,
+        RuleParameterKinds.Enabled | RuleParameterKinds.Threshold,
+        new() { Threshold = 150m },
+        WindowUnit: TimeSpan.FromHours(1),
+        ThresholdUnit: "percent of the baseline daily cost");
+
+    RuleDefinition IAlertRule.Definition => Definition;
 
     public async Task<IReadOnlyList<FiringAlert>> EvaluateAsync(RuleContext context, CancellationToken cancellationToken)
     {
-        var parameters = context.Parameters(Id);
+        var parameters = context.Parameters(Definition.Id);
         if (context.At == context.DayStart || !await context.IsWarmAsync(AggregateKeys.Total, cancellationToken).ConfigureAwait(false))
         {
             return [];
@@ -39,6 +48,6 @@ public sealed class DailyCostAboveBaselineRule : IAlertRule
             $"Invocation cost from 00:00 UTC to {context.At:HH:mm} UTC is {AlertText.Usd(todayCost)}, {AlertText.Usd(increase)} above the baseline of {AlertText.Usd(baseline)} (mean daily cost of the {BaselineDays} previous full days); threshold {AlertText.Number(parameters.Threshold)}%.",
             ContributorAnalysis.Describe(contributors),
         ]);
-        return [new FiringAlert(Id, RuleSeverity.Critical, [], summary, description, contributors)];
+        return [new FiringAlert(Definition.Id, Definition.Severity, [], summary, description, contributors)];
     }
 }

@@ -14,11 +14,20 @@ public sealed class DailyDigestRule : IAlertRule
 {
     public const int TopPrincipals = 10;
 
-    public string Id => RuleIds.DailyDigest;
+    /// <summary>The rule's fixed identity, the parameters it accepts and their defaults.</summary>
+    public static RuleDefinition Definition { get; } = new(
+        "DailyDigest",
+        RuleSeverity.Info,
+        RuleParameterKinds.Enabled | RuleParameterKinds.HourUtc,
+        new() { HourUtc = 8 },
+        WindowUnit: TimeSpan.FromHours(1),
+        ThresholdUnit: "none");
+
+    RuleDefinition IAlertRule.Definition => Definition;
 
     public async Task<IReadOnlyList<FiringAlert>> EvaluateAsync(RuleContext context, CancellationToken cancellationToken)
     {
-        var parameters = context.Parameters(Id);
+        var parameters = context.Parameters(Definition.Id);
         if (context.At < context.DayStart.AddHours(parameters.HourUtc))
         {
             return [];
@@ -58,6 +67,6 @@ public sealed class DailyDigestRule : IAlertRule
             "Cost by model:",
             .. byModel,
         ]);
-        return [new FiringAlert(Id, RuleSeverity.Info, [new(RuleLabels.Period, period)], summary, description, contributors, oneShot: true)];
+        return [new FiringAlert(Definition.Id, Definition.Severity, [new(RuleLabels.Period, period)], summary, description, contributors, oneShot: true)];
     }
 }

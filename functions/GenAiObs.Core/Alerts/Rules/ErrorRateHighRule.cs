@@ -5,11 +5,20 @@ namespace GenAiObs.Core.Alerts.Rules;
 /// <summary>ErrorRateHigh (critical): invocation error rate above the threshold (default 5%) over the window (15m), with at least MinSamples (20) invocations.</summary>
 public sealed class ErrorRateHighRule : IAlertRule
 {
-    public string Id => RuleIds.ErrorRateHigh;
+    /// <summary>The rule's fixed identity, the parameters it accepts and their defaults.</summary>
+    public static RuleDefinition Definition { get; } = new(
+        "ErrorRateHigh",
+        RuleSeverity.Critical,
+        RuleDefinition.BasicParameters,
+        new() { Threshold = 5m, Window = TimeSpan.FromMinutes(15), MinSamples = 20 },
+        WindowUnit: TimeSpan.FromMinutes(5),
+        ThresholdUnit: "percent of invocations");
+
+    RuleDefinition IAlertRule.Definition => Definition;
 
     public async Task<IReadOnlyList<FiringAlert>> EvaluateAsync(RuleContext context, CancellationToken cancellationToken)
     {
-        var parameters = context.Parameters(Id);
+        var parameters = context.Parameters(Definition.Id);
         var from = context.At - parameters.Window;
         var total = await context.Data.SumAsync(AggregateKeys.Total, from, context.At, cancellationToken).ConfigureAwait(false);
         var requests = total[CounterNames.Requests];
@@ -28,6 +37,6 @@ public sealed class ErrorRateHighRule : IAlertRule
             $"{AlertText.Count(errors)} of {AlertText.Count(requests)} Bedrock invocations failed in the last {window}, {AlertText.Count(total[CounterNames.Throttles])} of them throttled; threshold {AlertText.Number(parameters.Threshold)}%.",
             ContributorAnalysis.Describe(contributors),
         ]);
-        return [new FiringAlert(Id, RuleSeverity.Critical, [], summary, description, contributors)];
+        return [new FiringAlert(Definition.Id, Definition.Severity, [], summary, description, contributors)];
     }
 }

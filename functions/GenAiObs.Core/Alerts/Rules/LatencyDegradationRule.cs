@@ -13,11 +13,20 @@ public sealed class LatencyDegradationRule : IAlertRule
 {
     private const int BaselineDays = 7;
 
-    public string Id => RuleIds.LatencyDegradation;
+    /// <summary>The rule's fixed identity, the parameters it accepts and their defaults.</summary>
+    public static RuleDefinition Definition { get; } = new(
+        "LatencyDegradation",
+        RuleSeverity.Warning,
+        RuleDefinition.BasicParameters,
+        new() { Threshold = 130m, Window = TimeSpan.FromHours(24), MinSamples = 20 },
+        WindowUnit: TimeSpan.FromHours(1),
+        ThresholdUnit: "percent of the 7-day baseline p95");
+
+    RuleDefinition IAlertRule.Definition => Definition;
 
     public async Task<IReadOnlyList<FiringAlert>> EvaluateAsync(RuleContext context, CancellationToken cancellationToken)
     {
-        var parameters = context.Parameters(Id);
+        var parameters = context.Parameters(Definition.Id);
         if (!await context.IsWarmAsync(AggregateKeys.Total, cancellationToken).ConfigureAwait(false))
         {
             return [];
@@ -52,7 +61,7 @@ public sealed class LatencyDegradationRule : IAlertRule
             $"p95 over {AlertText.Count(now.Count)} invocations from {current.From:yyyy-MM-dd HH:mm} to {current.To:yyyy-MM-dd HH:mm} UTC is {AlertText.Milliseconds(p95)}; over the {BaselineDays} days before ({AlertText.Count(before.Count)} invocations) it was {AlertText.Milliseconds(baseP95)}; threshold {AlertText.Number(parameters.Threshold)}%.",
             .. worst.Count > 0 ? ["Most degraded models:", .. worst] : Array.Empty<string>(),
         ]);
-        return [new FiringAlert(Id, RuleSeverity.Warning, [], summary, description)];
+        return [new FiringAlert(Definition.Id, Definition.Severity, [], summary, description)];
     }
 
     private static bool Enough(LogHistogram histogram, long minSamples) => histogram.Count > 0 && histogram.Count >= minSamples;

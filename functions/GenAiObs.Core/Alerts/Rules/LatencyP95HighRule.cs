@@ -5,11 +5,20 @@ namespace GenAiObs.Core.Alerts.Rules;
 /// <summary>LatencyP95High (critical): invocation latency p95 above the threshold (10 000 ms) over the window (15m), with at least MinSamples (20) samples.</summary>
 public sealed class LatencyP95HighRule : IAlertRule
 {
-    public string Id => RuleIds.LatencyP95High;
+    /// <summary>The rule's fixed identity, the parameters it accepts and their defaults.</summary>
+    public static RuleDefinition Definition { get; } = new(
+        "LatencyP95High",
+        RuleSeverity.Critical,
+        RuleDefinition.BasicParameters,
+        new() { Threshold = 10_000m, Window = TimeSpan.FromMinutes(15), MinSamples = 20 },
+        WindowUnit: TimeSpan.FromMinutes(5),
+        ThresholdUnit: "milliseconds (p95)");
+
+    RuleDefinition IAlertRule.Definition => Definition;
 
     public async Task<IReadOnlyList<FiringAlert>> EvaluateAsync(RuleContext context, CancellationToken cancellationToken)
     {
-        var parameters = context.Parameters(Id);
+        var parameters = context.Parameters(Definition.Id);
         var from = context.At - parameters.Window;
         var total = await context.Data.SumAsync(AggregateKeys.Total, from, context.At, cancellationToken).ConfigureAwait(false);
         var histogram = total.Histogram(HistogramFamily.Latency);
@@ -35,6 +44,6 @@ public sealed class LatencyP95HighRule : IAlertRule
             $"p95 of {AlertText.Count(histogram.Count)} invocation latencies in the last {window} is {AlertText.Milliseconds(p95)}; p50 {AlertText.Milliseconds(histogram.Quantile(0.5)!.Value)}, p99 {AlertText.Milliseconds(histogram.Quantile(0.99)!.Value)}.",
             .. slowest.Count > 0 ? ["Slowest models:", .. slowest] : Array.Empty<string>(),
         ]);
-        return [new FiringAlert(Id, RuleSeverity.Critical, [], summary, description)];
+        return [new FiringAlert(Definition.Id, Definition.Severity, [], summary, description)];
     }
 }

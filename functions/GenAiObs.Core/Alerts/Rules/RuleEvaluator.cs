@@ -19,27 +19,8 @@ public sealed class RuleEvaluator
 
     public RuleSettings Settings => _settings;
 
-    /// <summary>The 17 default rules, in the order of the table.</summary>
-    public static IReadOnlyList<IAlertRule> DefaultRules() =>
-    [
-        new ErrorRateHighRule(),
-        new LatencyP95HighRule(),
-        new DailyCostAboveBaselineRule(),
-        new ModelUnavailableRule(),
-        new AgentErrorRateHighRule(),
-        new RunawayAgentSessionRule(),
-        new CompletionRateLowRule(),
-        new TokenUsageWeekOverWeekRule(),
-        new LatencyDegradationRule(),
-        new CacheHitRateDropRule(),
-        new UnusualRequestVolumeRule(),
-        new ComponentP95HighRule(),
-        new UnpricedModelInUseRule(),
-        new BudgetThresholdRule(),
-        new MonthlyBudgetExceededRule(),
-        new DailyDigestRule(),
-        new WeeklyUsageReportRule(),
-    ];
+    /// <summary>Every rule of <see cref="RuleCatalog"/>.</summary>
+    public static IReadOnlyList<IAlertRule> DefaultRules() => RuleCatalog.Rules;
 
     /// <summary>The alerts firing at <paramref name="now"/>, ordered by identity (labels).</summary>
     public async Task<IReadOnlyList<FiringAlert>> EvaluateAsync(IAlertDataReader data, DateTimeOffset now, CancellationToken cancellationToken = default)
@@ -48,7 +29,7 @@ public sealed class RuleEvaluator
         var alerts = new List<FiringAlert>();
         foreach (var rule in _rules)
         {
-            if (!_settings.For(rule.Id).Enabled)
+            if (!_settings.For(rule.Definition.Id).Enabled)
             {
                 continue;
             }

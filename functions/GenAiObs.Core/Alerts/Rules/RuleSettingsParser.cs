@@ -3,36 +3,6 @@ using System.Text;
 
 namespace GenAiObs.Core.Alerts.Rules;
 
-/// <summary>A rule setting that cannot be used; the message names the variable.</summary>
-public sealed class RuleSettingsException : Exception
-{
-    public RuleSettingsException(string variableName, string message)
-        : base(message)
-    {
-        VariableName = variableName;
-    }
-
-    public RuleSettingsException()
-    {
-        VariableName = string.Empty;
-    }
-
-    public RuleSettingsException(string message)
-        : base(message)
-    {
-        VariableName = string.Empty;
-    }
-
-    public RuleSettingsException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-        VariableName = string.Empty;
-    }
-
-    /// <summary>The environment variable at fault.</summary>
-    public string VariableName { get; }
-}
-
 /// <summary>
 /// Reads <see cref="RuleSettings"/> from environment-style variables:
 /// <c>GENAIOBS_MONTHLY_BUDGET_USD</c> and one variable per overridden rule parameter,
@@ -72,7 +42,7 @@ public static class RuleSettingsParser
         {
             if (name.StartsWith(RulePrefix, StringComparison.Ordinal) && !IsKnown(name))
             {
-                throw new RuleSettingsException(name, $"Environment variable {name} is not a rule setting; expected {RulePrefix}<RULE>_<PARAM> with RULE one of {string.Join(", ", RuleIds.All.Select(UpperSnake))} and PARAM one the rule accepts.");
+                throw new RuleSettingsException(name, $"Environment variable {name} is not a rule setting; expected {RulePrefix}<RULE>_<PARAM> with RULE one of {string.Join(", ", RuleCatalog.All.Select(definition => UpperSnake(definition.Id)))} and PARAM one the rule accepts.");
             }
         }
 

@@ -10,11 +10,20 @@ namespace GenAiObs.Core.Alerts.Rules;
 /// </summary>
 public sealed class RunawayAgentSessionRule : IAlertRule
 {
-    public string Id => RuleIds.RunawayAgentSession;
+    /// <summary>The rule's fixed identity, the parameters it accepts and their defaults.</summary>
+    public static RuleDefinition Definition { get; } = new(
+        "RunawayAgentSession",
+        RuleSeverity.Critical,
+        RuleParameterKinds.Enabled | RuleParameterKinds.Threshold | RuleParameterKinds.Window | RuleParameterKinds.CostUsd,
+        new() { Threshold = 100m, Window = TimeSpan.FromMinutes(10), CostUsd = 10m },
+        WindowUnit: TimeSpan.FromMinutes(5),
+        ThresholdUnit: "model-call spans of one session");
+
+    RuleDefinition IAlertRule.Definition => Definition;
 
     public async Task<IReadOnlyList<FiringAlert>> EvaluateAsync(RuleContext context, CancellationToken cancellationToken)
     {
-        var parameters = context.Parameters(Id);
+        var parameters = context.Parameters(Definition.Id);
         var from = context.At - parameters.Window;
         var sessions = await context.Data.SumByPrefixAsync(AggregateKeys.SessionPrefix, from, context.At, cancellationToken).ConfigureAwait(false);
         var window = AlertText.Window(parameters.Window);
@@ -42,8 +51,8 @@ public sealed class RunawayAgentSessionRule : IAlertRule
                 new(RuleLabels.Session, session, cost, "usd", totalCost > 0 ? (double)(cost / totalCost.Value) : 0, ContributionBasis.Total),
             };
             alerts.Add(new FiringAlert(
-                Id,
-                RuleSeverity.Critical,
+                Definition.Id,
+                Definition.Severity,
                 [new(RuleLabels.Session, session)],
                 $"Runaway agent session {session}: {AlertText.Count(calls)} model calls, {AlertText.Usd(cost)} in the last {window}",
                 AlertText.Lines(

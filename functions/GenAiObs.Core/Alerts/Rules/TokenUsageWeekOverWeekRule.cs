@@ -9,11 +9,20 @@ namespace GenAiObs.Core.Alerts.Rules;
 /// </summary>
 public sealed class TokenUsageWeekOverWeekRule : IAlertRule
 {
-    public string Id => RuleIds.TokenUsageWeekOverWeek;
+    /// <summary>The rule's fixed identity, the parameters it accepts and their defaults.</summary>
+    public static RuleDefinition Definition { get; } = new(
+        "TokenUsageWeekOverWeek",
+        RuleSeverity.Warning,
+        RuleParameterKinds.Enabled | RuleParameterKinds.Threshold | RuleParameterKinds.Window,
+        new() { Threshold = 120m, Window = TimeSpan.FromDays(7) },
+        WindowUnit: TimeSpan.FromHours(1),
+        ThresholdUnit: "percent of the previous window's tokens");
+
+    RuleDefinition IAlertRule.Definition => Definition;
 
     public async Task<IReadOnlyList<FiringAlert>> EvaluateAsync(RuleContext context, CancellationToken cancellationToken)
     {
-        var parameters = context.Parameters(Id);
+        var parameters = context.Parameters(Definition.Id);
         var historyDays = Math.Max(context.Settings.WarmupDays, (int)Math.Ceiling(2 * parameters.Window.TotalDays));
         if (!await context.IsWarmAsync(AggregateKeys.Total, cancellationToken, historyDays).ConfigureAwait(false))
         {
@@ -37,6 +46,6 @@ public sealed class TokenUsageWeekOverWeekRule : IAlertRule
             $"Tokens from {current.From:yyyy-MM-dd HH:mm} to {current.To:yyyy-MM-dd HH:mm} UTC: {AlertText.Amount(now, "tokens")}; the {window} before: {AlertText.Amount(before, "tokens")} (+{AlertText.Amount(now - before, "tokens")}); threshold {AlertText.Number(parameters.Threshold)}%.",
             ContributorAnalysis.Describe(contributors),
         ]);
-        return [new FiringAlert(Id, RuleSeverity.Warning, [], summary, description, contributors)];
+        return [new FiringAlert(Definition.Id, Definition.Severity, [], summary, description, contributors)];
     }
 }

@@ -11,11 +11,20 @@ namespace GenAiObs.Core.Alerts.Rules;
 /// </summary>
 public sealed class UnusualRequestVolumeRule : IAlertRule
 {
-    public string Id => RuleIds.UnusualRequestVolume;
+    /// <summary>The rule's fixed identity, the parameters it accepts and their defaults.</summary>
+    public static RuleDefinition Definition { get; } = new(
+        "UnusualRequestVolume",
+        RuleSeverity.Warning,
+        RuleParameterKinds.Enabled | RuleParameterKinds.Threshold,
+        new() { Threshold = 3m, Window = TimeSpan.FromHours(1) },
+        WindowUnit: TimeSpan.FromHours(1),
+        ThresholdUnit: "standard deviations from the hour-of-week baseline");
+
+    RuleDefinition IAlertRule.Definition => Definition;
 
     public async Task<IReadOnlyList<FiringAlert>> EvaluateAsync(RuleContext context, CancellationToken cancellationToken)
     {
-        var parameters = context.Parameters(Id);
+        var parameters = context.Parameters(Definition.Id);
         var hour = context.HourStart.AddHours(-1);
         var day = DateOnly.FromDateTime(hour.UtcDateTime);
         var baseline = await context.Data.BaselineAsync(AggregateKeys.Total, day, cancellationToken).ConfigureAwait(false);
@@ -41,6 +50,6 @@ public sealed class UnusualRequestVolumeRule : IAlertRule
             $"{AlertText.Count(requests)} Bedrock invocations from {hour:yyyy-MM-dd HH:mm} to {context.HourStart:HH:mm} UTC; the hour-of-week baseline is {stat.Mean.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)} ± {stat.StdDev.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)} over {stat.Samples} weeks (deviation used {deviation.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)}); threshold {AlertText.Number(parameters.Threshold)}σ.",
             ContributorAnalysis.Describe(contributors),
         ]);
-        return [new FiringAlert(Id, RuleSeverity.Warning, [], summary, description, contributors)];
+        return [new FiringAlert(Definition.Id, Definition.Severity, [], summary, description, contributors)];
     }
 }

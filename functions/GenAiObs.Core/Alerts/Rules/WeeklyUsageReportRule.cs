@@ -12,11 +12,20 @@ namespace GenAiObs.Core.Alerts.Rules;
 /// </summary>
 public sealed class WeeklyUsageReportRule : IAlertRule
 {
-    public string Id => RuleIds.WeeklyUsageReport;
+    /// <summary>The rule's fixed identity, the parameters it accepts and their defaults.</summary>
+    public static RuleDefinition Definition { get; } = new(
+        "WeeklyUsageReport",
+        RuleSeverity.Info,
+        RuleParameterKinds.Enabled | RuleParameterKinds.HourUtc | RuleParameterKinds.Day,
+        new() { HourUtc = 8, Day = DayOfWeek.Monday },
+        WindowUnit: TimeSpan.FromHours(1),
+        ThresholdUnit: "none");
+
+    RuleDefinition IAlertRule.Definition => Definition;
 
     public async Task<IReadOnlyList<FiringAlert>> EvaluateAsync(RuleContext context, CancellationToken cancellationToken)
     {
-        var parameters = context.Parameters(Id);
+        var parameters = context.Parameters(Definition.Id);
         var daysSince = ((int)context.DayStart.DayOfWeek - (int)parameters.Day + 7) % 7;
         var reportDay = context.DayStart.AddDays(-daysSince);
         if (context.At < reportDay.AddHours(parameters.HourUtc))
@@ -62,7 +71,7 @@ public sealed class WeeklyUsageReportRule : IAlertRule
             .. comparison,
             ContributorAnalysis.Describe(contributors),
         ]);
-        return [new FiringAlert(Id, RuleSeverity.Info, [new(RuleLabels.Period, period)], summary, description, contributors, oneShot: true)];
+        return [new FiringAlert(Definition.Id, Definition.Severity, [new(RuleLabels.Period, period)], summary, description, contributors, oneShot: true)];
     }
 
     private static string Change(decimal now, decimal before) =>

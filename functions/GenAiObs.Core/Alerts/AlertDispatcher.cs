@@ -1,6 +1,4 @@
-using GenAiObs.Core.Alerts;
-
-namespace GenAiObs.Adapters.Alerts;
+namespace GenAiObs.Core.Alerts;
 
 /// <summary>Tunables of <see cref="AlertDispatcher"/>.</summary>
 public sealed record DispatcherOptions
@@ -18,21 +16,6 @@ public sealed record DispatcherOptions
 
 /// <summary>One notification that could not be published this time (it stays due).</summary>
 public sealed record DispatchFailure(string NotificationId, string Receiver, string Error);
-
-/// <summary>What one dispatch did.</summary>
-public sealed record DispatchResult(
-    IReadOnlyList<(AlertNotification Notification, PublishReceipt Receipt)> Sent,
-    IReadOnlyList<DispatchFailure> Failed,
-    int Conflicts,
-    int Leased,
-    DateTimeOffset? NextDueAt)
-{
-    /// <summary>Due notifications a route's mute or active time intervals held back.</summary>
-    public int Muted { get; init; }
-
-    /// <summary>Claims of failed publishes that could not be given back (they expire with their lease).</summary>
-    public int Unreleased { get; init; }
-}
 
 /// <summary>
 /// Runs one evaluation's notifications: loads the group states, asks the pure
@@ -107,7 +90,7 @@ public sealed class AlertDispatcher(IAlertStateStore store, IAlertPublisher publ
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                failed.Add(new DispatchFailure(notification.Id, notification.Receiver, ex is Sns.SnsException sns ? $"{sns.StatusCode} {sns.Code}" : ex.GetType().Name));
+                failed.Add(new DispatchFailure(notification.Id, notification.Receiver, ex is IPublishFailure publishFailure ? publishFailure.Summary : ex.GetType().Name));
                 if (!await ReleaseBestEffortAsync(store, group.GroupId, claimed, notification.Id).ConfigureAwait(false))
                 {
                     unreleased++;

@@ -1,4 +1,4 @@
-namespace GenAiObs.Core.Alerts.Rules;
+namespace GenAiObs.Cli;
 
 /// <summary>
 /// A clock that only moves when told: the replay's alert simulation walks event time with it,

@@ -11,11 +11,14 @@ namespace GenAiObs.Core.Alerts.Rules;
 /// </summary>
 public abstract class BudgetRuleBase : IAlertRule
 {
-    public abstract string Id { get; }
+    RuleDefinition IAlertRule.Definition => Own;
+
+    /// <summary>The concrete rule's definition.</summary>
+    private protected abstract RuleDefinition Own { get; }
 
     public async Task<IReadOnlyList<FiringAlert>> EvaluateAsync(RuleContext context, CancellationToken cancellationToken)
     {
-        var parameters = context.Parameters(Id);
+        var parameters = context.Parameters(Own.Id);
         if (context.Settings.MonthlyBudgetUsd is not { } budget || budget <= 0 || context.At == context.MonthStart)
         {
             return [];
@@ -36,24 +39,8 @@ public abstract class BudgetRuleBase : IAlertRule
             $"Invocation cost from {context.MonthStart:yyyy-MM-dd} to {context.At:yyyy-MM-dd HH:mm} UTC is {AlertText.Usd(monthToDate)}, {used} of GENAIOBS_MONTHLY_BUDGET_USD = {AlertText.Usd(budget)} (notice at {AlertText.Number(parameters.Threshold)}%). Sent once per month.",
             ContributorAnalysis.Describe(contributors),
         ]);
-        return [new FiringAlert(Id, RuleSeverity.Warning, [new(RuleLabels.Period, period)], summary, description, contributors, oneShot: true)];
+        return [new FiringAlert(Own.Id, Own.Severity, [new(RuleLabels.Period, period)], summary, description, contributors, oneShot: true)];
     }
 
     private protected abstract string Headline { get; }
-}
-
-/// <summary>BudgetThreshold (warning, once per month): month-to-date cost ≥ threshold (80%) of the budget.</summary>
-public sealed class BudgetThresholdRule : BudgetRuleBase
-{
-    public override string Id => RuleIds.BudgetThreshold;
-
-    private protected override string Headline => "Budget threshold reached for";
-}
-
-/// <summary>MonthlyBudgetExceeded (warning, once per month): month-to-date cost ≥ threshold (100%) of the budget.</summary>
-public sealed class MonthlyBudgetExceededRule : BudgetRuleBase
-{
-    public override string Id => RuleIds.MonthlyBudgetExceeded;
-
-    private protected override string Headline => "Monthly budget exceeded for";
 }

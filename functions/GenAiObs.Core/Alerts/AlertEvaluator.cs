@@ -1,9 +1,7 @@
-using GenAiObs.Adapters.Alerts;
 using GenAiObs.Core.Aggregation;
-using GenAiObs.Core.Alerts;
 using GenAiObs.Core.Alerts.Rules;
 
-namespace GenAiObs.Adapters.Evaluation;
+namespace GenAiObs.Core.Alerts;
 
 /// <summary>Tunables of <see cref="AlertEvaluator"/>.</summary>
 public sealed record EvaluatorOptions
@@ -27,26 +25,6 @@ public sealed record EvaluatorOptions
 
     /// <summary>Claim lease and state retention of the dispatcher.</summary>
     public DispatcherOptions Dispatcher { get; init; } = new();
-}
-
-/// <summary>What one evaluation did.</summary>
-/// <param name="At">The evaluation time.</param>
-/// <param name="Alerts">The alerts the rules raised.</param>
-/// <param name="Sent">Notifications the publisher accepted, in order.</param>
-/// <param name="Failed">Notifications that could not be published (they stay due and are retried next run).</param>
-/// <param name="Conflicts">Writes lost to another evaluator (it sends instead).</param>
-public sealed record EvaluationResult(
-    DateTimeOffset At,
-    IReadOnlyList<FiringAlert> Alerts,
-    IReadOnlyList<(AlertNotification Notification, PublishReceipt Receipt)> Sent,
-    IReadOnlyList<DispatchFailure> Failed,
-    int Conflicts)
-{
-    /// <summary>Due group notifications held back by their route's time intervals (sent after the mute ends).</summary>
-    public int Muted { get; init; }
-
-    /// <summary>Claims of failed publishes the store could not give back (sent again after their lease).</summary>
-    public int Unreleased { get; init; }
 }
 
 /// <summary>
@@ -76,7 +54,7 @@ public sealed class AlertEvaluator
     /// <param name="routing">The routing tree.</param>
     /// <param name="states">Alert-group and one-shot state (conditional writes).</param>
     /// <param name="publisher">Where notifications go.</param>
-    /// <param name="time">The clock (a <see cref="SimulatedClock"/> in replay).</param>
+    /// <param name="time">The clock (in replay, a simulated clock that waits by advancing).</param>
     /// <param name="options">Tunables.</param>
     /// <param name="delay">How to wait for a follow-up; defaults to a timer on <paramref name="time"/>. Replay advances its clock instead.</param>
     /// <param name="retention">Retention the store's rollups respect.</param>
