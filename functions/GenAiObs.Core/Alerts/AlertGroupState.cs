@@ -51,8 +51,8 @@ public sealed record AlertGroupState
 public static class AlertGroupKeys
 {
     /// <summary>
-    /// The group fingerprint: lowercase hex of SHA-256 over the receiver and the sorted group
-    /// labels (0xFF-separated), first 32 digits. Stable across processes and versions, so it
+    /// The group fingerprint: lowercase hex of SHA-256 over the UTF-8 of the receiver and the
+    /// sorted group labels, each name and value followed by U+00FF (bytes C3 BF), first 32 digits. Stable across processes and versions, so it
     /// can be PagerDuty's dedup_key: every notification of the group lands on one incident.
     /// </summary>
     public static string GroupKey(string receiver, LabelSet groupLabels)

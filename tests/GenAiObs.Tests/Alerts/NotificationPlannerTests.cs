@@ -233,6 +233,8 @@ public class NotificationPlannerTests
         var notification = Assert.Single(plan.Notifications);
         Assert.Equal(3, notification.FiringCount);
         Assert.Equal(AlertGroupKeys.GroupKey("pagerduty", notification.GroupLabels), notification.GroupKey);
+        Assert.Equal([("alertname", "ErrorRateHigh"), ("cloud_provider", "aws")], notification.GroupLabels.Select(p => (p.Key, p.Value)));
+        Assert.Equal("e067b651bb376bb1273363b928139ab2", notification.GroupKey); // SHA-256 as in GroupKey_WhenLabelOrderDiffers_ShouldBeTheSame
     }
 
     [Fact]
@@ -260,7 +262,9 @@ public class NotificationPlannerTests
 
         Assert.Equal(a, b);
         Assert.NotEqual(a, other);
-        Assert.Equal(32, a.Length);
+        // Derived outside the code under test (Python's hashlib): the first 32 hex digits of SHA-256
+        // over "pagerduty", "alertname", "X", "cloud_provider", "aws", each followed by U+00FF in UTF-8.
+        Assert.Equal("c035d75a791c667da8ee4914262dc809", a);
     }
 
     [Fact]
@@ -268,6 +272,8 @@ public class NotificationPlannerTests
     {
         // FNV-1a 64 of the empty label set is the offset basis, as in prometheus/common.
         Assert.Equal("cbf29ce484222325", LabelSet.Empty.Fingerprint());
+        // {a="1", b="2"}: FNV-1a 64 over the bytes a 0xFF 1 0xFF b 0xFF 2 0xFF, computed in Python.
+        Assert.Equal("1cc37fac8a64ae01", LabelSet.From(("a", "1"), ("b", "2")).Fingerprint());
         Assert.Equal(
             LabelSet.From(("b", "2"), ("a", "1")).Fingerprint(),
             LabelSet.From(("a", "1"), ("b", "2")).Fingerprint());

@@ -32,6 +32,7 @@ public sealed class AggregateReportTests
 
         // Assert
         JsonAssert.Equivalent(replay.RootElement, report.RootElement.GetProperty("invocations"));
+        AssertInvocationTotals(report.RootElement.GetProperty("invocations"));
     }
 
     [Fact]
@@ -92,6 +93,24 @@ public sealed class AggregateReportTests
         StoreTestData.Invocation(T0.AddMinutes(40), model: "acme.mystery-v1", principal: "root", priced: false, cost: 0m),
         StoreTestData.Invocation(T0.AddMinutes(65), principal: "batch-role", cost: 1.5m, stopReason: StopReasons.GuardrailIntervened),
     ];
+
+    /// <summary>
+    /// The totals of <see cref="Invocations"/>, added up by hand so a bug the replay summary and the
+    /// store report share still fails: 6 records, 1 error (the throttled call), 6 × 1,200 = 7,200
+    /// input and 6 × 300 = 1,800 output tokens, 400 cache-read and 800 cache-write tokens, 1 unpriced
+    /// (acme.mystery-v1); cost $0.008100 + $0.012345 + $0.000321 + $0 (throttled) + $0 (unpriced)
+    /// + $1.5 = $1.520766.
+    /// </summary>
+    internal static void AssertInvocationTotals(JsonElement invocations)
+    {
+        Assert.Equal(
+            (6L, 1L, 7200L, 1800L, 400L, 800L, 1L),
+            (invocations.GetProperty("records").GetInt64(), invocations.GetProperty("errors").GetInt64(),
+             invocations.GetProperty("inputTokens").GetInt64(), invocations.GetProperty("outputTokens").GetInt64(),
+             invocations.GetProperty("cacheReadTokens").GetInt64(), invocations.GetProperty("cacheWriteTokens").GetInt64(),
+             invocations.GetProperty("unpriced").GetInt64()));
+        Assert.Equal(1.520766m, invocations.GetProperty("costUsd").GetDecimal());
+    }
 
     internal static JsonDocument Write(Action<Utf8JsonWriter> write)
     {

@@ -70,6 +70,7 @@ public sealed class StoreCliTests
         using var report = JsonDocument.Parse(stdout.ToString());
         using var replayJson = AggregateReportTests.Write(writer => summary.WriteJson(writer, includeRejected: false));
         JsonAssert.Equivalent(replayJson.RootElement, report.RootElement.GetProperty("invocations"));
+        AggregateReportTests.AssertInvocationTotals(report.RootElement.GetProperty("invocations"));
         Assert.Equal(0, report.RootElement.GetProperty("spans").GetProperty("records").GetInt32());
     }
 

@@ -37,6 +37,15 @@ public sealed class StorePipelineTests
         var invocations = report.RootElement.GetProperty("invocations");
         JsonAssert.Equivalent(replay.RootElement, invocations, costTolerance: result.Invocations.Count * 0.0000005m);
         var perRecordRounded = result.Invocations.Sum(i => AggregateCounters.ToMicros(i.CostUsd));
+
+        // Absolute totals read off the fixture with JsonDocument, not through the parser or the
+        // aggregates, so a miscount both the replay summary and the report share still fails.
+        var fixture = FixtureTotals(await File.ReadAllBytesAsync(path));
+        Assert.Equal(fixture.Records, invocations.GetProperty("records").GetInt64());
+        Assert.Equal(fixture.Input, invocations.GetProperty("inputTokens").GetInt64());
+        Assert.Equal(fixture.Output, invocations.GetProperty("outputTokens").GetInt64());
+        Assert.Equal(fixture.CacheRead, invocations.GetProperty("cacheReadTokens").GetInt64());
+        Assert.Equal(fixture.CacheWrite, invocations.GetProperty("cacheWriteTokens").GetInt64());
         Assert.Equal(AggregateCounters.FromMicros(perRecordRounded), invocations.GetProperty("costUsd").GetDecimal());
     }
 
@@ -77,6 +86,40 @@ public sealed class StorePipelineTests
         // Assert: the same object, but `rejected` (not stored: rejections have no event time).
         var expected = JsonDocument.Parse(Without(replay.RootElement, "rejected"));
         JsonAssert.Equivalent(expected.RootElement, report.RootElement.GetProperty("spans"), costTolerance: result.Spans.Count * 0.0000005m);
+
+        // … and counts read off the inputs, not through either summary: span i has class i mod 4
+        // (Other, Agent, ModelCall, Tool), so 100 of each; traces and sessions are the distinct ids drawn.
+        var stored = report.RootElement.GetProperty("spans");
+        Assert.Equal(
+            (400L, 100L, 100L, 100L),
+            (stored.GetProperty("records").GetInt64(), stored.GetProperty("agentInvocations").GetInt64(),
+             stored.GetProperty("modelCalls").GetInt64(), stored.GetProperty("toolCalls").GetInt64()));
+        Assert.Equal(spans.Select(s => s.Span.TraceId).Distinct().Count(), stored.GetProperty("traces").GetInt32());
+        Assert.Equal(spans.Where(s => s.Span.SessionId is not null).Select(s => s.Span.SessionId).Distinct().Count(), stored.GetProperty("sessions").GetInt32());
+        Assert.Equal(spans.Count(s => s.Span.IsError), stored.GetProperty("errorSpans").GetInt64());
+    }
+
+    /// <summary>Records and token counts of a gzip CloudWatch Logs export, summed from each event's Bedrock log fields.</summary>
+    private static (long Records, long Input, long Output, long CacheRead, long CacheWrite) FixtureTotals(byte[] gzip)
+    {
+        using var gunzip = new System.IO.Compression.GZipStream(new MemoryStream(gzip), System.IO.Compression.CompressionMode.Decompress);
+        using var export = JsonDocument.Parse(gunzip);
+        (long Records, long Input, long Output, long CacheRead, long CacheWrite) totals = default;
+        foreach (var logEvent in export.RootElement.GetProperty("events").EnumerateArray())
+        {
+            using var record = JsonDocument.Parse(logEvent.GetProperty("message").GetString()!);
+            var input = record.RootElement.GetProperty("input");
+            totals.Records++;
+            totals.Input += Count(input, "inputTokenCount");
+            totals.CacheRead += Count(input, "cacheReadInputTokenCount");
+            totals.CacheWrite += Count(input, "cacheWriteInputTokenCount");
+            totals.Output += record.RootElement.TryGetProperty("output", out var output) ? Count(output, "outputTokenCount") : 0;
+        }
+
+        return totals;
+
+        static long Count(JsonElement parent, string name) =>
+            parent.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetInt64() : 0;
     }
 
     private static string Without(JsonElement element, string member)

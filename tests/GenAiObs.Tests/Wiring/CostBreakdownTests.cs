@@ -99,7 +99,20 @@ public sealed class CostBreakdownTests
 
         var batch = InvocationMetricsBuilder.Build(invocations, [], new InvocationMetricsOptions("svc"), 0);
 
+        // Absolute figures from the published per-million prices, so a bug the price table and the
+        // metrics builder share still fails. Haiku 3.5 ($0.80 / $4 / $0.08 / $1): input 1,000 × 0.80
+        // = $0.0008, output 500 × 4 = $0.002, cache read 10,000 × 0.08 = $0.0008, cache write 2,000 × 1
+        // = $0.002, savings 10,000 × (0.80 − 0.08) = $0.0072. Sonnet 4 ($3 / $15 / $0.30 / $3.75): input
+        // 2,000 × 3 = $0.006, output 100 × 15 = $0.0015, cache write 5,000 × 3.75 = $0.01875, total
+        // $0.02625. The throttled call adds nothing.
         var total = DimensionSet.Of(("Service", "svc"));
+        Assert.Equal(0.0068, Sum(batch, total, "InputCostUsd"), 12);
+        Assert.Equal(0.0035, Sum(batch, total, "OutputCostUsd"), 12);
+        Assert.Equal(0.0008, Sum(batch, total, "CacheReadCostUsd"), 12);
+        Assert.Equal(0.02075, Sum(batch, total, "CacheWriteCostUsd"), 12);
+        Assert.Equal(0.0072, Sum(batch, total, "CacheSavingsUsd"), 12);
+        Assert.Equal(0.03185, Sum(batch, total, "CostUsd"), 12);
+        Assert.Equal(0.02625, Sum(batch, DimensionSet.Of(("Service", "svc"), ("ModelId", "anthropic.claude-sonnet-4-20250514-v1:0")), "CostUsd"), 12);
         Assert.Equal((double)(partsA.InputUsd + partsB.InputUsd), Sum(batch, total, "InputCostUsd"), 12);
         Assert.Equal((double)(partsA.OutputUsd + partsB.OutputUsd), Sum(batch, total, "OutputCostUsd"), 12);
         Assert.Equal((double)partsA.CacheReadUsd, Sum(batch, total, "CacheReadCostUsd"), 12);

@@ -57,7 +57,7 @@ public sealed class MsTeamsIntegrationTests : IDisposable
         Assert.Equal("**FIRING** Error rate high for model-0000\n\nError rate 7.5% over 15 min (30 of 400 invocations).", blocks[1].GetProperty("text").GetString());
         var facts = blocks[2].GetProperty("facts").EnumerateArray().ToDictionary(f => f.GetProperty("title").GetString()!, f => f.GetProperty("value").GetString());
         Assert.Equal("model-0000", facts["model"]);
-        Assert.Equal(AlertJson.FormatTime(AlertTestDataT0()), facts["since"]);
+        Assert.Equal("2025-03-10T12:00:00.000Z", facts["since"]); // AlertTestData.T0 in RFC 3339, milliseconds, UTC
     }
 
     [Fact]
@@ -108,5 +108,4 @@ public sealed class MsTeamsIntegrationTests : IDisposable
         Assert.Equal("Threshold Crossed", blocks[1].GetProperty("text").GetString());
     }
 
-    private static DateTimeOffset AlertTestDataT0() => Alerts.AlertTestData.T0;
 }

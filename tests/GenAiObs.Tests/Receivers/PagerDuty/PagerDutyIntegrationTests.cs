@@ -39,6 +39,11 @@ public sealed class PagerDutyIntegrationTests : IDisposable
         var root = body.RootElement;
         Assert.Equal("routing-key-1", root.GetProperty("routing_key").GetString());
         Assert.Equal("trigger", root.GetProperty("event_action").GetString());
+        // The group key derived by hand, not by AlertGroupKeys: the first 32 hex digits of SHA-256
+        // over "pagerduty", "alertname", "ErrorRateHigh", "cloud_provider", "aws", each followed by
+        // U+00FF (UTF-8 C3 BF) — computed with Python's hashlib.
+        const string groupKey = "e067b651bb376bb1273363b928139ab2";
+        Assert.Equal(groupKey, root.GetProperty("dedup_key").GetString());
         Assert.Equal(notification.GroupKey, root.GetProperty("dedup_key").GetString());
         var payload = root.GetProperty("payload");
         Assert.Equal("critical", payload.GetProperty("severity").GetString());
@@ -58,6 +63,7 @@ public sealed class PagerDutyIntegrationTests : IDisposable
         using var body = _receiver.LastBody();
         Assert.Equal("resolve", body.RootElement.GetProperty("event_action").GetString());
         Assert.Equal(firing.GroupKey, body.RootElement.GetProperty("dedup_key").GetString());
+        Assert.Equal("e067b651bb376bb1273363b928139ab2", body.RootElement.GetProperty("dedup_key").GetString()); // the trigger's key, derived by hand above
         Assert.False(body.RootElement.TryGetProperty("payload", out _));
     }
 

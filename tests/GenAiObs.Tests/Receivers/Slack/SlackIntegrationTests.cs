@@ -82,8 +82,14 @@ public sealed class SlackIntegrationTests : IDisposable
         var blocks = root.GetProperty("blocks").EnumerateArray().ToList();
         Assert.Equal("header", blocks[0].GetProperty("type").GetString());
         Assert.Equal("plain_text", blocks[0].GetProperty("text").GetProperty("type").GetString());
-        Assert.Contains(NotificationText.TestBanner, blocks[1].GetProperty("text").GetProperty("text").GetString(), StringComparison.Ordinal);
-        Assert.Equal(SlackMessage.MaxAlertSections, blocks.Count(b => b.GetProperty("type").GetString() == "section") - 1);
+        Assert.Contains("TEST NOTIFICATION from genaiobs notify-test", blocks[1].GetProperty("text").GetProperty("text").GetString(), StringComparison.Ordinal);
+        // 12 alerts, at most 10 alert sections: the banner section plus alerts 0–9, and the context
+        // counts the 12 − 10 = 2 left out.
+        var sections = blocks.Where(b => b.GetProperty("type").GetString() == "section").Select(b => b.GetProperty("text").GetProperty("text").GetString()!).ToList();
+        Assert.Equal(11, sections.Count);
+        Assert.Contains("model-0000", sections[1], StringComparison.Ordinal);
+        Assert.Contains("model-0009", sections[10], StringComparison.Ordinal);
+        Assert.DoesNotContain(sections, s => s.Contains("model-0010", StringComparison.Ordinal));
         Assert.Equal("context", blocks[^1].GetProperty("type").GetString());
         Assert.Contains("2 more alert(s) not shown", blocks[^1].GetProperty("elements")[0].GetProperty("text").GetString(), StringComparison.Ordinal);
     }

@@ -45,6 +45,11 @@ public sealed class WebhookIntegrationTests : IDisposable
         using var body = _receiver.LastBody();
         var root = body.RootElement;
         Assert.Equal("4", root.GetProperty("version").GetString());
+        // The group key derived by hand, not by AlertGroupKeys: the first 32 hex digits of SHA-256
+        // over "pagerduty", "alertname", "ErrorRateHigh", "cloud_provider", "aws", each followed by
+        // U+00FF (UTF-8 C3 BF) — computed with Python's hashlib.
+        const string groupKey = "e067b651bb376bb1273363b928139ab2";
+        Assert.Equal(groupKey, root.GetProperty("groupKey").GetString());
         Assert.Equal(notification.GroupKey, root.GetProperty("groupKey").GetString());
         Assert.Equal(1, root.GetProperty("truncatedAlerts").GetInt32());
         Assert.Equal("firing", root.GetProperty("status").GetString());
@@ -60,6 +65,11 @@ public sealed class WebhookIntegrationTests : IDisposable
         Assert.Equal("Error rate high for model-0001", alerts[1].GetProperty("annotations").GetProperty("summary").GetString());
         Assert.Equal("2025-03-10T12:00:00.000Z", alerts[0].GetProperty("startsAt").GetString());
         Assert.Equal("0001-01-01T00:00:00Z", alerts[0].GetProperty("endsAt").GetString());
+        // Alertmanager's fingerprint derived by hand, not by LabelSet: FNV-1a 64 over the sorted labels
+        // alertname=ErrorRateHigh, cloud_provider=aws, model=model-0000, severity=critical, each name
+        // and value followed by the 0xFF byte — computed with a few lines of Python.
+        Assert.Equal("71e6c7f9a998d8d9", alerts[0].GetProperty("fingerprint").GetString());
+        Assert.Equal("601646271f3b2f24", alerts[1].GetProperty("fingerprint").GetString());
         Assert.Equal(notification.Alerts[0].Fingerprint, alerts[0].GetProperty("fingerprint").GetString());
         Assert.Equal(string.Empty, alerts[0].GetProperty("generatorURL").GetString());
     }
@@ -95,7 +105,7 @@ public sealed class WebhookIntegrationTests : IDisposable
         using var body = JsonDocument.Parse(WebhookMessage.BuildForAlarm(alarm));
 
         var root = body.RootElement;
-        Assert.Equal(alarm.DedupKey, root.GetProperty("groupKey").GetString());
+        Assert.Equal("arn:aws:cloudwatch:us-east-1:111122223333:alarm:genaiobs-dead-letters", root.GetProperty("groupKey").GetString());
         var alert = Assert.Single(root.GetProperty("alerts").EnumerateArray());
         Assert.Equal("genaiobs-dead-letters", alert.GetProperty("labels").GetProperty("alertname").GetString());
         Assert.Equal("critical", alert.GetProperty("labels").GetProperty("severity").GetString());
