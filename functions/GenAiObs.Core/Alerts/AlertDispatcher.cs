@@ -24,6 +24,9 @@ public sealed record DispatchFailure(string NotificationId, string Receiver, str
 /// failed publish releases the claim, so the same notification is planned again next time —
 /// never lost, never sent twice by two evaluators racing.
 /// </summary>
+/// <param name="store">Where group states and claims live.</param>
+/// <param name="publisher">Delivers a notification (SNS in production).</param>
+/// <param name="options">Lease and retention; defaults when null.</param>
 /// <param name="time">
 /// The clock a claim's lease is measured on, read when the claim is written: an evaluation's
 /// <c>now</c> is taken before maintenance and may be minutes old by then. Null: leases count

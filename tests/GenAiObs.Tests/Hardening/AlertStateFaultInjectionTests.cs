@@ -6,6 +6,7 @@ using GenAiObs.Adapters.Aws;
 using GenAiObs.Adapters.DynamoDb;
 using GenAiObs.Adapters.Http;
 using GenAiObs.Adapters.Sns;
+using GenAiObs.Cli;
 using GenAiObs.Core.Alerts;
 using GenAiObs.Core.Alerts.Rules;
 using GenAiObs.Tests.Alerts;

@@ -1,3 +1,4 @@
+using GenAiObs.Cli;
 using GenAiObs.Core.Aggregation;
 using GenAiObs.Core.Alerts.Rules;
 using GenAiObs.Tests.Rules;
