@@ -97,6 +97,7 @@ public sealed class EvaluatorFunction : ILambdaFunction
             new("failed", result.Failed.Count),
             new("conflicts", result.Conflicts),
             new("muted", result.Muted),
+            new("unreleased", result.Unreleased),
         };
         var rules = result.Alerts
             .GroupBy(alert => alert.Rule, StringComparer.Ordinal)
@@ -163,6 +164,7 @@ public sealed class EvaluatorFunction : ILambdaFunction
             writer.WriteNumber("sent", result.Sent.Count);
             writer.WriteNumber("failed", result.Failed.Count);
             writer.WriteNumber("conflicts", result.Conflicts);
+            writer.WriteNumber("unreleased", result.Unreleased);
             writer.WriteEndObject();
         }
 

@@ -4,9 +4,11 @@ using GenAiObs.Adapters.DynamoDb;
 using GenAiObs.Adapters.Pricing;
 using GenAiObs.Core.Aggregation;
 using GenAiObs.Core.Cardinality;
+using GenAiObs.Core.Envelopes;
 using GenAiObs.Core.Metrics;
 using GenAiObs.Core.Pricing;
 using GenAiObs.Core.Processing;
+using GenAiObs.Core.Records;
 using GenAiObs.Functions.Runtime;
 
 namespace GenAiObs.Functions;
@@ -54,7 +56,7 @@ public sealed class InvocationLogFunction : ILambdaFunction
     {
         var settings = services.Settings;
         return new InvocationLogFunction(
-            new BatchProcessor(LoadPrices(services)),
+            new BatchProcessor(LoadPrices(services), DecoderLimits.Default, ProcessingSettings.Read(services.Environment.GetVariable, services.Time, RecordSources.Invocation)),
             new EmfSerializer(settings.MetricsNamespace),
             new InvocationMetricsOptions(settings.ServiceName, settings.MaxPrincipals, settings.Environment, settings.Limits),
             services.MetricsOutput,

@@ -3,6 +3,7 @@ using GenAiObs.Adapters.Diagnostics;
 using GenAiObs.Adapters.DynamoDb;
 using GenAiObs.Core.Aggregation;
 using GenAiObs.Core.Cardinality;
+using GenAiObs.Core.Envelopes;
 using GenAiObs.Core.Metrics;
 using GenAiObs.Core.Pricing;
 using GenAiObs.Core.Processing;
@@ -63,7 +64,7 @@ public sealed class SpanFunction : ILambdaFunction
             DefaultEnvironment: settings.Environment,
             PipelineServiceName: settings.ServiceName);
         return new SpanFunction(
-            new BatchProcessor(InvocationLogFunction.LoadPrices(services)),
+            new BatchProcessor(InvocationLogFunction.LoadPrices(services), DecoderLimits.Default, ProcessingSettings.Read(services.Environment.GetVariable, services.Time, RecordSources.Span)),
             new EmfSerializer(settings.MetricsNamespace),
             new SpanMetricsBuilder(options),
             services.MetricsOutput,

@@ -69,7 +69,7 @@ internal sealed class SubscriptionBatchPipeline
 
     /// <summary>The environment variables a subscription function reads: logging, metrics, the price file and the optional table.</summary>
     public static IReadOnlyList<SettingVariable> Variables { get; } =
-        [.. FunctionSettings.LoggingVariables, .. FunctionSettings.MetricsVariables, .. PriceTableSource.Variables, .. DynamoDbStoreSettings.Variables];
+        [.. FunctionSettings.LoggingVariables, .. FunctionSettings.MetricsVariables, .. PriceTableSource.Variables, .. DynamoDbStoreSettings.Variables, .. ProcessingSettings.Variables];
 
     /// <summary>The AWS actions a subscription function calls: the aggregate store's batch write and reading the price file at cold start.</summary>
     public static IReadOnlyList<string> AwsActions { get; } = [.. DynamoDbAggregateStore.ApplyBatchDynamoDbActions.Select(a => "dynamodb:" + a), .. PriceTableSource.AwsActions];
@@ -89,11 +89,19 @@ internal sealed class SubscriptionBatchPipeline
         var aggregates = _store is not null && (result.Invocations.Count > 0 || result.Spans.Count > 0)
             ? await _store.ApplyBatchAsync(AggregateBuilder.Build(result, _limits), cancellationToken).ConfigureAwait(false)
             : null;
-        var metrics = _buildMetrics(result, _time.GetUtcNow().ToUnixTimeMilliseconds());
+        // A delivery every one of whose items already holds its marker was applied in full by an
+        // earlier attempt, which wrote its EMF right after (nothing in between can fail but the
+        // process itself): publishing again would count it twice in CloudWatch.
+        var redelivered = aggregates is { Applied: 0, AlreadyApplied: > 0 };
+        var emfDocuments = 0;
+        if (!redelivered)
+        {
+            var metrics = _buildMetrics(result, _time.GetUtcNow().ToUnixTimeMilliseconds());
 
-        // Written into the buffered writer line by line, then flushed once for the batch.
-        var emfDocuments = _emf.WriteLines(metrics, _metricsOutput);
-        await _metricsOutput.FlushAsync(cancellationToken).ConfigureAwait(false);
+            // Written into the buffered writer line by line, then flushed once for the batch.
+            emfDocuments = _emf.WriteLines(metrics, _metricsOutput);
+            await _metricsOutput.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
 
         var reasons = Reasons(result);
         List<KeyValuePair<string, long>> counts =

@@ -6,6 +6,7 @@
 //   ... -- ratio               full path / floor throughput, interleaved rounds (robust on a busy machine)
 //   ... -- cost                running-cost inputs per monthly volume (EMF bytes, metric-hours, UpdateItems, WRU)
 //   ... -- stages              time and allocations per stage (decode, parse+price, metrics, EMF, aggregate)
+//   ... -- reliability         100,000 records with a distinct dimension value each vs one value: ≤ 2× the time, < 512 MB
 //   ... -- payloads            the generated payloads' sizes (records per 1 MB gzip delivery)
 //   ... -- corpus DIR [--records N] [--hours H]   the end-to-end corpus (tests/perf/end-to-end.sh generates it)
 //   ... -- floor FILE.jsonl.gz  gunzip + one Utf8JsonReader pass per line: the end-to-end floor
@@ -28,6 +29,8 @@ switch (args.FirstOrDefault())
         return CostMode.Run(args[1..], Console.Out);
     case "ratio":
         return RatioMode.Run(Console.Out, args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 41);
+    case "reliability":
+        return await ReliabilityMode.RunAsync(Console.Out);
     case "stages":
         return StagesMode.Run(Console.Out);
     case "corpus":

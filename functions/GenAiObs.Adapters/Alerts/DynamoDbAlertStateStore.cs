@@ -13,10 +13,21 @@ namespace GenAiObs.Adapters.Alerts;
 /// below a partition's limits. Attributes: <c>version</c> (N), <c>state</c> (S, JSON),
 /// <c>pendingId</c>/<c>leaseUntil</c> while a notification is claimed, <c>expiresAt</c> (TTL,
 /// epoch seconds) so closed groups disappear on their own.
+/// <para>
+/// Every call goes through the <see cref="DynamoDbRetryPolicy"/> the aggregate store uses
+/// (throttling, 5xx and transport errors; the client itself does not retry), so one throttled
+/// confirm after SNS accepted a message does not fail the run and publish it again. A retried
+/// conditional write whose first attempt did reach the table (the answer was lost) fails its
+/// condition on the retry and reads as a conflict: a confirm then has still been recorded, and a
+/// claim is left to expire, after which the next evaluation publishes — late by one run, never twice.
+/// </para>
 /// </summary>
 /// <param name="partition">The pk value the groups live under; the default suits a table per deployment.</param>
-public sealed class DynamoDbAlertStateStore(IAmazonDynamoDB dynamoDb, string tableName, string partition = TableLayout.AlertStatePartition) : IAlertStateStore
+/// <param name="retry">Retries of throttled and failed calls; the default is the aggregate store's (6 attempts, 50 ms doubling to 5 s, full jitter).</param>
+public sealed class DynamoDbAlertStateStore(IAmazonDynamoDB dynamoDb, string tableName, string partition = TableLayout.AlertStatePartition, DynamoDbRetryPolicy? retry = null) : IAlertStateStore
 {
+    private readonly DynamoDbRetryPolicy _retry = retry ?? new DynamoDbRetryPolicy();
+
     /// <summary>Every DynamoDB API this store calls (IAM action names without the prefix; a test records the calls the evaluator makes through a recording client).</summary>
     public static IReadOnlyList<string> DynamoDbActions { get; } = ["Query", "UpdateItem"];
 
@@ -31,21 +42,20 @@ public sealed class DynamoDbAlertStateStore(IAmazonDynamoDB dynamoDb, string tab
         Dictionary<string, AttributeValue>? startKey = null;
         do
         {
-            var response = await dynamoDb.QueryAsync(
-                new QueryRequest
+            var request = new QueryRequest
+            {
+                TableName = tableName,
+                KeyConditionExpression = "#pk = :pk AND begins_with(#sk, :prefix)",
+                ExpressionAttributeNames = new Dictionary<string, string> { ["#pk"] = TableLayout.PartitionKey, ["#sk"] = TableLayout.SortKey },
+                ExpressionAttributeValues = new Dictionary<string, AttributeValue>
                 {
-                    TableName = tableName,
-                    KeyConditionExpression = "#pk = :pk AND begins_with(#sk, :prefix)",
-                    ExpressionAttributeNames = new Dictionary<string, string> { ["#pk"] = TableLayout.PartitionKey, ["#sk"] = TableLayout.SortKey },
-                    ExpressionAttributeValues = new Dictionary<string, AttributeValue>
-                    {
-                        [":pk"] = new() { S = partition },
-                        [":prefix"] = new() { S = TableLayout.AlertGroupPrefix },
-                    },
-                    ConsistentRead = true,
-                    ExclusiveStartKey = startKey,
+                    [":pk"] = new() { S = partition },
+                    [":prefix"] = new() { S = TableLayout.AlertGroupPrefix },
                 },
-                cancellationToken).ConfigureAwait(false);
+                ConsistentRead = true,
+                ExclusiveStartKey = startKey,
+            };
+            var response = await _retry.ExecuteAsync(token => dynamoDb.QueryAsync(request, token), cancellationToken).ConfigureAwait(false);
 
             foreach (var item in response.Items ?? [])
             {
@@ -157,7 +167,7 @@ public sealed class DynamoDbAlertStateStore(IAmazonDynamoDB dynamoDb, string tab
 
         try
         {
-            await dynamoDb.UpdateItemAsync(request, cancellationToken).ConfigureAwait(false);
+            await _retry.ExecuteAsync(token => dynamoDb.UpdateItemAsync(request, token), cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (ConditionalCheckFailedException)

@@ -28,6 +28,10 @@ public static class EnvironmentVariables
     public const string PricesKey = "GENAIOBS_PRICES_S3_KEY";
     public const string MaxPrincipals = "GENAIOBS_MAX_PRINCIPALS";
     public const string MaxValues = "GENAIOBS_MAX_VALUES";
+    public const string MaxEventAgeHours = "GENAIOBS_MAX_EVENT_AGE_HOURS";
+    public const string MaxEventAheadHours = "GENAIOBS_MAX_EVENT_AHEAD_HOURS";
+    public const string PrincipalNames = "GENAIOBS_PRINCIPAL_NAMES";
+    public const string PrincipalSalt = "GENAIOBS_PRINCIPAL_SALT";
     public const string Environment = "GENAIOBS_ENVIRONMENT";
     public const string TableName = "GENAIOBS_TABLE_NAME";
     public const string RetentionFineDays = "GENAIOBS_RETENTION_FINE_DAYS";

@@ -4,6 +4,7 @@ using System.Text;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using GenAiObs.Core.Aggregation;
+using GenAiObs.Core.Processing;
 
 namespace GenAiObs.Adapters.DynamoDb;
 
@@ -95,7 +96,93 @@ public sealed class DynamoDbAggregateStore : IAggregateStore
                     Interlocked.Increment(ref skipped);
                 }
             }).ConfigureAwait(false);
+
+        // After the items: a maintenance run that reads a mark before these writes landed sees a
+        // newer version when it tries to clear it, so the hour is rolled up again (IAggregateStore).
+        foreach (var hour in batch.Hours)
+        {
+            Interlocked.Increment(ref _writeRequests);
+            await _retry.ExecuteAsync(token => _client.UpdateItemAsync(MarkHourRequest(hour), token), cancellationToken).ConfigureAwait(false);
+        }
+
         return new ApplyResult(applied, skipped, requests.Count);
+    }
+
+    /// <summary>ADD 1 to the hour's mark version; its TTL is the hour's fine retention (its items are gone by then).</summary>
+    internal UpdateItemRequest MarkHourRequest(DateTimeOffset hour) => new()
+    {
+        TableName = _tableName,
+        Key = TableLayout.Key(TableLayout.HourMarksPartition, TableLayout.HourMarkSortKey(hour)),
+        UpdateExpression = "SET #t = :t ADD #v :one",
+        ExpressionAttributeNames = new() { ["#t"] = TableLayout.ExpiresAt, ["#v"] = TableLayout.MarkVersion },
+        ExpressionAttributeValues = new()
+        {
+            [":t"] = Number(SaturatingTime.UnixSeconds(SaturatingTime.Add(hour, TimeSpan.FromHours(1)), _retention.Fine)),
+            [":one"] = new AttributeValue { N = "1" },
+        },
+    };
+
+    public async Task<IReadOnlyList<HourMark>> GetMarkedHoursAsync(CancellationToken cancellationToken = default)
+    {
+        var marks = new List<HourMark>();
+        foreach (var item in await QueryRawAsync(TableLayout.HourMarksPartition, cancellationToken).ConfigureAwait(false))
+        {
+            if (item.TryGetValue(TableLayout.SortKey, out var sk) && sk.S is { } label &&
+                Buckets.TryParseLabel(label.AsSpan(), Granularity.Hourly, out var hour) &&
+                item.TryGetValue(TableLayout.MarkVersion, out var version) &&
+                long.TryParse(version.N, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v))
+            {
+                marks.Add(new HourMark(hour, v));
+            }
+        }
+
+        return [.. marks.OrderBy(mark => mark.Hour)];
+    }
+
+    public async Task<bool> ClearHourMarkAsync(HourMark mark, CancellationToken cancellationToken = default)
+    {
+        var request = new DeleteItemRequest
+        {
+            TableName = _tableName,
+            Key = TableLayout.Key(TableLayout.HourMarksPartition, TableLayout.HourMarkSortKey(mark.Hour)),
+            ConditionExpression = "#v = :v",
+            ExpressionAttributeNames = new() { ["#v"] = TableLayout.MarkVersion },
+            ExpressionAttributeValues = new() { [":v"] = Number(mark.Version) },
+        };
+        try
+        {
+            Interlocked.Increment(ref _writeRequests);
+            await _retry.ExecuteAsync(token => _client.DeleteItemAsync(request, token), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Every item of one partition (paginated, strongly consistent).</summary>
+    private async Task<List<Dictionary<string, AttributeValue>>> QueryRawAsync(string partition, CancellationToken cancellationToken)
+    {
+        var items = new List<Dictionary<string, AttributeValue>>();
+        Dictionary<string, AttributeValue>? start = null;
+        do
+        {
+            var request = new QueryRequest
+            {
+                TableName = _tableName,
+                ConsistentRead = true,
+                KeyConditionExpression = "#pk = :pk",
+                ExpressionAttributeNames = new() { ["#pk"] = TableLayout.PartitionKey },
+                ExpressionAttributeValues = new() { [":pk"] = new AttributeValue { S = partition } },
+                ExclusiveStartKey = start,
+            };
+            var response = await _retry.ExecuteAsync(token => _client.QueryAsync(request, token), cancellationToken).ConfigureAwait(false);
+            items.AddRange(response.Items ?? []);
+            start = response.LastEvaluatedKey is { Count: > 0 } last ? last : null;
+        }
+        while (start is not null);
+        return items;
     }
 
     /// <summary>The UpdateItem requests of one delta (one, unless its expression would pass 4 KB).</summary>

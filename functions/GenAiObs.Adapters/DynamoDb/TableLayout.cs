@@ -11,6 +11,8 @@ namespace GenAiObs.Adapters.DynamoDb;
 /// of a prefix in a window" is one Query per bucket and "one key over time" is a BatchGetItem:
 /// <list type="bullet">
 /// <item><c>F#2026-11-05T10:05</c> / dimension key — fine 5-minute aggregate (counters, <c>batches</c> SS, <c>expiresAt</c>).</item>
+/// <item><c>M#hours</c> / hour label (<c>2026-11-05T10</c>) — an hour mark (<c>v</c>: version, every write
+/// touching the hour ADDs 1; <c>expiresAt</c>): maintenance re-rolls every marked completed hour.</item>
 /// <item><c>H#2026-11-05T10</c> / dimension key — hourly rollup (counters, <c>expiresAt</c>).</item>
 /// <item><c>D#2026-11-05</c> / dimension key — daily rollup (counters, <c>expiresAt</c>).</item>
 /// <item><c>B#2026-11-05</c> / dimension key — baseline for that day (<c>historyDays</c>, <c>warmingUp</c>, <c>daily</c>, <c>how</c>, <c>expiresAt</c>).</item>
@@ -40,6 +42,10 @@ public static class TableLayout
     // Maintenance watermarks.
     public const string MaintenancePartition = "M#maintenance";
     public const string WatermarkHour = "hour";
+
+    // Hour marks: the hours writes touched since maintenance last rolled them up.
+    public const string HourMarksPartition = "M#hours";
+    public const string MarkVersion = "v";
 
     // Alert group state.
     public const string AlertStatePartition = "alertstate";
@@ -86,6 +92,16 @@ public static class TableLayout
         DateOnly.TryParseExact(partition.AsSpan(BaselinePrefix.Length), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
             ? day
             : throw new FormatException($"Not a baseline partition: '{partition}'.");
+
+    /// <summary>The sort key of an hour mark: the hour's label (<c>2026-11-05T10</c>, UTC).</summary>
+    public static string HourMarkSortKey(DateTimeOffset hour) => Buckets.Label(Buckets.StartOf(hour, Granularity.Hourly), Granularity.Hourly);
+
+    /// <summary>The hour (its start, UTC) of an hour mark's sort key.</summary>
+    /// <exception cref="FormatException">Not an hour label.</exception>
+    public static DateTimeOffset ParseHourMarkSortKey(string sortKey) =>
+        Buckets.TryParseLabel(sortKey.AsSpan(), Granularity.Hourly, out var hour)
+            ? hour
+            : throw new FormatException($"Not an hour mark sort key: '{sortKey}'.");
 
     /// <summary>The sort key of an alert group's state item (<c>group#</c> and the group id).</summary>
     public static string AlertGroupSortKey(string groupId) => AlertGroupPrefix + groupId;

@@ -44,7 +44,9 @@ public sealed class ReplayCommand
         var inputBytes = CheckReadable(files);
         var prices = LoadPrices(options.PricesFile);
         var alertSettings = LoadAlertSettings();
-        var processor = new BatchProcessor(prices);
+        // Exports are often older than any retention and replay has no "now" of its own: only the
+        // plausible years are enforced; user names are hashed as in the Lambdas (same salt variable).
+        var processor = new BatchProcessor(prices, DecoderLimits.Default, new ProcessingOptions { Principals = LoadPrincipals() });
         var limits = LoadLimits();
         var invocations = new InvocationSummary();
         var spans = new SpanSummary();
@@ -132,7 +134,7 @@ public sealed class ReplayCommand
         var evaluation = Stopwatch.StartNew();
         var alerts = range.IsEmpty
             ? []
-            : await AlertSimulation.RunAsync(store, range.First, range.Last, alertSettings, new EvaluatorOptions { Maintenance = MaintenanceSettings.Default with { Limits = limits } }).ConfigureAwait(false);
+            : await AlertSimulation.RunAsync(store, range.Buckets, alertSettings, new EvaluatorOptions { Maintenance = MaintenanceSettings.Default with { Limits = limits } }).ConfigureAwait(false);
         evaluation.Stop();
         if (options.Json)
         {
@@ -313,6 +315,18 @@ public sealed class ReplayCommand
         }
     }
 
+    private PrincipalPrivacy LoadPrincipals()
+    {
+        try
+        {
+            return ProcessingSettings.ReadPrincipals(name => _environment.Variables.TryGetValue(name, out var value) ? value : null);
+        }
+        catch (SettingsException ex)
+        {
+            throw new CliUsageException(ex.Message);
+        }
+    }
+
     /// <summary>The same per-dimension top-N limits the processors and the evaluator read.</summary>
     private CardinalityLimits LoadLimits()
     {
@@ -357,6 +371,9 @@ internal sealed class EventTimeRange
 
     public bool IsEmpty => First > Last;
 
+    /// <summary>The distinct 5-minute buckets holding an event.</summary>
+    public HashSet<DateTimeOffset> Buckets { get; } = [];
+
     public void Add(BatchResult result)
     {
         foreach (var invocation in result.Invocations)
@@ -372,6 +389,7 @@ internal sealed class EventTimeRange
 
     private void Add(DateTimeOffset at)
     {
+        Buckets.Add(Core.Aggregation.Buckets.StartOf(at, Granularity.Fine));
         First = at < First ? at : First;
         Last = at > Last ? at : Last;
     }

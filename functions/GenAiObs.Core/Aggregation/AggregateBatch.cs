@@ -11,8 +11,11 @@ public sealed record AggregateDelta(DateTimeOffset BucketStart, string Key, Aggr
 /// <param name="Deltas">Ordered by bucket, then key (ordinal).</param>
 public sealed record AggregateBatch(string BatchId, IReadOnlyList<AggregateDelta> Deltas)
 {
-    /// <summary>Distinct (bucket, key) pairs: the number of DynamoDB UpdateItem requests applying it needs.</summary>
+    /// <summary>Distinct (bucket, key) pairs: the number of aggregate UpdateItem requests applying it needs.</summary>
     public int ItemCount => Deltas.Count;
+
+    /// <summary>The distinct hours the deltas fall in, in order: the hours applying the batch marks for maintenance.</summary>
+    public IReadOnlyList<DateTimeOffset> Hours => [.. Deltas.Select(delta => Buckets.StartOf(delta.BucketStart, Granularity.Hourly)).Distinct().Order()];
 }
 
 /// <summary>One stored aggregate item read back.</summary>
@@ -28,3 +31,6 @@ public sealed record AggregateItem(Granularity Granularity, DateTimeOffset Bucke
 /// <param name="AlreadyApplied">Items that had already absorbed this batch (a redelivery) and were left alone.</param>
 /// <param name="Requests">Write requests sent (DynamoDB UpdateItem calls, retries not counted).</param>
 public sealed record ApplyResult(int Applied, int AlreadyApplied, int Requests);
+
+/// <summary>An hour whose 5-minute items changed since its last rollup, and the mark's version (see <see cref="IAggregateStore.GetMarkedHoursAsync"/>).</summary>
+public readonly record struct HourMark(DateTimeOffset Hour, long Version);

@@ -31,10 +31,14 @@ public sealed class AggregateMaintenance
     /// each capped dimension to its top <paramref name="limits"/> values by cost, the rest into <c>other</c>.
     /// </summary>
     public static IReadOnlyDictionary<string, AggregateCounters> Combine(IReadOnlyDictionary<string, AggregateCounters> sourceSums, CardinalityLimits? limits = null) =>
+        CombineOwned(sourceSums.ToDictionary(pair => pair.Key, pair => pair.Value.Clone(), StringComparer.Ordinal), limits);
+
+    // Combine on sums nobody else holds (fresh from a query): no copy of every key's counters first.
+    private static IReadOnlyDictionary<string, AggregateCounters> CombineOwned(IReadOnlyDictionary<string, AggregateCounters> sourceSums, CardinalityLimits? limits) =>
         AggregateKeyFolding.Fold(
             sourceSums
                 .Where(pair => !AggregateKeys.IsShortLived(pair.Key) && !pair.Value.IsEmpty)
-                .ToDictionary(pair => pair.Key, pair => pair.Value.Clone(), StringComparer.Ordinal),
+                .ToDictionary(pair => pair.Key, pair => pair.Value, StringComparer.Ordinal),
             limits ?? CardinalityLimits.Default);
 
     /// <summary>
@@ -54,7 +58,7 @@ public sealed class AggregateMaintenance
         }
 
         var sums = await _store.SumByPrefixAsync(string.Empty, source, start, end, cancellationToken).ConfigureAwait(false);
-        return await _store.PutRollupAsync(target, start, Combine(sums, _maintenance.Limits), cancellationToken).ConfigureAwait(false);
+        return await _store.PutRollupAsync(target, start, CombineOwned(sums, _maintenance.Limits), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Computes and stores the baselines for <paramref name="day"/> of every key that has one (see <see cref="AggregateKeys.HasBaseline"/>); "total" is always written.</summary>
@@ -99,10 +103,13 @@ public sealed class AggregateMaintenance
     /// completed), oldest first, at most <see cref="MaintenanceSettings.MaxHoursPerRun"/> of them per run
     /// (the next run continues), never older than the fine retention (those sources may have expired:
     /// their rollups are kept as they are) — this fills the gap an evaluator outage leaves;</item>
-    /// <item>always the current hour and the <paramref name="lateHours"/> before it (late data);</item>
+    /// <item>always the current hour and the <paramref name="lateHours"/> before it, and every older
+    /// hour a write has marked since its last rollup (<see cref="IAggregateStore.GetMarkedHoursAsync"/>:
+    /// data hours late — throttled retries, DLQ redrive, delivery lag) while its 5-minute items exist;</item>
     /// <item>the daily rollups of yesterday, today and every day those hours touched;</item>
     /// <item>baselines: today's when missing, and — when a rollup of an earlier day changed — again
-    /// for every later day up to today that has baselines (their inputs changed);</item>
+    /// for every later day up to today, within the baselines' horizon, that has baselines (their inputs changed);</item>
+    /// <item>the marks of the hours rolled up are cleared (unless written again meanwhile);</item>
     /// <item>finally the watermark moves forward (a conditional write: concurrent runs never move it back).</item>
     /// </list>
     /// With no watermark yet (first run) there is nothing to backfill: it starts at the recent hours.
@@ -125,7 +132,15 @@ public sealed class AggregateMaintenance
         }
 
         var caughtUp = backfillStart.AddHours(backfill.Count) >= recentStart;
-        var hours = backfill.Concat(Hours(recentStart, currentHour)).ToList();
+
+        // Late data: every hour a run had completed (at or before the watermark) that a write has
+        // marked since, while its 5-minute items exist. Hours after the watermark are the backfill's.
+        var marks = await _store.GetMarkedHoursAsync(cancellationToken).ConfigureAwait(false);
+        var late = marks
+            .Select(mark => mark.Hour)
+            .Where(hour => watermark is { } done && hour <= done && hour >= oldest && hour < recentStart)
+            .Take(_maintenance.MaxHoursPerRun);
+        var hours = backfill.Concat(late).Concat(Hours(recentStart, currentHour)).Distinct().Order().ToList();
 
         var itemsChanged = 0;
         var changedDays = new SortedSet<DateOnly>();
@@ -151,9 +166,21 @@ public sealed class AggregateMaintenance
             }
         }
 
+        // A day's baselines read the days and hours of their horizon before it: a change reaches
+        // at most that far, so an old late day never walks every day up to today.
         var baselineDays = 0;
+        var reach = Math.Max(_baselines.HistoryHorizonDays, 7 * _baselines.ProfileWeeks);
         var earliestPastChange = changedDays.Where(day => day < today).Select(day => (DateOnly?)day).FirstOrDefault();
-        for (var day = earliestPastChange?.AddDays(1) ?? today; day <= today; day = day.AddDays(1))
+        var candidates = new SortedSet<DateOnly> { today };
+        if (earliestPastChange is { } changedDay)
+        {
+            for (var day = changedDay.AddDays(1); day <= today && day.DayNumber - changedDay.DayNumber <= reach; day = day.AddDays(1))
+            {
+                candidates.Add(day);
+            }
+        }
+
+        foreach (var day in candidates)
         {
             var existing = await _store.GetBaselineAsync(AggregateKeys.Total, day, cancellationToken).ConfigureAwait(false);
             var inputsChanged = earliestPastChange is { } first && day > first;
@@ -162,6 +189,14 @@ public sealed class AggregateMaintenance
                 await UpdateBaselinesAsync(day, cancellationToken).ConfigureAwait(false);
                 baselineDays++;
             }
+        }
+
+        // The marks of the hours just rolled up (and of hours whose items are gone) are cleared,
+        // last, so a failed run leaves them for the next; a mark written again meanwhile stays.
+        // With no watermark (first run) there is nothing to catch up, marks included.
+        foreach (var mark in marks.Where(mark => mark.Hour < oldest || hours.Contains(mark.Hour) || (watermark is null && mark.Hour < recentStart)))
+        {
+            await _store.ClearHourMarkAsync(mark, cancellationToken).ConfigureAwait(false);
         }
 
         // Completed: the last closed hour of an unbroken run of rolled-up hours.

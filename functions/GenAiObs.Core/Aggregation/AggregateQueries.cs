@@ -34,13 +34,15 @@ public static class AggregateQueries
         var sums = new Dictionary<string, AggregateCounters>(StringComparer.Ordinal);
         foreach (var item in items)
         {
-            if (!sums.TryGetValue(item.Key, out var sum))
+            // A key's first item is copied whole (one dictionary copy, not an add per counter).
+            if (sums.TryGetValue(item.Key, out var sum))
             {
-                sum = new AggregateCounters();
-                sums[item.Key] = sum;
+                sum.Merge(item.Counters);
             }
-
-            sum.Merge(item.Counters);
+            else
+            {
+                sums[item.Key] = item.Counters.Clone();
+            }
         }
 
         return sums;

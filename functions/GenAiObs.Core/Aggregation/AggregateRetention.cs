@@ -1,3 +1,5 @@
+using GenAiObs.Core.Processing;
+
 namespace GenAiObs.Core.Aggregation;
 
 /// <summary>
@@ -28,9 +30,9 @@ public sealed record AggregateRetention
 
     /// <summary>The TTL (epoch seconds) of an aggregate item: bucket end + retention.</summary>
     public long ExpiresAt(Granularity granularity, DateTimeOffset bucketStart, string key) =>
-        (bucketStart + Buckets.Width(granularity) + For(granularity, key)).ToUnixTimeSeconds();
+        SaturatingTime.UnixSeconds(SaturatingTime.Add(bucketStart, Buckets.Width(granularity)), For(granularity, key));
 
     /// <summary>The TTL (epoch seconds) of a baseline item: end of its day + baseline retention.</summary>
     public long BaselineExpiresAt(DateOnly day) =>
-        (new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) + TimeSpan.FromDays(1) + Baseline).ToUnixTimeSeconds();
+        SaturatingTime.UnixSeconds(SaturatingTime.Add(new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero), TimeSpan.FromDays(1)), Baseline);
 }

@@ -46,12 +46,16 @@ public static class Buckets
         var first = StartOf(from, granularity);
         if (first < from)
         {
-            first += Width(granularity);
+            first = Processing.SaturatingTime.Add(first, Width(granularity));
         }
 
-        for (var start = first; start < to; start += Width(granularity))
+        for (var start = first; start < to; start = Processing.SaturatingTime.Add(start, Width(granularity)))
         {
             yield return start;
+            if (start == DateTimeOffset.MaxValue)
+            {
+                yield break;
+            }
         }
     }
 

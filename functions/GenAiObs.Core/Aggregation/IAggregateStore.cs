@@ -13,6 +13,20 @@ public interface IAggregateStore
     /// </summary>
     Task<ApplyResult> ApplyBatchAsync(AggregateBatch batch, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The hours whose 5-minute items were written to since maintenance last rolled them up, oldest
+    /// first. <see cref="ApplyBatchAsync"/> marks every hour a batch touches after writing its items
+    /// (each mark carries a version that every write increments), so a batch arriving hours late
+    /// still reaches the hourly and daily rollups.
+    /// </summary>
+    Task<IReadOnlyList<HourMark>> GetMarkedHoursAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Removes an hour's mark if it still has the version read; false when a later write marked the
+    /// hour again (the mark stays, and the next maintenance run rolls the hour up once more).
+    /// </summary>
+    Task<bool> ClearHourMarkAsync(HourMark mark, CancellationToken cancellationToken = default);
+
     /// <summary>The items of one key at one granularity with bucket starts in [from, to), ordered by time; missing buckets are absent.</summary>
     Task<IReadOnlyList<AggregateItem>> GetSeriesAsync(string key, Granularity granularity, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default);
 

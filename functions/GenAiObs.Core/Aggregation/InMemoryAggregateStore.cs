@@ -10,9 +10,10 @@ public sealed class InMemoryAggregateStore : IAggregateStore
 {
     private readonly object _gate = new();
     private readonly AggregateRetention _retention;
-    private readonly Dictionary<(Granularity Granularity, DateTimeOffset Bucket), SortedDictionary<string, Entry>> _buckets = [];
+    private readonly Dictionary<(Granularity Granularity, DateTimeOffset Bucket), BucketItems> _buckets = [];
     private readonly Dictionary<(DateOnly Day, string Key), Baseline> _baselines = [];
     private readonly Dictionary<string, DateTimeOffset> _watermarks = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<DateTimeOffset, long> _marks = [];
 
     public InMemoryAggregateStore(AggregateRetention? retention = null)
     {
@@ -42,6 +43,11 @@ public sealed class InMemoryAggregateStore : IAggregateStore
                 {
                     skipped++;
                 }
+            }
+
+            foreach (var hour in batch.Hours)
+            {
+                _marks[hour] = _marks.GetValueOrDefault(hour) + 1;
             }
         }
 
@@ -77,12 +83,9 @@ public sealed class InMemoryAggregateStore : IAggregateStore
                     continue;
                 }
 
-                foreach (var (key, entry) in items)
+                foreach (var (key, entry) in items.WithPrefix(keyPrefix))
                 {
-                    if (key.StartsWith(keyPrefix, StringComparison.Ordinal))
-                    {
-                        found.Add(new AggregateItem(granularity, start, key, entry.Counters.Clone(), entry.ExpiresAt));
-                    }
+                    found.Add(new AggregateItem(granularity, start, key, entry.Counters.Clone(), entry.ExpiresAt));
                 }
             }
         }
@@ -144,6 +147,22 @@ public sealed class InMemoryAggregateStore : IAggregateStore
         return Task.CompletedTask;
     }
 
+    public Task<IReadOnlyList<HourMark>> GetMarkedHoursAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlyList<HourMark>>([.. _marks.Select(pair => new HourMark(pair.Key, pair.Value))]);
+        }
+    }
+
+    public Task<bool> ClearHourMarkAsync(HourMark mark, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_marks.TryGetValue(mark.Hour, out var version) && version == mark.Version && _marks.Remove(mark.Hour));
+        }
+    }
+
     public Task<DateTimeOffset?> GetWatermarkAsync(string name, CancellationToken cancellationToken = default)
     {
         lock (_gate)
@@ -167,15 +186,61 @@ public sealed class InMemoryAggregateStore : IAggregateStore
         }
     }
 
-    private SortedDictionary<string, Entry> BucketOf(Granularity granularity, DateTimeOffset start)
+    private BucketItems BucketOf(Granularity granularity, DateTimeOffset start)
     {
         if (!_buckets.TryGetValue((granularity, start), out var items))
         {
-            items = new SortedDictionary<string, Entry>(StringComparer.Ordinal);
+            items = new BucketItems();
             _buckets[(granularity, start)] = items;
         }
 
         return items;
+    }
+
+    /// <summary>
+    /// One bucket's items by key, with the keys also kept in ordinal order so a prefix query reads
+    /// only its own keys. The rules ask for one dimension at a time (<c>model#</c>, <c>session#</c>):
+    /// scanning every key of a bucket made each query cost as much as every dimension's values
+    /// together (tests/GenAiObs.Benchmarks/RESULTS.md, section 9).
+    /// </summary>
+    private sealed class BucketItems
+    {
+        private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+        private readonly SortedSet<string> _keys = new(StringComparer.Ordinal);
+
+        public IEnumerable<string> Keys => _keys;
+
+        public bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out Entry entry) => _entries.TryGetValue(key, out entry);
+
+        public Entry this[string key]
+        {
+            set
+            {
+                _entries[key] = value;
+                _keys.Add(key);
+            }
+        }
+
+        public bool Remove(string key) => _entries.Remove(key) && _keys.Remove(key);
+
+        /// <summary>The items whose keys start with <paramref name="prefix"/>, in ordinal key order ("" for all).</summary>
+        public IEnumerable<(string Key, Entry Entry)> WithPrefix(string prefix)
+        {
+            if (_keys.Count == 0 || string.CompareOrdinal(prefix, _keys.Max) > 0)
+            {
+                yield break;
+            }
+
+            foreach (var key in prefix.Length == 0 ? _keys : _keys.GetViewBetween(prefix, _keys.Max!))
+            {
+                if (!key.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    yield break;
+                }
+
+                yield return (key, _entries[key]);
+            }
+        }
     }
 
     private sealed class Entry(AggregateCounters counters, long expiresAt)

@@ -24,7 +24,15 @@ public sealed record DispatchFailure(string NotificationId, string Receiver, str
 /// failed publish releases the claim, so the same notification is planned again next time —
 /// never lost, never sent twice by two evaluators racing.
 /// </summary>
-public sealed class AlertDispatcher(IAlertStateStore store, IAlertPublisher publisher, DispatcherOptions? options = null)
+/// <param name="store">Where group states and claims live.</param>
+/// <param name="publisher">Delivers a notification (SNS in production).</param>
+/// <param name="options">Lease and retention; defaults when null.</param>
+/// <param name="time">
+/// The clock a claim's lease is measured on, read when the claim is written: an evaluation's
+/// <c>now</c> is taken before maintenance and may be minutes old by then. Null: leases count
+/// from <c>now</c> (callers without a clock of their own).
+/// </param>
+public sealed class AlertDispatcher(IAlertStateStore store, IAlertPublisher publisher, DispatcherOptions? options = null, TimeProvider? time = null)
 {
     private readonly DispatcherOptions _options = options ?? new DispatcherOptions();
 
@@ -34,7 +42,8 @@ public sealed class AlertDispatcher(IAlertStateStore store, IAlertPublisher publ
             .ToDictionary(g => g.GroupId, StringComparer.Ordinal);
 
         // A group another evaluator is publishing right now is left entirely to it.
-        var leased = stored.Values.Where(g => g.Pending is { } p && p.LeaseUntil > now).Select(g => g.GroupId).ToHashSet(StringComparer.Ordinal);
+        var loadedAt = ClockAtLeast(time, now);
+        var leased = stored.Values.Where(g => g.Pending is { } p && p.LeaseUntil > loadedAt).Select(g => g.GroupId).ToHashSet(StringComparer.Ordinal);
         var states = stored.Values.Where(g => g.State is not null && !leased.Contains(g.GroupId)).Select(g => g.State!).ToList();
 
         var plan = NotificationPlanner.Plan(firing, states, routing, now);
@@ -42,6 +51,7 @@ public sealed class AlertDispatcher(IAlertStateStore store, IAlertPublisher publ
         var failed = new List<DispatchFailure>();
         var conflicts = 0;
         var skippedLeased = 0;
+        var unreleased = 0;
 
         foreach (var group in plan.Groups)
         {
@@ -68,7 +78,8 @@ public sealed class AlertDispatcher(IAlertStateStore store, IAlertPublisher publ
                 continue;
             }
 
-            var claimedVersion = await store.TryClaimAsync(group.GroupId, version, new PendingNotification(notification.Id, now + _options.ClaimLease), expiresAt, cancellationToken).ConfigureAwait(false);
+            var lease = new PendingNotification(notification.Id, ClockAtLeast(time, now) + _options.ClaimLease);
+            var claimedVersion = await store.TryClaimAsync(group.GroupId, version, lease, expiresAt, cancellationToken).ConfigureAwait(false);
             if (claimedVersion is not { } claimed)
             {
                 conflicts++;
@@ -83,8 +94,11 @@ public sealed class AlertDispatcher(IAlertStateStore store, IAlertPublisher publ
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 failed.Add(new DispatchFailure(notification.Id, notification.Receiver, ex is IPublishFailure publishFailure ? publishFailure.Summary : ex.GetType().Name));
-                // Best effort: if this fails too, the lease runs out and the next evaluation retries.
-                await store.TryReleaseAsync(group.GroupId, claimed, notification.Id, CancellationToken.None).ConfigureAwait(false);
+                if (!await ReleaseBestEffortAsync(store, group.GroupId, claimed, notification.Id).ConfigureAwait(false))
+                {
+                    unreleased++;
+                }
+
                 continue;
             }
 
@@ -97,8 +111,31 @@ public sealed class AlertDispatcher(IAlertStateStore store, IAlertPublisher publ
             sent.Add((notification, receipt));
         }
 
-        return new DispatchResult(sent, failed, conflicts, skippedLeased, plan.NextDueAt) { Muted = plan.Muted };
+        return new DispatchResult(sent, failed, conflicts, skippedLeased, plan.NextDueAt) { Muted = plan.Muted, Unreleased = unreleased };
     }
+
+    /// <summary>
+    /// Gives a claim back after a failed publish, and never throws: a release that fails even
+    /// after the store's retries only delays the notification until the lease runs out (the next
+    /// evaluation after that plans it again), whereas an exception here would end the run and
+    /// leave every later group of this evaluation unsent.
+    /// </summary>
+    /// <returns>False when the claim is still held (the store refused or failed).</returns>
+    internal static async Task<bool> ReleaseBestEffortAsync(IAlertStateStore store, string groupId, long claimedVersion, string notificationId)
+    {
+        try
+        {
+            return await store.TryReleaseAsync(groupId, claimedVersion, notificationId, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The clock's current time, never earlier than <paramref name="now"/> (a simulated clock may lag it).</summary>
+    internal static DateTimeOffset ClockAtLeast(TimeProvider? time, DateTimeOffset now) =>
+        time?.GetUtcNow() is { } current && current > now ? current : now;
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }

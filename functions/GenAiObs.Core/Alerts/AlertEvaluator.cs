@@ -79,7 +79,7 @@ public sealed class AlertEvaluator
         _publisher = publisher;
         _time = time;
         _options = options ?? new EvaluatorOptions();
-        _dispatcher = new AlertDispatcher(states, publisher, _options.Dispatcher);
+        _dispatcher = new AlertDispatcher(states, publisher, _options.Dispatcher, time);
         _delay = delay ?? ((wait, cancellationToken) => Task.Delay(wait, time, cancellationToken));
         _retention = retention ?? AggregateRetention.Default;
         _baselines = baselines ?? BaselineSettings.Default;
@@ -98,6 +98,7 @@ public sealed class AlertEvaluator
         var failed = new List<DispatchFailure>();
         var conflicts = 0;
         var muted = 0;
+        var unreleased = 0;
 
         var dispatch = await _dispatcher.DispatchAsync(regular, _routing, now, cancellationToken).ConfigureAwait(false);
         Collect(dispatch);
@@ -112,7 +113,7 @@ public sealed class AlertEvaluator
             Collect(await _dispatcher.DispatchAsync(regular, _routing, later, cancellationToken).ConfigureAwait(false));
         }
 
-        return new EvaluationResult(now, alerts, sent, failed, conflicts) { Muted = muted };
+        return new EvaluationResult(now, alerts, sent, failed, conflicts) { Muted = muted, Unreleased = unreleased };
 
         void Collect(DispatchResult result)
         {
@@ -120,6 +121,7 @@ public sealed class AlertEvaluator
             failed.AddRange(result.Failed);
             conflicts += result.Conflicts;
             muted += result.Muted;
+            unreleased += result.Unreleased;
         }
     }
 
@@ -136,18 +138,20 @@ public sealed class AlertEvaluator
         var stored = (await _states.LoadAsync(cancellationToken).ConfigureAwait(false))
             .Where(group => OneShotPlanner.IsOneShotGroup(group.GroupId))
             .ToDictionary(group => group.GroupId, StringComparer.Ordinal);
+        var loadedAt = AlertDispatcher.ClockAtLeast(_time, now);
         var handled = stored.Values
-            .Where(group => group.State is not null || group.Pending is { } pending && pending.LeaseUntil > now)
+            .Where(group => group.State is not null || group.Pending is { } pending && pending.LeaseUntil > loadedAt)
             .Select(group => group.GroupId)
             .ToHashSet(StringComparer.Ordinal);
 
         var conflicts = 0;
+        var unreleased = 0;
         var expiresAt = now + _options.OneShotRetention;
         foreach (var plan in OneShotPlanner.Plan(oneShots, handled, _routing, now))
         {
             var version = stored.TryGetValue(plan.GroupId, out var current) ? current.Version : 0;
             var notification = plan.Notification;
-            var claimed = await _states.TryClaimAsync(plan.GroupId, version, new PendingNotification(notification.Id, now + _options.Dispatcher.ClaimLease), expiresAt, cancellationToken).ConfigureAwait(false);
+            var claimed = await _states.TryClaimAsync(plan.GroupId, version, new PendingNotification(notification.Id, AlertDispatcher.ClockAtLeast(_time, now) + _options.Dispatcher.ClaimLease), expiresAt, cancellationToken).ConfigureAwait(false);
             if (claimed is not { } claimedVersion)
             {
                 conflicts++;
@@ -162,7 +166,11 @@ public sealed class AlertEvaluator
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 failed.Add(new DispatchFailure(notification.Id, notification.Receiver, ex.GetType().Name));
-                await _states.TryReleaseAsync(plan.GroupId, claimedVersion, notification.Id, CancellationToken.None).ConfigureAwait(false);
+                if (!await AlertDispatcher.ReleaseBestEffortAsync(_states, plan.GroupId, claimedVersion, notification.Id).ConfigureAwait(false))
+                {
+                    unreleased++;
+                }
+
                 continue;
             }
 
@@ -174,6 +182,6 @@ public sealed class AlertEvaluator
             sent.Add((notification, receipt));
         }
 
-        return new DispatchResult(sent, failed, conflicts, 0, null);
+        return new DispatchResult(sent, failed, conflicts, 0, null) { Unreleased = unreleased };
     }
 }

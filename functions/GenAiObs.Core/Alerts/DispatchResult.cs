@@ -10,4 +10,7 @@ public sealed record DispatchResult(
 {
     /// <summary>Due notifications a route's mute or active time intervals held back.</summary>
     public int Muted { get; init; }
+
+    /// <summary>Claims of failed publishes that could not be given back (they expire with their lease).</summary>
+    public int Unreleased { get; init; }
 }

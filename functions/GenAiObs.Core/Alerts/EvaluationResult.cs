@@ -17,4 +17,7 @@ public sealed record EvaluationResult(
 {
     /// <summary>Due group notifications held back by their route's time intervals (sent after the mute ends).</summary>
     public int Muted { get; init; }
+
+    /// <summary>Claims of failed publishes the store could not give back (sent again after their lease).</summary>
+    public int Unreleased { get; init; }
 }

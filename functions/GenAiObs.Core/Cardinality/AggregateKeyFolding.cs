@@ -5,9 +5,11 @@ namespace GenAiObs.Core.Cardinality;
 /// <summary>
 /// Folds the aggregate keys of one bucket: per capped key prefix (<see cref="CardinalityLimits.ForKeyPrefix"/>),
 /// the top N values by cost keep their key and the rest are summed into <c>prefix#other</c>. The
-/// processors fold each delivery's fine deltas, and maintenance folds every hourly and daily rollup
-/// again, so the rollups, the baselines computed from them and the alert rules reading them hold at
-/// most N + 1 keys per dimension and bucket whatever callers put in requestMetadata.
+/// processors fold each delivery's fine deltas the same way while they build them
+/// (<see cref="AggregateBuilder"/>, ranked by <see cref="TopValues.Rank"/>), and maintenance folds
+/// every hourly and daily rollup again here, so the rollups, the baselines computed from them and
+/// the alert rules reading them hold at most N + 1 keys per dimension and bucket whatever callers
+/// put in requestMetadata.
 /// </summary>
 public static class AggregateKeyFolding
 {
@@ -37,32 +39,6 @@ public static class AggregateKeyFolding
         }
 
         return folded;
-    }
-
-    /// <summary>Folds a delivery's deltas bucket by bucket, keeping the order (bucket, then key ordinal).</summary>
-    public static IReadOnlyList<AggregateDelta> Fold(IReadOnlyList<AggregateDelta> deltas, CardinalityLimits limits)
-    {
-        if (CountByPrefix(deltas.Select(d => d.Key), limits).Count == 0)
-        {
-            return deltas;
-        }
-
-        var result = new List<AggregateDelta>(deltas.Count);
-        foreach (var bucket in deltas.GroupBy(d => d.BucketStart))
-        {
-            var items = bucket.ToDictionary(d => d.Key, d => d.Counters, StringComparer.Ordinal);
-            foreach (var (key, counters) in Fold(items, limits))
-            {
-                result.Add(new AggregateDelta(bucket.Key, key, counters));
-            }
-        }
-
-        result.Sort(static (a, b) =>
-        {
-            var byBucket = a.BucketStart.CompareTo(b.BucketStart);
-            return byBucket != 0 ? byBucket : string.CompareOrdinal(a.Key, b.Key);
-        });
-        return result;
     }
 
     /// <summary>The key prefix (through the first <c>#</c>), or null for <c>total</c>.</summary>

@@ -35,17 +35,7 @@ public sealed class TopValues
         }
 
         var ranked = _tally.ToList();
-        ranked.Sort(static (a, b) =>
-        {
-            var byWeight = b.Value.Weight.CompareTo(a.Value.Weight);
-            if (byWeight != 0)
-            {
-                return byWeight;
-            }
-
-            var byCount = b.Value.Count.CompareTo(a.Value.Count);
-            return byCount != 0 ? byCount : string.CompareOrdinal(a.Key, b.Key);
-        });
+        ranked.Sort(static (a, b) => Rank(a.Value.Weight, a.Value.Count, a.Key, b.Value.Weight, b.Value.Count, b.Key));
         var kept = new HashSet<string>(Math.Max(limit, 0), StringComparer.Ordinal);
         for (var i = 0; i < ranked.Count && i < limit; i++)
         {
@@ -53,6 +43,22 @@ public sealed class TopValues
         }
 
         return kept;
+    }
+
+    /// <summary>
+    /// The ranking order (negative: the first value ranks higher): larger weight first, then larger
+    /// count, then ordinal name. Values of one key prefix compare by name as their whole keys do.
+    /// </summary>
+    public static int Rank(decimal weightA, long countA, string nameA, decimal weightB, long countB, string nameB)
+    {
+        var byWeight = weightB.CompareTo(weightA);
+        if (byWeight != 0)
+        {
+            return byWeight;
+        }
+
+        var byCount = countB.CompareTo(countA);
+        return byCount != 0 ? byCount : string.CompareOrdinal(nameA, nameB);
     }
 
     /// <summary>The value itself when kept, else <see cref="Other"/>.</summary>

@@ -14,16 +14,18 @@ public sealed class BatchProcessor
 {
     private readonly PriceTable _prices;
     private readonly DecoderLimits _limits;
+    private readonly ProcessingOptions _options;
 
     public BatchProcessor(PriceTable prices)
         : this(prices, DecoderLimits.Default)
     {
     }
 
-    public BatchProcessor(PriceTable prices, DecoderLimits limits)
+    public BatchProcessor(PriceTable prices, DecoderLimits limits, ProcessingOptions? options = null)
     {
         _prices = prices;
         _limits = limits;
+        _options = options ?? ProcessingOptions.Default;
     }
 
     /// <summary>Decodes a Lambda event (subscription or Kinesis) and processes it.</summary>
@@ -71,6 +73,9 @@ public sealed class BatchProcessor
 
         result.EventCount = delivery.Events.Count + eventsRejectedByDecoder;
 
+        // Records outside the accepted window are rejected by name; the window is fixed per delivery.
+        var window = _options.Window is { } w && _options.Time is { } clock ? w.At(clock.GetUtcNow()) : EventTimeBounds.Plausible;
+
         // A delivery repeats a few dozen identifiers (models, principals, services …) hundreds of times.
         var strings = new Utf8StringTable();
         foreach (var logEvent in delivery.Events)
@@ -78,13 +83,15 @@ public sealed class BatchProcessor
             switch (RecordRouter.Route(logEvent, _limits.MaxJsonDepth, out var rejection))
             {
                 case RecordKind.Invocation:
-                    ParseInvocation(logEvent, result, strings);
+                    ParseInvocation(logEvent, result, strings, window);
                     break;
                 case RecordKind.Span:
-                    ParseSpan(logEvent, result, strings);
+                    ParseSpan(logEvent, result, strings, window);
                     break;
                 default:
-                    result.Rejections.Add(rejection!);
+                    // A message that is not even a record: the delivery's log group (aws/spans holds
+                    // only spans) or else the function reading it says what it was meant to be.
+                    result.Rejections.Add(rejection!.Source is null ? rejection with { Source = SourceOf(delivery) } : rejection);
                     break;
             }
         }
@@ -120,13 +127,28 @@ public sealed class BatchProcessor
         return Convert.ToHexStringLower(digest[..16]);
     }
 
-    private void ParseInvocation(in LogEvent logEvent, BatchResult result, Utf8StringTable strings)
+    /// <summary>The record kind an unrecognisable message of <paramref name="delivery"/> is counted under.</summary>
+    private string? SourceOf(DecodedDelivery delivery) =>
+        string.Equals(delivery.LogGroup, SpansLogGroup, StringComparison.Ordinal) ? RecordSources.Span : _options.DefaultSource;
+
+    /// <summary>The log group CloudWatch Transaction Search writes OpenTelemetry spans to.</summary>
+    public const string SpansLogGroup = "aws/spans";
+
+    private void ParseInvocation(in LogEvent logEvent, BatchResult result, Utf8StringTable strings, EventTimeBounds window)
     {
         if (!InvocationLogParser.TryParse(logEvent, out var record, out var rejection, _limits.MaxJsonDepth, strings))
         {
             result.Rejections.Add(rejection);
             return;
         }
+
+        if (!window.Contains(record.Timestamp))
+        {
+            result.Rejections.Add(new Rejection(logEvent.Id, RejectReasons.TimestampOutOfWindow, "timestamp", Source: RecordSources.Invocation));
+            return;
+        }
+
+        record = _options.Principals.Apply(record);
 
         // Cross-region inference is billed at the source region's price (the Amazon Bedrock pricing page): the record's region.
         var quote = _prices.Quote(record.ModelId, record.Region, record.InputTokens, record.OutputTokens, record.CacheReadTokens, record.CacheWriteTokens, out var breakdown);
@@ -137,16 +159,20 @@ public sealed class BatchProcessor
         result.Invocations.Add(new PricedInvocation(record, cost, quote.Priced, quote.PriceKey, record.IsError ? default : breakdown, quote.Status == PriceStatus.NotTokenPriced));
     }
 
-    private void ParseSpan(in LogEvent logEvent, BatchResult result, Utf8StringTable strings)
+    private void ParseSpan(in LogEvent logEvent, BatchResult result, Utf8StringTable strings, EventTimeBounds window)
     {
         var parsed = SpanParser.Parse(logEvent, _limits.MaxJsonDepth, strings);
-        if (parsed.Span is { } span)
+        if (parsed.Span is not { } span)
         {
-            result.Spans.Add(SpanPricer.Price(span, _prices));
+            result.Rejections.Add(parsed.Rejection!);
+        }
+        else if (!window.Contains(span.End))
+        {
+            result.Rejections.Add(new Rejection(logEvent.Id, RejectReasons.TimestampOutOfWindow, "endTimeUnixNano", Source: RecordSources.Span));
         }
         else
         {
-            result.Rejections.Add(parsed.Rejection!);
+            result.Spans.Add(SpanPricer.Price(span, _prices));
         }
     }
 }

@@ -179,6 +179,12 @@ public static class InvocationLogParser
         }
 
         var timestamp = fields.Timestamp ?? FromEventTime(logEvent.TimestampMs);
+        if (!EventTimeBounds.Plausible.Contains(timestamp))
+        {
+            // Year 1 or 9999 is a broken clock; accepted, it would overflow every TTL computed from it.
+            throw new RecordRejectedException(RejectReasons.InvalidTimestamp, fields.Timestamp is null ? "event timestamp" : "timestamp");
+        }
+
         var body = fields.Body;
         return new InvocationRecord
         {
@@ -195,7 +201,8 @@ public static class InvocationLogParser
             OutputTokens = fields.OutputTokens ?? body.StreamOutputTokens ?? 0,
             CacheReadTokens = fields.CacheReadTokens ?? 0,
             CacheWriteTokens = fields.CacheWriteTokens ?? 0,
-            StopReason = body.StopReason ?? StopReasons.Unknown,
+            // Converse reports a guardrail intervention as its stop reason; InvokeModel bodies flag it beside the model's own.
+            StopReason = body.GuardrailIntervened ? StopReasons.GuardrailIntervened : body.StopReason ?? StopReasons.Unknown,
             LatencyMs = body.LatencyMs,
             TimeToFirstTokenMs = body.FirstByteMs,
             ErrorCode = string.IsNullOrEmpty(fields.ErrorCode) ? null : fields.ErrorCode,

@@ -13,6 +13,13 @@ internal struct ResponseBodyFacts
     /// <summary>Token counts from a stream's <c>amazon-bedrock-invocationMetrics</c> (fallback when the record lacks them).</summary>
     public long? StreamInputTokens;
     public long? StreamOutputTokens;
+
+    /// <summary>
+    /// <c>"amazon-bedrock-guardrailAction":"INTERVENED"</c> in an InvokeModel body or a stream chunk
+    /// (Amazon Bedrock User Guide, "Use a guardrail with InvokeModel"): the guardrail replaced the
+    /// answer, whatever stop reason the model reported.
+    /// </summary>
+    public bool GuardrailIntervened;
 }
 
 /// <summary>
@@ -50,6 +57,7 @@ internal static class ResponseBodyScanner
                     facts.FirstByteMs = chunk.FirstByteMs ?? facts.FirstByteMs;
                     facts.StreamInputTokens = chunk.StreamInputTokens ?? facts.StreamInputTokens;
                     facts.StreamOutputTokens = chunk.StreamOutputTokens ?? facts.StreamOutputTokens;
+                    facts.GuardrailIntervened |= chunk.GuardrailIntervened;
                 }
 
                 break;
@@ -69,6 +77,7 @@ internal static class ResponseBodyScanner
         InvocationMetrics,
         Nested,
         Candidates,
+        GuardrailAction,
     }
 
     /// <summary>Every property name the scanner looks at, once: adding a provider's field is one line here.</summary>
@@ -87,11 +96,12 @@ internal static class ResponseBodyScanner
         ("outputs"u8.ToArray(), BodyField.Candidates),                 // Mistral text
         ("choices"u8.ToArray(), BodyField.Candidates),                 // Mistral chat, OpenAI-style
         ("generations"u8.ToArray(), BodyField.Candidates),             // Cohere legacy
+        ("amazon-bedrock-guardrailAction"u8.ToArray(), BodyField.GuardrailAction), // InvokeModel body or stream chunk with a guardrail
     ];
 
     // The lengths of the names above, derived from them (bit n set: some name is n bytes long). Most
     // names in a body ("text", "type", "role", "content" …) are ruled out by one bit test instead of
-    // thirteen comparisons; stream bodies hold hundreds of chunks.
+    // one comparison per name; stream bodies hold hundreds of chunks.
     private static readonly ulong FieldLengths = Fields.Aggregate(0UL, (mask, field) => mask | (1UL << field.Name.Length));
 
     /// <summary>One response object or stream chunk; within it the first stop reason found wins.</summary>
@@ -105,6 +115,9 @@ internal static class ResponseBodyScanner
             {
                 case BodyField.StopReason when reader.TokenType == JsonTokenType.String:
                     facts.StopReason ??= NormalizeToken(ref reader);
+                    break;
+                case BodyField.GuardrailAction when reader.TokenType == JsonTokenType.String:
+                    facts.GuardrailIntervened |= reader.ValueTextEquals("INTERVENED"u8);
                     break;
                 case BodyField.Metrics:
                     ScanNumbers(ref reader, ref facts, invocationMetrics: false);

@@ -37,9 +37,9 @@ public static class SpanParser
     /// <summary>Longest identity value (ids, names, models) accepted, in UTF-8 bytes.</summary>
     public const int MaxIdentityBytes = 1024;
 
-    // Event times outside 2000-01-01 .. 2100-01-01 are clock garbage.
-    private const long MinPlausibleNanos = 946_684_800L * 1_000_000_000L;
-    private const long MaxPlausibleNanos = 4_102_444_800L * 1_000_000_000L;
+    // Event times outside the plausible years (one rule with invocation logs: EventTimeBounds.Plausible) are clock garbage.
+    private static readonly long MinPlausibleNanos = EventTimeBounds.Plausible.From.ToUnixTimeMilliseconds() * 1_000_000L;
+    private static readonly long MaxPlausibleNanos = EventTimeBounds.Plausible.To.ToUnixTimeMilliseconds() * 1_000_000L;
     private const int MaxKeyChars = 128;
     private const int MaxShortValueBytes = 64;
     private const int MaxEmbeddedFinishReasonsBytes = 512;
@@ -756,7 +756,7 @@ public static class SpanParser
         return false;
     }
 
-    private static bool IsPlausibleTime(long nanos) => nanos is >= MinPlausibleNanos and <= MaxPlausibleNanos;
+    private static bool IsPlausibleTime(long nanos) => nanos >= MinPlausibleNanos && nanos <= MaxPlausibleNanos;
 
     private static DateTimeOffset FromUnixNanos(long nanos) =>
         DateTimeOffset.UnixEpoch.AddTicks(nanos / 100);

@@ -25,6 +25,9 @@ public static class RejectReasons
     public const string WrongType = "wrong_type";
     public const string InvalidTokenCount = "invalid_token_count";
     public const string InvalidTimestamp = "invalid_timestamp";
+
+    /// <summary>A valid time outside the accepted window (older than the 5-minute retention or more than a day ahead, by default).</summary>
+    public const string TimestampOutOfWindow = "timestamp_out_of_window";
     public const string InvalidDuration = "invalid_duration";
     public const string MessageTooLarge = "message_too_large";
     public const string TooDeep = "too_deep";

@@ -240,8 +240,8 @@ public sealed class DeploySimulationTests
         Assert.Equal("prod", spanEnvironment.GetProperty("GENAIOBS_ENVIRONMENT").GetString());
 
         // The span processor, with the stack's environment, writes the stack's table.
-        var lines = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "Fixtures", "spans", "strands-agentcore.jsonl")).Where(l => l.Length > 0).ToList();
         var now = DateTimeOffset.UtcNow;
+        var lines = ShiftedToNow(File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "Fixtures", "spans", "strands-agentcore.jsonl")).Where(l => l.Length > 0).ToList(), now);
         var delivery = TestEvents.SubscriptionEvent(TestEvents.DataMessage(
             lines.Select((l, i) => (TestEvents.EventId(i), now.ToUnixTimeMilliseconds(), Encoding.UTF8.GetBytes(l))), logGroup: "aws/spans"));
         var processed = await RunAsync(account, functions.GetProperty("SpanFunction"), delivery, TimeSpan.FromSeconds(30));
@@ -378,6 +378,29 @@ public sealed class DeploySimulationTests
         record["requestId"] = $"5c1b2a3e-8d4f-4f7a-9a60-{index:D12}";
         record["errorCode"] = "InternalServerException";
         return Encoding.UTF8.GetBytes(record.ToJsonString());
+    }
+
+    /// <summary>
+    /// The fixture's spans moved so the last one ends a minute before <paramref name="now"/>, their
+    /// spacing kept: the processor accepts only event times within the retention of its 5-minute
+    /// items, and the stack's environment (the point of this test) sets no wider window.
+    /// </summary>
+    private static List<string> ShiftedToNow(List<string> lines, DateTimeOffset now)
+    {
+        var spans = lines.Select(l => JsonNode.Parse(l)!.AsObject()).ToList();
+        var lastEnd = spans.Max(s => (long)s["endTimeUnixNano"]!);
+        var shift = (now.AddMinutes(-1).ToUnixTimeMilliseconds() * 1_000_000) - lastEnd;
+        foreach (var span in spans)
+        {
+            span["startTimeUnixNano"] = (long)span["startTimeUnixNano"]! + shift;
+            span["endTimeUnixNano"] = (long)span["endTimeUnixNano"]! + shift;
+            foreach (var spanEvent in span["events"]?.AsArray() ?? [])
+            {
+                spanEvent!["timeUnixNano"] = (long)spanEvent["timeUnixNano"]! + shift;
+            }
+        }
+
+        return spans.Select(s => s.ToJsonString()).ToList();
     }
 
     /// <summary>

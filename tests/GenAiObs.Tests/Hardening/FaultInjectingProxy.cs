@@ -39,7 +39,7 @@ internal sealed class FaultInjectingProxy : IAsyncDisposable
     private readonly IPEndPoint _upstream;
     private readonly int _port;
     private readonly Lock _lock = new();
-    private readonly Queue<(string? Operation, ProxyFault Fault)> _next = new();
+    private readonly Queue<(string? Operation, Func<string, bool>? Body, ProxyFault Fault)> _next = new();
     private readonly ConcurrentDictionary<TcpClient, byte> _connections = new();
     private readonly ConcurrentDictionary<string, int> _seen = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _injected = new(StringComparer.Ordinal);
@@ -127,14 +127,17 @@ internal sealed class FaultInjectingProxy : IAsyncDisposable
         }
     }
 
-    /// <summary>The next <paramref name="count"/> requests (of <paramref name="operation"/>, or any) get <paramref name="fault"/>.</summary>
-    public void FailNext(int count, ProxyFault fault, string? operation = null)
+    /// <summary>
+    /// The next <paramref name="count"/> requests (of <paramref name="operation"/>, or any; and
+    /// when <paramref name="body"/> is given, only those whose body text it accepts) get <paramref name="fault"/>.
+    /// </summary>
+    public void FailNext(int count, ProxyFault fault, string? operation = null, Func<string, bool>? body = null)
     {
         lock (_lock)
         {
             for (var i = 0; i < count; i++)
             {
-                _next.Enqueue((operation, fault));
+                _next.Enqueue((operation, body, fault));
             }
         }
     }
@@ -232,7 +235,7 @@ internal sealed class FaultInjectingProxy : IAsyncDisposable
             {
                 var operation = request.Header("X-Amz-Target") is { } target ? target[(target.IndexOf('.', StringComparison.Ordinal) + 1)..] : "(none)";
                 _seen.AddOrUpdate(operation, 1, (_, n) => n + 1);
-                var (fault, hold) = Decide(operation);
+                var (fault, hold) = Decide(operation, request);
                 if (fault is not null)
                 {
                     _injected.AddOrUpdate(operation, 1, (_, n) => n + 1);
@@ -283,7 +286,7 @@ internal sealed class FaultInjectingProxy : IAsyncDisposable
         }
     }
 
-    private (ProxyFault? Fault, Task? Hold) Decide(string operation)
+    private (ProxyFault? Fault, Task? Hold) Decide(string operation, HttpFrame request)
     {
         lock (_lock)
         {
@@ -298,7 +301,7 @@ internal sealed class FaultInjectingProxy : IAsyncDisposable
                 return (null, _release.Task);
             }
 
-            if (_next.TryPeek(out var next) && (next.Operation is null || next.Operation == operation))
+            if (_next.TryPeek(out var next) && (next.Operation is null || next.Operation == operation) && (next.Body is null || next.Body(request.BodyText)))
             {
                 _next.Dequeue();
                 return (next.Fault, null);
@@ -317,6 +320,16 @@ internal sealed class FaultInjectingProxy : IAsyncDisposable
 /// <summary>One HTTP/1.1 message as read off the wire: its head and the raw bytes (head and body).</summary>
 internal sealed record HttpFrame(string Head, byte[] Raw)
 {
+    /// <summary>The body (after the head), as UTF-8 text.</summary>
+    public string BodyText
+    {
+        get
+        {
+            var start = Encoding.ASCII.GetByteCount(Head) + 4;
+            return start >= Raw.Length ? string.Empty : Encoding.UTF8.GetString(Raw, start, Raw.Length - start);
+        }
+    }
+
     public string? Header(string name)
     {
         foreach (var line in Head.Split("\r\n").Skip(1))

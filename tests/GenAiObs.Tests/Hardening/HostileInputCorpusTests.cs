@@ -1,5 +1,6 @@
 using GenAiObs.Cli.Export;
 using System.Text;
+using GenAiObs.Core.Envelopes;
 using GenAiObs.Core.Pricing;
 using GenAiObs.Core.Processing;
 using GenAiObs.Core.Records;
@@ -70,6 +71,8 @@ public sealed class HostileInputCorpusTests
         ["message is a number"] = new(() => Subscription("""{"messageType":"DATA_MESSAGE","logEvents":[{"id":"1","timestamp":1,"message":42}]}"""u8.ToArray()), Outcome.Rejected(1, RejectReasons.WrongType)),
         ["message missing"] = new(() => Subscription("""{"messageType":"DATA_MESSAGE","logEvents":[{"id":"1","timestamp":1}]}"""u8.ToArray()), Outcome.Rejected(1, RejectReasons.MissingField)),
         ["log event timestamp out of range"] = new(() => Subscription(Encoding.UTF8.GetBytes("{\"messageType\":\"DATA_MESSAGE\",\"logEvents\":[{\"id\":\"1\",\"timestamp\":1e300,\"message\":" + PiiCanary.Json(Encoding.UTF8.GetString(Record())) + "}]}")), Outcome.Rejected(1, RejectReasons.InvalidTimestamp)),
+        ["record older than the 5-minute retention, beside a good one"] = new(() => Subscription(TestEvents.DataMessage(Encoding.UTF8.GetBytes(PiiCanary.InvocationRecord(At.AddDays(-4))), Record())), new Outcome(2, 1, 0, [RejectReasons.TimestampOutOfWindow])),
+        ["record from year 9999, beside a good one"] = new(() => Subscription(TestEvents.DataMessage(Encoding.UTF8.GetBytes(PiiCanary.InvocationRecord(new DateTimeOffset(9999, 12, 31, 23, 58, 0, TimeSpan.Zero))), Record())), new Outcome(2, 1, 0, [RejectReasons.InvalidTimestamp])),
         ["log event timestamp is a string"] = new(() => Subscription(Encoding.UTF8.GetBytes("{\"messageType\":\"DATA_MESSAGE\",\"logEvents\":[{\"id\":\"1\",\"timestamp\":\"now\",\"message\":\"{}\"}]}")), Outcome.Rejected(1, RejectReasons.InvalidTimestamp)),
         ["non-UTF-8 bytes inside an escaped message"] = new(() => Subscription(NonUtf8Message()), Outcome.Rejected(1, RejectReasons.InvalidJson)),
         ["a lone surrogate escape in a message"] = new(() => Subscription("""{"messageType":"DATA_MESSAGE","logEvents":[{"id":"1","timestamp":1,"message":"{\"a\":\"\\uD800\"}\uDC00"}]}"""u8.ToArray()), Outcome.Rejected(1, RejectReasons.InvalidJson)),
@@ -143,7 +146,10 @@ public sealed class HostileInputCorpusTests
         // Arrange
         var corpusCase = Cases[name];
         var input = corpusCase.Input();
-        var processor = new BatchProcessor(Prices);
+        // Lambda events are read as the processors read them: with the event-time window at At.
+        var processor = corpusCase.IsFile
+            ? new BatchProcessor(Prices)
+            : new BatchProcessor(Prices, DecoderLimits.Default, new ProcessingOptions { Window = EventTimeWindow.Default, Time = new Store.FixedTimeProvider(At) });
 
         // Act
         var result = corpusCase.IsFile ? processor.ProcessDelivery(ExportFileReader.ReadWhole(input)) : processor.ProcessLambdaEvent(input);
@@ -251,7 +257,8 @@ public sealed class HostileInputCorpusTests
 
     private static byte[] RawRecordWithNonUtf8Prompt()
     {
-        var prefix = Encoding.UTF8.GetBytes(Head + ",\"input\":{\"inputBodyJson\":{\"text\":\"");
+        // A raw line has no ingestion time: the record carries its own (without one it would be invalid_timestamp).
+        var prefix = Encoding.UTF8.GetBytes(Head + ",\"timestamp\":\"2026-11-20T14:03:27Z\",\"input\":{\"inputBodyJson\":{\"text\":\"");
         return [.. prefix, 0xFF, 0xC0, 0x80, .. "\"},\"inputTokenCount\":3}}\n"u8.ToArray()];
     }
 

@@ -21,6 +21,8 @@ public sealed class PiiCanaryBootstrapTests(PublishedBootstrap bootstrap, Store.
         {
             ["AWS_LAMBDA_RUNTIME_API"] = server.Address,
             ["_HANDLER"] = handler,
+            ["GENAIOBS_MAX_EVENT_AGE_HOURS"] = "1000000",
+            ["GENAIOBS_MAX_EVENT_AHEAD_HOURS"] = "1000000",
             ["POWERTOOLS_LOG_LEVEL"] = "DEBUG",
             ["GENAIOBS_TABLE_NAME"] = table.TableName,
             ["AWS_ENDPOINT_URL_DYNAMODB"] = table.Endpoint,

@@ -217,6 +217,8 @@ public sealed class PiiCanaryEndToEndTests(Store.DynaliteTableFixture table) : I
     private DictionaryEnvironment Environment(string handler, string? endpoint = null) => new()
     {
         { EnvironmentVariables.Handler, handler },
+        { EnvironmentVariables.MaxEventAgeHours, "1000000" },
+        { EnvironmentVariables.MaxEventAheadHours, "1000000" },
         { EnvironmentVariables.TableName, table.TableName },
         { EnvironmentVariables.EndpointUrlDynamoDb, endpoint ?? table.Endpoint },
         { EnvironmentVariables.Region, "us-east-1" },

@@ -249,6 +249,9 @@ public sealed class StoreFaultInjectionTests(DynaliteTableFixture table) : IClas
         { EnvironmentVariables.TableName, table.TableName },
         { EnvironmentVariables.EndpointUrlDynamoDb, proxy.EndpointUrl },
         { EnvironmentVariables.Region, "us-east-1" },
+        // Each test owns a two-month range from 2030 on (NextRange) so tests sharing the table never
+        // touch each other's items: those event times lie years ahead of the accepted window.
+        { EnvironmentVariables.MaxEventAheadHours, "1000000" },
     };
 
     // ---- The functions, wired as the bootstrap wires them but on the proxy's endpoint.

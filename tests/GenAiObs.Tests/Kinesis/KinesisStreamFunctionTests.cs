@@ -184,5 +184,9 @@ public sealed class KinesisStreamFunctionTests
         public Task<DateTimeOffset?> GetWatermarkAsync(string name, CancellationToken cancellationToken = default) => inner.GetWatermarkAsync(name, cancellationToken);
 
         public Task<bool> AdvanceWatermarkAsync(string name, DateTimeOffset hour, CancellationToken cancellationToken = default) => inner.AdvanceWatermarkAsync(name, hour, cancellationToken);
+
+        public Task<IReadOnlyList<HourMark>> GetMarkedHoursAsync(CancellationToken cancellationToken = default) => inner.GetMarkedHoursAsync(cancellationToken);
+
+        public Task<bool> ClearHourMarkAsync(HourMark mark, CancellationToken cancellationToken = default) => inner.ClearHourMarkAsync(mark, cancellationToken);
     }
 }

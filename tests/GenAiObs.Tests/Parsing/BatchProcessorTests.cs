@@ -79,7 +79,7 @@ public class BatchProcessorTests
     [Fact]
     public void ProcessDelivery_WhenSchemaTypeComesLast_ShouldStillRouteToInvocationParser()
     {
-        const string record = """{"operation":"Converse","modelId":"amazon.nova-lite-v1:0","output":{"outputBodyJson":{"stopReason":"end_turn"}},"schemaType":"ModelInvocationLog"}""";
+        const string record = """{"operation":"Converse","modelId":"amazon.nova-lite-v1:0","timestamp":"2026-11-20T11:00:00Z","output":{"outputBodyJson":{"stopReason":"end_turn"}},"schemaType":"ModelInvocationLog"}""";
         using var delivery = ExportFileReader.ReadWhole(Encoding.UTF8.GetBytes(record));
 
         var result = new BatchProcessor(Prices).ProcessDelivery(delivery);

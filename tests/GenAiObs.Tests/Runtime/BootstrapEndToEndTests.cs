@@ -29,6 +29,8 @@ public sealed class BootstrapEndToEndTests
         {
             ["AWS_LAMBDA_RUNTIME_API"] = server.Address,
             ["_HANDLER"] = "invocation-logs",
+            ["GENAIOBS_MAX_EVENT_AGE_HOURS"] = "1000000",
+            ["GENAIOBS_MAX_EVENT_AHEAD_HOURS"] = "1000000",
             ["POWERTOOLS_SERVICE_NAME"] = "e2e-service",
             ["POWERTOOLS_METRICS_NAMESPACE"] = "GenAI/E2E",
             ["GENAIOBS_ENVIRONMENT"] = "test",

@@ -59,6 +59,7 @@ public sealed class InvocationLogFunctionTests
         var environment = new DictionaryEnvironment
         {
             { EnvironmentVariables.Handler, HandlerRegistry.InvocationLogs },
+            { EnvironmentVariables.MaxEventAgeHours, "1000000" },
             { EnvironmentVariables.PricesFile, Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}.json") },
         };
 
@@ -69,7 +70,7 @@ public sealed class InvocationLogFunctionTests
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var environment = new DictionaryEnvironment { { EnvironmentVariables.Handler, HandlerRegistry.InvocationLogs } };
+        var environment = new DictionaryEnvironment { { EnvironmentVariables.Handler, HandlerRegistry.InvocationLogs }, { EnvironmentVariables.MaxEventAgeHours, "1000000" } };
         var host = HandlerRegistry.Initialise(environment, stdout, stderr, TimeProvider.System);
         Assert.Equal(DiagnosticLevel.Information, host.Logger.MinimumLevel);
         return (host.Function, stdout, stderr);

@@ -203,6 +203,7 @@ public sealed class RuntimeLoopTests
         var environment = new DictionaryEnvironment
         {
             { EnvironmentVariables.Handler, HandlerRegistry.InvocationLogs },
+            { EnvironmentVariables.MaxEventAgeHours, "1000000" },
             { EnvironmentVariables.MaxPrincipals, "lots" },
         };
 

@@ -93,7 +93,7 @@ public sealed class SpanFunctionTests
     [Fact]
     public void Registry_WhenHandlerIsSpans_ShouldBuildTheSpanFunction()
     {
-        var environment = new DictionaryEnvironment { { EnvironmentVariables.Handler, HandlerRegistry.Spans } };
+        var environment = new DictionaryEnvironment { { EnvironmentVariables.Handler, HandlerRegistry.Spans }, { EnvironmentVariables.MaxEventAgeHours, "1000000" } };
 
         var host = HandlerRegistry.Initialise(environment, TextWriter.Null, TextWriter.Null, TimeProvider.System);
 
@@ -148,7 +148,7 @@ public sealed class SpanFunctionTests
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var environment = new DictionaryEnvironment { { EnvironmentVariables.Handler, HandlerRegistry.Spans } };
+        var environment = new DictionaryEnvironment { { EnvironmentVariables.Handler, HandlerRegistry.Spans }, { EnvironmentVariables.MaxEventAgeHours, "1000000" } };
         foreach (var (name, value) in settings)
         {
             environment.Add(name, value);
@@ -182,6 +182,8 @@ public sealed class SpanBootstrapEndToEndTests
         {
             ["AWS_LAMBDA_RUNTIME_API"] = server.Address,
             ["_HANDLER"] = "spans",
+            ["GENAIOBS_MAX_EVENT_AGE_HOURS"] = "1000000",
+            ["GENAIOBS_MAX_EVENT_AHEAD_HOURS"] = "1000000",
             ["POWERTOOLS_SERVICE_NAME"] = "e2e-spans",
             ["POWERTOOLS_METRICS_NAMESPACE"] = "GenAI/E2E",
             ["AWS_REGION"] = "us-east-1",

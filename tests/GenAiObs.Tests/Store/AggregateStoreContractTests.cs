@@ -18,6 +18,25 @@ public abstract class AggregateStoreContractTests
     protected abstract IAggregateStore CreateStore(AggregateRetention? retention = null);
 
     [Fact]
+    public async Task ApplyBatchAsync_WhenWritingItems_ShouldMarkEachHourTouchedWithAVersionEveryWriteIncrements()
+    {
+        var store = CreateStore();
+        var hour = Base.AddHours(7);
+        await store.ApplyBatchAsync(AggregateBuilder.Build("mark-1", [StoreTestData.Invocation(hour.AddMinutes(5)), StoreTestData.Invocation(hour.AddMinutes(65))], []));
+        var first = (await store.GetMarkedHoursAsync()).Where(m => m.Hour >= hour && m.Hour < hour.AddHours(2)).ToList();
+
+        await store.ApplyBatchAsync(AggregateBuilder.Build("mark-2", [StoreTestData.Invocation(hour.AddMinutes(10))], []));
+
+        Assert.Equal([hour, hour.AddHours(1)], first.Select(m => m.Hour));
+        Assert.False(await store.ClearHourMarkAsync(first[0]));
+        Assert.True(await store.ClearHourMarkAsync(first[1]));
+        var left = (await store.GetMarkedHoursAsync()).Where(m => m.Hour >= hour && m.Hour < hour.AddHours(2)).ToList();
+        Assert.Equal([hour], left.Select(m => m.Hour));
+        Assert.True(left[0].Version > first[0].Version);
+        Assert.True(await store.ClearHourMarkAsync(left[0]));
+    }
+
+    [Fact]
     public async Task PutRollupAsync_WhenAKeyIsNoLongerInTheRollup_ShouldDeleteIt()
     {
         // A value kept in an earlier rollup and folded into "other" since must not stay beside it.

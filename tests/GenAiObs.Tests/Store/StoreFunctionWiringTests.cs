@@ -22,6 +22,7 @@ public sealed class StoreFunctionWiringTests(DynaliteTableFixture table) : IClas
         var environment = new DictionaryEnvironment
         {
             { EnvironmentVariables.Handler, HandlerRegistry.InvocationLogs },
+            { EnvironmentVariables.MaxEventAgeHours, "1000000" },
             { EnvironmentVariables.TableName, table.TableName },
             { EnvironmentVariables.EndpointUrlDynamoDb, table.Endpoint },
             { EnvironmentVariables.Region, "us-east-1" },

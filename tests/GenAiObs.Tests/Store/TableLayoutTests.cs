@@ -59,6 +59,19 @@ public sealed partial class TableLayoutTests
     }
 
     [Fact]
+    public void HourMarkSortKey_ShouldRoundTripTheHour()
+    {
+        var hour = new DateTimeOffset(2026, 11, 5, 10, 0, 0, TimeSpan.Zero);
+
+        Assert.Equal("2026-11-05T10", TableLayout.HourMarkSortKey(hour));
+        Assert.Equal("2026-11-05T10", TableLayout.HourMarkSortKey(hour.AddMinutes(59).AddSeconds(59)));
+        Assert.Equal(hour, TableLayout.ParseHourMarkSortKey(TableLayout.HourMarkSortKey(hour)));
+        Assert.Equal("M#hours", TableLayout.HourMarksPartition);
+        Assert.Throws<FormatException>(() => TableLayout.ParseHourMarkSortKey("2026-11-05T10:05"));
+        Assert.Throws<FormatException>(() => TableLayout.ParseHourMarkSortKey("group#x"));
+    }
+
+    [Fact]
     public void Template_ShouldDeclareTheTableLayoutsKeySchemaAndTtlAttribute()
     {
         var table = TemplateDocument.LoadRepositoryTemplate().Resources["AggregatesTable"].Properties;
@@ -79,6 +92,7 @@ public sealed partial class TableLayoutTests
         var expected = new (string Item, string Partition, string[] SortKeys)[]
         {
             ("fine aggregate", TableLayout.AggregatePartition(Granularity.Fine, Bucket), ["<dimension key>"]),
+            ("hour mark", TableLayout.HourMarksPartition, [TableLayout.HourMarkSortKey(Bucket)]),
             ("hourly rollup", TableLayout.AggregatePartition(Granularity.Hourly, Buckets.StartOf(Bucket, Granularity.Hourly)), ["<dimension key>"]),
             ("daily rollup", TableLayout.AggregatePartition(Granularity.Daily, Buckets.StartOf(Bucket, Granularity.Daily)), ["<dimension key>"]),
             ("baseline", TableLayout.BaselinePartition(DateOnly.FromDateTime(Bucket.UtcDateTime)), ["<dimension key>"]),

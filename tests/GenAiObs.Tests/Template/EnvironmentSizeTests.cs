@@ -88,6 +88,10 @@ public sealed partial class EnvironmentSizeTests
                 case "AWS::AccountId": return "123456789012";
                 case "AWS::Partition": return "aws-us-gov";
                 case "AWS::URLSuffix": return "amazonaws.com.cn";
+                // arn:PARTITION:cloudformation:REGION:ACCOUNT:stack/STACK-NAME/UUID (AWS CloudFormation
+                // User Guide, "Pseudo parameters reference": AWS::StackId).
+                case "AWS::StackId":
+                    return $"arn:{Variable("AWS::Partition")}:cloudformation:{Variable("AWS::Region")}:{Variable("AWS::AccountId")}:stack/{Variable("AWS::StackName")}/51af3dc0-da77-11e4-872e-1234567db123";
             }
 
             if (name.Contains('.', StringComparison.Ordinal))

@@ -89,6 +89,7 @@ public sealed class IamPolicyTests
             Assert.True(Grants(statements, "logs:PutLogEvents", logGroup) && Grants(statements, "logs:CreateLogStream", logGroup),
                 $"{function.LogicalId}'s role cannot write its log group {logGroup}");
             Assert.True(Grants(statements, "sqs:SendMessage", deadLetterTarget), $"{function.LogicalId}'s role cannot send to the DLQ");
+            Assert.True(Grants(statements, "kms:GenerateDataKey", "DeadLetterKey") && Grants(statements, "kms:Decrypt", "DeadLetterKey"), $"{function.LogicalId}'s role cannot encrypt for the DLQ");
         }
     }
 
@@ -137,6 +138,28 @@ public sealed class IamPolicyTests
     }
 
     /// <summary>The logical id or parameter a !Ref, !GetAtt or single-variable !Sub names.</summary>
+    [Fact]
+    public void DeadLetterQueue_WhenHoldingRawDeliveries_ShouldHaveItsOwnKeyARestrictivePolicyAndAFixedRetention()
+    {
+        // The DLQ holds failed events whole: for the processors, prompts and responses.
+        static string Text(object? value) => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)!;
+        var queue = _template.Resources["DeadLetterQueue"];
+        var key = _template.Resources["DeadLetterKey"];
+        var policy = _template.Resources.Values.Single(r => r.Type == "AWS::SQS::QueuePolicy");
+
+        Assert.Equal("DeadLetterKey", Target(queue.Properties["KmsMasterKeyId"]));
+        Assert.Equal("AWS::KMS::Key", key.Type);
+        Assert.Equal("true", Text(key.Properties["EnableKeyRotation"]).ToLowerInvariant());
+        Assert.Equal("1209600", Text(queue.Properties["MessageRetentionPeriod"]));
+        Assert.Equal("DeadLetterQueue", Target(Assert.Single((List<object?>)policy.Properties["Queues"]!)));
+        var statements = ((List<object?>)((Dictionary<string, object?>)policy.Properties["PolicyDocument"]!)["Statement"]!).Cast<Dictionary<string, object?>>().ToList();
+        Assert.All(statements, s => Assert.Equal("Deny", s["Effect"]));
+        Assert.Equal(["DenyInsecureTransport", "DenyOtherAccounts", "OnlyTheFunctionsSend"], statements.Select(s => (string)s["Sid"]!));
+        var senders = (List<object?>)((Dictionary<string, object?>)((Dictionary<string, object?>)statements[2]["Condition"]!)["ArnNotEquals"]!)["aws:PrincipalArn"]!;
+        static string Sender(object? value) => CloudFormationYaml.AsIntrinsic(value) is ("Fn::If", List<object?> branches) ? Target(branches[1]) : Target(value);
+        Assert.Equal(_template.Functions.Select(f => Target(f.Properties["Role"])).Order(StringComparer.Ordinal), senders.Select(Sender).Order(StringComparer.Ordinal));
+    }
+
     private static string Target(object? value) => CloudFormationYaml.AsIntrinsic(value) switch
     {
         ("Ref", string target) => target,

@@ -51,7 +51,11 @@ public sealed class TemplateGuaranteeTests
         Assert.NotEmpty(topics);
         Assert.All(topics, t => Assert.Equal("AlertsKey", Target(t.Properties.GetValueOrDefault("KmsMasterKeyId"))));
 
-        Assert.Equal("true", Convert.ToString(_template.Resources["DeadLetterQueue"].Properties["SqsManagedSseEnabled"], CultureInfo.InvariantCulture)!.ToLowerInvariant());
+        // The dead-letter queue holds raw deliveries (prompts included): the stack's own customer-managed key, not SQS-managed SSE.
+        var queue = _template.Resources["DeadLetterQueue"];
+        Assert.False(queue.Properties.ContainsKey("SqsManagedSseEnabled"));
+        Assert.Equal("DeadLetterKey", Target(queue.Properties["KmsMasterKeyId"]));
+        Assert.Equal("AWS::KMS::Key", _template.Resources["DeadLetterKey"].Type);
     }
 
     private static string Target(object? value) => CloudFormationYaml.AsIntrinsic(value) switch

@@ -60,12 +60,12 @@ public sealed class LeastPrivilegeTests
 {
     /// <summary>
     /// What Lambda itself does with a function's role: write the function's logs, send failed
-    /// events to the DLQ and, in central mode, poll the Kinesis stream through the event source
-    /// mapping (the execution-role permissions in the AWS Lambda Developer Guide, "Using Lambda with Kinesis").
+    /// events to the (KMS-encrypted) DLQ and, in central mode, poll the Kinesis stream through the
+    /// event source mapping (the execution-role permissions in the AWS Lambda Developer Guide, "Using Lambda with Kinesis").
     /// </summary>
     private static readonly string[] Infrastructure =
     [
-        "logs:CreateLogStream", "logs:PutLogEvents", "sqs:SendMessage",
+        "logs:CreateLogStream", "logs:PutLogEvents", "sqs:SendMessage", "kms:GenerateDataKey", "kms:Decrypt",
         "kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:ListShards",
     ];
 

@@ -1,0 +1,64 @@
+using System.Globalization;
+using GenAiObs.Adapters.DynamoDb;
+using GenAiObs.Core.Processing;
+
+namespace GenAiObs.Adapters.Configuration;
+
+/// <summary>
+/// What the processors read about records beyond their shape: the accepted event-time window
+/// (<c>GENAIOBS_MAX_EVENT_AGE_HOURS</c>, default the 5-minute retention; <c>GENAIOBS_MAX_EVENT_AHEAD_HOURS</c>,
+/// default 24) and how IAM user names are kept (<c>GENAIOBS_PRINCIPAL_NAMES</c> = <c>hashed</c> (default)
+/// or <c>verbatim</c>; <c>GENAIOBS_PRINCIPAL_SALT</c>, the template passes the stack id).
+/// </summary>
+public static class ProcessingSettings
+{
+    public const string Hashed = "hashed";
+    public const string Verbatim = "verbatim";
+
+    public static IReadOnlyList<SettingVariable> Variables { get; } =
+    [
+        SettingVariable.Deployment(EnvironmentVariables.MaxEventAgeHours, "oldest accepted event time, hours before processing (default: the 5-minute retention)"),
+        SettingVariable.Deployment(EnvironmentVariables.MaxEventAheadHours, "latest accepted event time, hours after processing (default 24)"),
+        SettingVariable.Deployment(EnvironmentVariables.PrincipalNames, "hashed (default) or verbatim IAM user and federated-user names"),
+        SettingVariable.Deployment(EnvironmentVariables.PrincipalSalt, "per-stack key of the principal-name hash"),
+    ];
+
+    /// <summary>The processors' options; throws <see cref="SettingsException"/> naming a malformed variable.</summary>
+    public static ProcessingOptions Read(Func<string, string?> getVariable, TimeProvider time, string defaultSource)
+    {
+        var fine = DynamoDbStoreSettings.RetentionFrom(getVariable).Fine;
+        var window = new EventTimeWindow(
+            Hours(getVariable, EnvironmentVariables.MaxEventAgeHours) ?? fine,
+            Hours(getVariable, EnvironmentVariables.MaxEventAheadHours) ?? TimeSpan.FromDays(1));
+        return new ProcessingOptions { Window = window, Time = time, DefaultSource = defaultSource, Principals = ReadPrincipals(getVariable) };
+    }
+
+    /// <summary><c>GENAIOBS_PRINCIPAL_NAMES</c> and <c>GENAIOBS_PRINCIPAL_SALT</c> (also read by <c>replay</c>).</summary>
+    public static PrincipalPrivacy ReadPrincipals(Func<string, string?> getVariable)
+    {
+        var mode = getVariable(EnvironmentVariables.PrincipalNames)?.Trim();
+        var hashed = mode switch
+        {
+            null or "" or Hashed => true,
+            Verbatim => false,
+            _ => throw new SettingsException(EnvironmentVariables.PrincipalNames, $"Environment variable {EnvironmentVariables.PrincipalNames} must be {Hashed} or {Verbatim}."),
+        };
+        return new PrincipalPrivacy(hashed, getVariable(EnvironmentVariables.PrincipalSalt) ?? string.Empty);
+    }
+
+    private static TimeSpan? Hours(Func<string, string?> getVariable, string name)
+    {
+        var text = getVariable(name);
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var hours) || !(hours > 0) || hours > 1_000_000)
+        {
+            throw new SettingsException(name, $"Environment variable {name} must be a number of hours above 0 and at most 1000000.");
+        }
+
+        return TimeSpan.FromHours(hours);
+    }
+}

@@ -1,0 +1,27 @@
+using GenAiObs.Core.Records;
+
+namespace GenAiObs.Core.Processing;
+
+/// <summary>How <see cref="BatchProcessor"/> treats what the records say beyond their shape.</summary>
+public sealed record ProcessingOptions
+{
+    /// <summary>
+    /// The accepted event times relative to <see cref="Time"/> (the Lambdas: <see cref="EventTimeWindow.Default"/>);
+    /// null, or no clock, for only the plausible years (<see cref="EventTimeBounds.Plausible"/>).
+    /// </summary>
+    public EventTimeWindow? Window { get; init; }
+
+    /// <summary>The clock the window is taken at, once per delivery.</summary>
+    public TimeProvider? Time { get; init; }
+
+    /// <summary>
+    /// What a message that is no record at all counts as (<see cref="RecordSources"/>) when its log
+    /// group does not say: the function's own kind in Lambda, null (unknown) in <c>replay</c>.
+    /// </summary>
+    public string? DefaultSource { get; init; }
+
+    /// <summary>How IAM user and federated-user names are kept (default: hashed).</summary>
+    public PrincipalPrivacy Principals { get; init; } = PrincipalPrivacy.Default;
+
+    public static ProcessingOptions Default { get; } = new();
+}
