@@ -10,6 +10,9 @@ namespace GenAiObs.Benchmarks;
 /// polled every ~0.2 ms on another thread) above the heap measured just before the batch; the
 /// whole run is then repeated in a child process whose GC heap is hard-limited to 64 MB
 /// (DOTNET_GCHeapHardLimit), which fails with OutOfMemoryException if the batch needs more.
+/// The child is the check: the in-process sample also counts garbage not yet collected, which
+/// grows when the machine is busy and the GC runs late (it read 68–79 MB under a load average
+/// of 20 and 33–44 MB alone), so the in-process rows are reported, not gated.
 /// </summary>
 public static class MaxBatch
 {
@@ -34,7 +37,6 @@ public static class MaxBatch
 
         output.WriteLine("## Peak managed memory of one maximum-size delivery (1 MB gzip), after a warm-up delivery");
         WriteHeader(output);
-        var failed = false;
         var files = new List<string>();
         foreach (var kind in Enum.GetValues<PayloadKind>())
         {
@@ -43,7 +45,7 @@ public static class MaxBatch
             pipeline.Run(PayloadCache.Get(kind).EventJson, TextWriter.Null); // warm up (JIT), not measured
 
             var measurement = Measure(pipeline, payload.EventJson);
-            failed |= !WriteRow(output, kind.ToString(), payload, measurement);
+            WriteRow(output, kind.ToString(), payload, measurement);
 
             var file = Path.Combine(Path.GetTempPath(), $"genaiobs-maxbatch-{kind}.json");
             await File.WriteAllBytesAsync(file, payload.EventJson).ConfigureAwait(false);
@@ -55,7 +57,7 @@ public static class MaxBatch
         output.WriteLine(childExit == 0
             ? "maxbatch: every maximum delivery fits a 64 MB GC heap"
             : $"maxbatch: FAILED under the 64 MB GC heap limit (child exit code {childExit})");
-        return failed || childExit != 0 ? 1 : 0;
+        return childExit != 0 ? 1 : 0;
     }
 
     /// <summary>

@@ -30,7 +30,7 @@ public sealed class CostEstimateCommand
     {
         var options = CostEstimateOptions.Parse(args);
         var files = options.Files.Count > 0 ? options.Files : BundledSamples();
-        var processor = new BatchProcessor(LoadPrices(options.PricesFile));
+        var processor = new BatchProcessor(PriceFileOption.Load(options.PricesFile));
         var invocations = new List<PricedInvocation>();
         var spans = new List<PricedSpan>();
         long invocationCount = 0;
@@ -273,27 +273,6 @@ public sealed class CostEstimateCommand
         }
 
         return Directory.GetFiles(_environment.SamplesDirectory, "*.gz").Order(StringComparer.Ordinal).ToList();
-    }
-
-    private static PriceTable LoadPrices(string? path)
-    {
-        if (path is null)
-        {
-            return PriceTable.LoadDefault();
-        }
-
-        try
-        {
-            return PriceTable.Parse(File.ReadAllBytes(path));
-        }
-        catch (IOException ex)
-        {
-            throw new CliUsageException($"cannot read --prices {path}: {ex.Message}");
-        }
-        catch (PriceTableException ex)
-        {
-            throw new CliUsageException($"--prices {path}: {ex.Message}");
-        }
     }
 }
 

@@ -42,7 +42,7 @@ public sealed class ReplayCommand
         var options = ReplayOptions.Parse(args);
         var files = options.Files.Count > 0 ? options.Files : BundledSamples();
         var inputBytes = CheckReadable(files);
-        var prices = LoadPrices(options.PricesFile);
+        var prices = PriceFileOption.Load(options.PricesFile);
         var alertSettings = LoadAlertSettings();
         // Exports are often older than any retention and replay has no "now" of its own: only the
         // plausible years are enforced; user names are hashed as in the Lambdas (same salt variable).
@@ -337,27 +337,6 @@ public sealed class ReplayCommand
         catch (SettingsException ex)
         {
             throw new CliUsageException(ex.Message);
-        }
-    }
-
-    private static PriceTable LoadPrices(string? path)
-    {
-        if (path is null)
-        {
-            return PriceTable.LoadDefault();
-        }
-
-        try
-        {
-            return PriceTable.Parse(File.ReadAllBytes(path));
-        }
-        catch (IOException ex)
-        {
-            throw new CliUsageException($"cannot read --prices {path}: {ex.Message}");
-        }
-        catch (PriceTableException ex)
-        {
-            throw new CliUsageException($"--prices {path}: {ex.Message}");
         }
     }
 }
