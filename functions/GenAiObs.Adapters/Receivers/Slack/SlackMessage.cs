@@ -31,14 +31,7 @@ public static class SlackMessage
             writer.WriteString("text", Alert.Cut(Escape($"{title}: {Lead(notification)}"), MaxSectionLength));
             writer.WriteStartArray("blocks");
 
-            writer.WriteStartObject();
-            writer.WriteString("type", "header");
-            writer.WriteStartObject("text");
-            writer.WriteString("type", "plain_text");
-            writer.WriteString("text", Alert.Cut(title, MaxHeaderLength));
-            writer.WriteBoolean("emoji", true);
-            writer.WriteEndObject();
-            writer.WriteEndObject();
+            Header(writer, title);
 
             if (notification.IsTest)
             {
@@ -109,14 +102,7 @@ public static class SlackMessage
             writer.WriteString("text", Alert.Cut(Escape(alarm.Headline(MaxSectionLength)), MaxSectionLength));
             writer.WriteStartArray("blocks");
 
-            writer.WriteStartObject();
-            writer.WriteString("type", "header");
-            writer.WriteStartObject("text");
-            writer.WriteString("type", "plain_text");
-            writer.WriteString("text", Alert.Cut(title, MaxHeaderLength));
-            writer.WriteBoolean("emoji", true);
-            writer.WriteEndObject();
-            writer.WriteEndObject();
+            Header(writer, title);
 
             var text = new StringBuilder();
             text.Append(emoji).Append(" *").Append(Escape(alarm.Name)).Append("* is ").Append(state);
@@ -183,6 +169,18 @@ public static class SlackMessage
     {
         var first = notification.Alerts.FirstOrDefault(a => a.Status == notification.Status) ?? (notification.Alerts.Count > 0 ? notification.Alerts[0] : null);
         return first?.Summary ?? notification.AlertName;
+    }
+
+    private static void Header(Utf8JsonWriter writer, string title)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("type", "header");
+        writer.WriteStartObject("text");
+        writer.WriteString("type", "plain_text");
+        writer.WriteString("text", Alert.Cut(title, MaxHeaderLength));
+        writer.WriteBoolean("emoji", true);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
     }
 
     private static void Section(Utf8JsonWriter writer, string mrkdwn)
