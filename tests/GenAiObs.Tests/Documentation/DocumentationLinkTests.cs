@@ -88,6 +88,33 @@ public sealed partial class DocumentationLinkTests
         });
     }
 
+    [Theory]
+    [MemberData(nameof(Documents))]
+    public void TestNamesWithAFolder_ShouldNameATestFileAndMethodThatExist(string document)
+    {
+        // A proof column names tests as `Folder/NameTests`, `Folder/NameTests.cs` or
+        // `Folder/NameTests.Method`, relative to tests/GenAiObs.Tests.
+        var text = File.ReadAllText(Path.Combine(RepositoryPaths.Root, document));
+        var testsRoot = Path.Combine(RepositoryPaths.Root, "tests", "GenAiObs.Tests");
+        var problems = new List<string>();
+
+        foreach (Match match in TestReference().Matches(text))
+        {
+            var file = Path.Combine(testsRoot, match.Groups["path"].Value + ".cs");
+            var method = match.Groups["method"].Value;
+            if (!File.Exists(file))
+            {
+                problems.Add($"{match.Value}: no file tests/GenAiObs.Tests/{match.Groups["path"].Value}.cs");
+            }
+            else if (method.Length > 0 && method != "cs" && !File.ReadAllText(file).Contains(" " + method + "(", StringComparison.Ordinal))
+            {
+                problems.Add($"{match.Value}: no method {method}");
+            }
+        }
+
+        Assert.Empty(problems);
+    }
+
     [Fact]
     public void Anchors_ShouldFollowGitHubsHeadingSlugs()
     {
@@ -151,4 +178,7 @@ public sealed partial class DocumentationLinkTests
 
     [GeneratedRegex("`([^`\n]+)`")]
     private static partial Regex CodeSpan();
+
+    [GeneratedRegex(@"`(?<path>(?:[A-Z][A-Za-z]*/)+[A-Za-z]+Tests)(?:\.(?<method>[A-Za-z_]+))?`")]
+    private static partial Regex TestReference();
 }
