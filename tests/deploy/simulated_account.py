@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A simulated AWS account for the deploy simulation test (tests/GenAiObs.Tests/Deploy).
+"""A simulated AWS account for the deploy simulation test (tests/GenAiObs.Tests/EndToEnd/Deploy).
 
 Talks to a moto server (started by tests/run-tests.sh) with boto3. A session: one JSON command
 per stdin line ({"command": "describe", "stack": "..."}), one JSON answer per stdout line

@@ -14,8 +14,8 @@ alone in its time slot (UTC, 2026-11-08) so a test can name the alert it must ra
 
 The incidents are shaped so that nothing else pages: the truncated answers are short (a small
 maxTokens), so their cost stays within the baseline, and the runaway's turns are short tool
-calls, so invocation latency stays below the 10 s p95 threshold. tests/GenAiObs.Tests/Cli/
-ReplayCommandTests.cs asserts this table. All content (prompts, answers, names) is invented.
+calls, so invocation latency stays below the 10 s p95 threshold.
+tests/GenAiObs.Tests/Cli/Commands/PlantedIncidentsTests.cs asserts this table. All content (prompts, answers, names) is invented.
 """
 import base64, gzip, io, json, os, random
 from datetime import datetime, timedelta, timezone
