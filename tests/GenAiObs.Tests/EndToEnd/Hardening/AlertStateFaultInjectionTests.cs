@@ -155,7 +155,7 @@ public sealed class AlertStateFaultInjectionTests(Store.DynaliteTableFixture tab
         var stopwatch = Stopwatch.StartNew();
 
         // Act
-        var failure = await Assert.ThrowsAsync<SnsException>(() => client.PublishAsync(new SnsPublishRequest(AlertChain.Topics["pagerduty"], null, "{}", null, []), CancellationToken.None));
+        var failure = await Assert.ThrowsAsync<AwsServiceException>(() => client.PublishAsync(new SnsPublishRequest(AlertChain.Topics["pagerduty"], null, "{}", null, []), CancellationToken.None));
 
         // Assert: a retryable timeout after about 10 s, far from HttpClient's default 100 s.
         stopwatch.Stop();
