@@ -4,6 +4,7 @@ using Xunit;
 
 namespace GenAiObs.Tests.Store;
 
+[Trait("Category", "Integration")]
 public sealed class DynamoDbRequestIndexTests(DynaliteTableFixture table) : IClassFixture<DynaliteTableFixture>
 {
     private static readonly DateTimeOffset At = new(2026, 11, 20, 14, 0, 0, TimeSpan.Zero);
