@@ -167,7 +167,8 @@ public sealed class AggregateBuilderTests
     {
         // Arrange: distinct primes wherever a record carries a number, so two counters sharing a
         // slot (or a slot under the wrong name) would show as a wrong or merged value.
-        var answered = StoreTestData.Invocation(T0, input: 11, output: 13, cacheRead: 17, cacheWrite: 19, cost: 0.000023m, latencyMs: null);
+        var answered = StoreTestData.Invocation(T0, input: 11, output: 13, cacheRead: 17, cacheWrite: 19, cost: 0.023m, latencyMs: null);
+        answered = answered with { Record = answered.Record with { Dimensions = new RequestDimensions("search", null, null, null) } };
         var throttled = StoreTestData.Invocation(T0, input: 0, output: 0, errorCode: "ThrottlingException", latencyMs: null);
         var unpriced = StoreTestData.Invocation(T0, model: "acme.unknown-model", input: 0, output: 0, cost: 0m, priced: false, latencyMs: null);
         var image = StoreTestData.Invocation(T0, model: "stability.sd3-large-v1:0", input: 0, output: 0, cost: 0m, priced: false, latencyMs: null) with { NotTokenPriced = true };
@@ -189,7 +190,8 @@ public sealed class AggregateBuilderTests
             [CounterNames.OutputTokens] = 13,
             [CounterNames.CacheReadTokens] = 17,
             [CounterNames.CacheWriteTokens] = 19,
-            [CounterNames.CostMicros] = 23,
+            [CounterNames.CostMicros] = 23_000,
+            [CounterNames.CostSquareNanos] = 529_000, // 0.023² USD² in 10⁻⁹ units: only tagged requests carry it
             [CounterNames.Unpriced] = 1,
             [CounterNames.UnpricedAny] = 1,
             [CounterNames.NotTokenPriced] = 1,
