@@ -7,6 +7,7 @@ using Xunit;
 
 namespace GenAiObs.Tests.Pricing;
 
+[Trait("Category", "Integration")]
 public class PriceListClientTests
 {
     private static readonly DateTimeOffset Now = new(2026, 12, 6, 12, 0, 0, TimeSpan.Zero);

@@ -9,6 +9,7 @@ using Xunit;
 
 namespace GenAiObs.Tests.Delivery;
 
+[Trait("Category", "Integration")]
 public sealed class SnsPublisherTests : IDisposable
 {
     private const string TopicArn = "arn:aws:sns:us-east-1:123456789012:genaiobs-pagerduty";

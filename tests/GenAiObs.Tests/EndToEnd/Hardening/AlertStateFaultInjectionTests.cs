@@ -22,6 +22,7 @@ namespace GenAiObs.Tests.Hardening;
 /// confirm after SNS accepted does not publish again, a failing release never ends the run, a
 /// claim's lease counts from when it is written, and a Publish gives up after SNS's 10 s timeout.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class AlertStateFaultInjectionTests(Store.DynaliteTableFixture table) : IClassFixture<Store.DynaliteTableFixture>, IDisposable
 {
     private const int Minutes = 90;
