@@ -38,6 +38,7 @@ public static class EnvironmentVariables
 
     /// <summary><c>direct</c> (default) or <c>central</c>: the template's IngestionMode, for the processors.</summary>
     public const string IngestionMode = "GENAIOBS_INGESTION_MODE";
+
     public const string Environment = "GENAIOBS_ENVIRONMENT";
     public const string TableName = "GENAIOBS_TABLE_NAME";
     public const string RetentionFineDays = "GENAIOBS_RETENTION_FINE_DAYS";
