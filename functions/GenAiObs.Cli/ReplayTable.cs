@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using GenAiObs.Core.Aggregation;
 using GenAiObs.Core.Alerts.Rules;
 using GenAiObs.Core.Pricing;
 using GenAiObs.Core.Processing;
@@ -14,7 +15,7 @@ internal static class ReplayTable
 {
     private const int TopPrincipals = 10;
 
-    public static string Render(IReadOnlyList<string> files, InvocationSummary invocations, SpanSummary spans, IReadOnlyList<SimulatedNotification> alerts, PriceTable prices)
+    public static string Render(IReadOnlyList<string> files, InvocationSummary invocations, SpanSummary spans, IReadOnlyList<SimulatedNotification> alerts, PriceTable prices, IReadOnlyDictionary<string, AggregateCounters>? sums = null)
     {
         var text = new StringBuilder();
         var overall = invocations.Overall;
@@ -50,9 +51,50 @@ internal static class ReplayTable
         }
 
         RenderSpans(text, spans);
+        if (sums is not null && FeatureReport.HasAny(sums))
+        {
+            RenderFeatures(text, sums);
+        }
+
         RenderAlerts(text, alerts);
         return text.ToString();
     }
+
+    /// <summary>Per feature and A/B arm, from invocation logs (the same figures as the JSON's <c>features</c>).</summary>
+    private static void RenderFeatures(StringBuilder text, IReadOnlyDictionary<string, AggregateCounters> sums)
+    {
+        text.AppendLine();
+        Line(text, $"{"Feature / variant",-34} {"Requests",8} {"Err %",6} {"Cost USD",10} {"p50 ms",8} {"p95 ms",8} {"Compl %",7} {"Out tok/$",10}");
+        foreach (var (key, counters) in sums
+                     .Where(pair => pair.Key.StartsWith(AggregateKeys.FeaturePrefix, StringComparison.Ordinal) || pair.Key.StartsWith(AggregateKeys.VariantPrefix, StringComparison.Ordinal))
+                     .Select(pair => (Key: FeatureRowName(pair.Key), pair.Value))
+                     .OrderBy(row => row.Key, StringComparer.Ordinal))
+        {
+            var f = FeatureFigures.FromInvocations(counters);
+            if (f.Requests == 0)
+            {
+                continue;
+            }
+
+            Line(text, $"{Shorten(key, 34),-34} {f.Requests,8:N0} {Percent(f.ErrorRate),6} {f.CostUsd,10:N4} {Number(f.LatencyP50Ms),8} {Number(f.LatencyP95Ms),8} {Percent(f.CompletionRate),7} {Number(f.OutputTokensPerUsd),10}");
+        }
+    }
+
+    /// <summary><c>feature</c> for a feature key, <c>feature / arm</c> for a variant key (so arms sort under their feature).</summary>
+    private static string FeatureRowName(string key)
+    {
+        if (key.StartsWith(AggregateKeys.FeaturePrefix, StringComparison.Ordinal))
+        {
+            return key[AggregateKeys.FeaturePrefix.Length..];
+        }
+
+        var (feature, arm) = AggregateKeys.SplitVariant(key[AggregateKeys.VariantPrefix.Length..]);
+        return arm.Length == 0 ? feature + " / " + feature : feature + " / " + arm;
+    }
+
+    private static string Percent(double? rate) => rate is { } r ? (r * 100).ToString("F1", CultureInfo.InvariantCulture) : "-";
+
+    private static string Number(double? value) => value is { } v ? v.ToString("N0", CultureInfo.InvariantCulture) : "-";
 
     private static void RenderAlerts(StringBuilder text, IReadOnlyList<SimulatedNotification> alerts)
     {

@@ -8,7 +8,9 @@ namespace GenAiObs.Adapters.Configuration;
 /// What the processors read about records beyond their shape: the accepted event-time window
 /// (<c>GENAIOBS_MAX_EVENT_AGE_HOURS</c>, default the 5-minute retention; <c>GENAIOBS_MAX_EVENT_AHEAD_HOURS</c>,
 /// default 24) and how IAM user names are kept (<c>GENAIOBS_PRINCIPAL_NAMES</c> = <c>hashed</c> (default)
-/// or <c>verbatim</c>; <c>GENAIOBS_PRINCIPAL_SALT</c>, the template passes the stack id).
+/// or <c>verbatim</c>; <c>GENAIOBS_PRINCIPAL_SALT</c>, the template passes the stack id), and where
+/// records name their feature, variant and prompt template (<c>GENAIOBS_DIMENSION_KEYS</c>: requestMetadata
+/// keys, <c>GENAIOBS_DIMENSION_ATTRIBUTES</c>: span attributes; both <c>dimension=name,…</c>).
 /// </summary>
 public static class ProcessingSettings
 {
@@ -21,6 +23,8 @@ public static class ProcessingSettings
         SettingVariable.Deployment(EnvironmentVariables.MaxEventAheadHours, "latest accepted event time, hours after processing (default 24)"),
         SettingVariable.Deployment(EnvironmentVariables.PrincipalNames, "hashed (default) or verbatim IAM user and federated-user names"),
         SettingVariable.Deployment(EnvironmentVariables.PrincipalSalt, "per-stack key of the principal-name hash"),
+        SettingVariable.Deployment(EnvironmentVariables.DimensionKeys, "requestMetadata keys of feature, variant, prompt_template, prompt_template_version (dimension=key,…)"),
+        SettingVariable.Deployment(EnvironmentVariables.DimensionAttributes, "span attributes of feature, variant, prompt_template, prompt_template_version (dimension=attribute,…)"),
     ];
 
     /// <summary>The processors' options; throws <see cref="SettingsException"/> naming a malformed variable.</summary>
@@ -30,7 +34,31 @@ public static class ProcessingSettings
         var window = new EventTimeWindow(
             Hours(getVariable, EnvironmentVariables.MaxEventAgeHours) ?? fine,
             Hours(getVariable, EnvironmentVariables.MaxEventAheadHours) ?? TimeSpan.FromDays(1));
-        return new ProcessingOptions { Window = window, Time = time, DefaultSource = defaultSource, Principals = ReadPrincipals(getVariable) };
+        return new ProcessingOptions { Window = window, Time = time, DefaultSource = defaultSource, Principals = ReadPrincipals(getVariable), Dimensions = ReadDimensions(getVariable) };
+    }
+
+    /// <summary><c>GENAIOBS_DIMENSION_KEYS</c> and <c>GENAIOBS_DIMENSION_ATTRIBUTES</c> over the default names (also read by <c>replay</c>).</summary>
+    public static RequestDimensionNames ReadDimensions(Func<string, string?> getVariable)
+    {
+        var names = RequestDimensionNames.Default;
+        foreach (var (variable, attributes) in new[] { (EnvironmentVariables.DimensionKeys, false), (EnvironmentVariables.DimensionAttributes, true) })
+        {
+            if (getVariable(variable) is not { } text || string.IsNullOrWhiteSpace(text))
+            {
+                continue;
+            }
+
+            try
+            {
+                names = attributes ? names.WithAttributes(text) : names.WithKeys(text);
+            }
+            catch (FormatException ex)
+            {
+                throw new SettingsException(variable, $"Environment variable {variable}: {ex.Message}");
+            }
+        }
+
+        return names;
     }
 
     /// <summary><c>GENAIOBS_PRINCIPAL_NAMES</c> and <c>GENAIOBS_PRINCIPAL_SALT</c> (also read by <c>replay</c>).</summary>

@@ -47,7 +47,7 @@ public sealed class ReplayCommand
         var alertSettings = LoadAlertSettings(variables);
         // Exports are often older than any retention and replay has no "now" of its own: only the
         // plausible years are enforced; user names are hashed as in the Lambdas (same salt variable).
-        var processor = new BatchProcessor(prices, DecoderLimits.Default, new ProcessingOptions { Principals = LoadPrincipals() });
+        var processor = new BatchProcessor(prices, DecoderLimits.Default, new ProcessingOptions { Principals = LoadPrincipals(), Dimensions = LoadDimensions() });
         var limits = LoadLimits();
         var invocations = new InvocationSummary();
         var spans = new SpanSummary();
@@ -130,6 +130,12 @@ public sealed class ReplayCommand
 
         clock.Stop();
 
+        // Per feature, variant and template: from the same aggregates the Lambdas write (read before
+        // the alert simulation runs maintenance on the store).
+        var sums = range.IsEmpty
+            ? new Dictionary<string, AggregateCounters>()
+            : await store.SumByPrefixAsync(string.Empty, Granularity.Fine, Buckets.StartOf(range.First, Granularity.Fine), Buckets.StartOf(range.Last, Granularity.Fine).AddMinutes(5)).ConfigureAwait(false);
+
         // Evaluate the alert rules at every 5-minute boundary of the replayed event time, exactly
         // as the scheduled evaluator would have, against what replay just aggregated.
         var evaluation = Stopwatch.StartNew();
@@ -139,11 +145,11 @@ public sealed class ReplayCommand
         evaluation.Stop();
         if (options.Json)
         {
-            await stdout.WriteLineAsync(RenderJson(invocations, spans, alerts)).ConfigureAwait(false);
+            await stdout.WriteLineAsync(RenderJson(invocations, spans, alerts, sums)).ConfigureAwait(false);
         }
         else
         {
-            await stdout.WriteAsync(ReplayTable.Render(files, invocations, spans, alerts, prices)).ConfigureAwait(false);
+            await stdout.WriteAsync(ReplayTable.Render(files, invocations, spans, alerts, prices, sums)).ConfigureAwait(false);
         }
 
         if (options.Stats)
@@ -261,7 +267,7 @@ public sealed class ReplayCommand
         }
     }
 
-    internal static string RenderJson(InvocationSummary invocations, SpanSummary spans, IReadOnlyList<SimulatedNotification> alerts)
+    internal static string RenderJson(InvocationSummary invocations, SpanSummary spans, IReadOnlyList<SimulatedNotification> alerts, IReadOnlyDictionary<string, AggregateCounters>? sums = null)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
@@ -272,6 +278,11 @@ public sealed class ReplayCommand
             writer.WritePropertyName("spans");
             spans.WriteJson(writer);
             SimulatedNotification.WriteJsonArray(writer, alerts);
+            if (sums is not null && FeatureReport.HasAny(sums))
+            {
+                FeatureReport.WriteMembers(writer, sums);
+            }
+
             writer.WriteEndObject();
         }
 
@@ -321,6 +332,18 @@ public sealed class ReplayCommand
         try
         {
             return ProcessingSettings.ReadPrincipals(name => _environment.Variables.TryGetValue(name, out var value) ? value : null);
+        }
+        catch (SettingsException ex)
+        {
+            throw new CliUsageException(ex.Message);
+        }
+    }
+
+    private RequestDimensionNames LoadDimensions()
+    {
+        try
+        {
+            return ProcessingSettings.ReadDimensions(name => _environment.Variables.TryGetValue(name, out var value) ? value : null);
         }
         catch (SettingsException ex)
         {

@@ -235,6 +235,18 @@ public static class AggregateBuilder
             keys.Add((names.Key(AggregateKeys.SessionPrefix, span.SessionId), false));
         }
 
+        if (span.Dimensions is { } dimensions)
+        {
+            var (feature, variant, template) = DimensionKeys(dimensions, names);
+            foreach (var key in (ReadOnlySpan<int>)[feature, variant, template])
+            {
+                if (key >= 0)
+                {
+                    keys.Add((key, true));
+                }
+            }
+        }
+
         if (origin?.AccountId is { Length: > 0 } account)
         {
             keys.Add((names.Key(AggregateKeys.AccountPrefix, account), false));
@@ -282,7 +294,28 @@ public static class AggregateBuilder
             AddMetadataKey(metadata, "application", AggregateKeys.ApplicationPrefix, keys, names);
             AddMetadataKey(metadata, "environment", AggregateKeys.EnvironmentPrefix, keys, names);
         }
+
+        if (record.Dimensions is { } dimensions)
+        {
+            var (feature, variant, template) = DimensionKeys(dimensions, names);
+            foreach (var key in (ReadOnlySpan<int>)[feature, variant, template])
+            {
+                if (key >= 0)
+                {
+                    keys.Add(key);
+                }
+            }
+        }
     }
+
+    /// <summary>
+    /// The feature, variant (under its feature, else <see cref="RequestDimensions.NoFeature"/>) and
+    /// template key ids of a tagged record; -1 for a dimension it lacks.
+    /// </summary>
+    private static (int Feature, int Variant, int Template) DimensionKeys(RequestDimensions dimensions, NameCache names) =>
+        (dimensions.Feature is { } feature ? names.Key(AggregateKeys.FeaturePrefix, feature) : -1,
+         dimensions.Variant is { } variant ? names.VariantKey(dimensions.Feature ?? RequestDimensions.NoFeature, variant) : -1,
+         dimensions.Template is { } template ? names.Key(AggregateKeys.TemplatePrefix, template) : -1);
 
     private static void AddOriginKey(string? value, string prefix, List<int> keys, NameCache names)
     {
@@ -510,6 +543,7 @@ public static class AggregateBuilder
         private readonly Dictionary<string, int> _slotIds = new(StringComparer.Ordinal);
         private readonly Dictionary<(string Prefix, string Value), int> _keys = [];
         private readonly Dictionary<(SpanClass Class, string Value), int> _components = [];
+        private readonly Dictionary<(string Feature, string Variant), int> _variants = [];
         private readonly Dictionary<string, int> _stopReasons = new(StringComparer.Ordinal);
         private readonly Dictionary<string, int> _finishReasons = new(StringComparer.Ordinal);
         private readonly Dictionary<(HistogramFamily Family, int Bin), int> _bins = [];
@@ -596,6 +630,18 @@ public static class AggregateBuilder
                 // Two values clipped to the same key share its id.
                 key = KeyOf(prefix + Clip(value));
                 _keys[(prefix, value)] = key;
+            }
+
+            return key;
+        }
+
+        /// <summary>The id of a variant key (<see cref="AggregateKeys.Variant"/>), its value built once per (feature, arm).</summary>
+        public int VariantKey(string feature, string variant)
+        {
+            if (!_variants.TryGetValue((feature, variant), out var key))
+            {
+                key = KeyOf(AggregateKeys.Variant(feature, variant));
+                _variants[(feature, variant)] = key;
             }
 
             return key;

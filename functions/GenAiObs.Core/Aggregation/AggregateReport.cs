@@ -10,7 +10,7 @@ namespace GenAiObs.Core.Aggregation;
 /// </summary>
 public static class AggregateReport
 {
-    /// <summary>Writes <c>{"invocations":{…},"spans":{…}}</c>.</summary>
+    /// <summary>Writes <c>{"invocations":{…},"spans":{…}}</c>, and <c>"features"</c>/<c>"promptTemplates"</c> (<see cref="FeatureReport"/>) when any record was tagged.</summary>
     public static void WriteJson(Utf8JsonWriter writer, IReadOnlyDictionary<string, AggregateCounters> sums)
     {
         writer.WriteStartObject();
@@ -18,6 +18,11 @@ public static class AggregateReport
         WriteInvocations(writer, sums);
         writer.WritePropertyName("spans");
         WriteSpans(writer, sums);
+        if (FeatureReport.HasAny(sums))
+        {
+            FeatureReport.WriteMembers(writer, sums);
+        }
+
         writer.WriteEndObject();
     }
 

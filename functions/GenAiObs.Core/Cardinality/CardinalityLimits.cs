@@ -13,7 +13,7 @@ public sealed record CardinalityLimits
 {
     /// <summary>Dimension names as written in <c>GENAIOBS_MAX_VALUES</c>, in documentation order.</summary>
     public static IReadOnlyList<string> DimensionNames { get; } =
-        ["principal", "team", "application", "environment", "session", "service", "spanmodel", "tool", "component", "account", "region"];
+        ["principal", "team", "application", "environment", "session", "service", "spanmodel", "tool", "component", "account", "region", "feature", "variant", "template"];
 
     /// <summary>IAM principals (the role name, <c>user/NAME</c> …). Also <c>GENAIOBS_MAX_PRINCIPALS</c>.</summary>
     public int Principal { get; init; } = 20;
@@ -48,6 +48,15 @@ public sealed record CardinalityLimits
     /// <summary>Source regions of a central (Kinesis) deployment.</summary>
     public int Region { get; init; } = 20;
 
+    /// <summary>Features (requestMetadata <c>feature</c>, span attribute <c>app.feature</c>).</summary>
+    public int Feature { get; init; } = 20;
+
+    /// <summary>A/B arms, counted as (feature, arm) pairs.</summary>
+    public int Variant { get; init; } = 40;
+
+    /// <summary>Prompt templates, counted as (name, version) pairs.</summary>
+    public int Template { get; init; } = 20;
+
     public static CardinalityLimits Default { get; } = new();
 
     /// <summary>The limit of a dimension by its <see cref="DimensionNames"/> name.</summary>
@@ -64,6 +73,9 @@ public sealed record CardinalityLimits
         "component" => Component,
         "account" => Account,
         "region" => Region,
+        "feature" => Feature,
+        "variant" => Variant,
+        "template" => Template,
         _ => throw new ArgumentOutOfRangeException(nameof(dimension), dimension, "not a capped dimension"),
     };
 
@@ -81,6 +93,9 @@ public sealed record CardinalityLimits
         AggregateKeys.ComponentPrefix => Component,
         AggregateKeys.AccountPrefix => Account,
         AggregateKeys.RegionPrefix => Region,
+        AggregateKeys.FeaturePrefix => Feature,
+        AggregateKeys.VariantPrefix => Variant,
+        AggregateKeys.TemplatePrefix => Template,
         _ => null,
     };
 
@@ -118,6 +133,9 @@ public sealed record CardinalityLimits
                 "tool" => limits with { Tool = n },
                 "account" => limits with { Account = n },
                 "region" => limits with { Region = n },
+                "feature" => limits with { Feature = n },
+                "variant" => limits with { Variant = n },
+                "template" => limits with { Template = n },
                 _ => limits with { Component = n },
             };
         }

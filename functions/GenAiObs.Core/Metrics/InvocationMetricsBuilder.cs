@@ -42,6 +42,9 @@ public static class InvocationMetricNames
     /// <summary>Input + output + cache-read + cache-write tokens of the attribution documents (EMF property; Contributor Insights "top principals by tokens").</summary>
     public const string TokensProperty = "Tokens";
 
+    /// <summary>Output tokens of the attribution documents of tagged requests (EMF property; the dashboards' output tokens per dollar by feature and variant).</summary>
+    public const string OutputTokensProperty = OutputTokens;
+
     private static readonly string[] Total = [MetricDimensions.Service];
     private static readonly string[] ByModel = [MetricDimensions.Service, MetricDimensions.ModelId];
 
@@ -82,16 +85,19 @@ public static class InvocationMetricNames
     /// what Contributor Insights rules and Logs Insights queries key on.
     /// </summary>
     public static IReadOnlyList<string> AttributionProperties { get; } =
-        [MetricDimensions.Principal, MetricDimensions.ModelId, MetricDimensions.Team, MetricDimensions.Application, MetricDimensions.Environment];
+        [MetricDimensions.Principal, MetricDimensions.ModelId, MetricDimensions.Team, MetricDimensions.Application, MetricDimensions.Environment,
+         MetricDimensions.Feature, MetricDimensions.Variant, MetricDimensions.PromptTemplate];
 
     /// <summary>
     /// The numeric properties of an attribution document (summed per document; no metric): what the
     /// Contributor Insights rules (CostUsd, Tokens, InvocationErrors) and the Logs Insights widgets
-    /// by model (InputCostUsd, CacheSavingsUsd) read. CostUsd and Tokens are always written; the
-    /// others only when not 0 (an absent member sums as 0 and matches no "greater than 0" filter).
+    /// by model (InputCostUsd, CacheSavingsUsd) and by feature (OutputTokens) read. CostUsd and Tokens
+    /// are always written; the others only when not 0 (an absent member sums as 0 and matches no
+    /// "greater than 0" filter), OutputTokens only on documents of requests tagged with a feature or
+    /// variant (the only documents its widgets read: log ingestion is billed by the byte).
     /// </summary>
     public static IReadOnlyList<string> AttributionValues { get; } =
-        [CostUsd, TokensProperty, InvocationErrorsProperty, InputCostUsd, CacheSavingsUsd];
+        [CostUsd, TokensProperty, InvocationErrorsProperty, InputCostUsd, CacheSavingsUsd, OutputTokensProperty];
 }
 
 /// <summary>The dimension names the metric builders use.</summary>
@@ -106,6 +112,15 @@ public static class MetricDimensions
     public const string Application = "Application";
     public const string Environment = "Environment";
     public const string Reason = "Reason";
+
+    /// <summary>The request's feature (requestMetadata <c>feature</c>): an attribution property, never a dimension.</summary>
+    public const string Feature = "Feature";
+
+    /// <summary>The request's A/B arm: an attribution property, never a dimension.</summary>
+    public const string Variant = "Variant";
+
+    /// <summary>The request's prompt template (<c>name@version</c>): an attribution property, never a dimension.</summary>
+    public const string PromptTemplate = "PromptTemplate";
 
     /// <summary>The value standing for every principal (or team, application) outside the per-batch top N.</summary>
     public const string Other = "other";
@@ -131,7 +146,8 @@ public sealed record InvocationMetricsOptions(string ServiceName, int MaxPrincip
 /// <item><c>[Service]</c> — totals (see <see cref="InvocationMetricNames.Catalogue"/>) in one document
 /// per event-time minute of the batch, except Invocations, which is the one metric of the
 /// <em>attribution documents</em>: one per (minute, principal, model, team, application,
-/// environment) of the batch, carrying those as EMF properties plus the numeric properties of
+/// environment, feature, variant, prompt template) of the batch, carrying those as EMF properties
+/// (so per-feature and per-variant views add log bytes, never custom metrics) plus the numeric properties of
 /// <see cref="InvocationMetricNames.AttributionValues"/>. CloudWatch sums them into the Invocations
 /// metric; Contributor Insights and Logs Insights read the properties (top principals by cost or
 /// tokens, top models by errors). One metric definition per attribution document instead of every
@@ -198,6 +214,9 @@ public static class InvocationMetricsBuilder
                     (MetricDimensions.Team, team),
                     (MetricDimensions.Application, application),
                     (MetricDimensions.Environment, environment),
+                    (MetricDimensions.Feature, record.Dimensions?.Feature),
+                    (MetricDimensions.Variant, record.Dimensions?.Variant),
+                    (MetricDimensions.PromptTemplate, record.Dimensions?.Template),
                 ]);
             AddTotals(batch, total, attribution, invocation, time);
 
@@ -266,6 +285,10 @@ public static class InvocationMetricsBuilder
         AddNonZeroProperty(batch, attribution, InvocationMetricNames.InvocationErrorsProperty, record.IsError ? 1 : 0, time);
         AddNonZeroProperty(batch, attribution, InvocationMetricNames.InputCostUsd, (double)parts.InputUsd, time);
         AddNonZeroProperty(batch, attribution, InvocationMetricNames.CacheSavingsUsd, (double)parts.CacheSavingsUsd, time);
+        if (record.Dimensions is { Feature: not null } or { Variant: not null })
+        {
+            batch.AddProperty(attribution, InvocationMetricNames.OutputTokensProperty, record.OutputTokens, time);
+        }
     }
 
     private static void AddNonZeroProperty(MetricBatch batch, DimensionSet attribution, string name, double value, long time)

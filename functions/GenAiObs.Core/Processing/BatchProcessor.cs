@@ -136,7 +136,7 @@ public sealed class BatchProcessor
 
     private void ParseInvocation(in LogEvent logEvent, BatchResult result, Utf8StringTable strings, EventTimeBounds window)
     {
-        if (!InvocationLogParser.TryParse(logEvent, out var record, out var rejection, _limits.MaxJsonDepth, strings))
+        if (!InvocationLogParser.TryParse(logEvent, out var record, out var rejection, _limits.MaxJsonDepth, strings, _options.Dimensions))
         {
             result.Rejections.Add(rejection);
             return;
@@ -161,7 +161,7 @@ public sealed class BatchProcessor
 
     private void ParseSpan(in LogEvent logEvent, BatchResult result, Utf8StringTable strings, EventTimeBounds window)
     {
-        var parsed = SpanParser.Parse(logEvent, _limits.MaxJsonDepth, strings);
+        var parsed = SpanParser.Parse(logEvent, _limits.MaxJsonDepth, strings, _options.Dimensions);
         if (parsed.Span is not { } span)
         {
             result.Rejections.Add(parsed.Rejection!);

@@ -22,7 +22,10 @@ public static class InvocationLogParser
     /// <summary>Longest identifier field (modelId, requestId …) accepted.</summary>
     public const int MaxIdentifierBytes = 2048;
 
-    /// <summary>At most this many <c>requestMetadata</c> entries are kept (only team/application/environment, any case), each key ≤ 128 and value ≤ 256 characters.</summary>
+    /// <summary>
+    /// At most this many <c>requestMetadata</c> entries are kept (only team/application/environment, any case), each key ≤ 128 and value ≤ 256 characters.
+    /// The request dimensions (<see cref="RequestDimensionNames"/>: feature, variant, prompt template) are read apart, under the same per-value bound.
+    /// </summary>
     public const int MaxMetadataEntries = 32;
 
     private const int MaxMetadataKeyBytes = 128;
@@ -39,20 +42,21 @@ public static class InvocationLogParser
         [NotNullWhen(true)] out InvocationRecord? record,
         [NotNullWhen(false)] out Rejection? rejection,
         int maxJsonDepth = 64) =>
-        TryParse(logEvent, out record, out rejection, maxJsonDepth, strings: null);
+        TryParse(logEvent, out record, out rejection, maxJsonDepth, strings: null, RequestDimensionNames.Default);
 
-    /// <summary>As the public overload, with The delivery's identifier strings, shared between its records (null: none).</summary>
+    /// <summary>As the public overload, with the delivery's identifier strings, shared between its records (null: none), and the requestMetadata keys of the request dimensions.</summary>
     internal static bool TryParse(
         in LogEvent logEvent,
         [NotNullWhen(true)] out InvocationRecord? record,
         [NotNullWhen(false)] out Rejection? rejection,
         int maxJsonDepth,
-        Utf8StringTable? strings)
+        Utf8StringTable? strings,
+        RequestDimensionNames dimensions)
     {
         var json = logEvent.Message.Span;
         try
         {
-            record = Parse(json, logEvent, maxJsonDepth, strings);
+            record = Parse(json, logEvent, maxJsonDepth, strings, dimensions);
             rejection = null;
             return true;
         }
@@ -80,7 +84,7 @@ public static class InvocationLogParser
             ? new Rejection(eventId, RejectReasons.TooDeep, "nesting deeper than the limit", Source: source)
             : new Rejection(eventId, RejectReasons.InvalidJson, "malformed JSON", Source: source);
 
-    private static InvocationRecord Parse(ReadOnlySpan<byte> json, in LogEvent logEvent, int maxJsonDepth, Utf8StringTable? strings)
+    private static InvocationRecord Parse(ReadOnlySpan<byte> json, in LogEvent logEvent, int maxJsonDepth, Utf8StringTable? strings, RequestDimensionNames dimensions)
     {
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = maxJsonDepth });
         if (!reader.Read())
@@ -157,7 +161,7 @@ public static class InvocationLogParser
             else if (reader.ValueTextEquals("requestMetadata"u8))
             {
                 reader.Read();
-                fields.RequestMetadata = ReadRequestMetadata(ref reader, strings);
+                fields.RequestMetadata = ReadRequestMetadata(ref reader, strings, dimensions, ref fields);
             }
             else
             {
@@ -207,6 +211,7 @@ public static class InvocationLogParser
             TimeToFirstTokenMs = body.FirstByteMs,
             ErrorCode = string.IsNullOrEmpty(fields.ErrorCode) ? null : fields.ErrorCode,
             RequestMetadata = fields.RequestMetadata,
+            Dimensions = RequestDimensions.From(fields.Feature, fields.Variant, fields.PromptTemplate, fields.PromptTemplateVersion),
         };
     }
 
@@ -403,7 +408,7 @@ public static class InvocationLogParser
         }
     }
 
-    private static Dictionary<string, string>? ReadRequestMetadata(ref Utf8JsonReader reader, Utf8StringTable? strings)
+    private static Dictionary<string, string>? ReadRequestMetadata(ref Utf8JsonReader reader, Utf8StringTable? strings, RequestDimensionNames dimensions, ref RecordFields fields)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
@@ -418,7 +423,11 @@ public static class InvocationLogParser
             var keyFits = reader.ValueSpan.Length <= MaxMetadataKeyBytes;
             var key = !keyFits ? null : strings is null ? reader.GetString() : strings.GetString(ref reader);
             reader.Read();
-            if (key is { Length: > 0 } && IsKeptTag(key) && reader.TokenType == JsonTokenType.String &&
+            if (key is { Length: > 0 } && dimensions.OfMetadataKey(key) is { } dimension)
+            {
+                ReadDimension(ref reader, dimension, strings, ref fields);
+            }
+            else if (key is { Length: > 0 } && IsKeptTag(key) && reader.TokenType == JsonTokenType.String &&
                 reader.ValueSpan.Length <= MaxMetadataValueBytes && (metadata?.Count ?? 0) < MaxMetadataEntries)
             {
                 metadata ??= new Dictionary<string, string>(StringComparer.Ordinal);
@@ -431,6 +440,33 @@ public static class InvocationLogParser
         }
 
         return metadata;
+    }
+
+    /// <summary>A request dimension's value: a string within the value bound, else ignored (the record keeps the rest).</summary>
+    private static void ReadDimension(ref Utf8JsonReader reader, RequestDimension dimension, Utf8StringTable? strings, ref RecordFields fields)
+    {
+        if (reader.TokenType != JsonTokenType.String || reader.ValueSpan.Length > MaxMetadataValueBytes)
+        {
+            reader.Skip();
+            return;
+        }
+
+        var value = strings is null ? reader.GetString()! : strings.GetString(ref reader);
+        switch (dimension)
+        {
+            case RequestDimension.Feature:
+                fields.Feature = value;
+                break;
+            case RequestDimension.Variant:
+                fields.Variant = value;
+                break;
+            case RequestDimension.PromptTemplate:
+                fields.PromptTemplate = value;
+                break;
+            default:
+                fields.PromptTemplateVersion = value;
+                break;
+        }
     }
 
     /// <summary>
@@ -460,6 +496,10 @@ public static class InvocationLogParser
         public long? CacheReadTokens;
         public long? CacheWriteTokens;
         public Dictionary<string, string>? RequestMetadata;
+        public string? Feature;
+        public string? Variant;
+        public string? PromptTemplate;
+        public string? PromptTemplateVersion;
         public ResponseBodyFacts Body;
     }
 }

@@ -23,5 +23,8 @@ public sealed record ProcessingOptions
     /// <summary>How IAM user and federated-user names are kept (default: hashed).</summary>
     public PrincipalPrivacy Principals { get; init; } = PrincipalPrivacy.Default;
 
+    /// <summary>Where the parsers find each record's feature, variant and prompt template (default <see cref="RequestDimensionNames.Default"/>).</summary>
+    public RequestDimensionNames Dimensions { get; init; } = RequestDimensionNames.Default;
+
     public static ProcessingOptions Default { get; } = new();
 }

@@ -84,17 +84,17 @@ public static class SpanParser
     /// <summary>Parses one span record.</summary>
     /// <param name="ev">The log event; its message is the span JSON.</param>
     /// <param name="maxJsonDepth">Nesting limit; deeper records are rejected as <c>too_deep</c>.</param>
-    public static SpanParseResult Parse(in LogEvent ev, int maxJsonDepth = 64) => Parse(ev, maxJsonDepth, strings: null);
+    public static SpanParseResult Parse(in LogEvent ev, int maxJsonDepth = 64) => Parse(ev, maxJsonDepth, strings: null, RequestDimensionNames.Default);
 
-    /// <summary>As the public overload, with The delivery's identifier strings, shared between its spans (null: none).</summary>
-    internal static SpanParseResult Parse(in LogEvent ev, int maxJsonDepth, Utf8StringTable? strings)
+    /// <summary>As the public overload, with the delivery's identifier strings, shared between its spans (null: none), and the attribute names of the request dimensions.</summary>
+    internal static SpanParseResult Parse(in LogEvent ev, int maxJsonDepth, Utf8StringTable? strings, RequestDimensionNames dimensions)
     {
         if (ev.Message.Span.Trim(" \t\r\n"u8).IsEmpty)
         {
             return SpanParseResult.Rejected(ev.Id, RejectReasons.InvalidJson, "empty");
         }
 
-        var fields = new Fields { Strings = strings };
+        var fields = new Fields { Strings = strings, DimensionNames = dimensions };
         var failure = default(Failure);
         var reader = new Utf8JsonReader(ev.Message.Span, new JsonReaderOptions { MaxDepth = maxJsonDepth });
         try
@@ -222,6 +222,11 @@ public static class SpanParser
             FinishReasons = f.FinishReasons is null ? [] : f.FinishReasons,
             ToolFailed = spanClass == SpanClass.Tool && (isError || f.ToolStatusFailed),
             ErrorType = f.Text(SpanAttributeField.ErrorType),
+            Dimensions = RequestDimensions.From(
+                f.SpanDimensions[0] ?? f.ResourceDimensions[0],
+                f.SpanDimensions[1] ?? f.ResourceDimensions[1],
+                f.SpanDimensions[2] ?? f.ResourceDimensions[2],
+                f.SpanDimensions[3] ?? f.ResourceDimensions[3]),
         };
         return SpanParseResult.Accepted(span);
     }
@@ -304,6 +309,7 @@ public static class SpanParser
 
     private static bool ReadAttributes(ref Utf8JsonReader r, string path, bool resource, ref Fields f, ref Failure failure)
     {
+        SpanAttribute attribute = null!;
         if (r.TokenType == JsonTokenType.Null)
         {
             return true;
@@ -314,10 +320,18 @@ public static class SpanParser
             return Fail(ref failure, RejectReasons.WrongType, path);
         }
 
+        Span<char> key = stackalloc char[MaxKeyChars];
         while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
         {
-            var known = TryLookup(ref r, AttributeKeys, out var attribute);
+            var copied = TryCopyShort(ref r, key, out var written);
+            var known = copied && AttributeKeys.TryGetValue(key[..written], out attribute!);
             r.Read();
+            if (!known && copied && f.DimensionNames?.OfAttribute(key[..written]) is { } dimension)
+            {
+                ReadDimension(ref r, (int)dimension, ref resource ? ref f.ResourceDimensions : ref f.SpanDimensions, f.Strings);
+                continue;
+            }
+
             if (!known || attribute.OnResource != resource)
             {
                 // Unknown attributes (gen_ai.input.messages, gen_ai.prompt.0.content, traceloop.entity.input …)
@@ -333,6 +347,27 @@ public static class SpanParser
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// A request dimension's value (<see cref="RequestDimensionNames"/>): a string, or a number kept as
+    /// written (variants are often <c>1</c>, <c>2</c>), within the value bound; any other value is
+    /// ignored and the span keeps the rest — the dimension is optional, never a reason to lose a span.
+    /// </summary>
+    private static void ReadDimension(ref Utf8JsonReader r, int slot, ref DimensionSlots target, Utf8StringTable? strings)
+    {
+        if (r.TokenType == JsonTokenType.String && r.ValueSpan.Length <= RequestDimensions.MaxValueLength)
+        {
+            target[slot] = strings is null ? r.GetString() : strings.GetString(ref r);
+        }
+        else if (r.TokenType == JsonTokenType.Number && r.ValueSpan.Length <= 32)
+        {
+            target[slot] = Encoding.UTF8.GetString(r.ValueSpan);
+        }
+        else
+        {
+            r.Skip();
+        }
     }
 
     /// <summary>
@@ -784,6 +819,11 @@ public static class SpanParser
         public List<string>? FinishReasons;
         public bool ToolStatusFailed;
 
+        // The request dimensions (RequestDimension order) from the span's attributes and its resource's.
+        public RequestDimensionNames? DimensionNames;
+        public DimensionSlots SpanDimensions;
+        public DimensionSlots ResourceDimensions;
+
         public readonly string? Text(SpanAttributeField field) => Texts[(int)field];
 
         public readonly long? Count(SpanAttributeField field) => Counts[(int)field];
@@ -808,6 +848,12 @@ public static class SpanParser
 
     [InlineArray(FieldCount)]
     private struct TextSlots
+    {
+        private string? _element;
+    }
+
+    [InlineArray(4)]
+    private struct DimensionSlots
     {
         private string? _element;
     }

@@ -48,6 +48,9 @@ public sealed record InvocationRecord
     /// <summary>The caller-supplied <c>requestMetadata</c> tags the pipeline reports — team, application, environment (keys as logged, any case) — when present; every other entry is dropped at parse time.</summary>
     public IReadOnlyDictionary<string, string>? RequestMetadata { get; init; }
 
+    /// <summary>The request's feature, A/B variant and prompt template from requestMetadata (<c>RequestDimensionNames</c> keys), when tagged.</summary>
+    public RequestDimensions? Dimensions { get; init; }
+
     public bool IsError => ErrorCode is not null;
 
     public bool IsThrottle => ErrorCode is "ThrottlingException" or "TooManyRequestsException" or "ServiceQuotaExceededException";

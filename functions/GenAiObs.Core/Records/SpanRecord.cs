@@ -63,4 +63,7 @@ public sealed record SpanRecord
 
     /// <summary><c>error.type</c> when present.</summary>
     public string? ErrorType { get; init; }
+
+    /// <summary>The span's feature, A/B variant and prompt template from its (or its resource's) attributes, when tagged.</summary>
+    public RequestDimensions? Dimensions { get; init; }
 }
