@@ -1,42 +1,10 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using GenAiObs.Adapters.Aws;
 using GenAiObs.Adapters.Http;
 
 namespace GenAiObs.Adapters.Pricing;
-
-/// <summary>The AWS Price List Query API refused a request (or could not be reached). Carries no credentials.</summary>
-public sealed class PriceListException : Exception
-{
-    public PriceListException(string message, int statusCode, string code, bool retryable, Exception? inner = null)
-        : base(message, inner)
-    {
-        StatusCode = statusCode;
-        Code = code;
-        Retryable = retryable;
-    }
-
-    public PriceListException()
-        : this("Price List request failed", 0, "Unknown", false)
-    {
-    }
-
-    public PriceListException(string message)
-        : this(message, 0, "Unknown", false)
-    {
-    }
-
-    public PriceListException(string message, Exception innerException)
-        : this(message, 0, "Unknown", false, innerException)
-    {
-    }
-
-    public int StatusCode { get; }
-    public string Code { get; }
-    public bool Retryable { get; }
-}
 
 /// <summary>One <c>GetProducts</c> filter (the API's <c>TERM_MATCH</c>: the attribute equals the value).</summary>
 /// <param name="Field">A product attribute, e.g. <c>regionCode</c>.</param>
@@ -75,27 +43,17 @@ public sealed class PriceListClient
     // A guard against a server that never stops returning NextToken.
     private const int MaxPages = 10_000;
 
-    private readonly HttpClient _http;
     private readonly Uri _endpoint;
-    private readonly string _signingRegion;
-    private readonly IAwsCredentialsSource _credentials;
-    private readonly TimeProvider _time;
-    private readonly RetryPolicy _retry;
-    private readonly DelayAsync _delay;
+    private readonly AwsSignedSender _sender;
 
     public PriceListClient(HttpClient http, Uri endpoint, string signingRegion, IAwsCredentialsSource credentials, TimeProvider time, RetryPolicy? retry = null, DelayAsync? delay = null)
     {
-        _http = http;
         _endpoint = endpoint;
-        _signingRegion = signingRegion;
-        _credentials = credentials;
-        _time = time;
-        _retry = retry ?? RetryPolicy.Default;
-        _delay = delay ?? RetryPolicy.DelayWith(time);
+        _sender = new AwsSignedSender(http, signingRegion, SigningService, credentials, time, retry, delay);
     }
 
     /// <summary>All products of <paramref name="serviceCode"/> matching every filter, following <c>NextToken</c>.</summary>
-    /// <exception cref="PriceListException">The API refused a page (after retries when retryable) or answered something unreadable.</exception>
+    /// <exception cref="AwsServiceException">The API refused a page (after retries when retryable) or answered something unreadable.</exception>
     public async Task<PriceListProducts> GetProductsAsync(string serviceCode, IReadOnlyList<PriceListFilter> filters, CancellationToken cancellationToken)
     {
         var items = new List<string>();
@@ -105,7 +63,7 @@ public sealed class PriceListClient
         {
             if (++pages > MaxPages)
             {
-                throw new PriceListException($"GetProducts returned NextToken for more than {MaxPages} pages", 0, "TooManyPages", retryable: false);
+                throw new AwsServiceException($"GetProducts returned NextToken for more than {MaxPages} pages", 0, "TooManyPages", retryable: false);
             }
 
             var body = RequestBody(serviceCode, filters, nextToken);
@@ -157,14 +115,14 @@ public sealed class PriceListClient
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
-                throw new PriceListException("GetProducts answered something other than a JSON object", 200, "InvalidResponse", retryable: false);
+                throw new AwsServiceException("GetProducts answered something other than a JSON object", 200, "InvalidResponse", retryable: false);
             }
 
             if (root.TryGetProperty("PriceList", out var list))
             {
                 if (list.ValueKind != JsonValueKind.Array)
                 {
-                    throw new PriceListException("GetProducts answered a PriceList that is not an array", 200, "InvalidResponse", retryable: false);
+                    throw new AwsServiceException("GetProducts answered a PriceList that is not an array", 200, "InvalidResponse", retryable: false);
                 }
 
                 foreach (var item in list.EnumerateArray())
@@ -172,7 +130,7 @@ public sealed class PriceListClient
                     // The API returns each product as a JSON document inside a string.
                     items.Add(item.ValueKind == JsonValueKind.String
                         ? item.GetString()!
-                        : throw new PriceListException("GetProducts answered a PriceList item that is not a string", 200, "InvalidResponse", retryable: false));
+                        : throw new AwsServiceException("GetProducts answered a PriceList item that is not a string", 200, "InvalidResponse", retryable: false));
                 }
             }
 
@@ -182,72 +140,19 @@ public sealed class PriceListClient
         }
         catch (JsonException ex)
         {
-            throw new PriceListException("GetProducts answered invalid JSON", 200, "InvalidResponse", retryable: false, ex);
+            throw new AwsServiceException("GetProducts answered invalid JSON", 200, "InvalidResponse", retryable: false, inner: ex);
         }
     }
 
     private async Task<string> SendAsync(byte[] body, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
-        {
-            PriceListException failure;
-            TimeSpan? retryAfter = null;
-            try
-            {
-                using var message = await CreateSignedRequestAsync(body, cancellationToken).ConfigureAwait(false);
-                using var response = await _http.SendAsync(message, cancellationToken).ConfigureAwait(false);
-                var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-                if (response.IsSuccessStatusCode)
-                {
-                    return text;
-                }
-
-                failure = ParseError(text, response.StatusCode);
-                retryAfter = _retry.RetryAfter(response.Headers.RetryAfter, _time.GetUtcNow());
-            }
-            catch (HttpRequestException ex)
-            {
-                failure = new PriceListException($"Price List request failed: {ex.HttpRequestError}", 0, "TransportError", retryable: true, ex);
-            }
-            catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                failure = new PriceListException("Price List request timed out", 0, "Timeout", retryable: true, ex);
-            }
-
-            if (!failure.Retryable || attempt >= _retry.MaxAttempts)
-            {
-                throw failure;
-            }
-
-            await _delay(retryAfter ?? _retry.Backoff(attempt), cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private async Task<HttpRequestMessage> CreateSignedRequestAsync(byte[] body, CancellationToken cancellationToken)
-    {
-        var credentials = await _credentials.GetCredentialsAsync(cancellationToken).ConfigureAwait(false);
-        var signed = SigV4Signer.Sign(
-            new SigV4Request("POST", _endpoint, [new("content-type", ContentType), new("x-amz-target", GetProductsTarget)], body),
-            credentials,
-            _signingRegion,
-            SigningService,
-            _time.GetUtcNow());
-
-        var message = new HttpRequestMessage(HttpMethod.Post, _endpoint) { Content = new ByteArrayContent(body) };
-        message.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(ContentType);
-        message.Headers.TryAddWithoutValidation("X-Amz-Target", GetProductsTarget);
-        message.Headers.TryAddWithoutValidation("X-Amz-Date", signed.AmzDate);
-        if (signed.SecurityToken is { } token)
-        {
-            message.Headers.TryAddWithoutValidation("X-Amz-Security-Token", token);
-        }
-
-        message.Headers.TryAddWithoutValidation("Authorization", signed.Authorization);
-        return message;
+        var request = new AwsRequest("Price List GetProducts", HttpMethod.Post, _endpoint, ContentType, body, [new("x-amz-target", GetProductsTarget)]);
+        var response = await _sender.SendAsync(request, (status, text, _) => ParseError(text, (HttpStatusCode)status), cancellationToken).ConfigureAwait(false);
+        return response.Body;
     }
 
     /// <summary>A JSON 1.1 error: <c>{"__type":"…#ThrottlingException","message":"…"}</c> (the message key may be capitalised).</summary>
-    private static PriceListException ParseError(string text, HttpStatusCode status)
+    private static AwsServiceException ParseError(string text, HttpStatusCode status)
     {
         string code = "Unknown", detail = string.Empty;
         try
@@ -279,6 +184,6 @@ public sealed class PriceListClient
             message.Append(": ").Append(detail.Length > 300 ? detail[..300] : detail);
         }
 
-        return new PriceListException(message.ToString(), (int)status, code, retryable);
+        return new AwsServiceException(message.ToString(), (int)status, code, retryable);
     }
 }

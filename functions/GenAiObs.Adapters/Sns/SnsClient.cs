@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Xml;
 using System.Xml.Linq;
@@ -9,42 +8,6 @@ using GenAiObs.Adapters.Http;
 using GenAiObs.Core.Alerts;
 
 namespace GenAiObs.Adapters.Sns;
-
-/// <summary>SNS refused a Publish (or could not be reached). Carries no message content.</summary>
-public sealed class SnsException : Exception, IPublishFailure
-{
-    public SnsException(string message, int statusCode, string code, string? requestId, bool retryable, Exception? inner = null)
-        : base(message, inner)
-    {
-        StatusCode = statusCode;
-        Code = code;
-        RequestId = requestId;
-        Retryable = retryable;
-    }
-
-    public SnsException()
-        : this("SNS publish failed", 0, "Unknown", null, false)
-    {
-    }
-
-    public SnsException(string message)
-        : this(message, 0, "Unknown", null, false)
-    {
-    }
-
-    public SnsException(string message, Exception innerException)
-        : this(message, 0, "Unknown", null, false, innerException)
-    {
-    }
-
-    public int StatusCode { get; }
-    public string Code { get; }
-    public string? RequestId { get; }
-    public bool Retryable { get; }
-
-    /// <summary>The HTTP status and SNS error code, e.g. <c>500 InternalError</c>.</summary>
-    public string Summary => $"{StatusCode} {Code}";
-}
 
 /// <summary>
 /// SNS Publish over the Query protocol (form-encoded POST, XML answers), signed with SigV4.
@@ -78,63 +41,25 @@ public sealed class SnsClient
         "KMSThrottling", "InternalError", "InternalFailure", "ServiceUnavailable", "RequestTimeout",
     };
 
-    private readonly HttpClient _http;
     private readonly Uri _endpoint;
-    private readonly string _region;
-    private readonly IAwsCredentialsSource _credentials;
-    private readonly TimeProvider _time;
-    private readonly RetryPolicy _retry;
-    private readonly DelayAsync _delay;
+    private readonly AwsSignedSender _sender;
 
     public SnsClient(HttpClient http, Uri endpoint, string region, IAwsCredentialsSource credentials, TimeProvider time, RetryPolicy? retry = null, DelayAsync? delay = null)
     {
-        _http = http;
         _endpoint = endpoint;
-        _region = region;
-        _credentials = credentials;
-        _time = time;
-        _retry = retry ?? RetryPolicy.Default;
-        _delay = delay ?? RetryPolicy.DelayWith(time);
+        _sender = new AwsSignedSender(http, region, "sns", credentials, time, retry, delay);
     }
 
     /// <summary>Publishes and returns SNS's MessageId.</summary>
-    /// <exception cref="SnsException">SNS did not accept the message (after retries when retryable).</exception>
+    /// <exception cref="AwsServiceException">SNS did not accept the message (after retries when retryable).</exception>
     public async Task<string> PublishAsync(SnsPublishRequest request, CancellationToken cancellationToken)
     {
         var body = Encoding.UTF8.GetBytes(EncodePublish(request));
-        for (var attempt = 1; ; attempt++)
-        {
-            SnsException failure;
-            TimeSpan? retryAfter = null;
-            try
-            {
-                using var message = await CreateSignedRequestAsync(body, cancellationToken).ConfigureAwait(false);
-                using var response = await _http.SendAsync(message, cancellationToken).ConfigureAwait(false);
-                var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-                if (response.IsSuccessStatusCode)
-                {
-                    return ParseMessageId(text, (int)response.StatusCode);
-                }
-
-                failure = ParseError(text, (int)response.StatusCode);
-                retryAfter = _retry.RetryAfter(response.Headers.RetryAfter, _time.GetUtcNow());
-            }
-            catch (HttpRequestException ex)
-            {
-                failure = new SnsException($"SNS request failed: {ex.HttpRequestError}", 0, "TransportError", null, retryable: true, ex);
-            }
-            catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                failure = new SnsException("SNS request timed out", 0, "Timeout", null, retryable: true, ex);
-            }
-
-            if (!failure.Retryable || attempt >= _retry.MaxAttempts)
-            {
-                throw failure;
-            }
-
-            await _delay(retryAfter ?? _retry.Backoff(attempt), cancellationToken).ConfigureAwait(false);
-        }
+        var response = await _sender.SendAsync(
+            new AwsRequest("SNS Publish", HttpMethod.Post, _endpoint, FormContentType, body, []),
+            (status, text, _) => ParseError(text, status),
+            cancellationToken).ConfigureAwait(false);
+        return ParseMessageId(response.Body, response.StatusCode);
     }
 
     /// <summary>The form body: Action, Version, TopicArn, Message, Subject, MessageStructure, MessageAttributes.entry.N.*.</summary>
@@ -168,28 +93,6 @@ public sealed class SnsClient
         return string.Join("&", fields.Select(f => SigV4Signer.UriEncode(f.Key) + "=" + SigV4Signer.UriEncode(f.Value)));
     }
 
-    private async Task<HttpRequestMessage> CreateSignedRequestAsync(byte[] body, CancellationToken cancellationToken)
-    {
-        var credentials = await _credentials.GetCredentialsAsync(cancellationToken).ConfigureAwait(false);
-        var signed = SigV4Signer.Sign(
-            new SigV4Request("POST", _endpoint, [new("content-type", FormContentType)], body),
-            credentials,
-            _region,
-            "sns",
-            _time.GetUtcNow());
-
-        var message = new HttpRequestMessage(HttpMethod.Post, _endpoint) { Content = new ByteArrayContent(body) };
-        message.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(FormContentType);
-        message.Headers.TryAddWithoutValidation("X-Amz-Date", signed.AmzDate);
-        if (signed.SecurityToken is { } token)
-        {
-            message.Headers.TryAddWithoutValidation("X-Amz-Security-Token", token);
-        }
-
-        message.Headers.TryAddWithoutValidation("Authorization", signed.Authorization);
-        return message;
-    }
-
     private static string ParseMessageId(string xml, int status)
     {
         try
@@ -206,10 +109,10 @@ public sealed class SnsClient
             // Reported below.
         }
 
-        throw new SnsException($"SNS answered {status} without a MessageId", status, "InvalidResponse", null, retryable: false);
+        throw new AwsServiceException($"SNS answered {status} without a MessageId", status, "InvalidResponse", retryable: false);
     }
 
-    private static SnsException ParseError(string xml, int status)
+    private static AwsServiceException ParseError(string xml, int status)
     {
         string code = "Unknown", text = string.Empty;
         string? requestId = null;
@@ -228,6 +131,6 @@ public sealed class SnsClient
 
         var retryable = status >= 500 || status == (int)HttpStatusCode.TooManyRequests || RetryableCodes.Contains(code);
         var detail = text.Length > 200 ? text[..200] : text;
-        return new SnsException($"SNS Publish failed: {status} {code}{(detail.Length > 0 ? ": " + detail : string.Empty)}", status, code, requestId, retryable);
+        return new AwsServiceException($"SNS Publish failed: {status} {code}{(detail.Length > 0 ? ": " + detail : string.Empty)}", status, code, retryable, requestId);
     }
 }

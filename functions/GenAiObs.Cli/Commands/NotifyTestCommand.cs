@@ -72,7 +72,7 @@ public sealed class NotifyTestCommand
             await stderr.WriteLineAsync($"genaiobs notify-test: {ex.Message}").ConfigureAwait(false);
             return 1;
         }
-        catch (SnsException ex)
+        catch (AwsServiceException ex)
         {
             await stderr.WriteLineAsync($"genaiobs notify-test: {ex.Message}{(ex.RequestId is null ? string.Empty : $" (request {ex.RequestId})")}").ConfigureAwait(false);
             return 1;

@@ -134,7 +134,7 @@ public sealed class PricesCommand
                 pages += answer.Pages;
             }
         }
-        catch (PriceListException ex)
+        catch (AwsServiceException ex)
         {
             await stderr.WriteLineAsync($"genaiobs prices refresh: {ex.Message}").ConfigureAwait(false);
             return 1;

@@ -140,7 +140,7 @@ public sealed class LoggingSetupFunction : ILambdaFunction
             {
                 outcome = Outcome.Failed("Timed out talking to Amazon Bedrock; nothing is known to have changed. Retry the stack operation.");
             }
-            catch (Exception ex) when (ex is BedrockException or CustomResourceRequestException or Amazon.Runtime.AmazonServiceException or HttpRequestException or JsonException)
+            catch (Exception ex) when (ex is AwsServiceException or CustomResourceRequestException or Amazon.Runtime.AmazonServiceException or HttpRequestException or JsonException)
             {
                 outcome = Outcome.Failed(ex.Message);
             }

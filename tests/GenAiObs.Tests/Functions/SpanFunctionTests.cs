@@ -17,6 +17,7 @@ using static GenAiObs.Tests.Spans.SpanFixtures;
 namespace GenAiObs.Tests.Spans;
 
 /// <summary>The spans function in-process with a capturing stdout/stderr, on a real gzip+base64 subscription event.</summary>
+[Trait("Category", "Integration")]
 public sealed class SpanFunctionTests
 {
     private static readonly InvocationContext Context = new("req-spans-1", DateTimeOffset.MaxValue, null, null);
@@ -164,6 +165,7 @@ public sealed class SpanFunctionTests
 
 /// <summary>The published <c>bootstrap</c> serving <c>_HANDLER=spans</c> through a loopback Runtime API.</summary>
 [Collection(PublishedBootstrapCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class SpanBootstrapEndToEndTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);

@@ -11,6 +11,7 @@ using Xunit;
 namespace GenAiObs.Tests.Store;
 
 /// <summary>The invocation-log function with GENAIOBS_TABLE_NAME set writes aggregates to dynalite, exactly once per delivery.</summary>
+[Trait("Category", "Integration")]
 public sealed class StoreFunctionWiringTests(DynaliteTableFixture table) : IClassFixture<DynaliteTableFixture>
 {
     private static readonly InvocationContext Context = new("req-store", DateTimeOffset.MaxValue, null, null);

@@ -60,6 +60,7 @@ public sealed class BootstrapBuildFixture : IDisposable
     public sealed record BuildResult(int ExitCode, string Output);
 }
 
+[Trait("Category", "Integration")]
 public sealed class BootstrapBuildTests : IClassFixture<BootstrapBuildFixture>
 {
     private const ushort ElfMachineAArch64 = 0xB7;

@@ -7,6 +7,7 @@ namespace GenAiObs.Tests.Deploy;
 /// zero errors, warnings and informational findings. It checks what moto cannot run: alarms,
 /// subscription filters, query definitions, intrinsic functions and resource-specific rules.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class CfnLintTests
 {
     [Fact]

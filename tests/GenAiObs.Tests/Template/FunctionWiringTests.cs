@@ -6,6 +6,7 @@ using Xunit;
 namespace GenAiObs.Tests.Template;
 
 /// <summary>The template's functions against the bootstrap: handler keys, settings, Makefile targets.</summary>
+[Trait("Category", "Integration")]
 public sealed class FunctionWiringTests
 {
     /// <summary>

@@ -33,25 +33,25 @@ public sealed class ComponentP95HighRule : IAlertRule
         var sums = await context.Data.SumByPrefixAsync(AggregateKeys.ComponentPrefix, from, context.At, cancellationToken).ConfigureAwait(false);
         foreach (var (key, counters) in sums)
         {
-                var histogram = counters.Histogram(HistogramFamily.SpanDuration);
-                if (histogram.Count == 0 || histogram.Count < parameters.MinSamples || histogram.Quantile(0.95) is not { } p95 || (decimal)p95 <= parameters.Threshold)
-                {
-                    continue;
-                }
+            var histogram = counters.Histogram(HistogramFamily.SpanDuration);
+            if (parameters.P95AboveThreshold(histogram) is not { } p95)
+            {
+                continue;
+            }
 
-                var component = AggregateKeys.ValueOf(key);
-                var labels = new List<KeyValuePair<string, string>> { new(RuleLabels.Component, component) };
-                if (component.StartsWith(ToolComponentPrefix, StringComparison.Ordinal))
-                {
-                    labels.Add(new(RuleLabels.Tool, component[ToolComponentPrefix.Length..]));
-                }
+            var component = AggregateKeys.ValueOf(key);
+            var labels = new List<KeyValuePair<string, string>> { new(RuleLabels.Component, component) };
+            if (component.StartsWith(ToolComponentPrefix, StringComparison.Ordinal))
+            {
+                labels.Add(new(RuleLabels.Tool, component[ToolComponentPrefix.Length..]));
+            }
 
-                alerts.Add(new FiringAlert(
-                    Definition.Id,
-                    Definition.Severity,
-                    labels,
-                    $"Span p95 of component {component} is {AlertText.Milliseconds(p95)} over the last {window}",
-                    $"p95 duration of {AlertText.Count(histogram.Count)} spans of component {component} in the last {window} is {AlertText.Milliseconds(p95)} (p50 {AlertText.Milliseconds(histogram.Quantile(0.5)!.Value)}); {AlertText.Count(counters[CounterNames.SpanErrors])} spans failed; threshold {AlertText.Number(parameters.Threshold)} ms."));
+            alerts.Add(new FiringAlert(
+                Definition.Id,
+                Definition.Severity,
+                labels,
+                $"Span p95 of component {component} is {AlertText.Milliseconds(p95)} over the last {window}",
+                $"p95 duration of {AlertText.Count(histogram.Count)} spans of component {component} in the last {window} is {AlertText.Milliseconds(p95)} (p50 {AlertText.Milliseconds(histogram.Quantile(0.5)!.Value)}); {AlertText.Count(counters[CounterNames.SpanErrors])} spans failed; threshold {AlertText.Number(parameters.Threshold)} ms."));
         }
 
         return alerts;

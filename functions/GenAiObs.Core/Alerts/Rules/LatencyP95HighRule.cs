@@ -22,7 +22,7 @@ public sealed class LatencyP95HighRule : IAlertRule
         var from = context.At - parameters.Window;
         var total = await context.Data.SumAsync(AggregateKeys.Total, from, context.At, cancellationToken).ConfigureAwait(false);
         var histogram = total.Histogram(HistogramFamily.Latency);
-        if (histogram.Count == 0 || histogram.Count < parameters.MinSamples || histogram.Quantile(0.95) is not { } p95 || (decimal)p95 <= parameters.Threshold)
+        if (parameters.P95AboveThreshold(histogram) is not { } p95)
         {
             return [];
         }

@@ -1,3 +1,5 @@
+using GenAiObs.Core.Statistics;
+
 namespace GenAiObs.Core.Alerts.Rules;
 
 /// <summary>One rule's effective parameters. Fields a rule does not use keep their defaults and are ignored.</summary>
@@ -13,6 +15,10 @@ public sealed record RuleParameters
 
     /// <summary>Below this many samples (invocations, spans, calls) the rule stays silent.</summary>
     public long MinSamples { get; init; }
+
+    /// <summary>The histogram's p95 when it has at least <see cref="MinSamples"/> (and one) samples and the p95 is above <see cref="Threshold"/>; otherwise null.</summary>
+    public double? P95AboveThreshold(LogHistogram histogram) =>
+        histogram.Count > 0 && histogram.Count >= MinSamples && histogram.Quantile(0.95) is { } p95 && (decimal)p95 > Threshold ? p95 : null;
 
     /// <summary>RunawayAgentSession: the span-priced cost of one session within the window.</summary>
     public decimal CostUsd { get; init; }

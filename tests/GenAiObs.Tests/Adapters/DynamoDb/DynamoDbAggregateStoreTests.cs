@@ -10,6 +10,7 @@ using Xunit;
 namespace GenAiObs.Tests.Store;
 
 /// <summary>The contract suite against dynalite, plus what only a real DynamoDB endpoint can show.</summary>
+[Trait("Category", "Integration")]
 public sealed class DynamoDbAggregateStoreTests : AggregateStoreContractTests, IClassFixture<DynaliteTableFixture>
 {
     private readonly DynaliteTableFixture _table;

@@ -13,6 +13,7 @@ namespace GenAiObs.Tests.Store;
 /// with a 50 ms base and a 5 s cap — checked on the defaults, and on the store the functions
 /// build at cold start (<see cref="DynamoDbAggregateStore.FromSettings"/>).
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class DynamoDbRetryPolicyTests
 {
     [Fact]

@@ -3,6 +3,7 @@ using Xunit;
 
 namespace GenAiObs.Tests.Store;
 
+[Trait("Category", "Integration")]
 public sealed class DynamoDbStoreSettingsTests
 {
     [Fact]

@@ -7,6 +7,7 @@ using Xunit;
 
 namespace GenAiObs.Tests.Pricing;
 
+[Trait("Category", "Integration")]
 public class PriceListClientTests
 {
     private static readonly DateTimeOffset Now = new(2026, 12, 6, 12, 0, 0, TimeSpan.Zero);
@@ -73,7 +74,7 @@ public class PriceListClientTests
         server.Script(FakePriceList.Error(400, "AccessDeniedException", "User is not authorized to perform: pricing:GetProducts"));
         var waits = new List<TimeSpan>();
 
-        var error = await Assert.ThrowsAsync<PriceListException>(() =>
+        var error = await Assert.ThrowsAsync<AwsServiceException>(() =>
             Client(server, waits).GetProductsAsync("AmazonBedrock", [], CancellationToken.None));
 
         Assert.Equal("AccessDeniedException", error.Code);
@@ -90,7 +91,7 @@ public class PriceListClientTests
         var client = new PriceListClient(new HttpClient(), server.Endpoint, FakePriceList.SigningRegion,
             new StaticCredentialsSource(new AwsCredentials(FakePriceList.AccessKey, "wrong")), new FixedTimeProvider(Now));
 
-        var error = await Assert.ThrowsAsync<PriceListException>(() => client.GetProductsAsync("AmazonBedrock", [], CancellationToken.None));
+        var error = await Assert.ThrowsAsync<AwsServiceException>(() => client.GetProductsAsync("AmazonBedrock", [], CancellationToken.None));
 
         Assert.Equal("InvalidParameterException", error.Code);
         Assert.Contains("signature mismatch", Assert.Single(server.Rejections), StringComparison.Ordinal);

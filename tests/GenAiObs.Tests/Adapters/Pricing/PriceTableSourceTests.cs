@@ -14,6 +14,7 @@ using Xunit;
 namespace GenAiObs.Tests.Pricing;
 
 /// <summary>The deployed processors take a newer price table from S3 at cold start, without a rebuild.</summary>
+[Trait("Category", "Integration")]
 public sealed class PriceTableSourceTests : IDisposable
 {
     private const string Bucket = "acme-genaiobs-config";

@@ -7,6 +7,7 @@ using Xunit;
 namespace GenAiObs.Tests.Receivers;
 
 /// <summary>What every integration gets from the runner and the poster: secret lookup and refresh, no redirects.</summary>
+[Trait("Category", "Integration")]
 public sealed class IntegrationRunnerTests : IDisposable
 {
     private readonly ReceiverHarness _receiver = new(new LoopbackResponse(200, "ok"));

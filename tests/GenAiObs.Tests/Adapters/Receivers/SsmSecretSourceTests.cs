@@ -7,6 +7,7 @@ using Xunit;
 namespace GenAiObs.Tests.Delivery;
 
 /// <summary>The SSM reader against a loopback server speaking SSM's JSON protocol.</summary>
+[Trait("Category", "Integration")]
 public sealed class SsmSecretSourceTests : IDisposable
 {
     private readonly LoopbackHttpServer _ssm;

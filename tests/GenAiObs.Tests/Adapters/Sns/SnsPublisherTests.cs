@@ -9,6 +9,7 @@ using Xunit;
 
 namespace GenAiObs.Tests.Delivery;
 
+[Trait("Category", "Integration")]
 public sealed class SnsPublisherTests : IDisposable
 {
     private const string TopicArn = "arn:aws:sns:us-east-1:123456789012:genaiobs-pagerduty";
@@ -130,7 +131,7 @@ public sealed class SnsPublisherTests : IDisposable
     {
         _sns.Script(FakeSns.Error(403, "Sender", "AuthorizationError", "not authorized to perform SNS:Publish"));
 
-        var error = await Assert.ThrowsAsync<SnsException>(() => Publisher().PublishAsync(Notification(), CancellationToken.None));
+        var error = await Assert.ThrowsAsync<AwsServiceException>(() => Publisher().PublishAsync(Notification(), CancellationToken.None));
 
         Assert.Equal(403, error.StatusCode);
         Assert.Equal("AuthorizationError", error.Code);
@@ -158,7 +159,7 @@ public sealed class SnsPublisherTests : IDisposable
         var throttled = FakeSns.Error(400, "Sender", "Throttling", "Rate exceeded");
         _sns.Script(throttled, throttled, throttled, throttled);
 
-        var error = await Assert.ThrowsAsync<SnsException>(() => Publisher().PublishAsync(Notification(), CancellationToken.None));
+        var error = await Assert.ThrowsAsync<AwsServiceException>(() => Publisher().PublishAsync(Notification(), CancellationToken.None));
 
         Assert.Equal("Throttling", error.Code);
         Assert.Equal(4, _sns.RequestCount);
@@ -188,7 +189,7 @@ public sealed class SnsPublisherTests : IDisposable
     {
         _sns.Script(FakeSns.Error(404, "Sender", "NotFound", "Topic does not exist"));
 
-        var error = await Assert.ThrowsAsync<SnsException>(() => Publisher().PublishAsync(Notification(), CancellationToken.None));
+        var error = await Assert.ThrowsAsync<AwsServiceException>(() => Publisher().PublishAsync(Notification(), CancellationToken.None));
 
         Assert.Equal((404, "NotFound", false), (error.StatusCode, error.Code, error.Retryable));
         Assert.Equal(1, _sns.RequestCount);
@@ -212,7 +213,7 @@ public sealed class SnsPublisherTests : IDisposable
     {
         _sns.Script(FakeSns.Error(400, "Sender", "InvalidParameter", "Invalid parameter: Message"));
 
-        var error = await Assert.ThrowsAsync<SnsException>(() => Publisher().PublishAsync(Notification(), CancellationToken.None));
+        var error = await Assert.ThrowsAsync<AwsServiceException>(() => Publisher().PublishAsync(Notification(), CancellationToken.None));
 
         Assert.False(error.Retryable);
         Assert.Equal(1, _sns.RequestCount);

@@ -10,6 +10,7 @@ using Xunit;
 namespace GenAiObs.Tests.Pricing;
 
 /// <summary><c>genaiobs prices refresh</c> and <c>check</c> against the loopback Price List.</summary>
+[Trait("Category", "Integration")]
 public sealed class PricesCommandTests : IDisposable
 {
     private static readonly DateTimeOffset Now = new(2026, 12, 6, 12, 0, 0, TimeSpan.Zero);

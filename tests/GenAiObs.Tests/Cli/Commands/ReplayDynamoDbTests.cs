@@ -9,6 +9,7 @@ namespace GenAiObs.Tests.Cli;
 /// The CLI round trip against dynalite: <c>init-table</c>, <c>replay --dynamodb</c> (twice, and in
 /// parallel), then <c>report --json</c> must equal one in-memory <c>replay --json</c>.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class ReplayDynamoDbTests : IDisposable
 {
     private static readonly string[] Fixtures =

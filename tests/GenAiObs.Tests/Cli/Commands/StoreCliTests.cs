@@ -9,6 +9,7 @@ using Xunit;
 namespace GenAiObs.Tests.Store;
 
 /// <summary>init-table and report against dynalite.</summary>
+[Trait("Category", "Integration")]
 public sealed class StoreCliTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 5, 9, 0, 0, TimeSpan.Zero);

@@ -240,6 +240,7 @@ public sealed class DynaliteTableFixture : IAsyncLifetime
     }
 }
 
+[Trait("Category", "Integration")]
 public sealed class DynamoDbAlertDispatcherTests(DynaliteTableFixture fixture) : AlertDispatcherContractTests, IClassFixture<DynaliteTableFixture>
 {
     protected override Task<IAlertStateStore> CreateStoreAsync() =>

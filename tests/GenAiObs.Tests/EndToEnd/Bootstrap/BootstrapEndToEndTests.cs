@@ -11,6 +11,7 @@ namespace GenAiObs.Tests.Runtime;
 /// API, fed real gzip+base64 CloudWatch Logs subscription events.
 /// </summary>
 [Collection(PublishedBootstrapCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class BootstrapEndToEndTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);

@@ -17,6 +17,7 @@ namespace GenAiObs.Tests.Kinesis;
 /// again — and the table holds every record exactly once.
 /// </summary>
 [Collection(PublishedBootstrapCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class KinesisBootstrapTests(PublishedBootstrap bootstrap, DynaliteTableFixture table) : IClassFixture<DynaliteTableFixture>
 {
     private const int PerPayload = 5;

@@ -21,6 +21,7 @@ namespace GenAiObs.Tests.Deploy;
 /// through CloudFormation) is checked on the transformed template here and by cfn-lint.
 /// </summary>
 [Collection(PublishedBootstrapCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class DeploySimulationTests
 {
     private const string RoutingKey = "sim-routing-key-4f1c";

@@ -20,6 +20,7 @@ namespace GenAiObs.Tests.Hardening;
 /// and 5xx to the real notifier. After recovery every notification the healthy run sends is
 /// delivered exactly once — none lost, none twice — and each failure shows in the functions' logs.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class AlertFaultInjectionTests(Store.DynaliteTableFixture table) : IClassFixture<Store.DynaliteTableFixture>, IDisposable
 {
     private const int Minutes = 90;

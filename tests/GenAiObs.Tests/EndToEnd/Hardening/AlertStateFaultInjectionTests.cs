@@ -22,6 +22,7 @@ namespace GenAiObs.Tests.Hardening;
 /// confirm after SNS accepted does not publish again, a failing release never ends the run, a
 /// claim's lease counts from when it is written, and a Publish gives up after SNS's 10 s timeout.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class AlertStateFaultInjectionTests(Store.DynaliteTableFixture table) : IClassFixture<Store.DynaliteTableFixture>, IDisposable
 {
     private const int Minutes = 90;
@@ -155,7 +156,7 @@ public sealed class AlertStateFaultInjectionTests(Store.DynaliteTableFixture tab
         var stopwatch = Stopwatch.StartNew();
 
         // Act
-        var failure = await Assert.ThrowsAsync<SnsException>(() => client.PublishAsync(new SnsPublishRequest(AlertChain.Topics["pagerduty"], null, "{}", null, []), CancellationToken.None));
+        var failure = await Assert.ThrowsAsync<AwsServiceException>(() => client.PublishAsync(new SnsPublishRequest(AlertChain.Topics["pagerduty"], null, "{}", null, []), CancellationToken.None));
 
         // Assert: a retryable timeout after about 10 s, far from HttpClient's default 100 s.
         stopwatch.Stop();

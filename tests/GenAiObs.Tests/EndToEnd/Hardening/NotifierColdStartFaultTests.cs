@@ -13,6 +13,7 @@ namespace GenAiObs.Tests.Hardening;
 /// endpoint that fails: the invocation fails after the retries so SNS/Lambda redeliver, and the
 /// redelivery pages once with the routing key from SSM.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class NotifierColdStartFaultTests
 {
     private const string RoutingKeyParameter = "/genaiobs/pagerduty-routing-key";

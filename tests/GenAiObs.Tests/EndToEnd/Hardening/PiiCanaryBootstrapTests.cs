@@ -7,6 +7,7 @@ namespace GenAiObs.Tests.Hardening;
 
 /// <summary>The published <c>bootstrap</c> process, both subscription handlers, fed the canary deliveries: nothing it writes or posts carries a canary.</summary>
 [Collection(PublishedBootstrapCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class PiiCanaryBootstrapTests(PublishedBootstrap bootstrap, Store.DynaliteTableFixture table) : IClassFixture<Store.DynaliteTableFixture>
 {
     [Theory]

@@ -28,6 +28,7 @@ namespace GenAiObs.Tests.Hardening;
 /// Everything each one writes is captured and searched: the canaries appear nowhere. Each test
 /// also checks that the channel is not empty (the role name, counts …) so it cannot pass vacuously.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class PiiCanaryEndToEndTests(Store.DynaliteTableFixture table) : IClassFixture<Store.DynaliteTableFixture>, IDisposable
 {
     private static readonly InvocationContext Context = new("req-canary", DateTimeOffset.MaxValue, null, null);

@@ -12,6 +12,7 @@ namespace GenAiObs.Tests.Hardening;
 /// post for a failed invocation — even when a receiver echoes the request back in its error body,
 /// is unreachable, or the parameter holds the wrong kind of value.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class SecretLeakTests : IDisposable
 {
     private static readonly string[] SecretParts = [AlertChain.RoutingKey, "T0SECRET", "B0SECRET", "XyZwebhookSECRET42"];

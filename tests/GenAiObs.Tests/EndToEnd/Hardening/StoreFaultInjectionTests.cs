@@ -27,6 +27,7 @@ namespace GenAiObs.Tests.Hardening;
 /// failure that outlasts the retries fails the invocation, visibly (runtime error, ERROR log
 /// line with its type) and without publishing the attempt's metrics.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class StoreFaultInjectionTests(DynaliteTableFixture table) : IClassFixture<DynaliteTableFixture>
 {
     private const string UpdateItem = "UpdateItem";

@@ -19,6 +19,7 @@ namespace GenAiObs.Tests.Deploy;
 /// CloudFormation contract (an answer on ResponseURL for every request, stable physical id) and
 /// the rule that a configuration this stack did not set is never silently replaced.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class LoggingSetupFunctionTests
 {
     private const string Role = "arn:aws:iam::123456789012:role/genaiobs-BedrockLoggingRole-ABC";

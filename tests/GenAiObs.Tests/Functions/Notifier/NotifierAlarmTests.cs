@@ -65,6 +65,7 @@ public sealed class CloudWatchAlarmTests
 }
 
 /// <summary>The notifier delivering CloudWatch alarms to the loopback PagerDuty and Slack servers.</summary>
+[Trait("Category", "Integration")]
 public sealed class NotifierAlarmTests : IDisposable
 {
     private const string RoutingKey = "pd-routing-key-0123456789";

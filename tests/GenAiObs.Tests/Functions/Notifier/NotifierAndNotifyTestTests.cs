@@ -30,6 +30,7 @@ internal sealed class FakeSecrets(Dictionary<string, string> values) : ISecretSo
     }
 }
 
+[Trait("Category", "Integration")]
 public sealed class NotifierAndNotifyTestTests : IDisposable
 {
     private static readonly DateTimeOffset Now = new(2025, 3, 10, 9, 30, 0, TimeSpan.Zero);

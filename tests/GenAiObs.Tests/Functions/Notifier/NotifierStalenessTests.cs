@@ -9,6 +9,7 @@ using Xunit;
 namespace GenAiObs.Tests.Delivery;
 
 /// <summary>Stale triggers never reach a receiver: too old, or overtaken by the group's resolve (a redriven message).</summary>
+[Trait("Category", "Integration")]
 public sealed class NotifierStalenessTests : IDisposable
 {
     private static readonly DateTimeOffset Fired = AlertTestData.T0;

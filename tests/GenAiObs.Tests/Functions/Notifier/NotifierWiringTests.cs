@@ -10,6 +10,7 @@ using Xunit;
 namespace GenAiObs.Tests.Wiring;
 
 /// <summary>The notifier as the bootstrap serves it: registered under its template Handler, built from the environment once.</summary>
+[Trait("Category", "Integration")]
 public sealed class NotifierWiringTests
 {
     [Fact]
@@ -78,6 +79,7 @@ public sealed class NotifierWiringTests
 
 /// <summary>The published <c>bootstrap</c> serving <c>_HANDLER=notifier</c>: SNS events in, PagerDuty and Slack out, secrets from SSM.</summary>
 [Collection(PublishedBootstrapCollection.Name)]
+[Trait("Category", "Integration")]
 public sealed class NotifierBootstrapEndToEndTests
 {
     internal const string PagerDutyTopic = "arn:aws:sns:us-east-1:111122223333:genaiobs-PagerDutyTopic";

@@ -10,6 +10,7 @@ using Xunit;
 namespace GenAiObs.Tests.Runtime;
 
 /// <summary>The runtime loop in-process, talking HTTP to a loopback Runtime API.</summary>
+[Trait("Category", "Integration")]
 public sealed class RuntimeLoopTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);

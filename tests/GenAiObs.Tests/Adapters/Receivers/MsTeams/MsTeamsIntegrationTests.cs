@@ -8,6 +8,7 @@ using Xunit;
 
 namespace GenAiObs.Tests.Receivers.MsTeams;
 
+[Trait("Category", "Integration")]
 public sealed class MsTeamsIntegrationTests : IDisposable
 {
     private readonly ReceiverHarness _receiver = new(new LoopbackResponse(202, string.Empty));

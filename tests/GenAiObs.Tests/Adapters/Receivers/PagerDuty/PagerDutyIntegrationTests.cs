@@ -6,6 +6,7 @@ using Xunit;
 
 namespace GenAiObs.Tests.Receivers.PagerDuty;
 
+[Trait("Category", "Integration")]
 public sealed class PagerDutyIntegrationTests : IDisposable
 {
     private readonly ReceiverHarness _receiver = new();

@@ -8,6 +8,7 @@ using Xunit;
 
 namespace GenAiObs.Tests.Receivers.Slack;
 
+[Trait("Category", "Integration")]
 public sealed class SlackIntegrationTests : IDisposable
 {
     private readonly ReceiverHarness _receiver = new(new LoopbackResponse(200, "ok"));
