@@ -8,6 +8,7 @@ using GenAiObs.Core.Envelopes;
 using GenAiObs.Core.Metrics;
 using GenAiObs.Core.Pricing;
 using GenAiObs.Core.Processing;
+using GenAiObs.Core.Quality;
 using GenAiObs.Core.Records;
 using GenAiObs.Functions.Runtime;
 
@@ -32,7 +33,9 @@ public sealed class InvocationLogFunction : ILambdaFunction
         StructuredLogger log,
         TimeProvider time,
         IAggregateStore? store = null,
-        CardinalityLimits? limits = null) =>
+        CardinalityLimits? limits = null,
+        IRequestIndex? index = null,
+        TimeSpan? joinWindow = null) =>
         _pipeline = new SubscriptionBatchPipeline(
             processor,
             emf,
@@ -43,7 +46,9 @@ public sealed class InvocationLogFunction : ILambdaFunction
             time,
             store,
             "Batch",
-            limits);
+            limits,
+            index,
+            joinWindow);
 
     /// <summary>The environment variables this function reads (template tests check each is set or deliberately defaulted).</summary>
     public static IReadOnlyList<SettingVariable> Variables => SubscriptionBatchPipeline.Variables;
@@ -63,8 +68,16 @@ public sealed class InvocationLogFunction : ILambdaFunction
             services.Logger,
             services.Time,
             DynamoDbAggregateStore.FromEnvironment(services.Environment.GetVariable),
-            settings.Limits);
+            settings.Limits,
+            JoinIndex(services),
+            ProcessingSettings.ReadJoinWindow(services.Environment.GetVariable));
     }
+
+    /// <summary>The quality join index in the aggregates table (null without a table: feedback and evaluations then need the store anyway).</summary>
+    internal static IRequestIndex? JoinIndex(FunctionServices services) =>
+        DynamoDbStoreSettings.FromEnvironment(services.Environment.GetVariable) is { } store
+            ? new DynamoDbRequestIndex(DynamoDbClientFactory.Create(store.EndpointUrl, store.Region), store.TableName, ProcessingSettings.ReadJoinWindow(services.Environment.GetVariable))
+            : null;
 
     /// <summary>
     /// GENAIOBS_PRICES_FILE (a bad file fails the cold start), else the S3 price file named by

@@ -7,6 +7,7 @@ using GenAiObs.Core.Envelopes;
 using GenAiObs.Core.Metrics;
 using GenAiObs.Core.Pricing;
 using GenAiObs.Core.Processing;
+using GenAiObs.Core.Quality;
 using GenAiObs.Core.Records;
 using GenAiObs.Functions.Runtime;
 
@@ -32,7 +33,9 @@ public sealed class SpanFunction : ILambdaFunction
         StructuredLogger log,
         TimeProvider time,
         IAggregateStore? store = null,
-        CardinalityLimits? limits = null) =>
+        CardinalityLimits? limits = null,
+        IRequestIndex? index = null,
+        TimeSpan? joinWindow = null) =>
         _pipeline = new SubscriptionBatchPipeline(
             processor,
             emf,
@@ -43,7 +46,9 @@ public sealed class SpanFunction : ILambdaFunction
             time,
             store,
             "Span batch",
-            limits);
+            limits,
+            index,
+            joinWindow);
 
     /// <summary>The environment variables this function reads (template tests check each is set or deliberately defaulted).</summary>
     public static IReadOnlyList<SettingVariable> Variables => SubscriptionBatchPipeline.Variables;
@@ -71,7 +76,9 @@ public sealed class SpanFunction : ILambdaFunction
             services.Logger,
             services.Time,
             DynamoDbAggregateStore.FromEnvironment(services.Environment.GetVariable),
-            settings.Limits);
+            settings.Limits,
+            InvocationLogFunction.JoinIndex(services),
+            ProcessingSettings.ReadJoinWindow(services.Environment.GetVariable));
     }
 
     public Task<byte[]> HandleAsync(ReadOnlyMemory<byte> eventBody, InvocationContext context, CancellationToken cancellationToken) =>

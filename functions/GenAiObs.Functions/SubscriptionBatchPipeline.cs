@@ -9,6 +9,7 @@ using GenAiObs.Core.Cardinality;
 using GenAiObs.Core.Envelopes;
 using GenAiObs.Core.Metrics;
 using GenAiObs.Core.Processing;
+using GenAiObs.Core.Quality;
 using GenAiObs.Core.Records;
 using GenAiObs.Functions.Runtime;
 
@@ -32,6 +33,8 @@ internal sealed class SubscriptionBatchPipeline
     private readonly IAggregateStore? _store;
     private readonly string _logLabel;
     private readonly CardinalityLimits _limits;
+    private readonly IRequestIndex? _index;
+    private readonly TimeSpan _joinWindow;
 
     /// <param name="processor">Decodes and parses the delivery.</param>
     /// <param name="emf">Serialises the metric batch.</param>
@@ -53,9 +56,13 @@ internal sealed class SubscriptionBatchPipeline
         TimeProvider time,
         IAggregateStore? store,
         string logLabel,
-        CardinalityLimits? limits = null)
+        CardinalityLimits? limits = null,
+        IRequestIndex? index = null,
+        TimeSpan? joinWindow = null)
     {
         _limits = limits ?? CardinalityLimits.Default;
+        _index = index;
+        _joinWindow = joinWindow ?? QualityAggregation.DefaultWindow;
         _processor = processor;
         _emf = emf;
         _buildMetrics = buildMetrics;
@@ -72,7 +79,8 @@ internal sealed class SubscriptionBatchPipeline
         [.. FunctionSettings.LoggingVariables, .. FunctionSettings.MetricsVariables, .. PriceTableSource.Variables, .. DynamoDbStoreSettings.Variables, .. ProcessingSettings.Variables];
 
     /// <summary>The AWS actions a subscription function calls: the aggregate store's batch write and reading the price file at cold start.</summary>
-    public static IReadOnlyList<string> AwsActions { get; } = [.. DynamoDbAggregateStore.ApplyBatchDynamoDbActions.Select(a => "dynamodb:" + a), .. PriceTableSource.AwsActions];
+    public static IReadOnlyList<string> AwsActions { get; } =
+        [.. DynamoDbAggregateStore.ApplyBatchDynamoDbActions.Union(DynamoDbRequestIndex.DynamoDbActions).Select(a => "dynamodb:" + a), .. PriceTableSource.AwsActions];
 
     public async Task<byte[]> HandleAsync(ReadOnlyMemory<byte> eventBody, InvocationContext context, CancellationToken cancellationToken)
     {
@@ -86,9 +94,20 @@ internal sealed class SubscriptionBatchPipeline
         // Aggregates before metrics: when the table stays unavailable this throws, the invocation
         // fails and the delivery comes again — the redelivery's EMF is then the only one published,
         // and the store's exactly-once markers keep the items it already reached from double counting.
-        var aggregates = _store is not null && (result.Invocations.Count > 0 || result.Spans.Count > 0)
-            ? await _store.ApplyBatchAsync(AggregateBuilder.Build(result, _limits), cancellationToken).ConfigureAwait(false)
-            : null;
+        var quality = QualityDeltas.Empty;
+        ApplyResult? aggregates = null;
+        if (_store is not null && (result.Invocations.Count > 0 || result.Spans.Count > 0 || result.HasQualitySignals))
+        {
+            var batch = AggregateBuilder.Build(result, _limits);
+            if (_index is not null)
+            {
+                quality = await QualityAggregation.JoinAsync(result, _index, _joinWindow, cancellationToken).ConfigureAwait(false);
+                batch = quality.AddTo(batch);
+            }
+
+            aggregates = await _store.ApplyBatchAsync(batch, cancellationToken).ConfigureAwait(false);
+        }
+
         // A delivery every one of whose items already holds its marker was applied in full by an
         // earlier attempt, which wrote its EMF right after (nothing in between can fail but the
         // process itself): publishing again would count it twice in CloudWatch.
@@ -111,6 +130,7 @@ internal sealed class SubscriptionBatchPipeline
             new("rejected", result.RejectedCount),
             new("controlMessages", result.ControlMessages),
             new("emfDocuments", emfDocuments),
+            .. QualityCounts(result, quality),
         ];
         var aggregateCounts = new KeyValuePair<string, long>[]
         {
@@ -161,11 +181,17 @@ internal sealed class SubscriptionBatchPipeline
             }
 
             var result = _processor.ProcessKinesisRecord(record, where);
-            if (_store is not null && (result.Invocations.Count > 0 || result.Spans.Count > 0))
+            if (_store is not null && (result.Invocations.Count > 0 || result.Spans.Count > 0 || result.HasQualitySignals))
             {
                 try
                 {
-                    var outcome = await _store.ApplyBatchAsync(AggregateBuilder.Build(result, _limits), cancellationToken).ConfigureAwait(false);
+                    var batch = AggregateBuilder.Build(result, _limits);
+                    if (_index is not null)
+                    {
+                        batch = (await QualityAggregation.JoinAsync(result, _index, _joinWindow, cancellationToken).ConfigureAwait(false)).AddTo(batch);
+                    }
+
+                    var outcome = await _store.ApplyBatchAsync(batch, cancellationToken).ConfigureAwait(false);
                     applied += outcome.Applied;
                     alreadyApplied += outcome.AlreadyApplied;
                 }
@@ -218,6 +244,19 @@ internal sealed class SubscriptionBatchPipeline
 
         return BatchItemFailures(records.Skip(failedFrom).Select(r => r.SequenceNumber));
     }
+
+    /// <summary>The quality signals of a delivery and what became of them (only when it had any: other log lines stay as they were).</summary>
+    private static IEnumerable<KeyValuePair<string, long>> QualityCounts(BatchResult result, QualityDeltas quality) =>
+        !result.HasQualitySignals
+            ? []
+            : [
+                new("feedback", result.Feedback.Count),
+                new("feedbackJoined", quality.FeedbackJoined),
+                new("feedbackUnjoined", quality.FeedbackUnjoined),
+                new("evaluations", result.Evaluations.Count + result.Spans.Sum(s => s.Span.Evaluations.Count)),
+                new("evaluationsUnattributed", quality.EvaluationsUnjoined),
+                new("evaluationsInvalid", quality.EvaluationsInvalid),
+            ];
 
     private static List<KeyValuePair<string, long>> Reasons(BatchResult result) =>
         result.Rejections

@@ -34,6 +34,7 @@ public static class EnvironmentVariables
     public const string PrincipalSalt = "GENAIOBS_PRINCIPAL_SALT";
     public const string DimensionKeys = "GENAIOBS_DIMENSION_KEYS";
     public const string DimensionAttributes = "GENAIOBS_DIMENSION_ATTRIBUTES";
+    public const string JoinWindowHours = "GENAIOBS_JOIN_WINDOW_HOURS";
     public const string Environment = "GENAIOBS_ENVIRONMENT";
     public const string TableName = "GENAIOBS_TABLE_NAME";
     public const string RetentionFineDays = "GENAIOBS_RETENTION_FINE_DAYS";

@@ -25,7 +25,14 @@ public static class ProcessingSettings
         SettingVariable.Deployment(EnvironmentVariables.PrincipalSalt, "per-stack key of the principal-name hash"),
         SettingVariable.Deployment(EnvironmentVariables.DimensionKeys, "requestMetadata keys of feature, variant, prompt_template, prompt_template_version (dimension=key,…)"),
         SettingVariable.Deployment(EnvironmentVariables.DimensionAttributes, "span attributes of feature, variant, prompt_template, prompt_template_version (dimension=attribute,…)"),
+        SettingVariable.Deployment(EnvironmentVariables.JoinWindowHours, "how far apart a request and its feedback or evaluation may be to be joined (hours, default 24)"),
     ];
+
+    /// <summary><c>GENAIOBS_JOIN_WINDOW_HOURS</c> (default <see cref="Core.Quality.QualityAggregation.DefaultWindow"/>; also read by <c>replay</c>).</summary>
+    public static TimeSpan ReadJoinWindow(Func<string, string?> getVariable) =>
+        Hours(getVariable, EnvironmentVariables.JoinWindowHours) is { } window
+            ? window <= TimeSpan.FromDays(30) ? window : throw new SettingsException(EnvironmentVariables.JoinWindowHours, $"Environment variable {EnvironmentVariables.JoinWindowHours} must be at most 720 hours.")
+            : Core.Quality.QualityAggregation.DefaultWindow;
 
     /// <summary>The processors' options; throws <see cref="SettingsException"/> naming a malformed variable.</summary>
     public static ProcessingOptions Read(Func<string, string?> getVariable, TimeProvider time, string defaultSource)

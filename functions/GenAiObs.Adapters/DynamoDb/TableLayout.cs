@@ -60,7 +60,20 @@ public static class TableLayout
     public const string LoggingConfig = "loggingConfig";
     public const string SavedAt = "savedAt";
 
+    // The quality join index: one item per tagged request or trace (Quality.IndexedRequest), kept for the join window.
+    public const string JoinPrefix = "J#";
+    public const string JoinSortKey = "join";
+    public const string JoinAt = "at";
+    public const string JoinFeature = "feature";
+    public const string JoinVariant = "variant";
+
+    /// <summary>Prefix of a join entry's per-delivery cost attributes (<c>c_</c> + the delivery's marker): idempotent per delivery, summed on read.</summary>
+    public const string JoinCostPrefix = "c_";
+
     private const string BaselinePrefix = "B#";
+
+    /// <summary>The partition of a join entry: <c>J#</c> and the entry id (<c>r#&lt;requestId&gt;</c>, <c>t#&lt;traceId&gt;</c>).</summary>
+    public static string JoinPartition(string entryId) => JoinPrefix + entryId;
 
     /// <summary>The partition of an aggregate bucket: <c>F#</c>, <c>H#</c> or <c>D#</c> and the bucket's label.</summary>
     public static string AggregatePartition(Granularity granularity, DateTimeOffset bucketStart) =>

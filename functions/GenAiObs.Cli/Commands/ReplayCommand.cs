@@ -15,6 +15,7 @@ using GenAiObs.Core.Cardinality;
 using GenAiObs.Core.Envelopes;
 using GenAiObs.Core.Pricing;
 using GenAiObs.Core.Processing;
+using GenAiObs.Core.Quality;
 
 namespace GenAiObs.Cli;
 
@@ -49,6 +50,9 @@ public sealed class ReplayCommand
         // plausible years are enforced; user names are hashed as in the Lambdas (same salt variable).
         var processor = new BatchProcessor(prices, DecoderLimits.Default, new ProcessingOptions { Principals = LoadPrincipals(), Dimensions = LoadDimensions() });
         var limits = LoadLimits();
+        var joinWindow = LoadJoinWindow();
+        // Feedback and evaluation results join the requests of earlier deliveries as in the Lambdas.
+        var joinIndex = new InMemoryRequestIndex();
         var invocations = new InvocationSummary();
         var spans = new SpanSummary();
         // Alerts are always simulated against an in-memory store, so --dynamodb gives the same
@@ -94,7 +98,7 @@ public sealed class ReplayCommand
                 // The same aggregation the Lambdas write: batch ids come from the events' ids, which are
                 // derived from file content for exports without ids, so a second replay counts once.
                 var summarised = Stopwatch.GetTimestamp();
-                var aggregates = AggregateBuilder.Build(result, limits);
+                var aggregates = (await QualityAggregation.JoinAsync(result, joinIndex, joinWindow).ConfigureAwait(false)).AddTo(AggregateBuilder.Build(result, limits));
                 var aggregated = Stopwatch.GetTimestamp();
                 await store.ApplyBatchAsync(aggregates).ConfigureAwait(false);
                 if (table is not null)
@@ -339,6 +343,18 @@ public sealed class ReplayCommand
         }
     }
 
+    private TimeSpan LoadJoinWindow()
+    {
+        try
+        {
+            return ProcessingSettings.ReadJoinWindow(name => _environment.Variables.TryGetValue(name, out var value) ? value : null);
+        }
+        catch (SettingsException ex)
+        {
+            throw new CliUsageException(ex.Message);
+        }
+    }
+
     private RequestDimensionNames LoadDimensions()
     {
         try
@@ -387,6 +403,16 @@ internal sealed class EventTimeRange
         foreach (var span in result.Spans)
         {
             Add(span.Span.End);
+        }
+
+        foreach (var feedback in result.Feedback)
+        {
+            Add(feedback.Timestamp);
+        }
+
+        foreach (var evaluation in result.Evaluations)
+        {
+            Add(evaluation.Timestamp);
         }
     }
 

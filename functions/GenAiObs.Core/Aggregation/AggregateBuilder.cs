@@ -362,6 +362,12 @@ public static class AggregateBuilder
         Add(NameCache.CostMicrosSlot, AggregateCounters.ToMicros(invocation.CostUsd));
         Add(NameCache.UnpricedAnySlot, invocation.Unpriced ? 1 : 0);
         Add(NameCache.NotTokenPricedAnySlot, invocation.NotTokenPriced ? 1 : 0);
+        if (record.Dimensions is not null)
+        {
+            // Tagged requests only: what an A/B comparison of cost per request needs beside the sum.
+            Add(NameCache.CostSquareNanosSlot, (long)decimal.Round(invocation.CostUsd * invocation.CostUsd * 1_000_000_000m, 0, MidpointRounding.ToEven));
+        }
+
         if (!record.IsError)
         {
             Add(names.StopReason(record.StopReason), 1);
@@ -530,6 +536,7 @@ public static class AggregateBuilder
         public static readonly int SpanUnpricedSlot = Fixed(CounterNames.SpanUnpriced);
         public static readonly int NotTokenPricedSlot = Fixed(CounterNames.NotTokenPriced);
         public static readonly int NotTokenPricedAnySlot = Fixed(CounterNames.NotTokenPricedAny);
+        public static readonly int CostSquareNanosSlot = Fixed(CounterNames.CostSquareNanos);
 
         /// <summary>Slots below this are the fixed counters above (at most 32: the accumulator tracks them with a bit each).</summary>
         public static readonly int FixedSlots = FixedNames.Count <= 32 ? FixedNames.Count : throw new InvalidOperationException("more than 32 fixed counters");

@@ -53,6 +53,47 @@ public static class CounterNames
     public const string SpanCostMicros = "spanCostMicros";
     public const string SpanUnpriced = "spanUnpriced";
 
+    // Quality signals (feature#, variant# and total keys; see Quality.QualityAggregation).
+
+    /// <summary>Feedback events.</summary>
+    public const string Feedback = "fb";
+
+    /// <summary>Feedback events rating the request satisfying (thumbs up, 4–5 stars).</summary>
+    public const string FeedbackSatisfied = "fbSat";
+
+    /// <summary>Feedback events joined to their request's cost within the join window.</summary>
+    public const string FeedbackJoined = "fbJoined";
+
+    /// <summary>Cost (micro-dollars) of the requests the joined feedback rates.</summary>
+    public const string FeedbackJoinedCostMicros = "fbJoinedCostMicros";
+
+    /// <summary>Joined feedback events rating the request satisfying.</summary>
+    public const string FeedbackJoinedSatisfied = "fbJoinedSat";
+
+    /// <summary>Feedback events whose request was not found within the join window (counted, never dropped).</summary>
+    public const string FeedbackUnjoined = "fbUnjoined";
+
+    /// <summary>Evaluation results.</summary>
+    public const string Evaluations = "ev";
+
+    /// <summary>Evaluation results with a score.</summary>
+    public const string EvaluationsScored = "evScored";
+
+    /// <summary>Σ score × 10⁶ (rounded) of the scored evaluation results.</summary>
+    public const string EvaluationScoreMicros = "evScoreMicros";
+
+    /// <summary>Σ score² × 10⁶ (rounded): with the sum and count, the variance Welch's t test needs.</summary>
+    public const string EvaluationScoreSquareMicros = "evScoreSqMicros";
+
+    /// <summary>Evaluation results whose trace names no feature or variant, directly or through the join (counted under total only).</summary>
+    public const string EvaluationsUnjoined = "evUnjoined";
+
+    /// <summary>Evaluation events on spans dropped as invalid (no name, a non-finite or out-of-range score).</summary>
+    public const string EvaluationsInvalid = "evInvalid";
+
+    /// <summary>Σ (cost in USD)² × 10⁹ of tagged requests: with the cost and count, the per-request cost variance of an A/B arm.</summary>
+    public const string CostSquareNanos = "costSqNanos";
+
     /// <summary>Prefix of model-call finish-reason counters: <c>fr_end_turn</c> …</summary>
     public const string FinishReasonPrefix = "fr_";
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using GenAiObs.Core.Quality;
 
 namespace GenAiObs.Core.Aggregation;
 
@@ -13,6 +14,7 @@ public static class FeatureReport
 {
     /// <summary>True when the sums hold any feature, variant or template key (the objects are written only then).</summary>
     public static bool HasAny(IReadOnlyDictionary<string, AggregateCounters> sums) =>
+        (sums.TryGetValue(AggregateKeys.Total, out var total) && (total[CounterNames.Feedback] > 0 || total[CounterNames.Evaluations] > 0 || total[CounterNames.EvaluationsInvalid] > 0)) ||
         sums.Keys.Any(key => key.StartsWith(AggregateKeys.FeaturePrefix, StringComparison.Ordinal) ||
                              key.StartsWith(AggregateKeys.VariantPrefix, StringComparison.Ordinal) ||
                              key.StartsWith(AggregateKeys.TemplatePrefix, StringComparison.Ordinal));
@@ -23,6 +25,7 @@ public static class FeatureReport
     /// </summary>
     public static void WriteMembers(Utf8JsonWriter writer, IReadOnlyDictionary<string, AggregateCounters> sums)
     {
+        WriteQualityTotal(writer, sums);
         var features = new SortedDictionary<string, (AggregateCounters? Own, SortedDictionary<string, AggregateCounters> Variants)>(StringComparer.Ordinal);
         foreach (var (key, counters) in sums)
         {
@@ -80,11 +83,15 @@ public static class FeatureReport
         writer.WriteEndObject();
     }
 
-    /// <summary>The figures of one key: from invocation logs at the top level, from spans under <c>"spans"</c> (when the key has spans).</summary>
+    /// <summary>
+    /// The figures of one key: from invocation logs at the top level, then the quality figures
+    /// (<see cref="WriteQuality"/>), then from spans under <c>"spans"</c> (when the key has spans).
+    /// </summary>
     private static void WriteFigures(Utf8JsonWriter writer, AggregateCounters counters)
     {
         var invocations = FeatureFigures.FromInvocations(counters);
         WriteFigures(writer, invocations, "requests");
+        WriteQuality(writer, QualityFigures.From(counters));
         if (counters[CounterNames.ModelCalls] > 0 || counters[CounterNames.Spans] > 0)
         {
             writer.WriteStartObject("spans");
@@ -107,6 +114,51 @@ public static class FeatureReport
         WriteNullable(writer, "latencyP95Ms", figures.LatencyP95Ms);
         WriteNullable(writer, "completionRate", figures.CompletionRate);
         WriteNullable(writer, "outputTokensPerUsd", figures.OutputTokensPerUsd);
+    }
+
+    /// <summary>
+    /// <c>feedback</c>, <c>satisfied</c>, <c>satisfactionRate</c>, <c>unjoinedFeedback</c>,
+    /// <c>costPerSatisfiedRequestUsd</c> (cost of the requests joined feedback rates ÷ the satisfied
+    /// among them), <c>evaluations</c>, <c>meanEvaluationScore</c>; rates and means null without data.
+    /// </summary>
+    public static void WriteQuality(Utf8JsonWriter writer, QualityFigures quality)
+    {
+        writer.WriteNumber("feedback", quality.Feedback);
+        writer.WriteNumber("satisfied", quality.Satisfied);
+        WriteNullable(writer, "satisfactionRate", quality.SatisfactionRate);
+        writer.WriteNumber("unjoinedFeedback", quality.FeedbackUnjoined);
+        if (quality.CostPerSatisfiedRequestUsd is { } perSatisfied)
+        {
+            writer.WriteNumber("costPerSatisfiedRequestUsd", perSatisfied);
+        }
+        else
+        {
+            writer.WriteNull("costPerSatisfiedRequestUsd");
+        }
+
+        writer.WriteNumber("evaluations", quality.Evaluations);
+        WriteNullable(writer, "meanEvaluationScore", quality.MeanScore);
+    }
+
+    /// <summary>
+    /// The <c>"quality"</c> member (when the sums hold any feedback or evaluation): the totals of
+    /// <see cref="WriteQuality"/> plus the evaluation results no feature could be attributed to and
+    /// the invalid evaluation events dropped.
+    /// </summary>
+    public static void WriteQualityTotal(Utf8JsonWriter writer, IReadOnlyDictionary<string, AggregateCounters> sums)
+    {
+        var total = sums.TryGetValue(AggregateKeys.Total, out var t) ? t : new AggregateCounters();
+        var quality = QualityFigures.From(total);
+        if (quality.IsEmpty && total[CounterNames.EvaluationsInvalid] == 0)
+        {
+            return;
+        }
+
+        writer.WriteStartObject("quality");
+        WriteQuality(writer, quality);
+        writer.WriteNumber("unattributedEvaluations", total[CounterNames.EvaluationsUnjoined]);
+        writer.WriteNumber("invalidEvaluations", total[CounterNames.EvaluationsInvalid]);
+        writer.WriteEndObject();
     }
 
     private static void WriteNullable(Utf8JsonWriter writer, string name, double? value)

@@ -88,6 +88,9 @@ public sealed class BatchProcessor
                 case RecordKind.Span:
                     ParseSpan(logEvent, result, strings, window);
                     break;
+                case RecordKind.Feedback:
+                    ParseFeedback(logEvent, result, window);
+                    break;
                 default:
                     // A message that is not even a record: the delivery's log group (aws/spans holds
                     // only spans) or else the function reading it says what it was meant to be.
@@ -159,10 +162,37 @@ public sealed class BatchProcessor
         result.Invocations.Add(new PricedInvocation(record, cost, quote.Priced, quote.PriceKey, record.IsError ? default : breakdown, quote.Status == PriceStatus.NotTokenPriced));
     }
 
+    private void ParseFeedback(in LogEvent logEvent, BatchResult result, EventTimeBounds window)
+    {
+        if (!FeedbackParser.TryParse(logEvent, out var feedback, out var rejection, _limits.MaxJsonDepth))
+        {
+            result.Rejections.Add(rejection);
+        }
+        else if (!window.Contains(feedback.Timestamp))
+        {
+            result.Rejections.Add(new Rejection(logEvent.Id, RejectReasons.TimestampOutOfWindow, "timestamp", Source: RecordSources.Feedback));
+        }
+        else
+        {
+            result.Feedback.Add(feedback);
+        }
+    }
+
     private void ParseSpan(in LogEvent logEvent, BatchResult result, Utf8StringTable strings, EventTimeBounds window)
     {
         var parsed = SpanParser.Parse(logEvent, _limits.MaxJsonDepth, strings, _options.Dimensions);
-        if (parsed.Span is not { } span)
+        if (parsed.Evaluation is { } evaluation)
+        {
+            if (window.Contains(evaluation.Timestamp))
+            {
+                result.Evaluations.Add(evaluation);
+            }
+            else
+            {
+                result.Rejections.Add(new Rejection(logEvent.Id, RejectReasons.TimestampOutOfWindow, "timeUnixNano", Source: RecordSources.Span));
+            }
+        }
+        else if (parsed.Span is not { } span)
         {
             result.Rejections.Add(parsed.Rejection!);
         }

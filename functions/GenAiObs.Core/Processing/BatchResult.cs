@@ -27,6 +27,15 @@ public sealed class BatchResult
     /// <summary>Accepted spans with the cost of their model calls.</summary>
     public List<PricedSpan> Spans { get; } = [];
 
+    /// <summary>Accepted user-feedback events (<see cref="FeedbackParser"/>).</summary>
+    public List<FeedbackRecord> Feedback { get; } = [];
+
+    /// <summary>Accepted evaluation results that were log records of their own (an evaluation event on a span stays with its span).</summary>
+    public List<EvaluationRecord> Evaluations { get; } = [];
+
+    /// <summary>True when the delivery holds feedback or evaluation results (on spans or of their own).</summary>
+    public bool HasQualitySignals => Feedback.Count > 0 || Evaluations.Count > 0 || Spans.Exists(s => s.Span.Evaluations.Count > 0 || s.Span.InvalidEvaluations > 0);
+
     /// <summary>Envelope and record rejections.</summary>
     public List<Rejection> Rejections { get; } = [];
 
@@ -58,6 +67,8 @@ public sealed class BatchResult
             combined.ControlMessages += part.ControlMessages;
             combined.Invocations.AddRange(part.Invocations);
             combined.Spans.AddRange(part.Spans);
+            combined.Feedback.AddRange(part.Feedback);
+            combined.Evaluations.AddRange(part.Evaluations);
             combined.Rejections.AddRange(part.Rejections);
         }
 

@@ -10,11 +10,13 @@ internal enum RecordKind
     Rejected = 0,
     Invocation,
     Span,
+    Feedback,
 }
 
 /// <summary>
 /// Routes a message by content: <c>"schemaType":"ModelInvocationLog"</c> → invocation log, an
-/// object with <c>traceId</c> and <c>spanId</c> → span; another schemaType → unsupported_schema;
+/// object with <c>traceId</c> and <c>spanId</c> → span (or an evaluation log record: the span parser tells them
+/// apart), <c>"schema":"genaiobs.feedback/1"</c> → user feedback; another schemaType → unsupported_schema;
 /// anything else → unknown_record_type. It stops reading as soon as the kind is known, so a
 /// record's bodies are normally not scanned twice.
 /// </summary>
@@ -55,6 +57,18 @@ internal static class RecordRouter
 
                     rejection = new Rejection(logEvent.Id, RejectReasons.UnsupportedSchema, "schemaType");
                     return RecordKind.Rejected;
+                }
+
+                if (reader.ValueTextEquals("schema"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.String && reader.ValueTextEquals(FeedbackParser.Schema))
+                    {
+                        return RecordKind.Feedback;
+                    }
+
+                    reader.Skip();
+                    continue;
                 }
 
                 traceId |= reader.ValueTextEquals("traceId"u8);

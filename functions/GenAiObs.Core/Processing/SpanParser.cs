@@ -9,10 +9,12 @@ using GenAiObs.Core.Records;
 namespace GenAiObs.Core.Processing;
 
 /// <summary>The outcome of parsing one span record: a span, or the reason it was not used.</summary>
-public readonly record struct SpanParseResult(SpanRecord? Span, Rejection? Rejection)
+public readonly record struct SpanParseResult(SpanRecord? Span, Rejection? Rejection, EvaluationRecord? Evaluation = null)
 {
     /// <summary>True when <see cref="Span"/> holds the parsed span.</summary>
     public bool IsAccepted => Span is not null;
+
+    public static SpanParseResult Evaluated(EvaluationRecord evaluation) => new(null, null, evaluation);
 
     public static SpanParseResult Accepted(SpanRecord span) => new(span, null);
 
@@ -44,6 +46,15 @@ public static class SpanParser
     private const int MaxShortValueBytes = 64;
     private const int MaxEmbeddedFinishReasonsBytes = 512;
 
+    /// <summary>At most this many evaluation results are kept per span.</summary>
+    public const int MaxEvaluationsPerSpan = 16;
+
+    /// <summary>Largest evaluation score magnitude believed.</summary>
+    public const double MaxEvaluationScore = 1_000_000;
+
+    private const int MaxEvaluationNameBytes = 128;
+    private static ReadOnlySpan<byte> EvaluationResultEvent => "gen_ai.evaluation.result"u8;
+
     private enum TopKey
     {
         TraceId,
@@ -57,6 +68,8 @@ public static class SpanParser
         Attributes,
         Resource,
         Status,
+        Events,
+        Time,
     }
 
     private static readonly FrozenDictionary<string, TopKey>.AlternateLookup<ReadOnlySpan<char>> TopKeys =
@@ -73,6 +86,8 @@ public static class SpanParser
             ["attributes"] = TopKey.Attributes,
             ["resource"] = TopKey.Resource,
             ["status"] = TopKey.Status,
+            ["events"] = TopKey.Events,
+            ["timeUnixNano"] = TopKey.Time,
         }.ToFrozenDictionary(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
 
     // Slot count of the per-span field arrays: one per SpanAttributeField.
@@ -131,6 +146,12 @@ public static class SpanParser
 
     private static SpanParseResult Build(in LogEvent ev, ref Fields f)
     {
+        if (f.Name is null && f.TraceId is not null && f.Evaluation.IsSet)
+        {
+            // An OpenTelemetry log record of its own (AgentCore Evaluations' results): no span name.
+            return BuildEvaluation(ev, ref f);
+        }
+
         if (f.TraceId is null && f.SpanId is null)
         {
             return SpanParseResult.Rejected(ev.Id, RejectReasons.UnknownRecordType, null);
@@ -228,7 +249,205 @@ public static class SpanParser
                 f.SpanDimensions[2] ?? f.ResourceDimensions[2],
                 f.SpanDimensions[3] ?? f.ResourceDimensions[3]),
         };
-        return SpanParseResult.Accepted(span);
+        if (f.Evaluations is { Count: > 0 } events)
+        {
+            var evaluations = new EvaluationRecord[events.Count];
+            for (var i = 0; i < events.Count; i++)
+            {
+                var e = events[i];
+                evaluations[i] = new EvaluationRecord
+                {
+                    EventId = ev.Id,
+                    Timestamp = e.Nanos is { } nanos && IsPlausibleTime(nanos) ? FromUnixNanos(nanos) : endTime,
+                    Name = e.Name!,
+                    Score = e.Score,
+                    Label = e.Label,
+                    TraceId = span.TraceId,
+                    Dimensions = span.Dimensions,
+                };
+            }
+
+            span = span with { Evaluations = evaluations };
+        }
+
+        return SpanParseResult.Accepted(span with { InvalidEvaluations = f.InvalidEvaluations });
+    }
+
+    private static SpanParseResult BuildEvaluation(in LogEvent ev, ref Fields f)
+    {
+        var e = f.Evaluation;
+        if (!e.IsValid)
+        {
+            return SpanParseResult.Rejected(ev.Id, RejectReasons.InvalidEvaluation, e.Name is null ? "gen_ai.evaluation.name" : "gen_ai.evaluation.score.value");
+        }
+
+        var time = f.TimeNanos is { } nanos ? nanos : f.EndNanos;
+        if (time is { } t && !IsPlausibleTime(t))
+        {
+            return SpanParseResult.Rejected(ev.Id, RejectReasons.InvalidTimestamp, "timeUnixNano");
+        }
+
+        return SpanParseResult.Evaluated(new EvaluationRecord
+        {
+            EventId = ev.Id,
+            Timestamp = time is { } at ? FromUnixNanos(at) : DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(ev.TimestampMs, 0, 253402300799999)),
+            Name = e.Name!,
+            Score = e.Score,
+            Label = e.Label,
+            TraceId = f.TraceId,
+            Dimensions = RequestDimensions.From(
+                f.SpanDimensions[0] ?? f.ResourceDimensions[0],
+                f.SpanDimensions[1] ?? f.ResourceDimensions[1],
+                f.SpanDimensions[2] ?? f.ResourceDimensions[2],
+                f.SpanDimensions[3] ?? f.ResourceDimensions[3]),
+        });
+    }
+
+    /// <summary>
+    /// The span's <c>events</c>: each <c>gen_ai.evaluation.result</c> event's name, score and label
+    /// (at most <see cref="MaxEvaluationsPerSpan"/>; an invalid one is counted, never costs the span).
+    /// Every other event — and every other attribute of these, <c>gen_ai.evaluation.explanation</c>
+    /// among them — is skipped unread.
+    /// </summary>
+    private static bool ReadEvents(ref Utf8JsonReader r, ref Fields f, ref Failure failure)
+    {
+        if (r.TokenType == JsonTokenType.Null)
+        {
+            return true;
+        }
+
+        if (r.TokenType != JsonTokenType.StartArray)
+        {
+            return Fail(ref failure, RejectReasons.WrongType, "events");
+        }
+
+        while (r.Read() && r.TokenType != JsonTokenType.EndArray)
+        {
+            if (r.TokenType != JsonTokenType.StartObject)
+            {
+                r.Skip();
+                continue;
+            }
+
+            var isEvaluation = false;
+            long? nanos = null;
+            var evaluation = default(EvaluationFields);
+            while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+            {
+                if (r.ValueTextEquals("name"u8))
+                {
+                    r.Read();
+                    isEvaluation = r.TokenType == JsonTokenType.String && r.ValueTextEquals(EvaluationResultEvent);
+                    if (r.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                    {
+                        r.Skip();
+                    }
+                }
+                else if (r.ValueTextEquals("timeUnixNano"u8))
+                {
+                    r.Read();
+                    var ignored = default(Failure);
+                    if (!ReadNanos(ref r, "timeUnixNano", ref nanos, ref ignored))
+                    {
+                        nanos = null;
+                    }
+                }
+                else if (r.ValueTextEquals("attributes"u8))
+                {
+                    r.Read();
+                    ReadEvaluationAttributes(ref r, ref evaluation);
+                }
+                else
+                {
+                    r.Read();
+                    r.Skip();
+                }
+            }
+
+            if (!isEvaluation)
+            {
+                continue;
+            }
+
+            if (!evaluation.IsValid)
+            {
+                f.InvalidEvaluations++;
+            }
+            else if ((f.Evaluations?.Count ?? 0) < MaxEvaluationsPerSpan)
+            {
+                (f.Evaluations ??= []).Add(evaluation with { Nanos = nanos });
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>An event's (or an evaluation log record's) attributes: only the evaluation's name, score and label are read.</summary>
+    private static void ReadEvaluationAttributes(ref Utf8JsonReader r, ref EvaluationFields evaluation)
+    {
+        if (r.TokenType != JsonTokenType.StartObject)
+        {
+            r.Skip();
+            return;
+        }
+
+        Span<char> key = stackalloc char[MaxKeyChars];
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
+        {
+            var copied = TryCopyShort(ref r, key, out var written);
+            r.Read();
+            if (!copied || !TryReadEvaluationAttribute(ref r, key[..written], ref evaluation))
+            {
+                r.Skip();
+            }
+        }
+    }
+
+    /// <summary>Reads one evaluation attribute when <paramref name="key"/> names one; false (nothing read) otherwise.</summary>
+    private static bool TryReadEvaluationAttribute(ref Utf8JsonReader r, scoped ReadOnlySpan<char> key, ref EvaluationFields evaluation)
+    {
+        if (key.SequenceEqual("gen_ai.evaluation.name"))
+        {
+            evaluation.Seen = true;
+            evaluation.Name = r.TokenType == JsonTokenType.String && r.ValueSpan.Length <= MaxEvaluationNameBytes ? r.GetString() : null;
+            evaluation.NameInvalid = evaluation.Name is not { Length: > 0 };
+            SkipComposite(ref r);
+            return true;
+        }
+
+        if (key.SequenceEqual("gen_ai.evaluation.score.value"))
+        {
+            evaluation.Seen = true;
+            if (r.TokenType == JsonTokenType.Number && r.TryGetDouble(out var score) && double.IsFinite(score) && Math.Abs(score) <= MaxEvaluationScore)
+            {
+                evaluation.Score = score;
+            }
+            else
+            {
+                evaluation.ScoreInvalid = r.TokenType != JsonTokenType.Null;
+                SkipComposite(ref r);
+            }
+
+            return true;
+        }
+
+        if (key.SequenceEqual("gen_ai.evaluation.score.label"))
+        {
+            evaluation.Seen = true;
+            evaluation.Label = r.TokenType == JsonTokenType.String && r.ValueSpan.Length <= MaxShortValueBytes ? r.GetString() : null;
+            SkipComposite(ref r);
+            return true;
+        }
+
+        return false;
+    }
+
+    private static void SkipComposite(ref Utf8JsonReader r)
+    {
+        if (r.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+        {
+            r.Skip();
+        }
     }
 
     private static bool ReadSpanObject(ref Utf8JsonReader r, ref Fields f, ref Failure failure)
@@ -256,6 +475,8 @@ public static class SpanParser
                 TopKey.Attributes => ReadAttributes(ref r, "attributes", resource: false, ref f, ref failure),
                 TopKey.Resource => ReadResource(ref r, ref f, ref failure),
                 TopKey.Status => ReadStatus(ref r, ref f, ref failure),
+                TopKey.Events => ReadEvents(ref r, ref f, ref failure),
+                TopKey.Time => ReadNanos(ref r, "timeUnixNano", ref f.TimeNanos, ref failure),
                 _ => Skip(ref r),
             };
             if (!ok)
@@ -326,6 +547,11 @@ public static class SpanParser
             var copied = TryCopyShort(ref r, key, out var written);
             var known = copied && AttributeKeys.TryGetValue(key[..written], out attribute!);
             r.Read();
+            if (!known && copied && !resource && TryReadEvaluationAttribute(ref r, key[..written], ref f.Evaluation))
+            {
+                continue;
+            }
+
             if (!known && copied && f.DimensionNames?.OfAttribute(key[..written]) is { } dimension)
             {
                 ReadDimension(ref r, (int)dimension, ref resource ? ref f.ResourceDimensions : ref f.SpanDimensions, f.Strings);
@@ -798,6 +1024,14 @@ public static class SpanParser
 
     private readonly record struct Failure(string Reason, string Detail);
 
+    /// <summary>The evaluation attributes of one event or log record.</summary>
+    private record struct EvaluationFields(string? Name, double? Score, string? Label, bool Seen, bool NameInvalid, bool ScoreInvalid, long? Nanos)
+    {
+        public readonly bool IsSet => Seen;
+
+        public readonly bool IsValid => Name is { Length: > 0 } && !NameInvalid && !ScoreInvalid;
+    }
+
     private struct Fields
     {
         public Utf8StringTable? Strings;
@@ -823,6 +1057,12 @@ public static class SpanParser
         public RequestDimensionNames? DimensionNames;
         public DimensionSlots SpanDimensions;
         public DimensionSlots ResourceDimensions;
+
+        // Evaluation results: the record's own attributes (an evaluation log record) and the span's events.
+        public long? TimeNanos;
+        public EvaluationFields Evaluation;
+        public List<EvaluationFields>? Evaluations;
+        public int InvalidEvaluations;
 
         public readonly string? Text(SpanAttributeField field) => Texts[(int)field];
 

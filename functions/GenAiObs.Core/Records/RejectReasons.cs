@@ -31,4 +31,10 @@ public static class RejectReasons
     public const string InvalidDuration = "invalid_duration";
     public const string MessageTooLarge = "message_too_large";
     public const string TooDeep = "too_deep";
+
+    /// <summary>A feedback event whose rating is missing, or not up, down or a whole number 1–5.</summary>
+    public const string InvalidRating = "invalid_rating";
+
+    /// <summary>An evaluation result without a name, or whose score is not a finite number within ±1,000,000.</summary>
+    public const string InvalidEvaluation = "invalid_evaluation";
 }

@@ -13,4 +13,5 @@ public static class RecordSources
 {
     public const string Invocation = "invocation";
     public const string Span = "span";
+    public const string Feedback = "feedback";
 }

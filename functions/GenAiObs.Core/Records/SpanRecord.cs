@@ -66,4 +66,10 @@ public sealed record SpanRecord
 
     /// <summary>The span's feature, A/B variant and prompt template from its (or its resource's) attributes, when tagged.</summary>
     public RequestDimensions? Dimensions { get; init; }
+
+    /// <summary>The span's <c>gen_ai.evaluation.result</c> events (name, score, label; never the explanation).</summary>
+    public IReadOnlyList<EvaluationRecord> Evaluations { get; init; } = [];
+
+    /// <summary>Evaluation events of this span that were dropped as invalid (no name, a non-finite score).</summary>
+    public int InvalidEvaluations { get; init; }
 }

@@ -4,6 +4,7 @@ using GenAiObs.Adapters.DynamoDb;
 using GenAiObs.Core.Aggregation;
 using GenAiObs.Core.Alerts;
 using GenAiObs.Core.Alerts.Rules;
+using GenAiObs.Core.Quality;
 using GenAiObs.Tests.Template;
 using Xunit;
 
@@ -100,6 +101,7 @@ public sealed partial class TableLayoutTests
             ("alert group state", TableLayout.AlertStatePartition,
                 [TableLayout.AlertGroupSortKey(AlertGroupKeys.GroupId("<receiver>", "<group key>")), TableLayout.AlertGroupSortKey(OneShotPlanner.GroupIdPrefix + "<receiver>#<fingerprint>")]),
             ("replaced Bedrock logging configuration", TableLayout.LoggingBackupPartition, ["<region>"]),
+            ("quality join entry (tagged request or trace)", TableLayout.JoinPartition(IndexedRequest.ForRequest("<requestId>")), [TableLayout.JoinSortKey]),
         };
 
         Assert.Equal(expected.Select(e => e.Item), rows.Select(r => r.Item));

@@ -54,6 +54,37 @@ public sealed class ReplayFeaturesTests : IDisposable
     }
 
     [Fact]
+    public async Task Replay_WhenFeedbackRatesTaggedRequests_ShouldJoinItToTheirCost()
+    {
+        var requests = Enumerable.Range(0, 4).Select(i => Record(i, "summarise", "A", 200, 100)).ToList();
+        var feedback = new[]
+        {
+            "{\"schema\":\"genaiobs.feedback/1\",\"timestamp\":\"2026-11-20T15:00:00Z\",\"requestId\":\"req-0\",\"rating\":\"up\",\"comment\":\"CANARY-COMMENT\"}",
+            "{\"schema\":\"genaiobs.feedback/1\",\"timestamp\":\"2026-11-20T15:00:00Z\",\"requestId\":\"req-1\",\"rating\":2}",
+            "{\"schema\":\"genaiobs.feedback/1\",\"timestamp\":\"2026-11-20T15:00:00Z\",\"requestId\":\"req-404\",\"rating\":\"up\",\"feature\":\"summarise\",\"variant\":\"A\"}",
+            "{\"schema\":\"genaiobs.feedback/1\",\"requestId\":\"req-2\",\"rating\":\"sideways\"}",
+        };
+        var file = Path.Combine(_directory, "a-requests.jsonl");
+        await File.WriteAllLinesAsync(file, requests);
+        var ratings = Path.Combine(_directory, "b-feedback.jsonl");
+        await File.WriteAllLinesAsync(ratings, feedback);
+
+        var (exit, stdout, _) = await ReplayCommandTests.RunAsync("replay", "--json", file, ratings);
+
+        Assert.Equal(0, exit);
+        Assert.DoesNotContain("CANARY", stdout, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(stdout);
+        var arm = json.RootElement.GetProperty("features").GetProperty("summarise").GetProperty("variants").GetProperty("A");
+        Assert.Equal(3, arm.GetProperty("feedback").GetInt64());
+        Assert.Equal(2.0 / 3, arm.GetProperty("satisfactionRate").GetDouble(), 6);
+        Assert.Equal(1, arm.GetProperty("unjoinedFeedback").GetInt64());
+        // Joined: req-0 (up) and req-1 (2 stars), equal cost each: cost per satisfied = 2 × one request's cost.
+        var perRequest = arm.GetProperty("costUsd").GetDecimal() / 4;
+        Assert.Equal(decimal.Round(2 * perRequest, 6), arm.GetProperty("costPerSatisfiedRequestUsd").GetDecimal());
+        Assert.Equal(1, json.RootElement.GetProperty("invocations").GetProperty("rejected").GetInt64());
+    }
+
+    [Fact]
     public async Task Replay_WhenTextOutput_ShouldListFeaturesAndTheirArms()
     {
         var file = Path.Combine(_directory, "tagged.jsonl");

@@ -100,6 +100,8 @@ public sealed class HostileInputCorpusTests
         ["timestamp as a number"] = new(() => Subscription(TestEvents.DataMessage(Encoding.UTF8.GetBytes(Head + ",\"timestamp\":1731000000}"))), Outcome.Rejected(1, RejectReasons.WrongType)),
         ["timestamp that is not a date"] = new(() => Subscription(TestEvents.DataMessage(Encoding.UTF8.GetBytes(Head + ",\"timestamp\":\"2026-02-30T25:61:00Z\"}"))), Outcome.Rejected(1, RejectReasons.InvalidTimestamp)),
         ["modelId of the wrong type"] = new(() => Subscription(TestEvents.DataMessage("""{"schemaType":"ModelInvocationLog","operation":"Converse","modelId":{"id":"m"}}"""u8.ToArray())), Outcome.Rejected(1, RejectReasons.WrongType)),
+        ["feedback with a rating of 7"] = new(() => Subscription(TestEvents.DataMessage("""{"schema":"genaiobs.feedback/1","requestId":"r-1","rating":7,"comment":"CANARY"}"""u8.ToArray())), Outcome.Rejected(1, RejectReasons.InvalidRating)),
+        ["evaluation result with a string score"] = new(() => Subscription(TestEvents.DataMessage("""{"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331","timeUnixNano":1795000000000000000,"attributes":{"gen_ai.evaluation.name":"relevance","gen_ai.evaluation.score.value":"high"}}"""u8.ToArray())), Outcome.Rejected(1, RejectReasons.InvalidEvaluation)),
         ["schemaType repeated with another value"] = new(() => Subscription(TestEvents.DataMessage(Encoding.UTF8.GetBytes(Head + ",\"schemaType\":\"Other\"}"))), Outcome.Rejected(1, RejectReasons.UnsupportedSchema)),
 
         // ---- Hostile but usable: accepted, with exactly these values.
@@ -183,7 +185,7 @@ public sealed class HostileInputCorpusTests
     {
         var perEvent = result.Rejections.Where(r => r.EventId is not null).ToList();
         Assert.All(perEvent, r => Assert.Equal(1, r.Count));
-        Assert.Equal(result.EventCount, result.Invocations.Count + result.Spans.Count + perEvent.Count);
+        Assert.Equal(result.EventCount, result.Invocations.Count + result.Spans.Count + result.Feedback.Count + result.Evaluations.Count + perEvent.Count);
         Assert.Equal(result.RejectedCount, result.Rejections.Sum(r => r.Count));
         Assert.All(result.Rejections, r => Assert.Matches("^[a-z0-9_]+$", r.Reason));
     }

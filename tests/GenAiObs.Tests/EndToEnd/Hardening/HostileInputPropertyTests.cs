@@ -99,7 +99,7 @@ public sealed class HostileInputPropertyTests
 
             // Every record is an event: accepted, or rejected once under its own id.
             Assert.Equal(records.Length, result.EventCount);
-            Assert.Equal(records.Length, result.Invocations.Count + result.Spans.Count + result.RejectedCount);
+            Assert.Equal(records.Length, result.Invocations.Count + result.Spans.Count + result.Feedback.Count + result.Evaluations.Count + result.RejectedCount);
             Assert.All(result.Rejections, r => Assert.NotNull(r.EventId));
             HostileInputCorpusTests.AssertAccountedFor(result);
             AssertWellFormed(result);

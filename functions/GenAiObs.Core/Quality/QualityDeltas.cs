@@ -1,0 +1,47 @@
+using GenAiObs.Core.Aggregation;
+
+namespace GenAiObs.Core.Quality;
+
+/// <summary>A delivery's quality deltas and what became of its signals (for the function's log line).</summary>
+/// <param name="Deltas">The deltas (one per bucket and key), to apply with the delivery's own aggregates.</param>
+/// <param name="FeedbackJoined">Feedback events joined to their request within the window.</param>
+/// <param name="FeedbackUnjoined">Feedback events whose request was not found within the window.</param>
+/// <param name="EvaluationsUnjoined">Evaluation results that no feature or variant could be attributed to.</param>
+/// <param name="EvaluationsInvalid">Evaluation events on spans dropped as invalid.</param>
+public sealed record QualityDeltas(IReadOnlyList<AggregateDelta> Deltas, long FeedbackJoined, long FeedbackUnjoined, long EvaluationsUnjoined, long EvaluationsInvalid)
+{
+    public static QualityDeltas Empty { get; } = new([], 0, 0, 0, 0);
+
+    /// <summary>
+    /// <paramref name="batch"/> with these deltas added: a (bucket, key) both hold is summed into one
+    /// delta, since the store applies one update per (bucket, key) and batch.
+    /// </summary>
+    public AggregateBatch AddTo(AggregateBatch batch)
+    {
+        if (Deltas.Count == 0)
+        {
+            return batch;
+        }
+
+        var merged = new Dictionary<(DateTimeOffset, string), AggregateCounters>();
+        foreach (var delta in batch.Deltas.Concat(Deltas))
+        {
+            if (merged.TryGetValue((delta.BucketStart, delta.Key), out var counters))
+            {
+                counters.Merge(delta.Counters);
+            }
+            else
+            {
+                merged[(delta.BucketStart, delta.Key)] = delta.Counters.Clone();
+            }
+        }
+
+        var ordered = merged.Select(pair => new AggregateDelta(pair.Key.Item1, pair.Key.Item2, pair.Value)).ToList();
+        ordered.Sort(static (a, b) =>
+        {
+            var byBucket = a.BucketStart.CompareTo(b.BucketStart);
+            return byBucket != 0 ? byBucket : string.CompareOrdinal(a.Key, b.Key);
+        });
+        return new AggregateBatch(batch.BatchId, ordered);
+    }
+}
