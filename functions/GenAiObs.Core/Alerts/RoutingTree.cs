@@ -13,8 +13,11 @@ public sealed class RoutingTree
     public static readonly TimeSpan DefaultGroupInterval = TimeSpan.FromMinutes(5);
     public static readonly TimeSpan DefaultRepeatInterval = TimeSpan.FromHours(4);
 
+    /// <summary>The matcher of the default tree's FinOps route: the budget notices a finance team acts on.</summary>
+    public const string BudgetMatcher = "alertname=~\"MonthlyBudgetExceeded|BudgetForecastExceeded\"";
+
     /// <summary>The built-in default routing, used when no routing is configured.</summary>
-    public const string DefaultYaml = """
+    public const string DefaultYaml = $"""
         route:
           group_by: ['alertname', 'cloud_provider']
           group_wait: 30s
@@ -22,7 +25,7 @@ public sealed class RoutingTree
           repeat_interval: 4h
           receiver: 'default'
           routes:
-            - matchers: ['alertname="MonthlyBudgetExceeded"']
+            - matchers: ['{BudgetMatcher}']
               receiver: 'slack-finops'
             - matchers: ['severity="critical"']
               receiver: 'pagerduty'
@@ -66,7 +69,7 @@ public sealed class RoutingTree
             RepeatInterval = "4h",
             Routes =
             [
-                new RouteSpec { Matchers = ["alertname=\"MonthlyBudgetExceeded\""], Receiver = "slack-finops" },
+                new RouteSpec { Matchers = [BudgetMatcher], Receiver = "slack-finops" },
                 new RouteSpec { Matchers = ["severity=\"critical\""], Receiver = "pagerduty" },
                 new RouteSpec { Matchers = ["severity=\"warning\""], Receiver = "slack-ops" },
             ],
