@@ -13,6 +13,9 @@ public sealed class RoutingTree
     public static readonly TimeSpan DefaultGroupInterval = TimeSpan.FromMinutes(5);
     public static readonly TimeSpan DefaultRepeatInterval = TimeSpan.FromHours(4);
 
+    /// <summary>The matcher of the default tree's FinOps route: the budget notices a finance team acts on.</summary>
+    public const string BudgetMatcher = "alertname=~\"MonthlyBudgetExceeded|BudgetForecastExceeded\"";
+
     private static readonly IReadOnlyDictionary<string, IReadOnlyList<TimeInterval>> NoIntervals = new Dictionary<string, IReadOnlyList<TimeInterval>>();
 
     private RoutingTree(
@@ -52,7 +55,7 @@ public sealed class RoutingTree
             RepeatInterval = "4h",
             Routes =
             [
-                new RouteSpec { Matchers = ["alertname=\"MonthlyBudgetExceeded\""], Receiver = "slack-finops" },
+                new RouteSpec { Matchers = [BudgetMatcher], Receiver = "slack-finops" },
                 new RouteSpec { Matchers = ["severity=\"critical\""], Receiver = "pagerduty" },
                 new RouteSpec { Matchers = ["severity=\"warning\""], Receiver = "slack-ops" },
             ],

@@ -15,6 +15,8 @@ public class RoutingTreeTests
 
     [Theory]
     [InlineData("MonthlyBudgetExceeded", "warning", "slack-finops")]
+    [InlineData("BudgetForecastExceeded", "warning", "slack-finops")]
+    [InlineData("BudgetThreshold", "warning", "slack-ops")]
     [InlineData("ErrorRateHigh", "critical", "pagerduty")]
     [InlineData("CompletionRateLow", "warning", "slack-ops")]
     [InlineData("DailyDigest", "info", "default")]
