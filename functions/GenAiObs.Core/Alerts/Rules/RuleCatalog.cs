@@ -28,6 +28,7 @@ public static class RuleCatalog
         new UnpricedModelInUseRule(),
         new BudgetThresholdRule(),
         new MonthlyBudgetExceededRule(),
+        new BudgetForecastExceededRule(),
         new DailyDigestRule(),
         new WeeklyUsageReportRule(),
     ];
