@@ -97,7 +97,7 @@ fi
 
 # ---- deterministic benchmark checks: EMF lines and DynamoDB
 # requests per delivery (`verify`), and the largest delivery under a 64 MB GC heap (`maxbatch`).
-# Throughput and allocation rates stay benchmarks (README, Performance), not pass/fail checks.
+# Throughput and allocation rates stay benchmarks (docs/performance.md), not pass/fail checks.
 # Skipped when the run was narrowed with dotnet test arguments (e.g. --filter).
 if [[ $# -eq 0 ]]; then
   # `dotnet test` builds only the test projects and what they reference: build the benchmark

@@ -28,7 +28,7 @@ public static class CliApp
               and print the observer's own monthly AWS bill by component (custom metrics, logs,
               Contributor Insights, dashboards, alarms, DynamoDB, Lambda, Kinesis) with the dated
               us-east-1 list prices used, next to the Bedrock spend observed. --models/--principals/
-              --teams remap the records onto that many distinct values (the README's scenarios).
+              --teams remap the records onto that many distinct values (docs/performance.md's scenarios).
           notify-test RECEIVER
               Publish one clearly marked test notification to RECEIVER's SNS topic.
           routes test [--config FILE] [--json] [--verify.receivers=R1,R2] LABEL=VALUE...

@@ -35,6 +35,10 @@ public static class EnvironmentVariables
     public const string DimensionKeys = "GENAIOBS_DIMENSION_KEYS";
     public const string DimensionAttributes = "GENAIOBS_DIMENSION_ATTRIBUTES";
     public const string JoinWindowHours = "GENAIOBS_JOIN_WINDOW_HOURS";
+
+    /// <summary><c>direct</c> (default) or <c>central</c>: the template's IngestionMode, for the processors.</summary>
+    public const string IngestionMode = "GENAIOBS_INGESTION_MODE";
+
     public const string Environment = "GENAIOBS_ENVIRONMENT";
     public const string TableName = "GENAIOBS_TABLE_NAME";
     public const string RetentionFineDays = "GENAIOBS_RETENTION_FINE_DAYS";

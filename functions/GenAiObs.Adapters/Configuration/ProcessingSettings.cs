@@ -10,7 +10,8 @@ namespace GenAiObs.Adapters.Configuration;
 /// default 24) and how IAM user names are kept (<c>GENAIOBS_PRINCIPAL_NAMES</c> = <c>hashed</c> (default)
 /// or <c>verbatim</c>; <c>GENAIOBS_PRINCIPAL_SALT</c>, the template passes the stack id), and where
 /// records name their feature, variant and prompt template (<c>GENAIOBS_DIMENSION_KEYS</c>: requestMetadata
-/// keys, <c>GENAIOBS_DIMENSION_ATTRIBUTES</c>: span attributes; both <c>dimension=name,…</c>).
+/// keys, <c>GENAIOBS_DIMENSION_ATTRIBUTES</c>: span attributes; both <c>dimension=name,…</c>), and whether this
+/// account's own deliveries get account and Region keys (<c>GENAIOBS_INGESTION_MODE</c> = <c>central</c>).
 /// </summary>
 public static class ProcessingSettings
 {
@@ -26,6 +27,7 @@ public static class ProcessingSettings
         SettingVariable.Deployment(EnvironmentVariables.DimensionKeys, "requestMetadata keys of feature, variant, prompt_template, prompt_template_version (dimension=key,…)"),
         SettingVariable.Deployment(EnvironmentVariables.DimensionAttributes, "span attributes of feature, variant, prompt_template, prompt_template_version (dimension=attribute,…)"),
         SettingVariable.Deployment(EnvironmentVariables.JoinWindowHours, "how far apart a request and its feedback or evaluation may be to be joined (hours, default 24)"),
+        SettingVariable.Deployment(EnvironmentVariables.IngestionMode, "direct (default) or central: in central mode this account's own deliveries also get account and Region keys"),
     ];
 
     /// <summary><c>GENAIOBS_JOIN_WINDOW_HOURS</c> (default <see cref="Core.Quality.QualityAggregation.DefaultWindow"/>; also read by <c>replay</c>).</summary>
@@ -41,7 +43,29 @@ public static class ProcessingSettings
         var window = new EventTimeWindow(
             Hours(getVariable, EnvironmentVariables.MaxEventAgeHours) ?? fine,
             Hours(getVariable, EnvironmentVariables.MaxEventAheadHours) ?? TimeSpan.FromDays(1));
-        return new ProcessingOptions { Window = window, Time = time, DefaultSource = defaultSource, Principals = ReadPrincipals(getVariable), Dimensions = ReadDimensions(getVariable) };
+        return new ProcessingOptions
+        {
+            Window = window,
+            Time = time,
+            DefaultSource = defaultSource,
+            Principals = ReadPrincipals(getVariable),
+            Dimensions = ReadDimensions(getVariable),
+            DirectDeliveryRegion = ReadDirectDeliveryRegion(getVariable),
+        };
+    }
+
+    /// <summary><c>GENAIOBS_INGESTION_MODE</c>: null for direct (or unset); for central, the function's Region (<c>AWS_REGION</c>, which Lambda always sets).</summary>
+    public static string? ReadDirectDeliveryRegion(Func<string, string?> getVariable)
+    {
+        var mode = getVariable(EnvironmentVariables.IngestionMode)?.Trim();
+        return mode switch
+        {
+            null or "" or "direct" => null,
+            "central" => getVariable("AWS_REGION") is { Length: > 0 } region
+                ? region.Trim()
+                : throw new SettingsException(EnvironmentVariables.IngestionMode, $"Environment variable {EnvironmentVariables.IngestionMode} is central but AWS_REGION is not set."),
+            _ => throw new SettingsException(EnvironmentVariables.IngestionMode, $"Environment variable {EnvironmentVariables.IngestionMode} must be direct or central."),
+        };
     }
 
     /// <summary><c>GENAIOBS_DIMENSION_KEYS</c> and <c>GENAIOBS_DIMENSION_ATTRIBUTES</c> over the default names (also read by <c>replay</c>).</summary>

@@ -44,7 +44,6 @@ public sealed class DynamoDbAggregateStore : IAggregateStore
     private readonly AggregateRetention _retention;
     private readonly DynamoDbRetryPolicy _retry;
     private readonly int _maxParallelRequests;
-    private int _writeRequests;
 
     public DynamoDbAggregateStore(IAmazonDynamoDB client, string tableName, AggregateRetention? retention = null, DynamoDbRetryPolicy? retry = null, int maxParallelRequests = 8)
     {
@@ -65,9 +64,6 @@ public sealed class DynamoDbAggregateStore : IAggregateStore
     public static DynamoDbAggregateStore FromSettings(DynamoDbStoreSettings settings) =>
         new(DynamoDbClientFactory.Create(settings.EndpointUrl, settings.Region), settings.TableName, settings.Retention);
 
-    /// <summary>UpdateItem/PutItem requests sent since construction (first attempts only).</summary>
-    public int WriteRequests => _writeRequests;
-
     /// <summary>The marker a batch leaves in an item's <c>batches</c> set: 16 hex chars of SHA-256(batch id) (64 bits keep the set small; collisions within one item are ~n²/2⁶⁵).</summary>
     public static string MarkerOf(string batchId)
     {
@@ -86,7 +82,6 @@ public sealed class DynamoDbAggregateStore : IAggregateStore
             new ParallelOptions { MaxDegreeOfParallelism = _maxParallelRequests, CancellationToken = cancellationToken },
             async (request, token) =>
             {
-                Interlocked.Increment(ref _writeRequests);
                 if (await UpdateOnceAsync(request, token).ConfigureAwait(false))
                 {
                     Interlocked.Increment(ref applied);
@@ -101,7 +96,6 @@ public sealed class DynamoDbAggregateStore : IAggregateStore
         // newer version when it tries to clear it, so the hour is rolled up again (IAggregateStore).
         foreach (var hour in batch.Hours)
         {
-            Interlocked.Increment(ref _writeRequests);
             await _retry.ExecuteAsync(token => _client.UpdateItemAsync(MarkHourRequest(hour), token), cancellationToken).ConfigureAwait(false);
         }
 
@@ -151,7 +145,6 @@ public sealed class DynamoDbAggregateStore : IAggregateStore
         };
         try
         {
-            Interlocked.Increment(ref _writeRequests);
             await _retry.ExecuteAsync(token => _client.DeleteItemAsync(request, token), cancellationToken).ConfigureAwait(false);
             return true;
         }
@@ -339,7 +332,6 @@ public sealed class DynamoDbAggregateStore : IAggregateStore
                     item[name] = Number(value);
                 }
 
-                Interlocked.Increment(ref _writeRequests);
                 var request = new PutItemRequest { TableName = _tableName, Item = item };
                 await _retry.ExecuteAsync(t => _client.PutItemAsync(request, t), token).ConfigureAwait(false);
             }).ConfigureAwait(false);
@@ -351,7 +343,6 @@ public sealed class DynamoDbAggregateStore : IAggregateStore
             new ParallelOptions { MaxDegreeOfParallelism = _maxParallelRequests, CancellationToken = cancellationToken },
             async (key, token) =>
             {
-                Interlocked.Increment(ref _writeRequests);
                 var request = new DeleteItemRequest { TableName = _tableName, Key = TableLayout.Key(partition, key) };
                 await _retry.ExecuteAsync(t => _client.DeleteItemAsync(request, t), token).ConfigureAwait(false);
             }).ConfigureAwait(false);
@@ -378,7 +369,6 @@ public sealed class DynamoDbAggregateStore : IAggregateStore
                     item[name] = value;
                 }
 
-                Interlocked.Increment(ref _writeRequests);
                 var request = new PutItemRequest { TableName = _tableName, Item = item };
                 await _retry.ExecuteAsync(t => _client.PutItemAsync(request, t), token).ConfigureAwait(false);
             }).ConfigureAwait(false);
@@ -406,7 +396,6 @@ public sealed class DynamoDbAggregateStore : IAggregateStore
         };
         try
         {
-            Interlocked.Increment(ref _writeRequests);
             await _retry.ExecuteAsync(token => _client.UpdateItemAsync(request, token), cancellationToken).ConfigureAwait(false);
             return true;
         }

@@ -23,8 +23,8 @@ namespace GenAiObs.Adapters.DynamoDb;
 /// <c>state</c>, <c>pendingId</c>, <c>leaseUntil</c>, <c>expiresAt</c>).</item>
 /// <item><c>deploy#bedrock-logging</c> / region — the Bedrock logging configuration the stack replaced.</item>
 /// </list>
-/// <c>expiresAt</c> (N, epoch seconds) is the table's TTL attribute. README's "State in DynamoDB"
-/// table is checked against this type by <c>TableLayoutTests</c>.
+/// <c>expiresAt</c> (N, epoch seconds) is the table's TTL attribute. The item table of
+/// docs/data-model.md is checked against this type by <c>TableLayoutTests</c>.
 /// </summary>
 public static class TableLayout
 {

@@ -44,7 +44,8 @@ public sealed class ReplayCommand
         var files = options.Files.Count > 0 ? options.Files : BundledSamples();
         var inputBytes = CheckReadable(files);
         var prices = PriceFileOption.Load(options.PricesFile);
-        var alertSettings = LoadAlertSettings();
+        var variables = options.Files.Count > 0 ? _environment.Variables : SampleSettings.Apply(_environment.Variables, _environment.SamplesDirectory);
+        var alertSettings = LoadAlertSettings(variables);
         // Exports are often older than any retention and replay has no "now" of its own: only the
         // plausible years are enforced; user names are hashed as in the Lambdas (same salt variable).
         var processor = new BatchProcessor(prices, DecoderLimits.Default, new ProcessingOptions { Principals = LoadPrincipals(), Dimensions = LoadDimensions() });
@@ -314,11 +315,11 @@ public sealed class ReplayCommand
     }
 
     /// <summary>Rule thresholds, budget and routing from the same variables the evaluator Lambda reads.</summary>
-    private EvaluatorSettings LoadAlertSettings()
+    private static EvaluatorSettings LoadAlertSettings(IReadOnlyDictionary<string, string> variables)
     {
         try
         {
-            return EvaluatorSettings.FromVariables(_environment.Variables, File.ReadAllText);
+            return EvaluatorSettings.FromVariables(variables, File.ReadAllText);
         }
         catch (RuleSettingsException ex)
         {

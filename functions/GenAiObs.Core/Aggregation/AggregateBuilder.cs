@@ -38,7 +38,9 @@ public static class AggregateBuilder
 
         // Counters accumulate in fixed slots (one per counter name of the batch) and keys are small
         // integers: a record's additions are array adds, not dictionary updates. Each (bucket, key)
-        // becomes one AggregateCounters at the end, its counters in first-added order.
+        // becomes one AggregateCounters at the end, its counters in first-added order. Measured
+        // (slots, key ids and the last-pair shortcut together): aggregate stage 1.45 → 1.1 µs per
+        // Converse record, 1.54 → 1.0 µs per span (tests/GenAiObs.Benchmarks/RESULTS.md, "Second pass").
         var names = new NameCache();
         var folded = FoldedKeys(invocationList, spanList, origin, names, limits ?? CardinalityLimits.Default);
         var deltas = new Dictionary<(DateTimeOffset Bucket, int Key), Accumulator>();
@@ -68,7 +70,8 @@ public static class AggregateBuilder
             return accumulator;
         }
 
-        // Keys and counter names repeat from record to record: built once per batch, not per record.
+        // Keys and counter names repeat from record to record: built once per batch, not per record
+        // (measured with the contribution below: 1.4 KB → 0.6 KB allocated per record, RESULTS.md).
         var keys = new List<int>(8);
         var contribution = new List<(int Slot, long Value)>(16);
         foreach (var invocation in invocationList)
@@ -255,19 +258,6 @@ public static class AggregateBuilder
         if (origin?.Region is { Length: > 0 } region)
         {
             keys.Add((names.Key(AggregateKeys.RegionPrefix, region), false));
-        }
-    }
-
-    /// <summary>The dimension keys an invocation record is counted under.</summary>
-    public static void InvocationKeys(InvocationRecord record, List<string> keys)
-    {
-        var names = new NameCache();
-        var ids = new List<int>(8);
-        InvocationKeys(record, ids, names);
-        keys.Clear();
-        foreach (var id in ids)
-        {
-            keys.Add(names.KeyName(id));
         }
     }
 
@@ -596,7 +586,7 @@ public static class AggregateBuilder
             return _cappedPrefixes[key];
         }
 
-        /// <summary>The id of the span's component key (<see cref="SpanComponents.Of"/>), without building the name again for agents, models and tools seen before.</summary>
+        /// <summary>The id of the span's component key (<see cref="SpanComponents.Of"/>), without building the name again for agents, models and tools seen before (measured: −66 B per span).</summary>
         public int ComponentKey(SpanRecord span)
         {
             var value = span.Class switch

@@ -5,7 +5,7 @@ namespace GenAiObs.Core.Aggregation;
 
 /// <summary>
 /// Writes stored aggregates back in the shape of <c>replay --json</c>'s <c>"invocations"</c> and
-/// <c>"spans"</c> objects (README, CLI; <c>rejected</c> is absent: rejections have no event
+/// <c>"spans"</c> objects (docs/cli.md; <c>rejected</c> is absent: rejections have no event
 /// time and are not stored). Input: every key's counters summed over the reported range.
 /// </summary>
 public static class AggregateReport

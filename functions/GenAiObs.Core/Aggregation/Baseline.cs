@@ -24,7 +24,7 @@ public readonly record struct BaselineStat(double Mean, double StdDev, int Sampl
 /// <summary>Knobs of the baseline maths.</summary>
 public sealed record BaselineSettings
 {
-    /// <summary>Full days before the baseline's day that the daily baseline averages (README, Rules: "the mean daily cost of the 7 previous full days").</summary>
+    /// <summary>Full days before the baseline's day that the daily baseline averages (docs/alerts-and-routing.md, Rules: "the mean daily cost of the 7 previous full days").</summary>
     public int DailyDays { get; init; } = 7;
 
     /// <summary>Weeks of hourly rollups the hour-of-week profile averages (hourly items are kept 35 days).</summary>

@@ -86,7 +86,7 @@ public static class InvocationMetricNames
     /// </summary>
     public static IReadOnlyList<string> AttributionProperties { get; } =
         [MetricDimensions.Principal, MetricDimensions.ModelId, MetricDimensions.Team, MetricDimensions.Application, MetricDimensions.Environment,
-         MetricDimensions.Feature, MetricDimensions.Variant, MetricDimensions.PromptTemplate];
+         MetricDimensions.Feature, MetricDimensions.Variant, MetricDimensions.PromptTemplate, MetricDimensions.Account, MetricDimensions.Region];
 
     /// <summary>
     /// The numeric properties of an attribution document (summed per document; no metric): what the
@@ -121,6 +121,12 @@ public static class MetricDimensions
 
     /// <summary>The request's prompt template (<c>name@version</c>): an attribution property, never a dimension.</summary>
     public const string PromptTemplate = "PromptTemplate";
+
+    /// <summary>The account whose log group the record came from (central ingestion only): an attribution property, never a dimension.</summary>
+    public const string Account = "Account";
+
+    /// <summary>The Region of that log group (central ingestion only): an attribution property, never a dimension.</summary>
+    public const string Region = "Region";
 
     /// <summary>The value standing for every principal (or team, application) outside the per-batch top N.</summary>
     public const string Other = "other";
@@ -177,7 +183,11 @@ public static class InvocationMetricsBuilder
         return Build(result.Invocations, result.Rejections, options, batchTimestampMs);
     }
 
-    /// <summary>Builds the metrics of one batch; rejections are stamped with <paramref name="batchTimestampMs"/> (they have no event time).</summary>
+    /// <summary>
+    /// Builds the metrics of one batch; rejections are stamped with <paramref name="batchTimestampMs"/> (they have no event time).
+    /// Invocations with a delivery origin (central ingestion) also carry the source account and Region
+    /// on their attribution documents, so the dashboards group cost by account.
+    /// </summary>
     public static MetricBatch Build(
         IReadOnlyList<PricedInvocation> invocations,
         IReadOnlyList<Rejection> rejections,
@@ -217,6 +227,8 @@ public static class InvocationMetricsBuilder
                     (MetricDimensions.Feature, record.Dimensions?.Feature),
                     (MetricDimensions.Variant, record.Dimensions?.Variant),
                     (MetricDimensions.PromptTemplate, record.Dimensions?.Template),
+                    (MetricDimensions.Account, invocation.Origin is { } origin ? Clean(origin.AccountId ?? record.AccountId) : null),
+                    (MetricDimensions.Region, invocation.Origin is { } from ? Clean(from.Region ?? record.Region) : null),
                 ]);
             AddTotals(batch, total, attribution, invocation, time);
 

@@ -26,7 +26,7 @@ public sealed class PriceTableException : Exception
 /// loaded; safe to share between threads.
 /// </summary>
 /// <remarks>
-/// File format (USD per million tokens; the README's "Price table" section is the full reference):
+/// File format (USD per million tokens; docs/prices-and-inputs.md, "Price table", is the full reference):
 /// <code>
 /// {"currency":"USD","effectiveDate":"2026-12-06","baseRegion":"us-east-1",
 ///  "sources":{"aws-pricing-page":{"title":"Amazon Bedrock pricing","url":"https://aws.amazon.com/bedrock/pricing/"}},

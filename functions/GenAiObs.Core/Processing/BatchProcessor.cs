@@ -57,8 +57,13 @@ public sealed class BatchProcessor
         return ProcessDelivery(delivery, record.BatchId, new DeliveryOrigin(delivery.Owner, record.Region));
     }
 
-    /// <summary>Parses and prices every event of <paramref name="delivery"/> (which the caller still owns and disposes).</summary>
-    public BatchResult ProcessDelivery(DecodedDelivery delivery) => ProcessDelivery(delivery, ComputeBatchId(delivery.Events), null);
+    /// <summary>
+    /// Parses and prices every event of <paramref name="delivery"/> (which the caller still owns and disposes).
+    /// In central mode (<see cref="ProcessingOptions.DirectDeliveryRegion"/>) the delivery's origin is
+    /// its owner account and this Region.
+    /// </summary>
+    public BatchResult ProcessDelivery(DecodedDelivery delivery) =>
+        ProcessDelivery(delivery, ComputeBatchId(delivery.Events), _options.DirectDeliveryRegion is { } region ? new DeliveryOrigin(delivery.Owner, region) : null);
 
     private BatchResult ProcessDelivery(DecodedDelivery delivery, string batchId, DeliveryOrigin? origin)
     {
@@ -159,7 +164,7 @@ public sealed class BatchProcessor
         // A failed call costs nothing; it stays "priced" only when its model has a price, so an
         // unknown model is never hidden behind a $0 error.
         var cost = record.IsError ? 0m : quote.CostUsd;
-        result.Invocations.Add(new PricedInvocation(record, cost, quote.Priced, quote.PriceKey, record.IsError ? default : breakdown, quote.Status == PriceStatus.NotTokenPriced));
+        result.Invocations.Add(new PricedInvocation(record, cost, quote.Priced, quote.PriceKey, record.IsError ? default : breakdown, quote.Status == PriceStatus.NotTokenPriced) { Origin = result.Origin });
     }
 
     private void ParseFeedback(in LogEvent logEvent, BatchResult result, EventTimeBounds window)

@@ -26,5 +26,13 @@ public sealed record ProcessingOptions
     /// <summary>Where the parsers find each record's feature, variant and prompt template (default <see cref="RequestDimensionNames.Default"/>).</summary>
     public RequestDimensionNames Dimensions { get; init; } = RequestDimensionNames.Default;
 
+    /// <summary>
+    /// Central ingestion mode: the Region this function runs in, given to the deliveries of this
+    /// account's own subscription filters (which can only be in this Region) so they carry account
+    /// and Region keys like the member accounts' deliveries through the stream. Null in direct mode,
+    /// where every record comes from this account and Region and such keys would only add writes.
+    /// </summary>
+    public string? DirectDeliveryRegion { get; init; }
+
     public static ProcessingOptions Default { get; } = new();
 }

@@ -69,7 +69,7 @@ internal static class ResponseBodyScanner
     }
 
     /// <summary>What a property of a response body is to the scanner.</summary>
-    private enum BodyField
+    internal enum BodyField
     {
         None,
         StopReason,
@@ -81,28 +81,21 @@ internal static class ResponseBodyScanner
     }
 
     /// <summary>Every property name the scanner looks at, once: adding a provider's field is one line here.</summary>
-    private static readonly (byte[] Name, BodyField Field)[] Fields =
-    [
-        ("stopReason"u8.ToArray(), BodyField.StopReason),              // Converse, ConverseStream, Nova
-        ("stop_reason"u8.ToArray(), BodyField.StopReason),             // Anthropic, Llama, Mistral outputs[]/choices[]
-        ("finish_reason"u8.ToArray(), BodyField.StopReason),           // Cohere, OpenAI-style choices[]
-        ("completionReason"u8.ToArray(), BodyField.StopReason),        // Titan results[] and stream chunks
-        ("metrics"u8.ToArray(), BodyField.Metrics),                    // Converse metrics.latencyMs
-        ("amazon-bedrock-invocationMetrics"u8.ToArray(), BodyField.InvocationMetrics), // the last chunk of a stream
-        ("delta"u8.ToArray(), BodyField.Nested),                       // Anthropic message_delta.delta.stop_reason
-        ("messageStop"u8.ToArray(), BodyField.Nested),                 // Nova / Converse stream events
-        ("metadata"u8.ToArray(), BodyField.Nested),                    // Converse stream metadata.metrics.latencyMs
-        ("results"u8.ToArray(), BodyField.Candidates),                 // Titan
-        ("outputs"u8.ToArray(), BodyField.Candidates),                 // Mistral text
-        ("choices"u8.ToArray(), BodyField.Candidates),                 // Mistral chat, OpenAI-style
-        ("generations"u8.ToArray(), BodyField.Candidates),             // Cohere legacy
-        ("amazon-bedrock-guardrailAction"u8.ToArray(), BodyField.GuardrailAction), // InvokeModel body or stream chunk with a guardrail
-    ];
-
-    // The lengths of the names above, derived from them (bit n set: some name is n bytes long). Most
-    // names in a body ("text", "type", "role", "content" …) are ruled out by one bit test instead of
-    // one comparison per name; stream bodies hold hundreds of chunks.
-    private static readonly ulong FieldLengths = Fields.Aggregate(0UL, (mask, field) => mask | (1UL << field.Name.Length));
+    internal static readonly PropertyNameTable<BodyField> Fields = new(
+        ("stopReason", BodyField.StopReason),              // Converse, ConverseStream, Nova
+        ("stop_reason", BodyField.StopReason),             // Anthropic, Llama, Mistral outputs[]/choices[]
+        ("finish_reason", BodyField.StopReason),           // Cohere, OpenAI-style choices[]
+        ("completionReason", BodyField.StopReason),        // Titan results[] and stream chunks
+        ("metrics", BodyField.Metrics),                    // Converse metrics.latencyMs
+        ("amazon-bedrock-invocationMetrics", BodyField.InvocationMetrics), // the last chunk of a stream
+        ("delta", BodyField.Nested),                       // Anthropic message_delta.delta.stop_reason
+        ("messageStop", BodyField.Nested),                 // Nova / Converse stream events
+        ("metadata", BodyField.Nested),                    // Converse stream metadata.metrics.latencyMs
+        ("results", BodyField.Candidates),                 // Titan
+        ("outputs", BodyField.Candidates),                 // Mistral text
+        ("choices", BodyField.Candidates),                 // Mistral chat, OpenAI-style
+        ("generations", BodyField.Candidates),             // Cohere legacy
+        ("amazon-bedrock-guardrailAction", BodyField.GuardrailAction)); // InvokeModel body or stream chunk with a guardrail
 
     /// <summary>One response object or stream chunk; within it the first stop reason found wins.</summary>
     private static void ScanObject(ref Utf8JsonReader reader, ref ResponseBodyFacts facts)
@@ -139,37 +132,8 @@ internal static class ResponseBodyScanner
     }
 
     /// <summary>The field the property name the reader is on names, or <see cref="BodyField.None"/>.</summary>
-    private static BodyField FieldOf(ref Utf8JsonReader reader)
-    {
-        if (!reader.ValueIsEscaped && !reader.HasValueSequence)
-        {
-            var name = reader.ValueSpan;
-            if (name.Length >= 64 || (FieldLengths & (1UL << name.Length)) == 0)
-            {
-                return BodyField.None;
-            }
-
-            foreach (var (candidate, field) in Fields)
-            {
-                if (name.SequenceEqual(candidate))
-                {
-                    return field;
-                }
-            }
-
-            return BodyField.None;
-        }
-
-        foreach (var (candidate, field) in Fields)
-        {
-            if (reader.ValueTextEquals(candidate))
-            {
-                return field;
-            }
-        }
-
-        return BodyField.None;
-    }
+    private static BodyField FieldOf(ref Utf8JsonReader reader) =>
+        Fields.TryFind(ref reader, out var field) ? field : BodyField.None;
 
     private static void ScanCandidates(ref Utf8JsonReader reader, ref ResponseBodyFacts facts)
     {

@@ -6,7 +6,7 @@ using GenAiObs.Core.Statistics;
 namespace GenAiObs.Core.Processing;
 
 /// <summary>
-/// Totals over spans, in the shape of the CLI's <c>"spans"</c> JSON object (README, CLI): counts by
+/// Totals over spans, in the shape of the CLI's <c>"spans"</c> JSON object (docs/cli.md): counts by
 /// class, distinct traces and sessions, tokens summed over model-call spans only (agent spans
 /// often repeat their children's totals), latency percentiles by model and tool from
 /// <see cref="LogHistogram"/> (within 1% of a value in the data), and the span-priced cost.

@@ -1,4 +1,5 @@
 using GenAiObs.Core.Pricing;
+using GenAiObs.Core.Processing;
 
 namespace GenAiObs.Core.Records;
 
@@ -13,6 +14,9 @@ public sealed record PricedInvocation(InvocationRecord Record, decimal CostUsd, 
 {
     /// <summary>The model has no entry at all: its calls are unpriced (never $0) and alert.</summary>
     public bool Unpriced => !Priced && !NotTokenPriced;
+
+    /// <summary>The delivery's source account and Region in central ingestion (null in direct mode): kept per invocation because a stream batch mixes accounts.</summary>
+    public DeliveryOrigin? Origin { get; init; }
 }
 
 /// <summary>A span with the cost of its model call priced from the same table (0 for other classes).</summary>

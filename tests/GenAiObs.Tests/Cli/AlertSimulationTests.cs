@@ -60,8 +60,11 @@ public class AlertSimulationTests
         var exceeded = Assert.Single(notifications, n => n.Rule == "MonthlyBudgetExceeded");
         Assert.Equal("slack-finops", exceeded.Receiver);
         Assert.True(exceeded.At > threshold.At);
+        var forecast = Assert.Single(notifications, n => n.Rule == "BudgetForecastExceeded");
+        Assert.Equal(("slack-finops", "2026-11"), (forecast.Receiver, forecast.Labels.Get("period")));
+        Assert.True(forecast.At < exceeded.At);
 
-        Assert.Equal(12, notifications.Count);
+        Assert.Equal(13, notifications.Count);
         Assert.Equal(notifications.OrderBy(n => n.At).Select(n => n.At), notifications.Select(n => n.At));
     }
 

@@ -9,7 +9,7 @@ using Xunit;
 
 namespace GenAiObs.Tests.Integrity;
 
-/// <summary>Replay's alert simulation follows the buckets that hold data (issue: one 2001 record beside 2026 data took 81 s).</summary>
+/// <summary>Replay's alert simulation follows the buckets that hold data (the failure it guards against: one 2001 record beside 2026 data took 81 s).</summary>
 public sealed class SparseReplayTests
 {
     private static readonly DateTimeOffset Old = new(2001, 3, 4, 10, 2, 0, TimeSpan.Zero);

@@ -15,7 +15,7 @@ public sealed partial class TestLayoutTests
     private static readonly string[] MirroredProjects = ["Core", "Adapters", "Functions", "Cli"];
 
     /// <summary>Folders that mirror no production folder, each for one stated kind of file.</summary>
-    private static readonly string[] CrossCuttingFolders = ["Template", "Support", "Conventions"];
+    private static readonly string[] CrossCuttingFolders = ["Template", "Support", "Conventions", "Documentation"];
 
     private const string EndToEndFolder = "EndToEnd";
 
@@ -61,6 +61,7 @@ public sealed partial class TestLayoutTests
     [InlineData("Template", true)]
     [InlineData("Support", true)]
     [InlineData("Conventions", true)]
+    [InlineData("Documentation", true)]
     [InlineData("", false)]
     [InlineData("Store", false)]
     [InlineData("Core", false)]

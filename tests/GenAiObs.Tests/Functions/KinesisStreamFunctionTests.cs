@@ -1,6 +1,7 @@
 using System.Text.Json;
 using GenAiObs.Adapters.Diagnostics;
 using GenAiObs.Core.Aggregation;
+using GenAiObs.Core.Envelopes;
 using GenAiObs.Core.Metrics;
 using GenAiObs.Core.Pricing;
 using GenAiObs.Core.Processing;
@@ -136,6 +137,55 @@ public sealed class KinesisStreamFunctionTests
         Assert.DoesNotContain(sums.Keys, k => k.StartsWith(AggregateKeys.AccountPrefix, StringComparison.Ordinal) || k.StartsWith(AggregateKeys.RegionPrefix, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task HandleAsync_WhenCentralModeReceivesThisAccountsOwnSubscriptionEvent_ShouldKeyItByOwnerAndTheFunctionsRegion()
+    {
+        // Central mode: this account's own groups stay subscribed directly; their deliveries get the
+        // same account and Region keys as the members' deliveries through the stream.
+        var store = new InMemoryAggregateStore();
+        var (function, stdout, _) = Create(store, new ProcessingOptions { DirectDeliveryRegion = "eu-west-1" });
+
+        await function.HandleAsync(TestEvents.SubscriptionEvent(TestEvents.DataMessage(Invocations(0, 3), owner: "999988887777")), Context, CancellationToken.None);
+
+        var sums = await store.SumByPrefixAsync(string.Empty, Granularity.Fine, Start, Start.AddHours(1));
+        Assert.Equal(3, sums[AggregateKeys.Total][CounterNames.Requests]);
+        Assert.Equal(3, sums["account#999988887777"][CounterNames.Requests]);
+        Assert.Equal(3, sums["region#eu-west-1"][CounterNames.Requests]);
+        var attribution = EmfSpec.ParseLines(stdout.ToString()).Where(d => d.Properties.ContainsKey(MetricDimensions.Principal)).ToList();
+        Assert.NotEmpty(attribution);
+        Assert.All(attribution, d => Assert.Equal(("999988887777", "eu-west-1"), (d.Properties[MetricDimensions.Account], d.Properties[MetricDimensions.Region])));
+    }
+
+    [Fact]
+    public async Task HandleAsync_WhenRecordsComeFromTwoAccounts_ShouldCarryEachAccountAndRegionOnItsAttributionDocuments()
+    {
+        var (function, stdout, _) = Create(new InMemoryAggregateStore());
+
+        await function.HandleAsync(KinesisEvents.Event(
+        [
+            KinesisEvents.Payload(1, "111111111111", Invocations(0, 2)),
+            KinesisEvents.Payload(2, "222222222222", Invocations(2, 1)),
+        ], region: "ap-southeast-2"), Context, CancellationToken.None);
+
+        // Each delivery's attribution documents name its owner; invocations sum per account as in the store.
+        var attribution = EmfSpec.ParseLines(stdout.ToString()).Where(d => d.Properties.ContainsKey(MetricDimensions.Principal)).ToList();
+        var byAccount = attribution.GroupBy(d => d.Properties[MetricDimensions.Account]).ToDictionary(g => g.Key, g => g.Sum(d => d.Values[InvocationMetricNames.Invocations].Sum()));
+        Assert.Equal(new Dictionary<string, double> { ["111111111111"] = 2, ["222222222222"] = 1 }, byAccount);
+        Assert.All(attribution, d => Assert.Equal("ap-southeast-2", d.Properties[MetricDimensions.Region]));
+    }
+
+    [Fact]
+    public async Task HandleAsync_WhenDirectModeReceivesASubscriptionEvent_ShouldWriteNoAccountOrRegionProperty()
+    {
+        var (function, stdout, _) = Create(new InMemoryAggregateStore());
+
+        await function.HandleAsync(TestEvents.SubscriptionEvent(TestEvents.DataMessage(Invocations(0, 2))), Context, CancellationToken.None);
+
+        var documents = EmfSpec.ParseLines(stdout.ToString());
+        Assert.Contains(documents, d => d.Properties.ContainsKey(MetricDimensions.Principal));
+        Assert.DoesNotContain(documents, d => d.Properties.ContainsKey(MetricDimensions.Account) || d.Properties.ContainsKey(MetricDimensions.Region));
+    }
+
     /// <summary>Invocation records <paramref name="first"/> … first + count − 1, 40 s apart from <see cref="Start"/>.</summary>
     internal static IEnumerable<(string Id, long Timestamp, byte[] Message)> Invocations(int first, int count) =>
         Enumerable.Range(first, count).Select(i => (
@@ -143,12 +193,12 @@ public sealed class KinesisStreamFunctionTests
             Start.AddSeconds(40 * i).ToUnixTimeMilliseconds(),
             System.Text.Encoding.UTF8.GetBytes(Hardening.PiiCanary.InvocationRecord(Start.AddSeconds(40 * i), inputTokens: 100 + i, outputTokens: 10 + i, requestId: $"req-{i}"))));
 
-    private static (ILambdaFunction Function, StringWriter Stdout, StringWriter Stderr) Create(IAggregateStore store)
+    private static (ILambdaFunction Function, StringWriter Stdout, StringWriter Stderr) Create(IAggregateStore store, ProcessingOptions? options = null)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
         var function = new InvocationLogFunction(
-            new BatchProcessor(PriceTable.LoadDefault()),
+            new BatchProcessor(PriceTable.LoadDefault(), DecoderLimits.Default, options),
             new EmfSerializer("GenAI/Stream"),
             new InvocationMetricsOptions("stream-test"),
             stdout,

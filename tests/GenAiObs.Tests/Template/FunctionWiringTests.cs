@@ -17,13 +17,13 @@ public sealed class FunctionWiringTests
     private static readonly Dictionary<string, string> DocumentedOptional = new(StringComparer.Ordinal)
     {
         ["GENAIOBS_PRICES_FILE"] = "the embedded price table is the default; a custom table is a file packaged with the function",
-        ["GENAIOBS_RULE_*"] = "rule thresholds, windows and minimum samples default to the rule table (README); users add overrides",
+        ["GENAIOBS_RULE_*"] = "rule thresholds, windows and minimum samples default to the rule table (docs/alerts-and-routing.md); users add overrides",
         ["GENAIOBS_ROUTING_FILE"] = "a routing file must be packaged with the function; the template passes routing inline (GENAIOBS_ROUTING)",
-        ["GENAIOBS_MAX_VALUES"] = "the per-dimension top-N limits default to the documented table (README, State in DynamoDB); users add overrides",
-        ["GENAIOBS_MAX_EVENT_*"] = "the accepted event-time window defaults to the 5-minute retention back and one day ahead (README, Input limits)",
-        ["GENAIOBS_JOIN_WINDOW_HOURS"] = "feedback and evaluations join requests up to 24 hours apart by default (README, Quality and experiments)",
-        ["GENAIOBS_DIMENSION_*"] = "the feature/variant/prompt-template requestMetadata keys and span attributes default to the documented names (README, Quality and experiments); users add overrides",
-        ["GENAIOBS_PRINCIPAL_NAMES"] = "user names are hashed by default (README, What is and is not recorded); verbatim is an explicit choice",
+        ["GENAIOBS_MAX_VALUES"] = "the per-dimension top-N limits default to the documented table (docs/data-model.md, Bounded keys); users add overrides",
+        ["GENAIOBS_MAX_EVENT_*"] = "the accepted event-time window defaults to the 5-minute retention back and one day ahead (docs/operations.md, Input limits)",
+        ["GENAIOBS_JOIN_WINDOW_HOURS"] = "feedback and evaluations join requests up to 24 hours apart by default (docs/operations.md, Settings)",
+        ["GENAIOBS_DIMENSION_*"] = "the feature/variant/prompt-template requestMetadata keys and span attributes default to the documented names (docs/operations.md, Settings); users add overrides",
+        ["GENAIOBS_PRINCIPAL_NAMES"] = "user names are hashed by default (docs/operations.md, What is and is not recorded); verbatim is an explicit choice",
         ["GENAIOBS_RETENTION_*"] = "aggregate retention defaults (5-minute 3 d, hourly 35 d, daily 400 d, sessions 24 h) suit the rules' windows and baselines",
     };
 

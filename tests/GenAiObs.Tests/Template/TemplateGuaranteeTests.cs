@@ -4,7 +4,7 @@ using Xunit;
 namespace GenAiObs.Tests.Template;
 
 /// <summary>
-/// The README's promises that live only in template.yaml (Guarantees): failed invocations of every
+/// The promises of docs/operations.md that live only in template.yaml (Guarantees): failed invocations of every
 /// function land in a dead-letter queue that has an alarm, and the state at rest is encrypted.
 /// </summary>
 public sealed class TemplateGuaranteeTests

@@ -10,7 +10,7 @@ namespace GenAiObs.Core.Alerts.Rules;
 /// </summary>
 public static class RuleCatalog
 {
-    /// <summary>Every rule, in the order of the README's rule table. Rules are stateless, so one instance serves every evaluation.</summary>
+    /// <summary>Every rule, in the order of the rule table in docs/alerts-and-routing.md. Rules are stateless, so one instance serves every evaluation.</summary>
     public static IReadOnlyList<IAlertRule> Rules { get; } =
     [
         new ErrorRateHighRule(),
@@ -29,6 +29,7 @@ public static class RuleCatalog
         new UnpricedModelInUseRule(),
         new BudgetThresholdRule(),
         new MonthlyBudgetExceededRule(),
+        new BudgetForecastExceededRule(),
         new DailyDigestRule(),
         new WeeklyUsageReportRule(),
     ];

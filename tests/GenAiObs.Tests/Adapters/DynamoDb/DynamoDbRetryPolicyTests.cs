@@ -9,7 +9,7 @@ using Xunit;
 namespace GenAiObs.Tests.Store;
 
 /// <summary>
-/// The README's retry claim for DynamoDB writes — up to 6 attempts per item, full-jitter backoff
+/// The retry claim for DynamoDB writes (docs/data-model.md, docs/operations.md) — up to 6 attempts per item, full-jitter backoff
 /// with a 50 ms base and a 5 s cap — checked on the defaults, and on the store the functions
 /// build at cold start (<see cref="DynamoDbAggregateStore.FromSettings"/>).
 /// </summary>

@@ -12,7 +12,7 @@ namespace GenAiObs.Tests.Store;
 
 /// <summary>
 /// <see cref="TableLayout"/> is the one definition of the table's keys: it round-trips every key
-/// it builds, and the template's key schema and README's "State in DynamoDB" table are checked
+/// it builds, and the template's key schema and the item table of docs/data-model.md are checked
 /// against it (the test tables are created from its CreateTableRequest).
 /// </summary>
 public sealed partial class TableLayoutTests
@@ -87,9 +87,9 @@ public sealed partial class TableLayoutTests
     }
 
     [Fact]
-    public void ReadmeStateTable_ShouldShowTheKeysTableLayoutBuilds()
+    public void DataModelDocTable_ShouldShowTheKeysTableLayoutBuilds()
     {
-        var rows = ReadmeRows();
+        var rows = DataModelDocRows();
         var expected = new (string Item, string Partition, string[] SortKeys)[]
         {
             ("fine aggregate", TableLayout.AggregatePartition(Granularity.Fine, Bucket), ["<dimension key>"]),
@@ -111,7 +111,7 @@ public sealed partial class TableLayoutTests
             Assert.Equal(want.SortKeys, row.SortKeys);
         }
 
-        // Every attribute README names is one TableLayout defines.
+        // Every attribute the document names is one TableLayout defines.
         var defined = typeof(TableLayout).GetFields(BindingFlags.Public | BindingFlags.Static)
             .Where(f => f.IsLiteral && f.FieldType == typeof(string))
             .Select(f => (string)f.GetRawConstantValue()!)
@@ -119,11 +119,11 @@ public sealed partial class TableLayoutTests
         Assert.All(rows.SelectMany(r => r.Attributes), attribute => Assert.Contains(attribute, defined));
     }
 
-    private static List<(string Item, string Partition, string[] SortKeys, string[] Attributes)> ReadmeRows()
+    private static List<(string Item, string Partition, string[] SortKeys, string[] Attributes)> DataModelDocRows()
     {
-        var lines = File.ReadAllLines(Path.Combine(RepositoryPaths.Root, "README.md"));
+        var lines = File.ReadAllLines(Path.Combine(RepositoryPaths.Root, "docs", "data-model.md"));
         var header = Array.FindIndex(lines, line => line.StartsWith("| item | pk | sk | attributes |", StringComparison.Ordinal));
-        Assert.True(header >= 0, "README has no 'State in DynamoDB' table");
+        Assert.True(header >= 0, "docs/data-model.md has no item table");
         return lines.Skip(header + 2)
             .TakeWhile(line => line.StartsWith('|'))
             .Select(line => line.Split('|').Select(cell => cell.Trim()).ToArray())

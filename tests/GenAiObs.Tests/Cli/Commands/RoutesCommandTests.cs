@@ -224,7 +224,7 @@ public sealed class RoutesCommandTests : IDisposable
             "Routing tree:\n" +
             ".\n" +
             "└── default-route  receiver: default\n" +
-            "    ├── {alertname=\"MonthlyBudgetExceeded\"}  receiver: slack-finops\n" +
+            "    ├── {alertname=~\"MonthlyBudgetExceeded|BudgetForecastExceeded\"}  receiver: slack-finops\n" +
             "    ├── {severity=\"critical\"}  receiver: pagerduty\n" +
             "    └── {severity=\"warning\"}  receiver: slack-ops\n" +
             "\n",

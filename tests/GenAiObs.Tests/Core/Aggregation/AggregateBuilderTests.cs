@@ -162,6 +162,75 @@ public sealed class AggregateBuilderTests
         Assert.All(first.Deltas.Zip(second.Deltas), pair => Assert.True(pair.First.Counters.ContentEquals(pair.Second.Counters)));
     }
 
+    [Fact]
+    public void Build_WhenEveryFixedCounterHasItsOwnValue_ShouldStoreEachUnderItsOwnNameAndNothingElse()
+    {
+        // Arrange: distinct primes wherever a record carries a number, so two counters sharing a
+        // slot (or a slot under the wrong name) would show as a wrong or merged value.
+        var answered = StoreTestData.Invocation(T0, input: 11, output: 13, cacheRead: 17, cacheWrite: 19, cost: 0.023m, latencyMs: null);
+        answered = answered with { Record = answered.Record with { Dimensions = new RequestDimensions("search", null, null, null) } };
+        var throttled = StoreTestData.Invocation(T0, input: 0, output: 0, errorCode: "ThrottlingException", latencyMs: null);
+        var unpriced = StoreTestData.Invocation(T0, model: "acme.unknown-model", input: 0, output: 0, cost: 0m, priced: false, latencyMs: null);
+        var image = StoreTestData.Invocation(T0, model: "stability.sd3-large-v1:0", input: 0, output: 0, cost: 0m, priced: false, latencyMs: null) with { NotTokenPriced = true };
+        var agent = StoreTestData.Span(T0, SpanClass.Agent, isError: true);
+        var call = StoreTestData.Span(T0, SpanClass.ModelCall, model: "gpt-4o", input: 29, output: 31, cost: 0.000037m, priced: false);
+        call = call with { Span = call.Span with { CacheReadTokens = 41, CacheWriteTokens = 43 } };
+        var tool = StoreTestData.Span(T0, SpanClass.Tool, tool: "get_weather", toolFailed: true);
+
+        // Act
+        var total = Delta(AggregateBuilder.Build("b1", [answered, throttled, unpriced, image], [agent, call, tool]), T0, AggregateKeys.Total).Counters;
+
+        // Assert
+        var expected = new Dictionary<string, long>
+        {
+            [CounterNames.Requests] = 4,
+            [CounterNames.Errors] = 1,
+            [CounterNames.Throttles] = 1,
+            [CounterNames.InputTokens] = 11,
+            [CounterNames.OutputTokens] = 13,
+            [CounterNames.CacheReadTokens] = 17,
+            [CounterNames.CacheWriteTokens] = 19,
+            [CounterNames.CostMicros] = 23_000,
+            [CounterNames.CostSquareNanos] = 529_000, // 0.023² USD² in 10⁻⁹ units: only tagged requests carry it
+            [CounterNames.Unpriced] = 1,
+            [CounterNames.UnpricedAny] = 1,
+            [CounterNames.NotTokenPriced] = 1,
+            [CounterNames.NotTokenPricedAny] = 1,
+            [CounterNames.StopReason(StopReasons.EndTurn)] = 3,
+            [CounterNames.Spans] = 3,
+            [CounterNames.SpanErrors] = 1,
+            [CounterNames.Agents] = 1,
+            [CounterNames.AgentErrors] = 1,
+            [CounterNames.ModelCalls] = 1,
+            [CounterNames.SpanInputTokens] = 29,
+            [CounterNames.SpanOutputTokens] = 31,
+            [CounterNames.SpanCacheReadTokens] = 41,
+            [CounterNames.SpanCacheWriteTokens] = 43,
+            [CounterNames.SpanCostMicros] = 37,
+            [CounterNames.SpanUnpriced] = 1,
+            [CounterNames.Tools] = 1,
+            [CounterNames.ToolErrors] = 1,
+        };
+        Assert.Equal(expected.OrderBy(p => p.Key, StringComparer.Ordinal), total.Values.OrderBy(p => p.Key, StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void CounterNames_ShouldGiveEveryCounterADistinctStoredName()
+    {
+        // Arrange
+        var names = typeof(CounterNames).GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+            .Where(field => field.IsLiteral && field.FieldType == typeof(string))
+            .Select(field => (Field: field.Name, Value: (string)field.GetRawConstantValue()!))
+            .ToList();
+
+        // Act
+        var shared = names.GroupBy(name => name.Value, StringComparer.Ordinal).Where(group => group.Count() > 1).Select(group => string.Join(" = ", group.Select(name => name.Field)));
+
+        // Assert
+        Assert.True(names.Count >= 26, $"found {names.Count} counter names");
+        Assert.Empty(shared);
+    }
+
     private static AggregateDelta Delta(AggregateBatch batch, DateTimeOffset bucket, string key) =>
         Assert.Single(batch.Deltas, d => d.BucketStart == bucket && d.Key == key);
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using GenAiObs.Core.Aggregation;
+using GenAiObs.Core.Alerts.Rules;
 using GenAiObs.Core.Records;
 using GenAiObs.Core.Statistics;
 using Xunit;
@@ -167,7 +168,7 @@ public abstract class AggregateStoreContractTests
     }
 
     [Fact]
-    public async Task PercentileAsync_WhenReadFromStoredHistograms_ShouldBeWithinTheHistogramRelativeError()
+    public async Task HistogramQuantile_WhenReadThroughTheRulesReader_ShouldBeWithinTheHistogramRelativeError()
     {
         // Arrange: 1,500 log-normal latencies (median ~900 ms) and TTFTs over three buckets.
         var store = CreateStore();
@@ -176,11 +177,12 @@ public abstract class AggregateStoreContractTests
         var records = latencies.Select((latency, i) => StoreTestData.Invocation(Base.AddSeconds(i % 900), latencyMs: latency, ttftMs: latency / 3)).ToList();
         await store.ApplyBatchAsync(AggregateBuilder.Build("latencies", records, []));
         var sorted = latencies.Order().ToList();
+        var total = await new AggregateStoreReader(store).SumAsync(AggregateKeys.Total, Base, Base.AddMinutes(15));
 
         foreach (var q in new[] { 0.5, 0.95, 0.99 })
         {
             // Act
-            var estimate = await store.PercentileAsync(AggregateKeys.Total, HistogramFamily.Latency, q, Granularity.Fine, Base, Base.AddMinutes(15));
+            var estimate = total.Histogram(HistogramFamily.Latency).Quantile(q);
 
             // Assert: nearest-rank exact value vs the stored histogram's answer.
             var exact = sorted[(int)Math.Ceiling(q * sorted.Count) - 1];
@@ -188,20 +190,21 @@ public abstract class AggregateStoreContractTests
             Assert.True(Math.Abs(estimate.Value - exact) / exact <= LogHistogram.RelativeError + 1e-9, $"q={q}: {estimate} vs {exact}");
         }
 
-        var ttft = await store.PercentileAsync(AggregateKeys.Total, HistogramFamily.TimeToFirstToken, 0.5, Granularity.Fine, Base, Base.AddMinutes(15));
+        var ttft = total.Histogram(HistogramFamily.TimeToFirstToken).Quantile(0.5);
         Assert.InRange(ttft!.Value, sorted[749] / 3 * 0.98, sorted[749] / 3 * 1.02);
     }
 
     [Fact]
-    public async Task SumLastMinutesAsync_WhenCalledAtABucketBoundary_ShouldCoverExactlyThatWindow()
+    public async Task ReaderSumAsync_WhenAskedForTheLast15Minutes_ShouldCoverTheFineBucketsStartingInThatWindow()
     {
         // Arrange: one call per 5-minute bucket for an hour.
         var store = CreateStore();
         await store.ApplyBatchAsync(AggregateBuilder.Build("window", Enumerable.Range(0, 12).Select(i => StoreTestData.Invocation(Base.AddMinutes(5 * i).AddSeconds(30))), []));
+        var reader = new AggregateStoreReader(store);
 
         // Act
-        var last15 = await store.SumLastMinutesAsync(AggregateKeys.Total, 15, Base.AddMinutes(30));
-        var last15Mid = await store.SumLastMinutesAsync(AggregateKeys.Total, 15, Base.AddMinutes(32));
+        var last15 = await reader.SumAsync(AggregateKeys.Total, Base.AddMinutes(15), Base.AddMinutes(30));
+        var last15Mid = await reader.SumAsync(AggregateKeys.Total, Base.AddMinutes(17), Base.AddMinutes(32));
 
         // Assert: buckets 15, 20, 25 — and at 10:32, 20, 25, 30 (the current one partial).
         Assert.Equal(3, last15[CounterNames.Requests]);
@@ -209,7 +212,7 @@ public abstract class AggregateStoreContractTests
     }
 
     [Fact]
-    public async Task TopContributorsAsync_WhenPrincipalsSpendDifferently_ShouldRankThemWithShares()
+    public async Task Top_WhenPrincipalsSpendDifferently_ShouldRankThemWithShares()
     {
         // Arrange
         var store = CreateStore();
@@ -219,7 +222,7 @@ public abstract class AggregateStoreContractTests
         await store.ApplyBatchAsync(AggregateBuilder.Build("spend", records, []));
 
         // Act
-        var top = await store.TopContributorsAsync(AggregateKeys.PrincipalPrefix, CounterNames.CostMicros, 2, Granularity.Fine, Base, Base.AddHours(1));
+        var top = AggregateQueries.Top(await store.SumByPrefixAsync(AggregateKeys.PrincipalPrefix, Granularity.Fine, Base, Base.AddHours(1)), CounterNames.CostMicros, 2);
 
         // Assert
         Assert.Equal(["principal#alice-role", "principal#bob-role"], top.Select(c => c.Key));
@@ -347,16 +350,18 @@ public abstract class AggregateStoreContractTests
     }
 
     [Fact]
-    public async Task MonthToDateCostMicrosAsync_WhenDailyRollupsExist_ShouldSumOnlyThisMonth()
+    public async Task ReaderSumAsync_WhenAskedForMonthToDate_ShouldSumThisMonthsDailyAndTodaysHourlyRollupsOnly()
     {
-        // Arrange: Base is a month start; one day in the previous month must not count.
+        // Arrange: Base is a month start; one day in the previous month must not count. The budget
+        // rules read month-to-date through AggregateStoreReader: whole days from daily rollups,
+        // today's whole hours from hourly ones.
         var store = CreateStore();
         await store.PutRollupAsync(Granularity.Daily, Base.AddDays(-1), new Dictionary<string, AggregateCounters> { [AggregateKeys.Total] = Cost(9_000_000) });
         await store.PutRollupAsync(Granularity.Daily, Base, new Dictionary<string, AggregateCounters> { [AggregateKeys.Total] = Cost(1_250_000) });
-        await store.PutRollupAsync(Granularity.Daily, Base.AddDays(3), new Dictionary<string, AggregateCounters> { [AggregateKeys.Total] = Cost(2_000_001) });
+        await store.PutRollupAsync(Granularity.Hourly, Base.AddDays(3).AddHours(2), new Dictionary<string, AggregateCounters> { [AggregateKeys.Total] = Cost(2_000_001) });
 
         // Act
-        var mtd = await store.MonthToDateCostMicrosAsync(Base.AddDays(3).AddHours(5));
+        var mtd = (await new AggregateStoreReader(store).SumAsync(AggregateKeys.Total, Base, Base.AddDays(3).AddHours(5)))[CounterNames.CostMicros];
 
         // Assert
         Assert.Equal(3_250_001, mtd);
@@ -378,7 +383,7 @@ public abstract class AggregateStoreContractTests
         // Assert
         var today = await store.SumAsync(AggregateKeys.Total, Granularity.Daily, Base, Base.AddDays(1));
         Assert.Equal(10, today[CounterNames.Requests]);
-        Assert.Equal(5_000_000, await store.MonthToDateCostMicrosAsync(now.Now));
+        Assert.Equal(5_000_000, today[CounterNames.CostMicros]);
         var baseline = await store.GetBaselineAsync(AggregateKeys.Total, DateOnly.FromDateTime(Base.UtcDateTime));
         Assert.NotNull(baseline);
         Assert.True(baseline.WarmingUp);
@@ -409,7 +414,7 @@ public abstract class AggregateStoreContractTests
         Assert.Equal(10, result.HoursRolledUp);
         Assert.True(result.CaughtUp);
         await AssertRollupsMatchFineAsync(store, Base.AddHours(17), Base.AddHours(27));
-        Assert.Equal(before.Concat(during).Sum(b => b.Deltas.Where(d => d.Key == AggregateKeys.Total).Sum(d => d.Counters[CounterNames.CostMicros])), await store.MonthToDateCostMicrosAsync(clock.Now));
+        Assert.Equal(before.Concat(during).Sum(b => b.Deltas.Where(d => d.Key == AggregateKeys.Total).Sum(d => d.Counters[CounterNames.CostMicros])), (await store.SumAsync(AggregateKeys.Total, Granularity.Daily, Base, Base.AddDays(2)))[CounterNames.CostMicros]);
         Assert.Equal(Base.AddHours(26), await store.GetWatermarkAsync(Watermark));
     }
 

@@ -1,6 +1,7 @@
 using Xunit;
 using GenAiObs.Adapters.Alerts;
 using GenAiObs.Core.Alerts;
+using GenAiObs.Tests.Template;
 using static GenAiObs.Tests.Alerts.AlertTestData;
 
 namespace GenAiObs.Tests.Alerts;
@@ -14,6 +15,8 @@ public class RoutingTreeTests
 
     [Theory]
     [InlineData("MonthlyBudgetExceeded", "warning", "slack-finops")]
+    [InlineData("BudgetForecastExceeded", "warning", "slack-finops")]
+    [InlineData("BudgetThreshold", "warning", "slack-ops")]
     [InlineData("ErrorRateHigh", "critical", "pagerduty")]
     [InlineData("CompletionRateLow", "warning", "slack-ops")]
     [InlineData("DailyDigest", "info", "default")]
@@ -25,16 +28,61 @@ public class RoutingTreeTests
     }
 
     [Fact]
-    public void Default_WhenParsedFromTheDocumentedYaml_ShouldEqualTheBuiltInTree()
+    public void Default_WhenTheDocumentedYamlIsParsed_ShouldEqualTheBuiltInTreeNodeForNode()
     {
-        var parsed = Parse(RoutingTree.DefaultYaml);
+        // Arrange: the one yaml block introduced by "Default:" in README.md and docs/.
+        var documented = DocumentedDefaultYaml();
 
+        // Act
+        var parsed = Parse(documented);
+
+        // Assert
+        Assert.Equal(Describe(RoutingTree.Default.Root), Describe(parsed.Root));
         Assert.Equal(RoutingTree.Default.Receivers, parsed.Receivers);
-        Assert.Equal(["alertname", "cloud_provider"], parsed.Root.GroupBy);
-        Assert.Equal(TimeSpan.FromSeconds(30), parsed.Root.GroupWait);
-        Assert.Equal(TimeSpan.FromMinutes(5), parsed.Root.GroupInterval);
-        Assert.Equal(TimeSpan.FromHours(4), parsed.Root.RepeatInterval);
-        Assert.Equal(3, parsed.Root.Routes.Count);
+    }
+
+    /// <summary>Every property of a route and its children that routing depends on, as text.</summary>
+    private static string Describe(Route route) =>
+        $"{route.MatchersText} -> {route.Receiver} group_by=[{string.Join(',', route.GroupBy)}] all={route.GroupByAll} " +
+        $"wait={route.GroupWait} interval={route.GroupInterval} repeat={route.RepeatInterval} continue={route.Continue} " +
+        $"mute=[{string.Join(',', route.MuteTimeIntervals)}] active=[{string.Join(',', route.ActiveTimeIntervals)}] " +
+        $"({string.Join("; ", route.Routes.Select(Describe))})";
+
+    private static string DocumentedDefaultYaml()
+    {
+        var root = RepositoryPaths.Root;
+        var documents = new[] { Path.Combine(root, "README.md") }
+            .Concat(Directory.Exists(Path.Combine(root, "docs")) ? Directory.EnumerateFiles(Path.Combine(root, "docs"), "*.md", SearchOption.AllDirectories) : []);
+        var blocks = new List<string>();
+        foreach (var document in documents)
+        {
+            var lines = File.ReadAllLines(document);
+            for (var i = 0; i < lines.Length; i++)
+            {
+                if (lines[i] != "```yaml" || !PreviousText(lines, i).EndsWith("Default:", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                var end = Array.IndexOf(lines, "```", i + 1);
+                blocks.Add(string.Join('\n', lines[(i + 1)..end]));
+            }
+        }
+
+        return Assert.Single(blocks, block => block.StartsWith("route:", StringComparison.Ordinal));
+    }
+
+    private static string PreviousText(string[] lines, int index)
+    {
+        for (var i = index - 1; i >= 0; i--)
+        {
+            if (lines[i].Trim().Length > 0)
+            {
+                return lines[i].TrimEnd();
+            }
+        }
+
+        return string.Empty;
     }
 
     [Fact]

@@ -69,6 +69,22 @@ public sealed partial class FeatureAttributionTests
         }
     }
 
+    [Fact]
+    public void Dashboard_WhenGroupingByAccount_ShouldReadOnlyMembersTheAttributionDocumentsCarry()
+    {
+        var template = File.ReadAllText(RepositoryPaths.TemplateFile);
+        var query = Assert.Single(QueryPattern().Matches(template).Select(m => m.Groups[1].Value), q => q.Contains("by account, region", StringComparison.Ordinal));
+        var members = InvocationMetricNames.AttributionProperties.Concat(InvocationMetricNames.AttributionValues).Append(InvocationMetricNames.Invocations).ToHashSet(StringComparer.Ordinal);
+
+        Assert.StartsWith("SOURCE '/aws/lambda/${AWS::StackName}-invocation-logs'", query, StringComparison.Ordinal);
+        // ${AWS::Region} is the template's substitution (the fallback for direct mode), not a member.
+        var used = MemberPattern().Matches(Regex.Replace(query.Split('|', 2)[1], @"\$\{[^}]*\}", string.Empty)).Select(m => m.Value).Distinct().ToList();
+        Assert.All(used, member => Assert.True(members.Contains(member), $"the query reads {member}, which no attribution document carries: {query}"));
+        Assert.Contains(MetricDimensions.Account, used);
+        Assert.Contains(MetricDimensions.Region, used);
+        Assert.Contains(InvocationMetricNames.CostUsd, used);
+    }
+
     [GeneratedRegex("\"query\": \"(SOURCE [^\\n]*?)\"\\}\\}")]
     private static partial Regex QueryPattern();
 

@@ -7,7 +7,9 @@ public class DefaultPriceTableTests
 {
     private static readonly PriceTable Defaults = PriceTable.LoadDefault();
 
-    // Every row of shared/reference/pricing.md: id, input, output, cache read, cache write (null = defaults to input).
+    // Bedrock on-demand us-east-1 prices (USD per million tokens) as reported publicly in 2026 (the
+    // https://aws.amazon.com/bedrock/pricing/ page and AWS Price List quotes; the table's public-reports-2026
+    // source): id, input, output, cache read, cache write (a model without cache prices: the input price).
     public static TheoryData<string, decimal, decimal, decimal, decimal> ReferencePrices => new()
     {
         { "anthropic.claude-sonnet-4-6", 3.00m, 15.00m, 0.30m, 3.75m },

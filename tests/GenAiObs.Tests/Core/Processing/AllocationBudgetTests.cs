@@ -7,7 +7,7 @@ using Xunit;
 namespace GenAiObs.Tests.Parsing;
 
 /// <summary>
-/// The README's allocation figures for decode + parse + price (Performance: 0.84 KB per Converse
+/// The allocation figures for decode + parse + price (docs/performance.md: 0.84 KB per Converse
 /// record, 0.77 KB per span, on the benchmark's deliveries) held to within 1.5×. Allocation is
 /// deterministic for a given input, unlike time, so this is a test; throughput stays a benchmark.
 /// </summary>
@@ -43,7 +43,7 @@ public sealed class AllocationBudgetTests
     [Fact]
     public void DecodeParseAndPrice_WhenPromptsAre50TimesLarger_ShouldAllocateWithinTheSameBudget()
     {
-        // The README: bodies are skipped, never materialised, so a 50× larger prompt adds a few bytes.
+        // docs/performance.md: bodies are skipped, never materialised, so a 50× larger prompt adds a few bytes.
         var payload = PayloadGenerator.Generate(PayloadKind.LargePrompt, 200, largePromptChars: 50 * 1024);
         var processor = new BatchProcessor(Prices);
         Run(processor, payload.EventJson);

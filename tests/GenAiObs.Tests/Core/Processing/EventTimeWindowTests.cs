@@ -10,7 +10,7 @@ using Xunit;
 
 namespace GenAiObs.Tests.Integrity;
 
-/// <summary>One rule for event times (issue: a year-9999 record failed its whole delivery).</summary>
+/// <summary>One rule for event times (the failure it guards against: a year-9999 record failed its whole delivery).</summary>
 public sealed class EventTimeWindowTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 20, 12, 0, 0, TimeSpan.Zero);

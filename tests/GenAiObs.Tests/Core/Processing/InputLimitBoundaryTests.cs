@@ -6,7 +6,7 @@ using Xunit;
 namespace GenAiObs.Tests.Parsing;
 
 /// <summary>
-/// The README's input limits (Guarantees → Input limits), each at its boundary: the largest value
+/// The input limits (docs/operations.md, Input limits), each at its boundary: the largest value
 /// accepted and the smallest refused.
 /// </summary>
 public sealed class InputLimitBoundaryTests

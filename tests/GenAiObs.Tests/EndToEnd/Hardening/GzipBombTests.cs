@@ -43,7 +43,7 @@ public sealed class GzipBombTests
     [Fact]
     public void DecodeLambdaEvent_WhenPoolsAreWarm_ShouldMeasureABombWithinTheScratchBuffer()
     {
-        // Arrange: the README says a bomb is measured in a pooled 64 KB scratch buffer; once the
+        // Arrange: docs/operations.md says a bomb is measured in a pooled 64 KB scratch buffer; once the
         // pools are warm (every Lambda invocation after the first), rejecting one allocates less
         // than that buffer — not the 64 MB cap, not the 200 MB of zeros.
         var lambdaEvent = System.Text.Encoding.UTF8.GetBytes("{\"awslogs\":{\"data\":\"" + Convert.ToBase64String(Bomb.Value) + "\"}}");

@@ -29,7 +29,7 @@ internal sealed record CorpusCase(Func<byte[]> Input, Outcome Expected, bool IsF
 /// <summary>
 /// The hostile-input corpus: each case names its input and the exact outcome — which events are
 /// accepted with which values, which are rejected with which reason. Nothing may throw, and every
-/// event is accounted for. Decisions pinned here (documented in the README's guarantees):
+/// event is accounted for. Decisions pinned here (documented in docs/operations.md, Guarantees):
 /// duplicate JSON keys — the LAST occurrence wins (the parsers read forward and overwrite), except
 /// that any schemaType other than ModelInvocationLog rejects the record wherever it appears;
 /// out-of-range latencies are ignored (the record is kept), out-of-range token counts reject it.

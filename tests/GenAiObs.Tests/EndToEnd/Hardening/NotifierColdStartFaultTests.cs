@@ -50,7 +50,7 @@ public sealed class NotifierColdStartFaultTests
         Volatile.Write(ref healthy, true);
         var redelivered = await harness.InvokeAsync(snsEvent);
 
-        // Assert: 4 attempts (README: backoff retries on 5xx), then the invocation fails by name.
+        // Assert: 4 attempts (docs/operations.md: backoff retries on 5xx), then the invocation fails by name.
         Assert.Equal(("error", "NotifierDeliveryException"), (failed.Kind, failed.Headers["Lambda-Runtime-Function-Error-Type"]));
         Assert.Equal(4, attemptsWhileFailing);
         Assert.Equal("response", redelivered.Kind);

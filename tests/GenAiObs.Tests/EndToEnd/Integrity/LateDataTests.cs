@@ -7,7 +7,7 @@ using Xunit;
 
 namespace GenAiObs.Tests.Integrity;
 
-/// <summary>Late data reaches every rollup (issue: data 2+ hours late stayed in the 5-minute items only).</summary>
+/// <summary>Late data reaches every rollup (the failure it guards against: data 2+ hours late stayed in the 5-minute items only).</summary>
 public sealed class LateDataTests
 {
     private static readonly DateTimeOffset Day = new(2026, 11, 18, 0, 0, 0, TimeSpan.Zero);

@@ -53,7 +53,7 @@ public sealed class RecordMeaningTests
     [Fact]
     public void TryParse_WhenABodyRepeatsItsStopReason_ShouldKeepTheFirst()
     {
-        // README, Input limits: in a response object the first stop reason wins; record fields keep the last.
+        // docs/operations.md, Input limits: in a response object the first stop reason wins; record fields keep the last.
         var record = Parse(Invoke("InvokeModel", """{"stop_reason":"max_tokens","stop_reason":"end_turn"}"""));
 
         Assert.Equal(StopReasons.MaxTokens, record.StopReason);

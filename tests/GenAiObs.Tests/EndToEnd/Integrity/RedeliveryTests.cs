@@ -13,7 +13,7 @@ using Xunit;
 
 namespace GenAiObs.Tests.Integrity;
 
-/// <summary>Exactly-once per delivery, for the aggregates and the EMF metrics alike (issue: redelivery doubled CloudWatch metrics).</summary>
+/// <summary>Exactly-once per delivery, for the aggregates and the EMF metrics alike (the failure it guards against: a redelivery doubled CloudWatch metrics).</summary>
 public sealed class RedeliveryTests
 {
     private static readonly InvocationContext Context = new("req-1", DateTimeOffset.MaxValue, null, null);

@@ -24,7 +24,7 @@ public class RuleEvaluatorTests
 
         Assert.Equal(first.Select(a => (a.Identity, a.Summary, a.Description)), second.Select(a => (a.Identity, a.Summary, a.Description)));
         Assert.Equal(
-            ["BudgetThreshold", "DailyDigest", "ErrorRateHigh", "LatencyP95High", "ModelUnavailable"],
+            ["BudgetForecastExceeded", "BudgetThreshold", "DailyDigest", "ErrorRateHigh", "LatencyP95High", "ModelUnavailable"],
             first.Select(a => a.Rule).Order(StringComparer.Ordinal));
     }
 

@@ -5,13 +5,13 @@ using Xunit;
 
 namespace GenAiObs.Tests.Rules;
 
-/// <summary>The README's rule table is checked against the rules' own definitions, so neither can drift.</summary>
+/// <summary>The rule table of docs/alerts-and-routing.md is checked against the rules' own definitions, so neither can drift.</summary>
 public sealed class RuleReadmeTableTests
 {
     [Fact]
-    public void ReadmeRuleTable_ShouldListEveryRuleWithItsSeverityAndParametersInCatalogueOrder()
+    public void DocRuleTable_ShouldListEveryRuleWithItsSeverityAndParametersInCatalogueOrder()
     {
-        var rows = ReadmeRuleRows();
+        var rows = DocRuleRows();
 
         var expected = RuleCatalog.All.Select(definition => (definition.Id, definition.Severity, Parameters: string.Join(", ", ParameterNames(definition.Parameters)))).ToList();
         Assert.Equal(expected, rows);
@@ -25,11 +25,11 @@ public sealed class RuleReadmeTableTests
     }
 
     /// <summary>(rule, severity, parameters without their units, sorted) of each row under "| rule | severity |".</summary>
-    private static List<(string Id, string Severity, string Parameters)> ReadmeRuleRows()
+    private static List<(string Id, string Severity, string Parameters)> DocRuleRows()
     {
-        var lines = File.ReadAllLines(Path.Combine(RepositoryPaths.Root, "README.md"));
+        var lines = File.ReadAllLines(Path.Combine(RepositoryPaths.Root, "docs", "alerts-and-routing.md"));
         var header = Array.FindIndex(lines, line => line.StartsWith("| rule | severity |", StringComparison.Ordinal));
-        Assert.True(header >= 0, "README has no rule table");
+        Assert.True(header >= 0, "docs/alerts-and-routing.md has no rule table");
         return lines.Skip(header + 2)
             .TakeWhile(line => line.StartsWith('|'))
             .Select(line => line.Split('|').Select(cell => cell.Trim()).ToArray())
