@@ -5,6 +5,7 @@ using GenAiObs.Core.Aggregation;
 using GenAiObs.Core.Alerts.Rules;
 using GenAiObs.Core.Pricing;
 using GenAiObs.Core.Processing;
+using GenAiObs.Core.Quality;
 using GenAiObs.Core.Records;
 
 namespace GenAiObs.Cli;
@@ -54,6 +55,15 @@ internal static class ReplayTable
         if (sums is not null && FeatureReport.HasAny(sums))
         {
             RenderFeatures(text, sums);
+            if (VariantComparison.Compare(sums) is { Count: > 0 } comparisons)
+            {
+                text.AppendLine();
+                Line(text, $"A/B comparisons (B vs A; two-proportion z for satisfaction, Welch's t for evaluation score and cost per request, Mann-Whitney U for latency)");
+                foreach (var line in ComparisonReport.Lines(comparisons))
+                {
+                    Line(text, $"  {line}");
+                }
+            }
         }
 
         RenderAlerts(text, alerts);
@@ -64,19 +74,22 @@ internal static class ReplayTable
     private static void RenderFeatures(StringBuilder text, IReadOnlyDictionary<string, AggregateCounters> sums)
     {
         text.AppendLine();
-        Line(text, $"{"Feature / variant",-34} {"Requests",8} {"Err %",6} {"Cost USD",10} {"p50 ms",8} {"p95 ms",8} {"Compl %",7} {"Out tok/$",10}");
+        Line(text, $"{"Feature / variant",-34} {"Requests",8} {"Err %",6} {"Cost USD",10} {"p50 ms",8} {"p95 ms",8} {"Compl %",7} {"Out tok/$",10} {"Sat %",6} {"Eval",6} {"$/satisfied",11}");
         foreach (var (key, counters) in sums
                      .Where(pair => pair.Key.StartsWith(AggregateKeys.FeaturePrefix, StringComparison.Ordinal) || pair.Key.StartsWith(AggregateKeys.VariantPrefix, StringComparison.Ordinal))
                      .Select(pair => (Key: FeatureRowName(pair.Key), pair.Value))
                      .OrderBy(row => row.Key, StringComparer.Ordinal))
         {
             var f = FeatureFigures.FromInvocations(counters);
-            if (f.Requests == 0)
+            var q = QualityFigures.From(counters);
+            if (f.Requests == 0 && q.IsEmpty)
             {
                 continue;
             }
 
-            Line(text, $"{Shorten(key, 34),-34} {f.Requests,8:N0} {Percent(f.ErrorRate),6} {f.CostUsd,10:N4} {Number(f.LatencyP50Ms),8} {Number(f.LatencyP95Ms),8} {Percent(f.CompletionRate),7} {Number(f.OutputTokensPerUsd),10}");
+            var score = q.MeanScore is { } mean ? mean.ToString("F2", CultureInfo.InvariantCulture) : "-";
+            var perSatisfied = q.CostPerSatisfiedRequestUsd is { } usd ? usd.ToString("N4", CultureInfo.InvariantCulture) : "-";
+            Line(text, $"{Shorten(key, 34),-34} {f.Requests,8:N0} {Percent(f.ErrorRate),6} {f.CostUsd,10:N4} {Number(f.LatencyP50Ms),8} {Number(f.LatencyP95Ms),8} {Percent(f.CompletionRate),7} {Number(f.OutputTokensPerUsd),10} {Percent(q.SatisfactionRate),6} {score,6} {perSatisfied,11}");
         }
     }
 

@@ -12,6 +12,15 @@ alone in its time slot (UTC, 2026-11-08) so a test can name the alert it must ra
   16:00-16:40  a runaway agent loop on Sonnet with long contexts    -> DailyCostAboveBaseline (PagerDuty)
   16:05-16:16  the same loop as one agent session of 130 model calls -> RunawayAgentSession (PagerDuty)
 
+quality-experiment.jsonl.gz (its own random stream, so the files above stay byte for byte the same):
+an A/B experiment on the feature "ticket-summary" over the same eight days. Arm A (prompt template
+ticket-summary@v1) and arm B (@v2, shorter answers, so cheaper) take 40 tagged Converse calls each a
+day; each call also has a tagged agent span carrying a gen_ai.evaluation.result event
+(Builtin.Helpfulness), and 60 % of the calls get a user-feedback event (thumbs up/down, joined by
+requestId). Until 2026-11-07 both arms satisfy 85 % of users and score about 0.85. The planted
+regression: on 2026-11-08 arm B satisfies 40 % and scores about 0.55 -> QualityDrop for
+ticket-summary (Slack ops), and replay's A/B comparison shows B cheaper but less satisfying.
+
 The incidents are shaped so that nothing else pages: the truncated answers are short (a small
 maxTokens), so their cost stays within the baseline, and the runaway's turns are short tool
 calls, so invocation latency stays below the 10 s p95 threshold.
@@ -233,6 +242,60 @@ def subscription_events(log_group, stream, messages, per_batch):
     return "\n".join(lines) + "\n"
 
 
+def quality_experiment():
+    """Tagged calls, their agent spans with evaluation events, and feedback events (see the docstring)."""
+    q = random.Random(20261207)
+    records = []  # (sort time, record)
+    arn = f"arn:aws:sts::{ACCOUNT}:assumed-role/support-assistant-role/jane.doe@example.com"
+    model = "us.anthropic.claude-haiku-4-5-20251001-v1:0"
+    for d in range(8):
+        day = START + timedelta(days=d)
+        regression = d == 7
+        for arm, version, out_range in (("A", "v1", (220, 420)), ("B", "v2", (120, 240))):
+            for _ in range(40):
+                t = day + timedelta(hours=q.randint(9, 16), seconds=q.randint(0, 3599))
+                in_tok, out_tok = q.randint(900, 1600), q.randint(*out_range)
+                latency = int(350 + out_tok * q.uniform(5, 9))
+                request_id = "%08x-%04x-4%03x-b%03x-%012x" % (q.getrandbits(32), q.getrandbits(16), q.getrandbits(12), q.getrandbits(12), q.getrandbits(48))
+                records.append((t, {
+                    "schemaType": "ModelInvocationLog", "schemaVersion": "1.0", "timestamp": iso(t), "accountId": ACCOUNT,
+                    "identity": {"arn": arn}, "region": "us-east-1", "requestId": request_id, "operation": "Converse", "modelId": model,
+                    "requestMetadata": {"team": "support", "application": "helpdesk-bot", "environment": "prod",
+                                        "feature": "ticket-summary", "variant": arm, "prompt_template": "ticket-summary",
+                                        "prompt_template_version": version, "customer_email": "jane.doe@example.com"},
+                    "input": {"inputContentType": "application/json", "inputTokenCount": in_tok,
+                              "inputBodyJson": {"messages": [{"role": "user", "content": [{"text": "Summarise ticket 4411 for the weekly report."}]}]}},
+                    "output": {"outputContentType": "application/json", "outputTokenCount": out_tok,
+                               "outputBodyJson": {"output": {"message": {"role": "assistant", "content": [{"text": "The customer reports a delayed shipment."}]}},
+                                                  "stopReason": "end_turn", "metrics": {"latencyMs": latency},
+                                                  "usage": {"inputTokens": in_tok, "outputTokens": out_tok, "totalTokens": in_tok + out_tok}}}}))
+                low = regression and arm == "B"
+                score = min(1.0, max(0.0, q.gauss(0.55 if low else 0.85, 0.08 if low else 0.05)))
+                start_ns = int(t.timestamp() * 1e9)
+                records.append((t + timedelta(milliseconds=latency), {
+                    "resource": {"attributes": {"service.name": "helpdesk-bot", "deployment.environment.name": "prod"}},
+                    "scope": {"name": "strands.telemetry.tracer"}, "traceId": "%032x" % q.getrandbits(128), "spanId": "%016x" % q.getrandbits(64),
+                    "name": "invoke_agent ticket_summarizer", "kind": "INTERNAL",
+                    "startTimeUnixNano": start_ns, "endTimeUnixNano": start_ns + latency * 1_000_000, "durationNano": latency * 1_000_000,
+                    "attributes": {"gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "ticket_summarizer",
+                                   "app.feature": "ticket-summary", "app.variant": arm, "app.prompt_template.name": "ticket-summary",
+                                   "app.prompt_template.version": version},
+                    "status": {"code": "OK"},
+                    "events": [{"name": "gen_ai.evaluation.result", "timeUnixNano": start_ns + (latency + 400) * 1_000_000,
+                                "attributes": {"gen_ai.evaluation.name": "Builtin.Helpfulness", "gen_ai.evaluation.score.value": round(score, 3),
+                                               "gen_ai.evaluation.score.label": "Helpful" if score >= 0.7 else "Not helpful",
+                                               "gen_ai.evaluation.explanation": "The summary covers the customer's issue."}}]}))
+                if q.random() < 0.6:
+                    satisfied = q.random() < (0.40 if low else 0.85)
+                    at = t + timedelta(minutes=q.randint(2, 30))
+                    records.append((at, {"level": "INFO", "message": "user feedback", "schema": "genaiobs.feedback/1",
+                                         "timestamp": iso(at), "requestId": request_id, "rating": "up" if satisfied else "down",
+                                         "comment": "Thanks, jane.doe@example.com here: " + ("spot on" if satisfied else "missed the point"),
+                                         "feature": "ticket-summary", "variant": arm}))
+    records.sort(key=lambda r: r[0])
+    return [json.dumps(r, separators=(",", ":")) for _, r in records]
+
+
 def main():
     inv = invocations()
     # Invocation logs as `aws logs filter-log-events` output would give them.
@@ -248,7 +311,10 @@ def main():
     msgs = [(s["endTimeUnixNano"] // 1_000_000, json.dumps(s, separators=(",", ":"))) for s in sp]
     with open(f"{OUT}/agent-spans.subscription.jsonl.gz", "wb") as f:
         f.write(gzip.compress(subscription_events("aws/spans", "default", msgs, 200).encode(), mtime=0))
-    print(f"{len(inv)} invocation records, {len(sp)} spans")
+    quality = quality_experiment()
+    with open(f"{OUT}/quality-experiment.jsonl.gz", "wb") as f:
+        f.write(gzip.compress(("\n".join(quality) + "\n").encode(), mtime=0))
+    print(f"{len(inv)} invocation records, {len(sp)} spans, {len(quality)} quality-experiment records")
 
 
 if __name__ == "__main__":

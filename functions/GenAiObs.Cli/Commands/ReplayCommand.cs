@@ -285,6 +285,10 @@ public sealed class ReplayCommand
             if (sums is not null && FeatureReport.HasAny(sums))
             {
                 FeatureReport.WriteMembers(writer, sums);
+                if (VariantComparison.Compare(sums) is { Count: > 0 } comparisons)
+                {
+                    ComparisonReport.WriteMember(writer, comparisons);
+                }
             }
 
             writer.WriteEndObject();

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using GenAiObs.Adapters.DynamoDb;
 using GenAiObs.Core.Aggregation;
+using GenAiObs.Core.Quality;
 
 namespace GenAiObs.Cli.Commands;
 
@@ -11,6 +12,9 @@ namespace GenAiObs.Cli.Commands;
 /// <c>genaiobs report --json --from T1 --to T2 [--table NAME] [--endpoint URL]</c>: reads the fine
 /// (5-minute) aggregates whose buckets start in the UTC range [T1, T2) back from DynamoDB and
 /// prints them in the shape of <c>replay --json</c>'s <c>invocations</c> and <c>spans</c> objects.
+/// <c>--compare variant</c> adds the pairwise A/B comparison of every feature's arms
+/// (<see cref="VariantComparison"/>): the <c>comparisons</c> array with <c>--json</c>, one verdict
+/// line per pair without.
 /// </summary>
 public sealed class ReportCommand
 {
@@ -33,6 +37,7 @@ public sealed class ReportCommand
         string? table = null, endpoint = null;
         DateTimeOffset? from = null, to = null;
         var json = false;
+        var compare = false;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -51,6 +56,10 @@ public sealed class ReportCommand
                     break;
                 case "--endpoint":
                     endpoint = StoreCommandOptions.ValueOf(args, ref i);
+                    break;
+                case "--compare":
+                    var what = StoreCommandOptions.ValueOf(args, ref i);
+                    compare = what == "variant" ? true : throw new CliUsageException($"--compare takes 'variant', not '{what}'");
                     break;
                 default:
                     throw new CliUsageException($"unknown argument '{args[i]}'");
@@ -89,7 +98,26 @@ public sealed class ReportCommand
                 var buffer = new ArrayBufferWriter<byte>();
                 await using (var writer = new Utf8JsonWriter(buffer))
                 {
-                    AggregateReport.WriteJson(writer, sums);
+                    if (compare)
+                    {
+                        // The report's object with the comparisons as one more member.
+                        writer.WriteStartObject();
+                        writer.WritePropertyName("invocations");
+                        AggregateReport.WriteInvocations(writer, sums);
+                        writer.WritePropertyName("spans");
+                        AggregateReport.WriteSpans(writer, sums);
+                        if (FeatureReport.HasAny(sums))
+                        {
+                            FeatureReport.WriteMembers(writer, sums);
+                        }
+
+                        ComparisonReport.WriteMember(writer, VariantComparison.Compare(sums));
+                        writer.WriteEndObject();
+                    }
+                    else
+                    {
+                        AggregateReport.WriteJson(writer, sums);
+                    }
                 }
 
                 await stdout.WriteLineAsync(Encoding.UTF8.GetString(buffer.WrittenSpan)).ConfigureAwait(false);
@@ -97,6 +125,14 @@ public sealed class ReportCommand
             else
             {
                 await WriteTextAsync(stdout, sums, from.Value, to.Value).ConfigureAwait(false);
+                if (compare)
+                {
+                    await stdout.WriteLineAsync("A/B comparisons (B vs A; two-proportion z for satisfaction, Welch's t for evaluation score and cost per request, Mann-Whitney U for latency):").ConfigureAwait(false);
+                    foreach (var line in ComparisonReport.Lines(VariantComparison.Compare(sums)))
+                    {
+                        await stdout.WriteLineAsync("  " + line).ConfigureAwait(false);
+                    }
+                }
             }
         }
         finally

@@ -101,5 +101,6 @@ public static class AggregateKeys
         key.StartsWith(AccountPrefix, StringComparison.Ordinal) ||
         key.StartsWith(RegionPrefix, StringComparison.Ordinal) ||
         key.StartsWith(ApplicationPrefix, StringComparison.Ordinal) ||
-        key.StartsWith(EnvironmentPrefix, StringComparison.Ordinal);
+        key.StartsWith(EnvironmentPrefix, StringComparison.Ordinal) ||
+        key.StartsWith(FeaturePrefix, StringComparison.Ordinal);
 }

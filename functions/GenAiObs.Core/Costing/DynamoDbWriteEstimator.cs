@@ -27,6 +27,18 @@ public sealed class DynamoDbWriteEstimator
     /// <summary>Bytes of every item at its final size (what the table stores until the TTL removes it).</summary>
     public long ItemBytesWritten { get; private set; }
 
+    /// <summary>
+    /// Accounts for one delivery's quality join-index writes (<c>Quality.QualityAggregation.IndexEntries</c>):
+    /// one UpdateItem of one write unit per tagged request or trace (the items stay well under 1 KB).
+    /// </summary>
+    public void ApplyJoinEntries(int entries)
+    {
+        const int JoinItemBytes = 160;
+        UpdateItems += entries;
+        WriteUnits += entries;
+        ItemBytesWritten += (long)entries * JoinItemBytes;
+    }
+
     /// <summary>Accounts for one delivery's aggregate writes; returns its UpdateItem count.</summary>
     public int Apply(AggregateBatch batch)
     {

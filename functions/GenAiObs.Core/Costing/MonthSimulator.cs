@@ -1,6 +1,8 @@
 using System.Globalization;
 using GenAiObs.Core.Aggregation;
 using GenAiObs.Core.Metrics;
+using GenAiObs.Core.Processing;
+using GenAiObs.Core.Quality;
 using GenAiObs.Core.Records;
 
 namespace GenAiObs.Core.Costing;
@@ -151,6 +153,9 @@ public static class MonthSimulator
             var batch = InvocationMetricsBuilder.Build(invocations, [], _invocationOptions, timestampMs);
             Emit(batch);
             var updates = _table.Apply(AggregateBuilder.Build(NextBatchId(), invocations, []));
+            var delivery = new BatchResult { BatchId = string.Empty };
+            delivery.Invocations.AddRange(invocations);
+            _table.ApplyJoinEntries(QualityAggregation.IndexEntries(delivery).Count);
             Bill(invocations.Count, updates);
         }
 
@@ -160,6 +165,9 @@ public static class MonthSimulator
             _spans += spans.Count;
             Emit(_spanBuilder.Build(spans, [], timestampMs));
             var updates = _table.Apply(AggregateBuilder.Build(NextBatchId(), [], spans));
+            var delivery = new BatchResult { BatchId = string.Empty };
+            delivery.Spans.AddRange(spans);
+            _table.ApplyJoinEntries(QualityAggregation.IndexEntries(delivery).Count);
             Bill(spans.Count, updates);
         }
 

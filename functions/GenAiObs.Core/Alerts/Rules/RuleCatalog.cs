@@ -23,6 +23,7 @@ public static class RuleCatalog
         new TokenUsageWeekOverWeekRule(),
         new LatencyDegradationRule(),
         new CacheHitRateDropRule(),
+        new QualityDropRule(),
         new UnusualRequestVolumeRule(),
         new ComponentP95HighRule(),
         new UnpricedModelInUseRule(),

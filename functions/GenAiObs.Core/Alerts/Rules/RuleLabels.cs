@@ -20,4 +20,6 @@ public static class RuleLabels
     /// part of the labels, so each period is a distinct alert that is notified exactly once.
     /// </summary>
     public const string Period = "period";
+    public const string Feature = "feature";
+    public const string Variant = "variant";
 }

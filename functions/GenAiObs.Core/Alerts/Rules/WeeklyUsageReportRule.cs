@@ -1,12 +1,14 @@
 using System.Globalization;
 using GenAiObs.Core.Aggregation;
+using GenAiObs.Core.Quality;
 
 namespace GenAiObs.Core.Alerts.Rules;
 
 /// <summary>
 /// WeeklyUsageReport (info, once per week): on the configured weekday (Day, default Monday) from
 /// HourUtc (08 UTC), the report of the 7 full days before that day against the 7 days before
-/// them — usage and cost trend, cost per day, and a model comparison. One-shot with
+/// them — usage and cost trend, cost per day, a model comparison and, when features run A/B
+/// arms, each pair's verdict (<see cref="VariantComparison"/>). One-shot with
 /// <c>period=&lt;ISO week of the reported days, yyyy-Www&gt;</c>: raised until the next report day
 /// and notified once. Silent for a week with no activity.
 /// </summary>
@@ -51,6 +53,10 @@ public sealed class WeeklyUsageReportRule : IAlertRule
         var period = string.Create(CultureInfo.InvariantCulture, $"{ISOWeek.GetYear(week.From.UtcDateTime)}-W{ISOWeek.GetWeekOfYear(week.From.UtcDateTime):00}");
         var contributors = await ContributorAnalysis.TopOfTotalAsync(context.Data, week.From, week.To, Measure.CostUsd, cost, cancellationToken).ConfigureAwait(false);
 
+        // A/B arms of each feature over the reported week (daily rollups keep the variant keys).
+        var variants = await context.Data.SumByPrefixAsync(AggregateKeys.VariantPrefix, week.From, week.To, cancellationToken).ConfigureAwait(false);
+        var experiments = VariantComparison.Compare(variants);
+
         var perDay = string.Join(", ", days.Select(item => $"{item.BucketStart:ddd} {AlertText.Usd(Measure.CostUsd.Of(item.Counters))}"));
         var comparison = modelsNow
             .OrderByDescending(pair => pair.Value[CounterNames.CostMicros])
@@ -69,6 +75,7 @@ public sealed class WeeklyUsageReportRule : IAlertRule
             $"Cost per day: {perDay}.",
             "Model comparison (cost change week over week):",
             .. comparison,
+            .. (experiments.Count == 0 ? Array.Empty<string>() : ["A/B comparisons (B vs A):", .. ComparisonReport.Lines(experiments).Select(line => "- " + line)]),
             ContributorAnalysis.Describe(contributors),
         ]);
         return [new FiringAlert(Definition.Id, Definition.Severity, [new(RuleLabels.Period, period)], summary, description, contributors, oneShot: true)];
