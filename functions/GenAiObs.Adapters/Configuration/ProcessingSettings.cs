@@ -61,7 +61,7 @@ public static class ProcessingSettings
         return mode switch
         {
             null or "" or "direct" => null,
-            "central" => getVariable("AWS_REGION") is { Length: > 0 } region
+            "central" => getVariable(EnvironmentVariables.Region) is { Length: > 0 } region
                 ? region.Trim()
                 : throw new SettingsException(EnvironmentVariables.IngestionMode, $"Environment variable {EnvironmentVariables.IngestionMode} is central but AWS_REGION is not set."),
             _ => throw new SettingsException(EnvironmentVariables.IngestionMode, $"Environment variable {EnvironmentVariables.IngestionMode} must be direct or central."),

@@ -267,8 +267,8 @@ public static class AggregateBuilder
         InvocationKeys(record, keys, names);
         if (origin is not null)
         {
-            AddOriginKey(origin.AccountId ?? record.AccountId, AggregateKeys.AccountPrefix, keys, names);
-            AddOriginKey(origin.Region ?? record.Region, AggregateKeys.RegionPrefix, keys, names);
+            AddOriginKey(origin.AccountOf(record), AggregateKeys.AccountPrefix, keys, names);
+            AddOriginKey(origin.RegionOf(record), AggregateKeys.RegionPrefix, keys, names);
         }
     }
 

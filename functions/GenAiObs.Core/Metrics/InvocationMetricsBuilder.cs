@@ -227,8 +227,8 @@ public static class InvocationMetricsBuilder
                     (MetricDimensions.Feature, record.Dimensions?.Feature),
                     (MetricDimensions.Variant, record.Dimensions?.Variant),
                     (MetricDimensions.PromptTemplate, record.Dimensions?.Template),
-                    (MetricDimensions.Account, invocation.Origin is { } origin ? Clean(origin.AccountId ?? record.AccountId) : null),
-                    (MetricDimensions.Region, invocation.Origin is { } from ? Clean(from.Region ?? record.Region) : null),
+                    (MetricDimensions.Account, Clean(invocation.Origin?.AccountOf(record))),
+                    (MetricDimensions.Region, Clean(invocation.Origin?.RegionOf(record))),
                 ]);
             AddTotals(batch, total, attribution, invocation, time);
 
