@@ -20,40 +20,35 @@ public sealed record FeatureFigures(long Requests, long Errors, long InputTokens
     /// <summary>Errors / requests; null without requests.</summary>
     public double? ErrorRate => Requests == 0 ? null : (double)Errors / Requests;
 
+    private static readonly CounterSet InvocationCounters = new(
+        CounterNames.Requests, CounterNames.Errors, CounterNames.InputTokens, CounterNames.OutputTokens, CounterNames.CacheReadTokens,
+        CounterNames.CacheWriteTokens, CounterNames.CostMicros, HistogramFamily.Latency, CounterNames.StopReason);
+
+    private static readonly CounterSet SpanCounters = new(
+        CounterNames.ModelCalls, CounterNames.ModelCallErrors, CounterNames.SpanInputTokens, CounterNames.SpanOutputTokens, CounterNames.SpanCacheReadTokens,
+        CounterNames.SpanCacheWriteTokens, CounterNames.SpanCostMicros, HistogramFamily.SpanDuration, CounterNames.FinishReason);
+
     /// <summary>The figures of a key's invocation-log counters.</summary>
-    public static FeatureFigures FromInvocations(AggregateCounters c)
-    {
-        var latency = c.Histogram(HistogramFamily.Latency);
-        var cost = AggregateCounters.FromMicros(c[CounterNames.CostMicros]);
-        return new FeatureFigures(
-            c[CounterNames.Requests],
-            c[CounterNames.Errors],
-            c[CounterNames.InputTokens],
-            c[CounterNames.OutputTokens],
-            c[CounterNames.InputTokens] + c[CounterNames.OutputTokens] + c[CounterNames.CacheReadTokens] + c[CounterNames.CacheWriteTokens],
-            cost,
-            latency.Quantile(0.50),
-            latency.Quantile(0.95),
-            Completion(c, CounterNames.StopReason),
-            PerUsd(c[CounterNames.OutputTokens], cost));
-    }
+    public static FeatureFigures FromInvocations(AggregateCounters c) => From(c, InvocationCounters);
 
     /// <summary>The figures of a key's model-call span counters (latency: span duration of every span of the key).</summary>
-    public static FeatureFigures FromSpans(AggregateCounters c)
+    public static FeatureFigures FromSpans(AggregateCounters c) => From(c, SpanCounters);
+
+    private static FeatureFigures From(AggregateCounters c, CounterSet names)
     {
-        var latency = c.Histogram(HistogramFamily.SpanDuration);
-        var cost = AggregateCounters.FromMicros(c[CounterNames.SpanCostMicros]);
+        var latency = c.Histogram(names.Latency);
+        var cost = AggregateCounters.FromMicros(c[names.CostMicros]);
         return new FeatureFigures(
-            c[CounterNames.ModelCalls],
-            c[CounterNames.ModelCallErrors],
-            c[CounterNames.SpanInputTokens],
-            c[CounterNames.SpanOutputTokens],
-            c[CounterNames.SpanInputTokens] + c[CounterNames.SpanOutputTokens] + c[CounterNames.SpanCacheReadTokens] + c[CounterNames.SpanCacheWriteTokens],
+            c[names.Requests],
+            c[names.Errors],
+            c[names.InputTokens],
+            c[names.OutputTokens],
+            c[names.InputTokens] + c[names.OutputTokens] + c[names.CacheReadTokens] + c[names.CacheWriteTokens],
             cost,
             latency.Quantile(0.50),
             latency.Quantile(0.95),
-            Completion(c, CounterNames.FinishReason),
-            PerUsd(c[CounterNames.SpanOutputTokens], cost));
+            Completion(c, names.Reason),
+            PerUsd(c[names.OutputTokens], cost));
     }
 
     private static double? Completion(AggregateCounters c, Func<string, string> counter)
@@ -64,4 +59,9 @@ public sealed record FeatureFigures(long Requests, long Errors, long InputTokens
     }
 
     private static double? PerUsd(long tokens, decimal cost) => cost <= 0 ? null : (double)(tokens / cost);
+
+    /// <summary>The counter names one record family (invocation logs or model-call spans) keeps its figures under.</summary>
+    private sealed record CounterSet(
+        string Requests, string Errors, string InputTokens, string OutputTokens, string CacheReadTokens,
+        string CacheWriteTokens, string CostMicros, HistogramFamily Latency, Func<string, string> Reason);
 }
