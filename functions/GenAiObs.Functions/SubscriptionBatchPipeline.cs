@@ -91,6 +91,9 @@ internal sealed class SubscriptionBatchPipeline
 
         var result = _processor.ProcessLambdaEvent(eventBody.Span);
 
+        // Before aggregates and metrics, so both count a span under the feature its trace carries.
+        await TraceTagPropagation.ApplyAsync(result, _index, cancellationToken).ConfigureAwait(false);
+
         // Aggregates before metrics: when the table stays unavailable this throws, the invocation
         // fails and the delivery comes again — the redelivery's EMF is then the only one published,
         // and the store's exactly-once markers keep the items it already reached from double counting.
@@ -185,10 +188,15 @@ internal sealed class SubscriptionBatchPipeline
 
             var result = _processor.ProcessKinesisRecord(record, where);
             var quality = QualityDeltas.Empty;
-            if (_store is not null && (result.Invocations.Count > 0 || result.Spans.Count > 0 || result.HasQualitySignals))
+            if (_store is null)
+            {
+                TraceTagPropagation.Apply(result);
+            }
+            else if (result.Invocations.Count > 0 || result.Spans.Count > 0 || result.HasQualitySignals)
             {
                 try
                 {
+                    await TraceTagPropagation.ApplyAsync(result, _index, cancellationToken).ConfigureAwait(false);
                     var batch = AggregateBuilder.Build(result, _limits);
                     if (_index is not null)
                     {
