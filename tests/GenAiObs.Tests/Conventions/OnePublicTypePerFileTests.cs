@@ -5,11 +5,11 @@ using Xunit;
 namespace GenAiObs.Tests.Conventions;
 
 /// <summary>
-/// STYLE.md: "One public type per file (small records may share)". A production source file
-/// declares at most one top-level type that needs a file of its own — every class, interface,
-/// enum, struct and delegate, and every record longer than <see cref="SmallRecordLineLimit"/>
-/// lines — and is named after it; small records may sit beside it. A file of small records only
-/// is named after one of them. Nested types do not count; the <c>Program.cs</c> files hold
+/// The layout rule in docs/development.md: one type per file, small records may share. A
+/// production source file declares at most one top-level type that needs a file of its own —
+/// every class, interface, enum, struct and delegate, and every record longer than
+/// <see cref="SmallRecordLineLimit"/> lines — and is named after it; small records may sit
+/// beside it. A file of small records only is named after one of them. Nested types do not count; the <c>Program.cs</c> files hold
 /// top-level statements and are exempt.
 /// </summary>
 public sealed partial class OnePublicTypePerFileTests
@@ -32,7 +32,7 @@ public sealed partial class OnePublicTypePerFileTests
 
         // Assert
         Assert.True(files.Count > 200, $"found only {files.Count} source files under {FunctionsRoot}");
-        Assert.True(problems.Count == 0, "one type per file, named after it (small records may share; STYLE.md):\n" + string.Join('\n', problems));
+        Assert.True(problems.Count == 0, "one type per file, named after it (small records may share; docs/development.md, layout rules):\n" + string.Join('\n', problems));
     }
 
     [Fact]
