@@ -2,13 +2,6 @@ using GenAiObs.Core.Processing;
 
 namespace GenAiObs.Core.Quality;
 
-/// <summary>Which kind of quality signal a <see cref="QualitySignal"/> is.</summary>
-public enum QualitySignalKind
-{
-    Feedback = 0,
-    Evaluation,
-}
-
 /// <summary>
 /// One feedback event or evaluation result after the join, as <see cref="QualityAggregation"/>
 /// counted it: the feature and variant it was attributed to and what it contributes to the
