@@ -15,9 +15,6 @@ public sealed record AwsRequest(string Operation, HttpMethod Method, Uri Uri, st
 /// <summary>A successful answer: its HTTP status and body text.</summary>
 public sealed record AwsResponse(int StatusCode, string Body);
 
-/// <summary>Turns a refused answer (status, body, headers) into the service's error.</summary>
-public delegate AwsServiceException AwsErrorReader(int statusCode, string body, HttpResponseHeaders headers);
-
 /// <summary>
 /// Sends SigV4-signed requests to one AWS service in one region and retries what retrying can
 /// fix: transport failures, timeouts and the answers the service's error reader marks retryable

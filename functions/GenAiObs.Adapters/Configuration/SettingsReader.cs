@@ -2,35 +2,6 @@ using System.Globalization;
 
 namespace GenAiObs.Adapters.Configuration;
 
-/// <summary>A setting that is missing or malformed; the message names the variable and never echoes a secret value.</summary>
-public sealed class SettingsException : Exception
-{
-    public SettingsException(string variableName, string message)
-        : base(message)
-    {
-        VariableName = variableName;
-    }
-
-    public SettingsException()
-    {
-        VariableName = string.Empty;
-    }
-
-    public SettingsException(string message)
-        : base(message)
-    {
-        VariableName = string.Empty;
-    }
-
-    public SettingsException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-        VariableName = string.Empty;
-    }
-
-    public string VariableName { get; }
-}
-
 /// <summary>
 /// Typed reads of environment variables with fail-fast errors naming the variable. Used once at
 /// cold start to build immutable settings records; empty or whitespace values count as unset.

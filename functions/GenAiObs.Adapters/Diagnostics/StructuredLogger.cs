@@ -6,49 +6,6 @@ using System.Text.Json;
 
 namespace GenAiObs.Adapters.Diagnostics;
 
-/// <summary>Log levels, ordered; names follow Powertools (<c>DEBUG</c>, <c>INFO</c>, <c>WARN</c>, <c>ERROR</c>, <c>CRITICAL</c>).</summary>
-public enum DiagnosticLevel
-{
-    Trace = 0,
-    Debug,
-    Information,
-    Warning,
-    Error,
-    Critical,
-    None,
-}
-
-public static class DiagnosticLevels
-{
-    /// <summary>Parses Powertools / Lambda advanced-logging names and the Microsoft.Extensions.Logging ones, case-insensitively.</summary>
-    public static bool TryParse(string text, out DiagnosticLevel level)
-    {
-        level = text.Trim().ToUpperInvariant() switch
-        {
-            "TRACE" => DiagnosticLevel.Trace,
-            "DEBUG" => DiagnosticLevel.Debug,
-            "INFO" or "INFORMATION" => DiagnosticLevel.Information,
-            "WARN" or "WARNING" => DiagnosticLevel.Warning,
-            "ERROR" => DiagnosticLevel.Error,
-            "CRITICAL" or "FATAL" => DiagnosticLevel.Critical,
-            "NONE" or "OFF" => DiagnosticLevel.None,
-            _ => (DiagnosticLevel)(-1),
-        };
-        return level >= 0;
-    }
-
-    public static string Name(DiagnosticLevel level) => level switch
-    {
-        DiagnosticLevel.Trace => "TRACE",
-        DiagnosticLevel.Debug => "DEBUG",
-        DiagnosticLevel.Information => "INFO",
-        DiagnosticLevel.Warning => "WARN",
-        DiagnosticLevel.Error => "ERROR",
-        DiagnosticLevel.Critical => "CRITICAL",
-        _ => "NONE",
-    };
-}
-
 /// <summary>
 /// The functions' own diagnostics: one JSON object per line with <c>timestamp</c>, <c>level</c>,
 /// <c>service</c>, <c>message</c> and optionally <c>requestId</c>, <c>errorType</c>, <c>counts</c>

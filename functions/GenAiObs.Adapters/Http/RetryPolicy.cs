@@ -3,9 +3,6 @@ using System.Net.Http.Headers;
 
 namespace GenAiObs.Adapters.Http;
 
-/// <summary>Waits before a retry; injected so tests observe the waits instead of sleeping.</summary>
-public delegate Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken);
-
 /// <summary>
 /// Bounded retries with exponential backoff (no jitter: each caller retries one request, so
 /// there is no herd to spread, and fixed waits keep tests exact). A server's Retry-After is

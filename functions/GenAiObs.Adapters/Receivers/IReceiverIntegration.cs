@@ -1,5 +1,3 @@
-using GenAiObs.Core.Alerts;
-
 namespace GenAiObs.Adapters.Receivers;
 
 /// <summary>
@@ -15,35 +13,6 @@ public interface IReceiverIntegration
     /// <param name="secret">The integration's secret as read from SSM (a routing key or a webhook URL).</param>
     /// <param name="cancellationToken">Cancels the attempt.</param>
     Task<IntegrationResult> NotifyAsync(ReceiverMessage message, string secret, CancellationToken cancellationToken);
-}
-
-/// <summary>What a receiver is asked to deliver: the evaluator's notification or a CloudWatch alarm state change (exactly one is set).</summary>
-public sealed record ReceiverMessage
-{
-    private ReceiverMessage(AlertNotification? notification, CloudWatchAlarm? alarm)
-    {
-        Notification = notification;
-        Alarm = alarm;
-    }
-
-    public AlertNotification? Notification { get; }
-
-    public CloudWatchAlarm? Alarm { get; }
-
-    public static ReceiverMessage For(AlertNotification notification) => new(notification ?? throw new ArgumentNullException(nameof(notification)), null);
-
-    public static ReceiverMessage For(CloudWatchAlarm alarm) => new(null, alarm ?? throw new ArgumentNullException(nameof(alarm)));
-
-    /// <summary>True for a resolved notification or an OK alarm (what <c>send_resolved: false</c> suppresses).</summary>
-    public bool IsResolved => Notification is { } n ? n.Status == AlertStatus.Resolved : Alarm!.NewState == AlarmState.Ok;
-}
-
-/// <summary>How one delivery attempt ended.</summary>
-public enum IntegrationOutcome
-{
-    Delivered,
-    Skipped,
-    Failed,
 }
 
 /// <summary>

@@ -13,7 +13,6 @@ using GenAiObs.Core.Alerts;
 using GenAiObs.Core.Alerts.Rules;
 using GenAiObs.Core.Cardinality;
 using GenAiObs.Core.Envelopes;
-using GenAiObs.Core.Pricing;
 using GenAiObs.Core.Processing;
 using GenAiObs.Core.Quality;
 
@@ -382,92 +381,5 @@ public sealed class ReplayCommand
         {
             throw new CliUsageException(ex.Message);
         }
-    }
-}
-
-/// <summary>The earliest and latest event time seen: a record's own time, a span's end.</summary>
-internal sealed class EventTimeRange
-{
-    public DateTimeOffset First { get; private set; } = DateTimeOffset.MaxValue;
-
-    public DateTimeOffset Last { get; private set; } = DateTimeOffset.MinValue;
-
-    public bool IsEmpty => First > Last;
-
-    /// <summary>The distinct 5-minute buckets holding an event.</summary>
-    public HashSet<DateTimeOffset> Buckets { get; } = [];
-
-    public void Add(BatchResult result)
-    {
-        foreach (var invocation in result.Invocations)
-        {
-            Add(invocation.Record.Timestamp);
-        }
-
-        foreach (var span in result.Spans)
-        {
-            Add(span.Span.End);
-        }
-
-        foreach (var feedback in result.Feedback)
-        {
-            Add(feedback.Timestamp);
-        }
-
-        foreach (var evaluation in result.Evaluations)
-        {
-            Add(evaluation.Timestamp);
-        }
-    }
-
-    private void Add(DateTimeOffset at)
-    {
-        Buckets.Add(Core.Aggregation.Buckets.StartOf(at, Granularity.Fine));
-        First = at < First ? at : First;
-        Last = at > Last ? at : Last;
-    }
-}
-
-/// <summary>Parsed <c>replay</c> arguments.</summary>
-internal sealed record ReplayOptions(bool Json, bool Stats, bool DynamoDb, string? PricesFile, IReadOnlyList<string> Files)
-{
-    public static ReplayOptions Parse(string[] args)
-    {
-        bool json = false, stats = false, dynamo = false;
-        string? prices = null;
-        var files = new List<string>();
-        for (var i = 0; i < args.Length; i++)
-        {
-            switch (args[i])
-            {
-                case "--json":
-                    json = true;
-                    break;
-                case "--stats":
-                    stats = true;
-                    break;
-                case "--dynamodb":
-                    dynamo = true;
-                    break;
-                case "--prices":
-                    if (i + 1 >= args.Length)
-                    {
-                        throw new CliUsageException("--prices needs a FILE");
-                    }
-
-                    prices = args[++i];
-                    break;
-                default:
-                    if (args[i].StartsWith("--", StringComparison.Ordinal))
-                    {
-                        throw new CliUsageException($"unknown option {args[i]}");
-                    }
-
-                    files.Add(args[i]);
-                    break;
-            }
-        }
-
-        return new ReplayOptions(json, stats, dynamo, prices, files);
     }
 }

@@ -201,14 +201,3 @@ internal static class ExportValueDecoder
         }
     }
 }
-
-/// <summary>What one JSON value of an export file holds.</summary>
-internal enum ExportValueKind
-{
-    Raw,
-    LambdaEvent,
-    DataMessage,
-    EventsExport,
-    Array,
-    Incomplete,
-}

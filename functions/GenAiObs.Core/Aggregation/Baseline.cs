@@ -1,43 +1,7 @@
 namespace GenAiObs.Core.Aggregation;
 
-/// <summary>The quantities baselines are kept for.</summary>
-public enum BaselineMetric
-{
-    /// <summary>Invocation-log cost, micro-dollars.</summary>
-    CostMicros = 0,
-
-    /// <summary>Input + output + cache-read + cache-write tokens.</summary>
-    Tokens,
-    Requests,
-    Errors,
-
-    /// <summary>p95 of invocation latency (ms) from the histogram; periods without latency data are left out.</summary>
-    LatencyP95Ms,
-
-    /// <summary>cacheRead / (input + cacheRead + cacheWrite); periods without input tokens are left out.</summary>
-    CacheHitRate,
-}
-
 /// <summary>Mean and sample standard deviation of a metric over <see cref="Samples"/> periods.</summary>
 public readonly record struct BaselineStat(double Mean, double StdDev, int Samples);
-
-/// <summary>Knobs of the baseline maths.</summary>
-public sealed record BaselineSettings
-{
-    /// <summary>Full days before the baseline's day that the daily baseline averages (docs/alerts-and-routing.md, Rules: "the mean daily cost of the 7 previous full days").</summary>
-    public int DailyDays { get; init; } = 7;
-
-    /// <summary>Weeks of hourly rollups the hour-of-week profile averages (hourly items are kept 35 days).</summary>
-    public int ProfileWeeks { get; init; } = 4;
-
-    /// <summary>Days of history a key needs before its baseline is trusted.</summary>
-    public int WarmupDays { get; init; } = 7;
-
-    /// <summary>How far back (days of daily rollups) the first appearance of a key is looked for.</summary>
-    public int HistoryHorizonDays { get; init; } = 35;
-
-    public static BaselineSettings Default { get; } = new();
-}
 
 /// <summary>
 /// A key's baseline as of the start of <see cref="Day"/> (UTC): computed only from full periods

@@ -6,14 +6,6 @@ using System.Text.RegularExpressions;
 
 namespace GenAiObs.Core.Alerts;
 
-/// <summary>The state a CloudWatch alarm moved to (<c>NewStateValue</c>).</summary>
-public enum AlarmState
-{
-    Ok,
-    Alarm,
-    InsufficientData,
-}
-
 /// <summary>
 /// A CloudWatch alarm state change as CloudWatch publishes it to an SNS topic (the message is a
 /// JSON object with <c>AlarmName</c>, <c>AlarmDescription</c>, <c>AWSAccountId</c>,

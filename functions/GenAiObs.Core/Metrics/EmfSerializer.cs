@@ -420,6 +420,3 @@ public sealed class EmfSerializer
         return a.Pairs.Count.CompareTo(b.Pairs.Count);
     }
 }
-
-/// <summary>Receives one serialized EMF document (valid only during the call).</summary>
-internal delegate void DocumentSink(ReadOnlySpan<byte> document);

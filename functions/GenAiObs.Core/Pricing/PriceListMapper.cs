@@ -3,15 +3,6 @@ using System.Text.Json;
 
 namespace GenAiObs.Core.Pricing;
 
-/// <summary>A token direction a Price List dimension charges for.</summary>
-public enum TokenDirection
-{
-    Input,
-    Output,
-    CacheRead,
-    CacheWrite,
-}
-
 /// <summary>One Price List price mapped to a model and a token direction.</summary>
 /// <param name="ModelId">The price table's model id whose <c>priceListName</c> the product names.</param>
 /// <param name="Direction">What the price is for.</param>

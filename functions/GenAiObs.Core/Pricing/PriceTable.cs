@@ -4,24 +4,6 @@ using GenAiObs.Core.Records;
 
 namespace GenAiObs.Core.Pricing;
 
-/// <summary>A price file that cannot be used; the message names the problem (a JSON path and what is wrong).</summary>
-public sealed class PriceTableException : Exception
-{
-    public PriceTableException()
-    {
-    }
-
-    public PriceTableException(string message)
-        : base(message)
-    {
-    }
-
-    public PriceTableException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
-}
-
 /// <summary>
 /// Per-token prices by model, and how a logged <c>modelId</c> finds its price. Immutable once
 /// loaded; safe to share between threads.

@@ -4,15 +4,6 @@ using GenAiObs.Core.Records;
 
 namespace GenAiObs.Core.Processing;
 
-/// <summary>Which parser a log event's message belongs to.</summary>
-internal enum RecordKind
-{
-    Rejected = 0,
-    Invocation,
-    Span,
-    Feedback,
-}
-
 /// <summary>
 /// Routes a message by content: <c>"schemaType":"ModelInvocationLog"</c> → invocation log, an
 /// object with <c>traceId</c> and <c>spanId</c> → span (or an evaluation log record: the span parser tells them

@@ -7,11 +7,3 @@ namespace GenAiObs.Core.Records;
 /// <param name="Count">How many log events this rejection stands for (1 for a record; the events lost with a broken envelope, or 1 when unknown).</param>
 /// <param name="Source">Which record kind was being read: <see cref="RecordSources.Invocation"/>, <see cref="RecordSources.Span"/>, or null when unknown (envelope or unrecognised record).</param>
 public sealed record Rejection(string? EventId, string Reason, string? Detail = null, int Count = 1, string? Source = null);
-
-/// <summary>Record kinds a rejection can be attributed to.</summary>
-public static class RecordSources
-{
-    public const string Invocation = "invocation";
-    public const string Span = "span";
-    public const string Feedback = "feedback";
-}

@@ -1,14 +1,5 @@
 namespace GenAiObs.Core.Records;
 
-/// <summary>How a span is classified (see the span parser for the rules).</summary>
-public enum SpanClass
-{
-    Other = 0,
-    Agent,
-    ModelCall,
-    Tool,
-}
-
 /// <summary>
 /// What the pipeline keeps of one OpenTelemetry span from <c>aws/spans</c>: identities, times,
 /// token counts and outcome. Span events and message attributes are never kept.

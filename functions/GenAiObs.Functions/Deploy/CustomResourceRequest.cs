@@ -2,24 +2,6 @@ using System.Text.Json;
 
 namespace GenAiObs.Functions.Deploy;
 
-/// <summary>A CloudFormation custom-resource request property that is missing or malformed.</summary>
-public sealed class CustomResourceRequestException : Exception
-{
-    public CustomResourceRequestException(string message)
-        : base(message)
-    {
-    }
-
-    public CustomResourceRequestException()
-    {
-    }
-
-    public CustomResourceRequestException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
-}
-
 /// <summary>
 /// The standard CloudFormation custom-resource request (every property value arrives as a string).
 /// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-requests.html

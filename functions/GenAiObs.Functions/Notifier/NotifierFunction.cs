@@ -5,7 +5,6 @@ using GenAiObs.Adapters.Configuration;
 using GenAiObs.Adapters.Diagnostics;
 using GenAiObs.Adapters.Http;
 using GenAiObs.Adapters.Receivers;
-using GenAiObs.Adapters.Sns;
 using GenAiObs.Core.Alerts;
 using GenAiObs.Functions.Runtime;
 
@@ -13,24 +12,6 @@ namespace GenAiObs.Functions.Notifier;
 
 /// <summary>What one notifier invocation did.</summary>
 public sealed record NotifierResult(int Delivered, int Skipped, int Rejected);
-
-/// <summary>The invocation must fail so SNS/Lambda retry it: a receiver did not take a notification.</summary>
-public sealed class NotifierDeliveryException : Exception
-{
-    public NotifierDeliveryException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
-
-    public NotifierDeliveryException()
-    {
-    }
-
-    public NotifierDeliveryException(string message)
-        : base(message)
-    {
-    }
-}
 
 /// <summary>
 /// The <c>notifier</c> function, subscribed to the alert topic. It delivers two kinds of message:

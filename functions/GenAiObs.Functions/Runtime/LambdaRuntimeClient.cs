@@ -19,45 +19,6 @@ public sealed record LambdaInvocation(
 /// <summary>The body of an error report: <c>{"errorMessage","errorType","stackTrace"}</c>.</summary>
 public sealed record RuntimeError(string ErrorType, string ErrorMessage, IReadOnlyList<string> StackTrace);
 
-/// <summary>The Runtime API answered something the runtime cannot continue from (500, or an unusable <c>next</c>).</summary>
-public sealed class RuntimeApiException : Exception
-{
-    public RuntimeApiException(string message, HttpStatusCode? statusCode = null)
-        : base(message)
-    {
-        StatusCode = statusCode;
-    }
-
-    public RuntimeApiException()
-    {
-    }
-
-    public RuntimeApiException(string message)
-        : base(message)
-    {
-    }
-
-    public RuntimeApiException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
-
-    public HttpStatusCode? StatusCode { get; }
-}
-
-/// <summary>The Lambda Runtime API (https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html), narrowed to what the loop needs.</summary>
-public interface ILambdaRuntimeApi
-{
-    Task<LambdaInvocation> NextAsync(CancellationToken cancellationToken);
-
-    /// <summary>Posts the result; false when the Runtime API refused it (400/403/413) so the loop can report an error instead.</summary>
-    Task<bool> PostResponseAsync(string requestId, ReadOnlyMemory<byte> body, CancellationToken cancellationToken);
-
-    Task PostErrorAsync(string requestId, RuntimeError error, CancellationToken cancellationToken);
-
-    Task PostInitErrorAsync(RuntimeError error, CancellationToken cancellationToken);
-}
-
 /// <summary>HTTP client of the Runtime API at <c>http://{AWS_LAMBDA_RUNTIME_API}/2018-06-01</c>.</summary>
 public sealed class LambdaRuntimeClient : ILambdaRuntimeApi, IDisposable
 {

@@ -3,12 +3,6 @@ using Amazon.Runtime.Credentials;
 
 namespace GenAiObs.Adapters.Aws;
 
-/// <summary>Where signing credentials come from.</summary>
-public interface IAwsCredentialsSource
-{
-    Task<AwsCredentials> GetCredentialsAsync(CancellationToken cancellationToken);
-}
-
 /// <summary>
 /// The AWS SDK's standard chain (environment, profile, container, instance), through
 /// AWSSDK.Core's public resolver. The chain is resolved once; the SDK object caches and
@@ -23,10 +17,4 @@ public sealed class SdkCredentialsSource : IAwsCredentialsSource
         var immutable = await _credentials.Value.GetCredentialsAsync().ConfigureAwait(false);
         return new AwsCredentials(immutable.AccessKey, immutable.SecretKey, immutable.UseToken ? immutable.Token : null);
     }
-}
-
-/// <summary>Fixed credentials (tests, or a caller that already has them).</summary>
-public sealed class StaticCredentialsSource(AwsCredentials credentials) : IAwsCredentialsSource
-{
-    public Task<AwsCredentials> GetCredentialsAsync(CancellationToken cancellationToken) => Task.FromResult(credentials);
 }

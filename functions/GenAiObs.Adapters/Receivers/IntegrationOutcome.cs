@@ -1,0 +1,9 @@
+namespace GenAiObs.Adapters.Receivers;
+
+/// <summary>How one delivery attempt ended.</summary>
+public enum IntegrationOutcome
+{
+    Delivered,
+    Skipped,
+    Failed,
+}
