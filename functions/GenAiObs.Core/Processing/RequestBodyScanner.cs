@@ -3,25 +3,6 @@ using GenAiObs.Core.Records;
 
 namespace GenAiObs.Core.Processing;
 
-/// <summary>What a request body tells about an image or video call, gathered without keeping any of its text.</summary>
-internal struct RequestBodyFacts
-{
-    /// <summary>The body is an image request (an image <c>taskType</c> or an <c>imageGenerationConfig</c>).</summary>
-    public bool ImageRequest;
-
-    /// <summary><c>imageGenerationConfig.numberOfImages</c>, when given.</summary>
-    public long? NumberOfImages;
-
-    /// <summary>Seconds of video requested; null unless the body is a video request.</summary>
-    public long? VideoSeconds;
-
-    /// <summary>The image quality as one of the <see cref="RequestBodyScanner"/> constants, when given.</summary>
-    public string? Quality;
-
-    public int? Width;
-    public int? Height;
-}
-
 /// <summary>
 /// Reads an <c>inputBodyJson</c> for the few settings that price an image or video call: the
 /// Amazon Titan Image Generator and Amazon Nova Canvas <c>taskType</c> and
