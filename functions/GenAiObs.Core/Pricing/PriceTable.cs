@@ -17,7 +17,7 @@ namespace GenAiObs.Core.Pricing;
 ///    "cacheReadPerMillion":0.3,"cacheWritePerMillion":3.75,"regionalMultiplier":1.1,
 ///    "regions":{"us-gov-west-1":{"inputPerMillion":3.6,"outputPerMillion":18.0}},
 ///    "effectiveDate":"2026-11-01","sources":["aws-pricing-page"],"confirmed":false,"priceListName":"Claude Sonnet 4.5"}},
-///  "notTokenPriced":{"amazon.nova-canvas-v1:0":{"unit":"image"}},
+///  "notTokenPriced":{"amazon.nova-canvas-v1:0":{"unit":"image","perUnit":{"image":{"standard/1024x1024":0.04,"premium/1024x1024":0.06}},"defaultTier":"standard/1024x1024"}},
 ///  "unpriced":{"vendor.model-v1:0":"why no price is given"},
 ///  "inferenceProfiles":{"arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/a1b2c3":"anthropic.claude-3-haiku-20240307-v1:0"}}
 /// </code>
