@@ -39,7 +39,7 @@ public sealed class SpanFunction : ILambdaFunction
         _pipeline = new SubscriptionBatchPipeline(
             processor,
             emf,
-            metrics.Build,
+            (result, signals, nowMs) => QualityMetricsBuilder.AddTo(metrics.Build(result, nowMs), signals, metrics.PipelineServiceName),
             RecordCounts,
             metricsOutput,
             log,
