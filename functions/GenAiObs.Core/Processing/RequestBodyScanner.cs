@@ -120,9 +120,12 @@ internal static class RequestBodyScanner
             return VideoTask.MultiShotManual;
         }
 
-        // TEXT_IMAGE, INPAINTING, OUTPAINTING, IMAGE_VARIATION, COLOR_GUIDED_GENERATION,
-        // BACKGROUND_REMOVAL, VIRTUAL_TRY_ON …: every other task of these models makes images.
-        facts.ImageRequest = true;
+        // The image tasks of Titan Image Generator and Nova Canvas. Other models name tasks too
+        // (Nova Multimodal Embeddings' SINGLE_EMBEDDING …): those are not image requests.
+        facts.ImageRequest |= reader.ValueTextEquals("TEXT_IMAGE"u8) || reader.ValueTextEquals("INPAINTING"u8) ||
+            reader.ValueTextEquals("OUTPAINTING"u8) || reader.ValueTextEquals("IMAGE_VARIATION"u8) ||
+            reader.ValueTextEquals("COLOR_GUIDED_GENERATION"u8) || reader.ValueTextEquals("BACKGROUND_REMOVAL"u8) ||
+            reader.ValueTextEquals("VIRTUAL_TRY_ON"u8);
         return VideoTask.None;
     }
 

@@ -74,6 +74,17 @@ public class MediaUsageParsingTests
     }
 
     [Fact]
+    public void TryParse_WhenAnotherModelNamesATaskType_ShouldNotTakeItForAnImageRequest()
+    {
+        var json = Record("amazon.nova-2-multimodal-embeddings-v1:0", """{"taskType":"SINGLE_EMBEDDING","singleEmbeddingParams":{"embeddingPurpose":"GENERIC_INDEX","text":{"truncationMode":"END","value":"hello"}}}""", """{"embeddings":[{"embeddingType":"TEXT","embedding":[0.1,0.2]}]}""");
+
+        var parsed = InvocationLogParser.TryParse(TestEvents.Event(json), out var record, out _);
+
+        Assert.True(parsed);
+        Assert.Null(record!.Media);
+    }
+
+    [Fact]
     public void TryParse_WhenQualityIsNotADocumentedValue_ShouldKeepTheWordOtherNotItsText()
     {
         var json = Record("amazon.nova-canvas-v1:0", """{"taskType":"TEXT_IMAGE","imageGenerationConfig":{"quality":"CANARY-PROMPT-7f3a","numberOfImages":1}}""", """{"images":["AAAA"]}""");
