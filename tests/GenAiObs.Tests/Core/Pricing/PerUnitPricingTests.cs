@@ -18,7 +18,9 @@ public sealed class PerUnitPricingTests
           "vendor.flat-image-v1:0":{"unit":"image","perUnit":{"image":{"any":0.07}}},
           "vendor.video-v1:0":{"unit":"second","perUnit":{"second":{"any":0.5}}},
           "vendor.unpriced-image-v1:0":{"unit":"image"},
-          "vendor.rerank-v1:0":{"unit":"query"}}}
+          "vendor.rerank-v1:0":{"unit":"query"},
+          "vendor.priced-rerank-v1:0":{"unit":"query","perUnit":{"query":{"any":0.002}}},
+          "vendor.ray-v1:0":{"unit":"second","perUnit":{"second":{"540p":0.5,"720p":1.0}},"defaultTier":"720p"}}}
         """u8);
 
     public static TheoryData<string?, int?, int?, long, string, decimal> TierCases => new()
@@ -56,10 +58,39 @@ public sealed class PerUnitPricingTests
     public void QuoteUnits_WhenTheModelHasNoPerUnitPrice_ShouldCountItsUnitsAndStayUnpriced()
     {
         var image = Tiered.QuoteUnits("vendor.unpriced-image-v1:0", new MediaUsage(2, null, null, null, null));
-        var rerank = Tiered.QuoteUnits("vendor.rerank-v1:0", null);
+        var rerank = Tiered.QuoteUnits("vendor.rerank-v1:0", new MediaUsage(null, null, null, null, null) { Queries = 3 });
 
         Assert.Equal(new UnitQuote("image", 2, null, 0m, Priced: false), image);
-        Assert.Equal(new UnitQuote("query", 0, null, 0m, Priced: false), rerank);
+        Assert.Equal(new UnitQuote("query", 3, null, 0m, Priced: false), rerank);
+    }
+
+    [Fact]
+    public void QuoteUnits_WhenARerankCallIsPriced_ShouldChargeItsQueriesAndOneQueryWhenTheBodyShowsNone()
+    {
+        var counted = Tiered.QuoteUnits("vendor.priced-rerank-v1:0", new MediaUsage(null, null, null, null, null) { Queries = 3 });
+        var unlogged = Tiered.QuoteUnits("vendor.priced-rerank-v1:0", null);
+
+        Assert.Equal(new UnitQuote("query", 3, "any", 0.006m, Priced: true), counted);
+        Assert.Equal(new UnitQuote("query", 1, "any", 0.002m, Priced: true), unlogged);
+    }
+
+    [Theory]
+    [InlineData(MediaQualities.Resolution540p, 9, "540p", 4.5)]
+    [InlineData(MediaQualities.Resolution720p, 5, "720p", 5.0)]
+    [InlineData(null, 5, "720p", 5.0)]                                  // no resolution named: the defaultTier
+    public void QuoteUnits_WhenAVideoModelIsPricedByResolution_ShouldChargeItsSecondsAtThatResolution(string? resolution, long seconds, string tier, double usd)
+    {
+        var quote = Tiered.QuoteUnits("vendor.ray-v1:0", new MediaUsage(null, seconds, resolution, null, null));
+
+        Assert.Equal(new UnitQuote("second", seconds, tier, (decimal)usd, Priced: true), quote);
+    }
+
+    [Fact]
+    public void QuoteUnits_WhenAVideoResolutionHasNoTier_ShouldCountItsSecondsWithoutAPrice()
+    {
+        var quote = Tiered.QuoteUnits("vendor.ray-v1:0", new MediaUsage(null, 5, MediaQualities.Other, null, null));
+
+        Assert.Equal(new UnitQuote("second", 5, null, 0m, Priced: false), quote);
     }
 
     [Fact]
@@ -100,6 +131,10 @@ public sealed class PerUnitPricingTests
         { "stability.stable-image-core-v1:1", null, new UnitQuote("image", 1, "any", 0.04m, true) },
         // An editing model is listed without a per-unit price: counted, not priced.
         { "stability.stable-image-inpaint-v1:0", new MediaUsage(1, null, null, null, null), new UnitQuote("image", 1, null, 0m, false) },
+        // Luma Ray and the rerank models: seconds and queries counted, no figure two sources give.
+        { "luma.ray-v2:0", new MediaUsage(null, 9, MediaQualities.Resolution720p, null, null), new UnitQuote("second", 9, null, 0m, false) },
+        { "cohere.rerank-v3-5:0", new MediaUsage(null, null, null, null, null) { Queries = 2 }, new UnitQuote("query", 2, null, 0m, false) },
+        { "amazon.rerank-v1:0", null, new UnitQuote("query", 1, null, 0m, false) },
     };
 
     [Theory]
@@ -127,7 +162,8 @@ public sealed class PerUnitPricingTests
 
     [Theory]
     [InlineData("""{"unit":"image","perUnit":{"second":{"any":1}}}""", "can only price the entry's unit")]
-    [InlineData("""{"unit":"query","perUnit":{"query":{"any":1}}}""", "can only price the entry's unit")]
+    [InlineData("""{"unit":"request","perUnit":{"request":{"any":1}}}""", "can only price the entry's unit")]
+    [InlineData("""{"unit":"second","perUnit":{"second":{"720P":1}}}""", "lower-case letters or digits")]
     [InlineData("""{"unit":"image","perUnit":{"image":{"standard/1024":1}}}""", "WIDTHxHEIGHT")]
     [InlineData("""{"unit":"image","perUnit":{"image":{"Standard":1}}}""", "lower-case letters")]
     [InlineData("""{"unit":"image","perUnit":{"image":{"any":-1}}}""", "non-negative number")]
