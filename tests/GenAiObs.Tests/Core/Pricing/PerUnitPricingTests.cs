@@ -118,8 +118,10 @@ public sealed class PerUnitPricingTests
 
     public static TheoryData<string, MediaUsage?, UnitQuote> DefaultTableCases => new()
     {
-        // Titan Image Generator: premium 1024x1024 $0.012; standard 512x512 $0.008 (the tier two sources confirm).
-        { "amazon.titan-image-generator-v2:0", new MediaUsage(2, null, MediaQualities.Premium, 1024, 1024), new UnitQuote("image", 2, "premium/1024x1024", 0.024m, true) },
+        // Titan Image Generator: standard 512x512 $0.008 is the only sourced tier; premium 1024x1024 and the
+        // request default (standard 1024x1024) are counted without a price.
+        { "amazon.titan-image-generator-v2:0", new MediaUsage(2, null, MediaQualities.Premium, 1024, 1024), new UnitQuote("image", 2, null, 0m, false) },
+        { "amazon.titan-image-generator-v2:0", new MediaUsage(1, null, null, null, null), new UnitQuote("image", 1, null, 0m, false) },
         { "amazon.titan-image-generator-v1", new MediaUsage(4, null, null, 512, 512), new UnitQuote("image", 4, "standard/512x512", 0.032m, true) },
         // Nova Canvas: 2048x1024 (2.1 MP) is above 1024x1024, so standard up to 2048x2048 at $0.06.
         { "amazon.nova-canvas-v1:0", new MediaUsage(3, null, MediaQualities.Standard, 2048, 1024), new UnitQuote("image", 3, "standard/2048x2048", 0.18m, true) },
@@ -158,6 +160,22 @@ public sealed class PerUnitPricingTests
             Assert.Equal(e.Unit, e.PerUnit!.Unit);
             Assert.All(e.PerUnit.Tiers, t => Assert.True(t.Usd > 0, $"{e.ModelId} {t.Name}"));
         });
+    }
+
+    [Fact]
+    public void LoadDefault_PerUnitFigures_ShouldBeConfirmedExactlyWhereTwoNamedSourcesAgree()
+    {
+        var perUnit = Defaults.NotTokenPriced.Where(e => e.PerUnit is not null).ToDictionary(e => e.ModelId);
+
+        // Titan standard 512x512, SD3.5 Large, Stable Image Core and Ultra: two sources give the same figure.
+        string[] confirmed =
+        [
+            "amazon.titan-image-generator-v1", "amazon.titan-image-generator-v2:0", "stability.sd3-5-large-v1:0",
+            "stability.stable-image-core-v1:0", "stability.stable-image-core-v1:1", "stability.stable-image-ultra-v1:0", "stability.stable-image-ultra-v1:1",
+        ];
+        Assert.Equal(confirmed.Order(StringComparer.Ordinal), perUnit.Values.Where(e => e.Confirmed).Select(e => e.ModelId).Order(StringComparer.Ordinal));
+        Assert.All(perUnit.Values, e => Assert.DoesNotContain("aws-pricing-page", e.Sources));
+        Assert.Equal(["standard/512x512"], perUnit["amazon.titan-image-generator-v2:0"].PerUnit!.Tiers.Select(t => t.Name));
     }
 
     [Theory]
