@@ -403,6 +403,13 @@ public sealed class PriceTable
         throw new PriceTableException($"price table: {what} must be a date string yyyy-MM-dd");
     }
 
+    private static bool ReadBoolean(JsonElement value, string what) => value.ValueKind switch
+    {
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        _ => throw new PriceTableException($"price table: {what} must be true or false"),
+    };
+
     private static string ReadRegion(JsonElement value, string what) =>
         CheckRegion(value.ValueKind == JsonValueKind.String ? value.GetString() : null, what);
 
@@ -563,12 +570,7 @@ public sealed class PriceTable
                         sourceIds = ReadSourceIds(field.Value, where, sources);
                         break;
                     case "confirmed":
-                        confirmed = field.Value.ValueKind switch
-                        {
-                            JsonValueKind.True => true,
-                            JsonValueKind.False => false,
-                            _ => throw new PriceTableException($"price table: {where}.confirmed must be true or false"),
-                        };
+                        confirmed = ReadBoolean(field.Value, $"{where}.confirmed");
                         break;
                     case "note":
                         note = ReadText(field.Value, $"{where}.note");
@@ -734,12 +736,7 @@ public sealed class PriceTable
                         effectiveDate = ReadDate(field.Value, $"{where}.effectiveDate");
                         break;
                     case "confirmed":
-                        confirmed = field.Value.ValueKind switch
-                        {
-                            JsonValueKind.True => true,
-                            JsonValueKind.False => false,
-                            _ => throw new PriceTableException($"price table: {where}.confirmed must be true or false"),
-                        };
+                        confirmed = ReadBoolean(field.Value, $"{where}.confirmed");
                         break;
                     default:
                         throw new PriceTableException($"price table: {where} has unknown property \"{field.Name}\" (expected unit, perUnit, defaultTier, effectiveDate, sources, confirmed, note)");
