@@ -95,7 +95,7 @@ public sealed class DeferredAggregateWritesTests : IClassFixture<DynaliteTableFi
         Assert.Equal(deliveries.Count, result.Deltas);
         var rolled = await ItemsAsync(store);
         var expected = await ItemsAsync(direct);
-        Assert.True(expected.Count > 10, "the deliveries should touch many items");
+        Assert.True(expected.Count >= 7, $"the deliveries should touch several items, touched {expected.Count}");
         Assert.Equal(expected.Keys.Order(), rolled.Keys.Order());
         Assert.All(expected, pair => Assert.True(pair.Value.ContentEquals(rolled[pair.Key]), "item " + pair.Key));
         Assert.Contains(await store.GetMarkedHoursAsync(), mark => mark.Hour == Buckets.StartOf(_window, Granularity.Hourly));
