@@ -40,7 +40,7 @@ public sealed class InvocationLogFunction : ILambdaFunction
         _pipeline = new SubscriptionBatchPipeline(
             processor,
             emf,
-            (result, nowMs) => InvocationMetricsBuilder.Build(result, metricsOptions, nowMs),
+            (result, signals, nowMs) => QualityMetricsBuilder.AddTo(InvocationMetricsBuilder.Build(result, metricsOptions, nowMs), signals, metricsOptions.ServiceName),
             result => [new("invocations", result.Invocations.Count)],
             metricsOutput,
             log,

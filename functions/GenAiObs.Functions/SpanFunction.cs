@@ -40,7 +40,7 @@ public sealed class SpanFunction : ILambdaFunction
         _pipeline = new SubscriptionBatchPipeline(
             processor,
             emf,
-            metrics.Build,
+            (result, signals, nowMs) => QualityMetricsBuilder.AddTo(metrics.Build(result, nowMs), signals, metrics.PipelineServiceName),
             RecordCounts,
             metricsOutput,
             log,

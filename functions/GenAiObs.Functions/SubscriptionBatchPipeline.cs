@@ -25,7 +25,7 @@ internal sealed class SubscriptionBatchPipeline
 {
     private readonly BatchProcessor _processor;
     private readonly EmfSerializer _emf;
-    private readonly Func<BatchResult, long, MetricBatch> _buildMetrics;
+    private readonly Func<BatchResult, IReadOnlyList<QualitySignal>, long, MetricBatch> _buildMetrics;
     private readonly Func<BatchResult, IReadOnlyList<KeyValuePair<string, long>>> _recordCounts;
     private readonly TextWriter _metricsOutput;
     private readonly StructuredLogger _log;
@@ -38,7 +38,7 @@ internal sealed class SubscriptionBatchPipeline
 
     /// <param name="processor">Decodes and parses the delivery.</param>
     /// <param name="emf">Serialises the metric batch.</param>
-    /// <param name="buildMetrics">The function's metrics from a batch result and the processing time (epoch ms).</param>
+    /// <param name="buildMetrics">The function's metrics from a batch result, its quality signals as joined, and the processing time (epoch ms).</param>
     /// <param name="recordCounts">The function's record counts, in the order they appear in the summary and the log line.</param>
     /// <param name="metricsOutput">Where EMF lines go (stdout in Lambda).</param>
     /// <param name="log">Structured diagnostics.</param>
@@ -52,7 +52,7 @@ internal sealed class SubscriptionBatchPipeline
     public SubscriptionBatchPipeline(
         BatchProcessor processor,
         EmfSerializer emf,
-        Func<BatchResult, long, MetricBatch> buildMetrics,
+        Func<BatchResult, IReadOnlyList<QualitySignal>, long, MetricBatch> buildMetrics,
         Func<BatchResult, IReadOnlyList<KeyValuePair<string, long>>> recordCounts,
         TextWriter metricsOutput,
         StructuredLogger log,
@@ -98,6 +98,9 @@ internal sealed class SubscriptionBatchPipeline
 
         var result = _processor.ProcessLambdaEvent(eventBody.Span);
 
+        // Before aggregates and metrics, so both count a span under the feature its trace carries.
+        await TraceTagPropagation.ApplyAsync(result, _index, cancellationToken).ConfigureAwait(false);
+
         // Aggregates before metrics: when the table stays unavailable this throws, the invocation
         // fails and the delivery comes again — the redelivery's EMF is then the only one published,
         // and the store's exactly-once markers keep the items it already reached from double counting.
@@ -115,6 +118,8 @@ internal sealed class SubscriptionBatchPipeline
             aggregates = await _writer.WriteAsync(batch, startedAt, cancellationToken).ConfigureAwait(false);
         }
 
+        quality = WithoutIndex(result, quality);
+
         // A delivery every one of whose items already holds its marker was applied in full by an
         // earlier attempt, which wrote its EMF right after (nothing in between can fail but the
         // process itself): publishing again would count it twice in CloudWatch.
@@ -122,7 +127,7 @@ internal sealed class SubscriptionBatchPipeline
         var emfDocuments = 0;
         if (!redelivered)
         {
-            var metrics = _buildMetrics(result, _time.GetUtcNow().ToUnixTimeMilliseconds());
+            var metrics = _buildMetrics(result, quality.Signals, _time.GetUtcNow().ToUnixTimeMilliseconds());
 
             // Written into the buffered writer line by line, then flushed once for the batch.
             emfDocuments = _emf.WriteLines(metrics, _metricsOutput);
@@ -172,6 +177,7 @@ internal sealed class SubscriptionBatchPipeline
     private async Task<byte[]> HandleStreamAsync(IReadOnlyList<KinesisRecord> records, InvocationContext context, DateTimeOffset startedAt, CancellationToken cancellationToken)
     {
         var acknowledged = new List<BatchResult>(records.Count);
+        var signals = new List<QualitySignal>();
         long applied = 0, alreadyApplied = 0;
         var failedFrom = records.Count;
         string? failureType = null;
@@ -188,14 +194,21 @@ internal sealed class SubscriptionBatchPipeline
             }
 
             var result = _processor.ProcessKinesisRecord(record, where);
-            if (_writer is not null && (result.Invocations.Count > 0 || result.Spans.Count > 0 || result.HasQualitySignals))
+            var quality = QualityDeltas.Empty;
+            if (_writer is null)
+            {
+                TraceTagPropagation.Apply(result);
+            }
+            else if (result.Invocations.Count > 0 || result.Spans.Count > 0 || result.HasQualitySignals)
             {
                 try
                 {
+                    await TraceTagPropagation.ApplyAsync(result, _index, cancellationToken).ConfigureAwait(false);
                     var batch = AggregateBuilder.Build(result, _limits);
                     if (_index is not null)
                     {
-                        batch = (await QualityAggregation.JoinAsync(result, _index, _joinWindow, cancellationToken).ConfigureAwait(false)).AddTo(batch);
+                        quality = await QualityAggregation.JoinAsync(result, _index, _joinWindow, cancellationToken).ConfigureAwait(false);
+                        batch = quality.AddTo(batch);
                     }
 
                     var outcome = await _writer.WriteAsync(batch, startedAt, cancellationToken).ConfigureAwait(false);
@@ -213,10 +226,11 @@ internal sealed class SubscriptionBatchPipeline
             }
 
             acknowledged.Add(result);
+            signals.AddRange(WithoutIndex(result, quality).Signals);
         }
 
         var combined = BatchResult.Combine(acknowledged.Count > 0 ? acknowledged[0].BatchId : string.Empty, acknowledged);
-        var metrics = _buildMetrics(combined, _time.GetUtcNow().ToUnixTimeMilliseconds());
+        var metrics = _buildMetrics(combined, signals, _time.GetUtcNow().ToUnixTimeMilliseconds());
         var emfDocuments = _emf.WriteLines(metrics, _metricsOutput);
 
         // Not the invocation's token: after the deadline cancelled a store write, the acknowledged
@@ -251,6 +265,16 @@ internal sealed class SubscriptionBatchPipeline
 
         return BatchItemFailures(records.Skip(failedFrom).Select(r => r.SequenceNumber));
     }
+
+    /// <summary>
+    /// <paramref name="quality"/>, or, when the delivery's signals were not joined (no table, so no
+    /// index), the same signals counted as unjoined: the EMF quality documents and the log line still
+    /// count them.
+    /// </summary>
+    private QualityDeltas WithoutIndex(BatchResult result, QualityDeltas quality) =>
+        quality.Signals.Count == 0 && result.HasQualitySignals
+            ? QualityAggregation.Build(result, new Dictionary<string, IndexedRequest>(StringComparer.Ordinal), _joinWindow)
+            : quality;
 
     /// <summary>The quality signals of a delivery and what became of them (only when it had any: other log lines stay as they were).</summary>
     private static IEnumerable<KeyValuePair<string, long>> QualityCounts(BatchResult result, QualityDeltas quality) =>

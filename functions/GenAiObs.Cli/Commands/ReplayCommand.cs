@@ -89,6 +89,8 @@ public sealed class ReplayCommand
                     result = processor.ProcessDelivery(delivery);
                 }
 
+                // Spans take the feature and variant of their trace, as in the Lambdas (earlier deliveries through the join index).
+                await TraceTagPropagation.ApplyAsync(result, joinIndex).ConfigureAwait(false);
                 var parsed = Stopwatch.GetTimestamp();
                 events += result.EventCount;
                 Accumulate(result, invocations, spans);

@@ -23,6 +23,13 @@ public static class SpanMetricNames
     public const string ModelCallsPerSession = "ModelCallsPerSession";
     public const string RejectedRecords = "RejectedRecords";
 
+    /// <summary>
+    /// The string properties of the span attribution documents (the agent, model-call and tool
+    /// groups of tagged spans): what the Logs Insights widgets by feature and variant key on.
+    /// </summary>
+    public static IReadOnlyList<string> AttributionProperties { get; } =
+        [MetricDimensions.Feature, MetricDimensions.Variant, MetricDimensions.PromptTemplate, MetricDimensions.Account, MetricDimensions.Region];
+
     private static readonly string[] ByService = [SpanMetricsBuilder.ServiceDimension, SpanMetricsBuilder.EnvironmentDimension];
     private static readonly string[] ByModel = [.. ByService, SpanMetricsBuilder.ModelDimension];
     private static readonly string[] ByTool = [.. ByService, SpanMetricsBuilder.ToolDimension];

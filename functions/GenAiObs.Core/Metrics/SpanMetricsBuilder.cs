@@ -71,6 +71,9 @@ public sealed class SpanMetricsBuilder
         _defaultEnvironment = string.IsNullOrWhiteSpace(options.DefaultEnvironment) ? null : options.DefaultEnvironment;
     }
 
+    /// <summary>The pipeline's own service name: the <c>Service</c> of RejectedRecords and of the quality documents.</summary>
+    public string PipelineServiceName => _pipelineService;
+
     /// <summary>Builds the metrics of one processed delivery: its spans and every rejection (envelope and record).</summary>
     /// <param name="result">The batch processor's result.</param>
     /// <param name="fallbackTimestampMs">Event time for rejections (they carry none): normally the invocation time.</param>
@@ -105,14 +108,15 @@ public sealed class SpanMetricsBuilder
             switch (span.Class)
             {
                 case SpanClass.Agent:
-                    batch.AddCount(root, SpanMetricNames.AgentInvocations, 1, timestampMs);
-                    batch.AddCount(root, SpanMetricNames.AgentErrors, span.IsError ? 1 : 0, timestampMs);
+                    var agent = Attributed(batch, root, priced);
+                    batch.AddCount(agent, SpanMetricNames.AgentInvocations, 1, timestampMs);
+                    batch.AddCount(agent, SpanMetricNames.AgentErrors, span.IsError ? 1 : 0, timestampMs);
                     break;
                 case SpanClass.ModelCall:
                     AddModelCall(batch, priced, root, caps.Model(span), timestampMs, service, environment);
                     break;
                 case SpanClass.Tool:
-                    var byTool = batch.Dimensions(ServiceDimension, service, EnvironmentDimension, environment, ToolDimension, caps.Tool(span));
+                    var byTool = Attributed(batch, batch.Dimensions(ServiceDimension, service, EnvironmentDimension, environment, ToolDimension, caps.Tool(span)), priced);
                     foreach (var dimensions in (ReadOnlySpan<DimensionSet>)[root, byTool])
                     {
                         batch.AddCount(dimensions, SpanMetricNames.ToolCalls, 1, timestampMs);
@@ -167,7 +171,7 @@ public sealed class SpanMetricsBuilder
     private static void AddModelCall(MetricBatch batch, PricedSpan priced, DimensionSet root, string model, long timestampMs, string service, string environment)
     {
         var span = priced.Span;
-        var byModel = batch.Dimensions(ServiceDimension, service, EnvironmentDimension, environment, ModelDimension, model);
+        var byModel = Attributed(batch, batch.Dimensions(ServiceDimension, service, EnvironmentDimension, environment, ModelDimension, model), priced);
         foreach (var dimensions in (ReadOnlySpan<DimensionSet>)[root, byModel])
         {
             batch.AddCount(dimensions, SpanMetricNames.ModelCalls, 1, timestampMs);
@@ -188,6 +192,32 @@ public sealed class SpanMetricsBuilder
             var byReason = batch.Dimensions(ServiceDimension, service, EnvironmentDimension, environment, FinishReasonDimension, reason);
             batch.AddCount(byReason, SpanMetricNames.FinishReasonCount, 1, timestampMs);
         }
+    }
+
+    /// <summary>
+    /// The span's own group (agent: <c>[Service, Environment]</c>; model call: <c>… ModelId</c>; tool:
+    /// <c>… ToolName</c>) with its attribution properties: the feature, variant and prompt template of
+    /// its span or resource attributes, and in central ingestion the delivery's account and Region.
+    /// Properties split documents, never metrics (<see cref="SpanMetricNames.AttributionProperties"/>);
+    /// an untagged span of a direct delivery stays in the plain group.
+    /// </summary>
+    private static DimensionSet Attributed(MetricBatch batch, DimensionSet dimensions, PricedSpan priced)
+    {
+        var tags = priced.Span.Dimensions;
+        if (tags is null && priced.Origin is null)
+        {
+            return dimensions;
+        }
+
+        return batch.WithProperties(
+            dimensions,
+            [
+                (MetricDimensions.Feature, tags?.Feature),
+                (MetricDimensions.Variant, tags?.Variant),
+                (MetricDimensions.PromptTemplate, tags?.Template),
+                (MetricDimensions.Account, priced.Origin?.AccountId),
+                (MetricDimensions.Region, priced.Origin?.Region),
+            ]);
     }
 
     /// <summary>

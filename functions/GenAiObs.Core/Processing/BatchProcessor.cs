@@ -207,7 +207,7 @@ public sealed class BatchProcessor
         }
         else
         {
-            result.Spans.Add(SpanPricer.Price(span, _prices));
+            result.Spans.Add(SpanPricer.Price(span, _prices) with { Origin = result.Origin });
         }
     }
 }

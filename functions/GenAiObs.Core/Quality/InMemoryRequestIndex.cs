@@ -15,11 +15,15 @@ public sealed class InMemoryRequestIndex : IRequestIndex
                 _entries[entry.Id] = existing;
             }
 
+            // A tag the entry has is kept and a tag it lacks is filled in by any later write that
+            // carries it, as the DynamoDB index's if_not_exists does, whatever the writes' times.
             existing.CostByBatch[batchId] = entry.CostMicros;
-            if (entry.At > existing.Latest.At)
+            existing.Latest = existing.Latest with
             {
-                existing.Latest = entry with { Feature = existing.Latest.Feature ?? entry.Feature, Variant = existing.Latest.Variant ?? entry.Variant };
-            }
+                At = entry.At > existing.Latest.At ? entry.At : existing.Latest.At,
+                Feature = existing.Latest.Feature ?? entry.Feature,
+                Variant = existing.Latest.Variant ?? entry.Variant,
+            };
         }
 
         return Task.CompletedTask;

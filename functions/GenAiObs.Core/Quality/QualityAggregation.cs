@@ -106,10 +106,14 @@ public static class QualityAggregation
         return Build(result, found, window);
     }
 
-    /// <summary>The quality deltas of a delivery given the index entries found for it.</summary>
+    /// <summary>
+    /// The quality deltas of a delivery given the index entries found for it (none without an
+    /// index: every signal then counts as unjoined), with each signal as it was counted.
+    /// </summary>
     public static QualityDeltas Build(BatchResult result, IReadOnlyDictionary<string, IndexedRequest> found, TimeSpan window)
     {
         var deltas = new Dictionary<(DateTimeOffset Bucket, string Key), AggregateCounters>();
+        var signals = new List<QualitySignal>(result.Feedback.Count + result.Evaluations.Count);
         long joined = 0, unjoined = 0, evaluationsUnjoined = 0, invalid = 0;
 
         void Add(DateTimeOffset at, string? feature, string? variant, string counter, long value)
@@ -140,6 +144,17 @@ public static class QualityAggregation
             var satisfied = feedback.Satisfied ? 1 : 0;
             Add(feedback.Timestamp, feature, variant, CounterNames.Feedback, 1);
             Add(feedback.Timestamp, feature, variant, CounterNames.FeedbackSatisfied, satisfied);
+            signals.Add(new QualitySignal
+            {
+                Kind = QualitySignalKind.Feedback,
+                Timestamp = feedback.Timestamp,
+                Feature = feature,
+                Variant = variant,
+                Joined = entry is not null,
+                Satisfied = feedback.Satisfied,
+                JoinedCostMicros = entry?.CostMicros ?? 0,
+                Origin = result.Origin,
+            });
             if (entry is null)
             {
                 unjoined++;
@@ -164,6 +179,17 @@ public static class QualityAggregation
             }
 
             Add(evaluation.Timestamp, feature, variant, CounterNames.Evaluations, 1);
+            signals.Add(new QualitySignal
+            {
+                Kind = QualitySignalKind.Evaluation,
+                Timestamp = evaluation.Timestamp,
+                Feature = feature,
+                Variant = variant,
+                Joined = feature is not null || variant is not null,
+                EvaluationName = evaluation.Name,
+                Score = evaluation.Score,
+                Origin = result.Origin,
+            });
             if (feature is null && variant is null)
             {
                 evaluationsUnjoined++;
@@ -188,7 +214,7 @@ public static class QualityAggregation
         }
 
         var list = deltas.Where(d => !d.Value.IsEmpty).Select(d => new AggregateDelta(d.Key.Bucket, d.Key.Key, d.Value)).ToList();
-        return new QualityDeltas(list, joined, unjoined, evaluationsUnjoined, invalid);
+        return new QualityDeltas(list, joined, unjoined, evaluationsUnjoined, invalid) { Signals = signals };
     }
 
     private static string JoinId(FeedbackRecord feedback) =>

@@ -12,6 +12,9 @@ public sealed record QualityDeltas(IReadOnlyList<AggregateDelta> Deltas, long Fe
 {
     public static QualityDeltas Empty { get; } = new([], 0, 0, 0, 0);
 
+    /// <summary>Every feedback event and evaluation result of the delivery as it was counted (the EMF quality documents' input).</summary>
+    public IReadOnlyList<QualitySignal> Signals { get; init; } = [];
+
     /// <summary>
     /// <paramref name="batch"/> with these deltas added: a (bucket, key) both hold is summed into one
     /// delta, since the store applies one update per (bucket, key) and batch.

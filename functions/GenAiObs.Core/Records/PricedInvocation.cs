@@ -28,4 +28,7 @@ public sealed record PricedSpan(SpanRecord Span, decimal CostUsd, bool Priced, b
 {
     /// <summary>A model call whose model has no entry at all.</summary>
     public bool Unpriced => !Priced && !NotTokenPriced;
+
+    /// <summary>The delivery's source account and Region in central ingestion (null in direct mode), as on <see cref="PricedInvocation.Origin"/>.</summary>
+    public DeliveryOrigin? Origin { get; init; }
 }

@@ -6,6 +6,7 @@ using GenAiObs.Adapters.Diagnostics;
 using GenAiObs.Functions;
 using GenAiObs.Functions.Runtime;
 using GenAiObs.Tests.Metrics;
+using GenAiObs.Tests.Parsing;
 using Xunit;
 
 namespace GenAiObs.Tests.Runtime;
@@ -30,6 +31,28 @@ public sealed class InvocationLogFunctionTests
         Assert.Equal(3, documents.Where(d => d.DimensionSets[0].SequenceEqual(["Service"])).Sum(d => d.Values.GetValueOrDefault("Invocations", [0]).Sum()));
         var log = JsonDocument.Parse(stderr.ToString().Trim()).RootElement;
         Assert.Equal("WARN", log.GetProperty("level").GetString());
+        Assert.DoesNotContain("CANARY", stdout + stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HandleAsync_WhenTheDeliveryHoldsFeedbackAndNoTableIsSet_ShouldWriteUnjoinedQualityDocumentsWithoutTheComment()
+    {
+        var (function, stdout, stderr) = Create();
+        var feedback = new[]
+        {
+            """{"schema":"genaiobs.feedback/1","timestamp":"2026-11-20T14:05:00Z","requestId":"req-7","rating":"up","comment":"CANARY-COMMENT","feature":"summarise","variant":"B"}""",
+            """{"schema":"genaiobs.feedback/1","timestamp":"2026-11-20T14:05:30Z","requestId":"req-8","rating":2,"comment":"CANARY-COMMENT","feature":"summarise","variant":"B"}""",
+        };
+
+        var response = await function.HandleAsync(TestEvents.SubscriptionEvent(TestEvents.DataMessage([.. feedback.Select(Encoding.UTF8.GetBytes)])), Context, CancellationToken.None);
+
+        using var summary = JsonDocument.Parse(response);
+        Assert.Equal(2, summary.RootElement.GetProperty("feedback").GetInt32());
+        Assert.Equal(2, summary.RootElement.GetProperty("feedbackUnjoined").GetInt32());
+        var quality = Assert.Single(EmfSpec.ParseLines(stdout.ToString()), d => d.Values.ContainsKey("QualitySignals"));
+        Assert.Equal(["Service"], quality.DimensionSets.Single());
+        Assert.Equal(("summarise", "B", "feedback"), (quality.Properties["Feature"], quality.Properties["Variant"], quality.Properties["Signal"]));
+        Assert.Equal((2.0, 1.0, 2.0, 0.0), (quality.PropertyValues["Ratings"], quality.PropertyValues["Satisfied"], quality.PropertyValues["UnjoinedRatings"], quality.PropertyValues["JoinedRatings"]));
         Assert.DoesNotContain("CANARY", stdout + stderr.ToString(), StringComparison.Ordinal);
     }
 

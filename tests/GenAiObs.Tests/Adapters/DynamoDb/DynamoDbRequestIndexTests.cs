@@ -29,6 +29,21 @@ public sealed class DynamoDbRequestIndexTests(DynaliteTableFixture table) : ICla
     }
 
     [Fact]
+    public async Task PutAsync_WhenALaterDeliveryCarriesATagTheEntryLacked_ShouldFillItInWithoutReplacingTheFirst()
+    {
+        var index = new DynamoDbRequestIndex(table.Client, table.TableName, QualityAggregation.DefaultWindow);
+        var trace = IndexedRequest.ForTrace(Guid.NewGuid().ToString("N"));
+
+        await index.PutAsync("delivery-1", [new IndexedRequest(trace, At, 1_000, null, "B")]);
+        await index.PutAsync("delivery-2", [new IndexedRequest(trace, At.AddMinutes(1), 500, "support", "A")]);
+        await index.PutAsync("delivery-3", [new IndexedRequest(trace, At.AddMinutes(2), 0, "other", null)]);
+
+        var entry = (await index.GetAsync([trace]))[trace];
+
+        Assert.Equal(("support", "B", 1_500L), (entry.Feature, entry.Variant, entry.CostMicros));
+    }
+
+    [Fact]
     public async Task GetAsync_WhenMoreThanOneBatchGetOfKeys_ShouldFindEveryEntry()
     {
         var index = new DynamoDbRequestIndex(table.Client, table.TableName, QualityAggregation.DefaultWindow);

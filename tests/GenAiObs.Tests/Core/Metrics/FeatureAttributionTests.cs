@@ -55,7 +55,7 @@ public sealed partial class FeatureAttributionTests
     public void Dashboard_WhenQueryingTheProcessorsLogGroupByFeature_ShouldReadOnlyMembersTheAttributionDocumentsCarry()
     {
         var template = File.ReadAllText(RepositoryPaths.TemplateFile);
-        var queries = QueryPattern().Matches(template).Select(m => m.Groups[1].Value).Where(q => q.Contains("-invocation-logs'", StringComparison.Ordinal) && q.Contains("Feature", StringComparison.Ordinal)).ToList();
+        var queries = QueryPattern().Matches(template).Select(m => m.Groups[1].Value).Where(q => q.Contains("-invocation-logs'", StringComparison.Ordinal) && q.Contains("Feature", StringComparison.Ordinal) && !q.Contains(QualityMetricNames.QualitySignals, StringComparison.Ordinal)).ToList();
         var members = InvocationMetricNames.AttributionProperties.Concat(InvocationMetricNames.AttributionValues).Append(InvocationMetricNames.Invocations).ToHashSet(StringComparer.Ordinal);
 
         Assert.Equal(2, queries.Count);

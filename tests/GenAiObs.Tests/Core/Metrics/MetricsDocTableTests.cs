@@ -6,7 +6,8 @@ namespace GenAiObs.Tests.Documentation;
 
 /// <summary>
 /// The metric tables of docs/metrics.md against the builders' own catalogues
-/// (<see cref="InvocationMetricNames.Catalogue"/>, <see cref="SpanMetricNames.Catalogue"/>, each
+/// (<see cref="InvocationMetricNames.Catalogue"/>, <see cref="SpanMetricNames.Catalogue"/>,
+/// <see cref="QualityMetricNames.Catalogue"/>, each
 /// checked against what its builder emits): a metric added, removed or given another dimension set
 /// fails here until the document says so.
 /// </summary>
@@ -26,6 +27,28 @@ public sealed class MetricsDocTableTests
         var rows = TableRows("| Metric | Unit | Dimension sets |");
 
         Assert.Equal(Expected(SpanMetricNames.Catalogue), rows);
+    }
+
+    [Fact]
+    public void QualityMetricTable_ShouldListEveryCataloguedMetricWithItsDimensionSets()
+    {
+        var rows = TableRows("| Quality metric | Unit | Dimension sets | Meaning |");
+
+        Assert.Equal(Expected(QualityMetricNames.Catalogue), rows);
+    }
+
+    [Fact]
+    public void QualityMemberTable_ShouldListEveryNumericPropertyOfTheQualityDocuments()
+    {
+        var lines = File.ReadAllLines(Path.Combine(RepositoryPaths.Root, "docs", "metrics.md"));
+        var start = Array.FindIndex(lines, line => line.TrimEnd() == "| member | on | meaning |");
+        Assert.True(start >= 0, "docs/metrics.md has no table of the quality documents' members");
+
+        var documented = lines.Skip(start + 2).TakeWhile(line => line.StartsWith('|'))
+            .SelectMany(line => line.Split('|')[1].Split(',').Select(name => name.Trim().Trim('`')))
+            .Order(StringComparer.Ordinal);
+
+        Assert.Equal(QualityMetricNames.Values.Order(StringComparer.Ordinal), documented);
     }
 
     /// <summary>metric → its dimension sets, each written "Service,ModelId" in EMF order, sorted.</summary>

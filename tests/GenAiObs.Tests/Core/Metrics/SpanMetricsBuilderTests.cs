@@ -271,7 +271,7 @@ public class SpanMetricsBuilderTests
         var batch = new SpanMetricsBuilder().Build(spans, rejections, Now);
 
         var emitted = batch.Groups
-            .SelectMany(g => g.Value.Keys.Select(name => $"{name}:{string.Join(",", g.Key.Dimensions.Pairs.Select(p => p.Key))}"))
+            .SelectMany(g => g.Value.Keys.Select(name => $"{name}:{string.Join(",", g.Key.Dimensions.DimensionPairs.Select(p => p.Key))}"))
             .ToHashSet();
         var catalogued = SpanMetricNames.Catalogue
             .SelectMany(m => m.Value.Select(set => $"{m.Key}:{string.Join(",", set)}"))

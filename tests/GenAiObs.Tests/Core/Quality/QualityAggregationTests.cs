@@ -87,6 +87,23 @@ public sealed class QualityAggregationTests
         Assert.Equal(10_000, found["r#a1"].CostMicros);
     }
 
+    [Fact]
+    public async Task PutAsync_WhenALaterWriteCarriesATagTheEntryLacked_ShouldFillItInAndKeepTheFirstTags()
+    {
+        var index = new InMemoryRequestIndex();
+        var trace = IndexedRequest.ForTrace("0af7651916cd43dd8448eb211c80319c");
+
+        await index.PutAsync("delivery-1", [new IndexedRequest(trace, At.AddMinutes(5), 1_000, null, "B")]);
+        // Older by its time, yet it fills in the feature; its variant does not replace B.
+        await index.PutAsync("delivery-2", [new IndexedRequest(trace, At, 500, "support", "A")]);
+        await index.PutAsync("delivery-3", [new IndexedRequest(trace, At.AddMinutes(9), 0, "other", null)]);
+
+        var entry = (await index.GetAsync([trace]))[trace];
+
+        Assert.Equal(("support", "B"), (entry.Feature, entry.Variant));
+        Assert.Equal((At.AddMinutes(9), 1_500L), (entry.At, entry.CostMicros));
+    }
+
     private static string Span(string spanId, string name, string attributes, string events = "[]") =>
         "{\"resource\":{\"attributes\":{\"service.name\":\"agent\"}},\"traceId\":\"0af7651916cd43dd8448eb211c80319c\",\"spanId\":\"" + spanId + "\",\"name\":\"" + name +
         "\",\"kind\":\"INTERNAL\",\"startTimeUnixNano\":1795000000000000000,\"endTimeUnixNano\":1795000001000000000,\"attributes\":" + attributes + ",\"events\":" + events + "}";
