@@ -33,16 +33,24 @@ internal static class ReplayTable
 
         if (overall.NotTokenPriced > 0)
         {
-            Line(text, $"Note: {overall.NotTokenPriced:N0} successful calls used image/video models billed per image or second (not token-priced; not in the cost)");
+            Line(text, $"Note: {overall.NotTokenPriced:N0} successful calls used image/video models billed per image or second (not token-priced): {overall.Images:N0} images, {overall.VideoSeconds:N0} s of video, ${overall.PerUnitCostUsd:N4} at per-unit prices (in the total cost)");
+            if (overall.PerUnitUnpriced > 0)
+            {
+                Line(text, $"WARNING: {overall.PerUnitUnpriced:N0} of them have no per-unit price for their model, quality or size (units counted, not in the cost — add a perUnit tier with --prices)");
+            }
         }
 
         text.AppendLine();
         Line(text, $"{"Model",-48} {"Calls",7} {"Errors",7} {"Input tok",11} {"Output tok",11} {"Cost USD",11}  Stop reasons");
         foreach (var (model, totals) in invocations.ByModel.OrderByDescending(m => m.Value.CostUsd).ThenBy(m => m.Key, StringComparer.Ordinal))
         {
-            var cost = totals.Priced ? totals.CostUsd.ToString("N4", CultureInfo.InvariantCulture) : totals.NotTokenPricedModel ? "per-unit" : "unpriced";
+            var cost = totals.Priced || (totals.NotTokenPricedModel && totals.PerUnitUnpriced == 0)
+                ? totals.CostUsd.ToString("N4", CultureInfo.InvariantCulture)
+                : totals.NotTokenPricedModel ? "per-unit" : "unpriced";
             Line(text, $"{Shorten(model, 48),-48} {totals.Records,7:N0} {totals.Errors,7:N0} {totals.InputTokens,11:N0} {totals.OutputTokens,11:N0} {cost,11}  {StopReasonList(totals.StopReasons)}");
         }
+
+        RenderPerUnit(text, invocations);
 
         text.AppendLine();
         Line(text, $"Top principals by cost (of {invocations.ByPrincipal.Count})");
@@ -68,6 +76,24 @@ internal static class ReplayTable
 
         RenderAlerts(text, alerts);
         return text.ToString();
+    }
+
+    /// <summary>Image and video models: their units and per-unit cost (the JSON's <c>images</c>, <c>videoSeconds</c>, <c>perUnitCostUsd</c>).</summary>
+    private static void RenderPerUnit(StringBuilder text, InvocationSummary invocations)
+    {
+        var models = invocations.ByModel.Where(m => m.Value.NotTokenPricedModel).OrderBy(m => m.Key, StringComparer.Ordinal).ToList();
+        if (models.Count == 0)
+        {
+            return;
+        }
+
+        text.AppendLine();
+        Line(text, $"{"Image / video model (per-unit prices)",-48} {"Calls",7} {"Images",8} {"Video s",8} {"Cost USD",11}");
+        foreach (var (model, totals) in models)
+        {
+            var cost = totals.PerUnitUnpriced == 0 ? totals.PerUnitCostUsd.ToString("N4", CultureInfo.InvariantCulture) : $"{totals.PerUnitUnpriced:N0} unpriced";
+            Line(text, $"{Shorten(model, 48),-48} {totals.Records,7:N0} {totals.Images,8:N0} {totals.VideoSeconds,8:N0} {cost,11}");
+        }
     }
 
     /// <summary>Per feature and A/B arm, from invocation logs (the same figures as the JSON's <c>features</c>).</summary>

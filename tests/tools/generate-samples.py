@@ -272,9 +272,10 @@ def quality_experiment():
                 low = regression and arm == "B"
                 score = min(1.0, max(0.0, q.gauss(0.55 if low else 0.85, 0.08 if low else 0.05)))
                 start_ns = int(t.timestamp() * 1e9)
+                trace_id, span_id = "%032x" % q.getrandbits(128), "%016x" % q.getrandbits(64)
                 records.append((t + timedelta(milliseconds=latency), {
                     "resource": {"attributes": {"service.name": "helpdesk-bot", "deployment.environment.name": "prod"}},
-                    "scope": {"name": "strands.telemetry.tracer"}, "traceId": "%032x" % q.getrandbits(128), "spanId": "%016x" % q.getrandbits(64),
+                    "scope": {"name": "strands.telemetry.tracer"}, "traceId": trace_id, "spanId": span_id,
                     "name": "invoke_agent ticket_summarizer", "kind": "INTERNAL",
                     "startTimeUnixNano": start_ns, "endTimeUnixNano": start_ns + latency * 1_000_000, "durationNano": latency * 1_000_000,
                     "attributes": {"gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "ticket_summarizer",
@@ -285,6 +286,18 @@ def quality_experiment():
                                 "attributes": {"gen_ai.evaluation.name": "Builtin.Helpfulness", "gen_ai.evaluation.score.value": round(score, 3),
                                                "gen_ai.evaluation.score.label": "Helpful" if score >= 0.7 else "Not helpful",
                                                "gen_ai.evaluation.explanation": "The summary covers the customer's issue."}}]}))
+                # The agent's model call: untagged, so it counts for the feature through its trace's
+                # agent span (trace tag propagation). No random draws: the records above stay as they were.
+                call_ns = latency * 1_000_000 - 60_000_000
+                records.append((t + timedelta(milliseconds=latency - 30), {
+                    "resource": {"attributes": {"service.name": "helpdesk-bot", "deployment.environment.name": "prod"}},
+                    "scope": {"name": "strands.telemetry.tracer"}, "traceId": trace_id, "spanId": "%016x" % (int(span_id, 16) ^ 0x5A5A),
+                    "parentSpanId": span_id, "name": "chat " + model, "kind": "CLIENT",
+                    "startTimeUnixNano": start_ns + 30_000_000, "endTimeUnixNano": start_ns + 30_000_000 + call_ns, "durationNano": call_ns,
+                    "attributes": {"gen_ai.operation.name": "chat", "gen_ai.provider.name": "aws.bedrock", "gen_ai.request.model": model,
+                                   "gen_ai.usage.input_tokens": in_tok, "gen_ai.usage.output_tokens": out_tok,
+                                   "gen_ai.response.finish_reasons": ["end_turn"]},
+                    "status": {"code": "OK"}}))
                 if q.random() < 0.6:
                     satisfied = q.random() < (0.40 if low else 0.85)
                     at = t + timedelta(minutes=q.randint(2, 30))

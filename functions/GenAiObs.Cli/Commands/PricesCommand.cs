@@ -225,8 +225,11 @@ public sealed class PricesCommand
         }
 
         var confirmed = table.Entries.Count(e => e.Confirmed);
+        var perUnit = table.NotTokenPriced.Where(e => e.PerUnit is not null).ToList();
         await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"{file}: valid. effectiveDate {table.EffectiveDate}, base region {table.BaseRegion}; {table.Entries.Count} token-priced models ({confirmed} confirmed by two sources), {table.NotTokenPriced.Count} not token-priced, {table.KnownUnpriced.Count} listed as unpriced.")).ConfigureAwait(false);
+            $"{file}: valid. effectiveDate {table.EffectiveDate}, base region {table.BaseRegion}; {table.Entries.Count} token-priced models ({confirmed} confirmed by two sources), {table.NotTokenPriced.Count} not token-priced ({perUnit.Count} with per-unit prices, {perUnit.Count(e => e.Confirmed)} confirmed by two sources), {table.KnownUnpriced.Count} listed as unpriced.")).ConfigureAwait(false);
+        await WriteListAsync(stdout, "Per-unit prices, USD", [.. perUnit.Select(e =>
+            $"{e.ModelId}: {PriceTableDiff.Describe(e).TrimStart(',', ' ')} (effective {e.EffectiveDate}, {(e.Confirmed ? "confirmed by two sources" : "not confirmed")})")]).ConfigureAwait(false);
         var changes = PriceTableDiff.Compare(reference, table);
         var label = against ?? $"the embedded default ({reference.EffectiveDate})";
         if (changes.Count == 0)

@@ -365,6 +365,14 @@ public static class AggregateBuilder
             Add(NameCache.NotTokenPricedSlot, invocation.NotTokenPriced ? 1 : 0);
         }
 
+        if (invocation.PerUnit is { } units)
+        {
+            Add(NameCache.ImagesSlot, units.Unit == "image" ? units.Units : 0);
+            Add(NameCache.VideoSecondsSlot, units.Unit == "second" ? units.Units : 0);
+            Add(NameCache.PerUnitCostMicrosSlot, AggregateCounters.ToMicros(units.CostUsd));
+            Add(NameCache.PerUnitUnpricedSlot, units.Priced ? 0 : 1);
+        }
+
         if (record.LatencyMs is { } latency)
         {
             Add(names.Bin(HistogramFamily.Latency, latency), 1);
@@ -527,6 +535,10 @@ public static class AggregateBuilder
         public static readonly int NotTokenPricedSlot = Fixed(CounterNames.NotTokenPriced);
         public static readonly int NotTokenPricedAnySlot = Fixed(CounterNames.NotTokenPricedAny);
         public static readonly int CostSquareNanosSlot = Fixed(CounterNames.CostSquareNanos);
+        public static readonly int ImagesSlot = Fixed(CounterNames.Images);
+        public static readonly int VideoSecondsSlot = Fixed(CounterNames.VideoSeconds);
+        public static readonly int PerUnitCostMicrosSlot = Fixed(CounterNames.PerUnitCostMicros);
+        public static readonly int PerUnitUnpricedSlot = Fixed(CounterNames.PerUnitUnpriced);
 
         /// <summary>Slots below this are the fixed counters above (at most 32: the accumulator tracks them with a bit each).</summary>
         public static readonly int FixedSlots = FixedNames.Count <= 32 ? FixedNames.Count : throw new InvalidOperationException("more than 32 fixed counters");

@@ -34,6 +34,7 @@ public static class AggregateReport
         WriteInvocationTotals(writer, total);
         writer.WriteNumber("unpriced", total[CounterNames.Unpriced]);
         writer.WriteNumber("notTokenPriced", total[CounterNames.NotTokenPriced]);
+        WriteUnitTotals(writer, total);
         WriteStopReasons(writer, total);
 
         writer.WriteStartObject("byModel");
@@ -46,7 +47,10 @@ public static class AggregateReport
             if (counters[CounterNames.NotTokenPricedAny] > 0)
             {
                 writer.WriteBoolean("notTokenPriced", true);
+                writer.WriteBoolean("perUnitPriced", counters[CounterNames.PerUnitUnpriced] == 0);
             }
+
+            WriteUnitTotals(writer, counters);
 
             WriteStopReasons(writer, counters);
             writer.WriteEndObject();
@@ -67,6 +71,25 @@ public static class AggregateReport
 
         writer.WriteEndObject();
         writer.WriteEndObject();
+    }
+
+    /// <summary>images, videoSeconds and perUnitCostUsd, each only when not 0 (as <c>replay --json</c> writes them).</summary>
+    private static void WriteUnitTotals(Utf8JsonWriter writer, AggregateCounters counters)
+    {
+        if (counters[CounterNames.Images] != 0)
+        {
+            writer.WriteNumber("images", counters[CounterNames.Images]);
+        }
+
+        if (counters[CounterNames.VideoSeconds] != 0)
+        {
+            writer.WriteNumber("videoSeconds", counters[CounterNames.VideoSeconds]);
+        }
+
+        if (counters[CounterNames.PerUnitCostMicros] != 0)
+        {
+            writer.WriteNumber("perUnitCostUsd", AggregateCounters.FromMicros(counters[CounterNames.PerUnitCostMicros]));
+        }
     }
 
     public static void WriteSpans(Utf8JsonWriter writer, IReadOnlyDictionary<string, AggregateCounters> sums)

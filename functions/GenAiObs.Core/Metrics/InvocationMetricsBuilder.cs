@@ -111,6 +111,12 @@ public static class InvocationMetricsBuilder
                 batch.AddCount(byModel, InvocationMetricNames.UnpricedInvocations, 1, time);
             }
 
+            if (invocation.PerUnit is { } units)
+            {
+                AddNonZeroCount(batch, byModel, units.Unit == "image" ? InvocationMetricNames.ImagesGenerated : InvocationMetricNames.VideoSeconds, units.Unit is "image" or "second" ? units.Units : 0, time, MetricUnit.Count);
+                AddNonZeroCount(batch, byModel, InvocationMetricNames.PerUnitCostUsd, (double)units.CostUsd, time, MetricUnit.None);
+            }
+
             if (team is not null)
             {
                 AddCost(batch, batch.Dimensions(MetricDimensions.Service, options.ServiceName, MetricDimensions.Team, teams.Contains(team) ? team : MetricDimensions.Other), invocation, time);
@@ -172,6 +178,14 @@ public static class InvocationMetricsBuilder
         if (record.Dimensions is { Feature: not null } or { Variant: not null })
         {
             batch.AddProperty(attribution, InvocationMetricNames.OutputTokensProperty, record.OutputTokens, time);
+        }
+    }
+
+    private static void AddNonZeroCount(MetricBatch batch, DimensionSet dimensions, string name, double value, long time, MetricUnit unit)
+    {
+        if (value != 0)
+        {
+            batch.AddCount(dimensions, name, value, time, unit);
         }
     }
 

@@ -34,8 +34,11 @@ public sealed record PriceEntry(
 /// <param name="ModelId">The key (a base model id).</param>
 /// <param name="Unit">What it is billed per: <c>image</c>, <c>second</c>, <c>request</c>, <c>query</c>.</param>
 /// <param name="Sources">The <c>sources</c> ids.</param>
-/// <param name="Note">Free text (e.g. the per-unit prices, which this pipeline does not compute).</param>
-public sealed record NotTokenPricedEntry(string ModelId, string Unit, IReadOnlyList<string> Sources, string? Note);
+/// <param name="Note">Free text (which figures two sources confirm, disagreements).</param>
+/// <param name="PerUnit">USD per image or per second by tier (<c>perUnit</c>); null: its units are counted but not priced.</param>
+/// <param name="EffectiveDate">The date the per-unit prices took effect or were read (yyyy-MM-dd), else the table's.</param>
+/// <param name="Confirmed">True when two of the sources give the same per-unit figures.</param>
+public sealed record NotTokenPricedEntry(string ModelId, string Unit, IReadOnlyList<string> Sources, string? Note, PerUnitPrices? PerUnit = null, string? EffectiveDate = null, bool Confirmed = false);
 
 /// <summary>Where figures in the file come from.</summary>
 /// <param name="Id">The id models refer to.</param>

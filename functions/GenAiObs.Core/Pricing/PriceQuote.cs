@@ -22,7 +22,8 @@ public readonly record struct PriceQuote(PriceStatus Status, decimal CostUsd, st
 /// What the cache reads saved: those tokens at the input price minus what they cost
 /// (0 for a model without a cache-read price, which is then billed at the input price).
 /// </param>
-public readonly record struct CostBreakdown(decimal InputUsd, decimal OutputUsd, decimal CacheReadUsd, decimal CacheWriteUsd, decimal CacheSavingsUsd)
+/// <param name="PerUnitUsd">Images or video seconds at a not-token-priced model's <c>perUnit</c> price (<see cref="UnitQuote"/>).</param>
+public readonly record struct CostBreakdown(decimal InputUsd, decimal OutputUsd, decimal CacheReadUsd, decimal CacheWriteUsd, decimal CacheSavingsUsd, decimal PerUnitUsd = 0m)
 {
-    public decimal TotalUsd => InputUsd + OutputUsd + CacheReadUsd + CacheWriteUsd;
+    public decimal TotalUsd => InputUsd + OutputUsd + CacheReadUsd + CacheWriteUsd + PerUnitUsd;
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using GenAiObs.Core.Records;
 
 namespace GenAiObs.Core.Pricing;
 
@@ -16,7 +17,7 @@ namespace GenAiObs.Core.Pricing;
 ///    "cacheReadPerMillion":0.3,"cacheWritePerMillion":3.75,"regionalMultiplier":1.1,
 ///    "regions":{"us-gov-west-1":{"inputPerMillion":3.6,"outputPerMillion":18.0}},
 ///    "effectiveDate":"2026-11-01","sources":["aws-pricing-page"],"confirmed":false,"priceListName":"Claude Sonnet 4.5"}},
-///  "notTokenPriced":{"amazon.nova-canvas-v1:0":{"unit":"image"}},
+///  "notTokenPriced":{"amazon.nova-canvas-v1:0":{"unit":"image","perUnit":{"image":{"standard/1024x1024":0.04,"premium/1024x1024":0.06}},"defaultTier":"standard/1024x1024"}},
 ///  "unpriced":{"vendor.model-v1:0":"why no price is given"},
 ///  "inferenceProfiles":{"arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/a1b2c3":"anthropic.claude-3-haiku-20240307-v1:0"}}
 /// </code>
@@ -47,6 +48,7 @@ public sealed class PriceTable
     private readonly Dictionary<string, ModelPrice>.AlternateLookup<ReadOnlySpan<char>> _modelLookup;
     private readonly Dictionary<string, string> _profilesByArn;
     private readonly Dictionary<string, string> _profilesById;
+    private readonly Dictionary<string, NotTokenPricedEntry> _notTokenPriced;
 
     private PriceTable(TableParts parts)
     {
@@ -68,6 +70,7 @@ public sealed class PriceTable
         }
 
         _modelLookup = _models.GetAlternateLookup<ReadOnlySpan<char>>();
+        _notTokenPriced = parts.NotTokenPriced.ToDictionary(e => e.ModelId, StringComparer.Ordinal);
         _profilesByArn = parts.ProfilesByArn;
         _profilesById = parts.ProfilesById;
     }
@@ -259,6 +262,36 @@ public sealed class PriceTable
     public string? ResolveKey(string loggedModelId) =>
         TryResolve(loggedModelId, out var key, out _, out _) ? key : null;
 
+    /// <summary>
+    /// Prices one successful call of the <c>notTokenPriced</c> model <paramref name="priceKey"/>
+    /// (a <see cref="PriceQuote.PriceKey"/> of status <see cref="PriceStatus.NotTokenPriced"/>) per
+    /// unit: images generated or video seconds requested, at its <c>perUnit</c> tier. Null for
+    /// any other key. A call whose body shows no image count is one image: Amazon Titan Image
+    /// Generator and Amazon Nova Canvas default <c>numberOfImages</c> to 1 and the Stability AI
+    /// models return one image per call. Video seconds not shown are not counted.
+    /// </summary>
+    public UnitQuote? QuoteUnits(string priceKey, MediaUsage? media)
+    {
+        ArgumentNullException.ThrowIfNull(priceKey);
+        if (!_notTokenPriced.TryGetValue(priceKey, out var entry))
+        {
+            return null;
+        }
+
+        long? units = entry.Unit switch
+        {
+            "image" => media?.Images ?? 1,
+            "second" => media?.VideoSeconds,
+            _ => null,
+        };
+        if (units is not { } counted || entry.PerUnit is not { } prices || !prices.TryFindTier(media?.Quality, media?.Pixels, out var tier))
+        {
+            return new UnitQuote(entry.Unit, units ?? 0, null, 0m, Priced: false);
+        }
+
+        return new UnitQuote(entry.Unit, counted, tier.Name, counted * tier.Usd, Priced: true);
+    }
+
     // ---- Loading
 
     private static PriceTable FromDocument(JsonElement root)
@@ -326,7 +359,7 @@ public sealed class PriceTable
         }
 
         var entries = ReadModels(models.Value, effectiveDate, sources);
-        var notToken = notTokenPriced is { } n ? ReadNotTokenPriced(n, sources) : [];
+        var notToken = notTokenPriced is { } n ? ReadNotTokenPriced(n, effectiveDate, sources) : [];
         var known = unpriced is { } u ? ReadUnpriced(u) : new Dictionary<string, string>(StringComparer.Ordinal);
         var priced = entries.Select(e => e.ModelId).ToHashSet(StringComparer.Ordinal);
         foreach (var entry in notToken)
@@ -656,7 +689,7 @@ public sealed class PriceTable
         throw new PriceTableException($"price table: {where} must be a name or an array of names");
     }
 
-    private static List<NotTokenPricedEntry> ReadNotTokenPriced(JsonElement value, Dictionary<string, PriceSource> sources)
+    private static List<NotTokenPricedEntry> ReadNotTokenPriced(JsonElement value, string tableDate, Dictionary<string, PriceSource> sources)
     {
         if (value.ValueKind != JsonValueKind.Object)
         {
@@ -672,7 +705,9 @@ public sealed class PriceTable
                 throw new PriceTableException($"price table: {where} must be an object with a unit");
             }
 
-            string? unit = null, note = null;
+            string? unit = null, note = null, effectiveDate = null, defaultTier = null;
+            var confirmed = false;
+            JsonElement? perUnit = null;
             List<string> sourceIds = [];
             foreach (var field in model.Value.EnumerateObject())
             {
@@ -687,8 +722,25 @@ public sealed class PriceTable
                     case "note":
                         note = ReadText(field.Value, $"{where}.note");
                         break;
+                    case "perUnit":
+                        perUnit = field.Value;
+                        break;
+                    case "defaultTier":
+                        defaultTier = ReadText(field.Value, $"{where}.defaultTier");
+                        break;
+                    case "effectiveDate":
+                        effectiveDate = ReadDate(field.Value, $"{where}.effectiveDate");
+                        break;
+                    case "confirmed":
+                        confirmed = field.Value.ValueKind switch
+                        {
+                            JsonValueKind.True => true,
+                            JsonValueKind.False => false,
+                            _ => throw new PriceTableException($"price table: {where}.confirmed must be true or false"),
+                        };
+                        break;
                     default:
-                        throw new PriceTableException($"price table: {where} has unknown property \"{field.Name}\" (expected unit, sources, note)");
+                        throw new PriceTableException($"price table: {where} has unknown property \"{field.Name}\" (expected unit, perUnit, defaultTier, effectiveDate, sources, confirmed, note)");
                 }
             }
 
@@ -697,7 +749,18 @@ public sealed class PriceTable
                 throw new PriceTableException($"price table: {where}.unit must be image, second, request or query");
             }
 
-            entries.Add(new NotTokenPricedEntry(model.Name, unit, sourceIds, note));
+            if (confirmed && sourceIds.Count < 2)
+            {
+                throw new PriceTableException($"price table: {where}.confirmed is true but fewer than two sources are named");
+            }
+
+            if (defaultTier is not null && perUnit is null)
+            {
+                throw new PriceTableException($"price table: {where}.defaultTier needs a perUnit price");
+            }
+
+            var prices = perUnit is { } p ? PerUnitPrices.Read(p, defaultTier, unit, where) : null;
+            entries.Add(new NotTokenPricedEntry(model.Name, unit, sourceIds, note, prices, effectiveDate ?? tableDate, confirmed));
         }
 
         return entries;

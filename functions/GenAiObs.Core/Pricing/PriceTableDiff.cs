@@ -64,10 +64,21 @@ public static class PriceTableDiff
             }
         }
 
-        var oldNotToken = before.NotTokenPriced.Select(e => e.ModelId).ToHashSet(StringComparer.Ordinal);
-        var newNotToken = after.NotTokenPriced.Select(e => e.ModelId).ToHashSet(StringComparer.Ordinal);
-        changes.AddRange(newNotToken.Except(oldNotToken).Order(StringComparer.Ordinal).Select(id => new PriceChange("added", id, "not token-priced")));
-        changes.AddRange(oldNotToken.Except(newNotToken).Order(StringComparer.Ordinal).Select(id => new PriceChange("removed", id, "not token-priced")));
+        var oldNotToken = before.NotTokenPriced.ToDictionary(e => e.ModelId, StringComparer.Ordinal);
+        var newNotToken = after.NotTokenPriced.ToDictionary(e => e.ModelId, StringComparer.Ordinal);
+        changes.AddRange(newNotToken.Keys.Except(oldNotToken.Keys).Order(StringComparer.Ordinal).Select(id => new PriceChange("added", id, "not token-priced" + Describe(newNotToken[id]))));
+        changes.AddRange(oldNotToken.Keys.Except(newNotToken.Keys).Order(StringComparer.Ordinal).Select(id => new PriceChange("removed", id, "not token-priced")));
+        foreach (var id in oldNotToken.Keys.Intersect(newNotToken.Keys).Order(StringComparer.Ordinal))
+        {
+            var (a, b) = (oldNotToken[id], newNotToken[id]);
+            var details = new List<string>();
+            Field(details, "unit", a.Unit, b.Unit);
+            Field(details, "perUnit", Describe(a).TrimStart(',', ' '), Describe(b).TrimStart(',', ' '));
+            if (details.Count > 0)
+            {
+                changes.Add(new PriceChange("changed", id, string.Join("; ", details)));
+            }
+        }
         changes.AddRange(after.KnownUnpriced.Keys.Except(before.KnownUnpriced.Keys).Order(StringComparer.Ordinal).Select(id => new PriceChange("added", id, "listed as unpriced: " + after.KnownUnpriced[id])));
         changes.AddRange(before.KnownUnpriced.Keys.Except(after.KnownUnpriced.Keys).Order(StringComparer.Ordinal).Select(id => new PriceChange("removed", id, "listed as unpriced")));
         return changes;
@@ -93,6 +104,12 @@ public static class PriceTableDiff
         kind == ModelKind.Embedding
             ? $"embedding, input {Format(prices.InputPerMillion)} per 1M"
             : $"input {Format(prices.InputPerMillion)}, output {Format(prices.OutputPerMillion)} per 1M";
+
+    /// <summary>", per image: standard/512x512 0.008, …" for an entry with per-unit prices, else empty.</summary>
+    public static string Describe(NotTokenPricedEntry entry) =>
+        entry.PerUnit is { } prices
+            ? $", per {prices.Unit}: {string.Join(", ", prices.Tiers.Select(t => $"{t.Name} {Format(t.Usd)}"))}"
+            : string.Empty;
 
     private static string Format(decimal value) => PriceListMapper.Normalise(value).ToString(CultureInfo.InvariantCulture);
 }

@@ -161,10 +161,15 @@ public sealed class BatchProcessor
         // Cross-region inference is billed at the source region's price (the Amazon Bedrock pricing page): the record's region.
         var quote = _prices.Quote(record.ModelId, record.Region, record.InputTokens, record.OutputTokens, record.CacheReadTokens, record.CacheWriteTokens, out var breakdown);
 
+        // An image or video model is never priced by its tokens: its images or video seconds are,
+        // at the table's per-unit price when it has one (their cost joins the call's cost).
+        var perUnit = !record.IsError && quote.Status == PriceStatus.NotTokenPriced ? _prices.QuoteUnits(quote.PriceKey!, record.Media) : null;
+        breakdown = breakdown with { PerUnitUsd = perUnit?.CostUsd ?? 0m };
+
         // A failed call costs nothing; it stays "priced" only when its model has a price, so an
         // unknown model is never hidden behind a $0 error.
-        var cost = record.IsError ? 0m : quote.CostUsd;
-        result.Invocations.Add(new PricedInvocation(record, cost, quote.Priced, quote.PriceKey, record.IsError ? default : breakdown, quote.Status == PriceStatus.NotTokenPriced) { Origin = result.Origin });
+        var cost = record.IsError ? 0m : quote.CostUsd + breakdown.PerUnitUsd;
+        result.Invocations.Add(new PricedInvocation(record, cost, quote.Priced, quote.PriceKey, record.IsError ? default : breakdown, quote.Status == PriceStatus.NotTokenPriced) { Origin = result.Origin, PerUnit = perUnit });
     }
 
     private void ParseFeedback(in LogEvent logEvent, BatchResult result, EventTimeBounds window)

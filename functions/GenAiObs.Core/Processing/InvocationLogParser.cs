@@ -212,7 +212,24 @@ public static class InvocationLogParser
             ErrorCode = string.IsNullOrEmpty(fields.ErrorCode) ? null : fields.ErrorCode,
             RequestMetadata = fields.RequestMetadata,
             Dimensions = RequestDimensions.From(fields.Feature, fields.Variant, fields.PromptTemplate, fields.PromptTemplateVersion),
+            Media = MediaOf(fields.Request, body),
         };
+    }
+
+    /// <summary>
+    /// The image or video usage the bodies show; null for every other call. The response's image
+    /// count wins (what was generated); without a logged response, the request's numberOfImages,
+    /// which defaults to 1 (Amazon Titan Image Generator, Amazon Nova Canvas).
+    /// </summary>
+    private static MediaUsage? MediaOf(in RequestBodyFacts request, in ResponseBodyFacts body)
+    {
+        if (!request.ImageRequest && request.VideoSeconds is null && body.ImageCount is null)
+        {
+            return null;
+        }
+
+        var images = body.ImageCount ?? (request.ImageRequest ? request.NumberOfImages ?? 1 : null);
+        return new MediaUsage(images, request.VideoSeconds, request.Quality, request.Width, request.Height);
     }
 
     // ---- Top-level fields
@@ -346,9 +363,14 @@ public static class InvocationLogParser
                 reader.Read();
                 fields.CacheWriteTokens = ReadTokenCount(ref reader, "input.cacheWriteInputTokenCount");
             }
+            else if (reader.ValueTextEquals("inputBodyJson"u8))
+            {
+                // Only an image or video request's count, quality and size are read; the prompt is skipped.
+                reader.Read();
+                RequestBodyScanner.Scan(ref reader, ref fields.Request);
+            }
             else
             {
-                // inputBodyJson (the prompt) and everything else: skipped unread.
                 reader.Read();
                 reader.Skip();
             }
@@ -501,5 +523,6 @@ public static class InvocationLogParser
         public string? PromptTemplate;
         public string? PromptTemplateVersion;
         public ResponseBodyFacts Body;
+        public RequestBodyFacts Request;
     }
 }

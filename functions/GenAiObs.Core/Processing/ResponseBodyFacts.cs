@@ -18,4 +18,11 @@ internal struct ResponseBodyFacts
     /// answer, whatever stop reason the model reported.
     /// </summary>
     public bool GuardrailIntervened;
+
+    /// <summary>
+    /// Images in the response (the length of its top-level <c>images</c> array: Amazon Titan Image
+    /// Generator, Amazon Nova Canvas, Stability AI); 0 for a Stability AI response that carries
+    /// <c>finish_reasons</c> but no images (filtered); null when the body says nothing of images.
+    /// </summary>
+    public long? ImageCount;
 }

@@ -58,6 +58,8 @@ internal static class ResponseBodyScanner
         Nested,
         Candidates,
         GuardrailAction,
+        Images,
+        ImageFinishReasons,
     }
 
     /// <summary>Every property name the scanner looks at, once: adding a provider's field is one line here.</summary>
@@ -75,7 +77,9 @@ internal static class ResponseBodyScanner
         ("outputs", BodyField.Candidates),                 // Mistral text
         ("choices", BodyField.Candidates),                 // Mistral chat, OpenAI-style
         ("generations", BodyField.Candidates),             // Cohere legacy
-        ("amazon-bedrock-guardrailAction", BodyField.GuardrailAction)); // InvokeModel body or stream chunk with a guardrail
+        ("amazon-bedrock-guardrailAction", BodyField.GuardrailAction), // InvokeModel body or stream chunk with a guardrail
+        ("images", BodyField.Images),                      // Titan Image Generator, Nova Canvas, Stability AI: base64 images
+        ("finish_reasons", BodyField.ImageFinishReasons)); // Stability AI image responses (null per image, or why it was filtered)
 
     /// <summary>One response object or stream chunk; within it the first stop reason found wins.</summary>
     private static void ScanObject(ref Utf8JsonReader reader, ref ResponseBodyFacts facts)
@@ -103,6 +107,14 @@ internal static class ResponseBodyScanner
                     break;
                 case BodyField.Candidates:
                     ScanCandidates(ref reader, ref facts);
+                    break;
+                case BodyField.Images when reader.TokenType == JsonTokenType.StartArray:
+                    // Each image is a base64 string of up to megabytes: counted, skipped, never copied.
+                    facts.ImageCount = RequestBodyScanner.CountElements(ref reader);
+                    break;
+                case BodyField.ImageFinishReasons:
+                    facts.ImageCount ??= 0;
+                    reader.Skip();
                     break;
                 default:
                     reader.Skip();

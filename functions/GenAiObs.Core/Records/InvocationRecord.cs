@@ -51,6 +51,9 @@ public sealed record InvocationRecord
     /// <summary>The request's feature, A/B variant and prompt template from requestMetadata (<c>RequestDimensionNames</c> keys), when tagged.</summary>
     public RequestDimensions? Dimensions { get; init; }
 
+    /// <summary>Images generated or video seconds requested, with the quality and size they are priced by; null for a call that is neither.</summary>
+    public MediaUsage? Media { get; init; }
+
     public bool IsError => ErrorCode is not null;
 
     public bool IsThrottle => ErrorCode is "ThrottlingException" or "TooManyRequestsException" or "ServiceQuotaExceededException";

@@ -5,7 +5,7 @@ namespace GenAiObs.Core.Records;
 
 /// <summary>An invocation record with its computed cost.</summary>
 /// <param name="Record">The parsed record.</param>
-/// <param name="CostUsd">Cost in USD (0 for a failed call, an unpriced model or a model not billed per token).</param>
+/// <param name="CostUsd">Cost in USD: tokens at the token price, or images and video seconds at the per-unit price (0 for a failed call, an unpriced model, or a not-token-priced model without a per-unit price).</param>
 /// <param name="Priced">False when the model has no token price (a successful call is then counted as unpriced, never silently $0 — unless <paramref name="NotTokenPriced"/>).</param>
 /// <param name="PriceKey">The price-table key that matched, when priced.</param>
 /// <param name="Breakdown">The cost's parts (input, output, cache read/write) and the cache savings; all zero when <paramref name="CostUsd"/> is.</param>
@@ -17,6 +17,9 @@ public sealed record PricedInvocation(InvocationRecord Record, decimal CostUsd, 
 
     /// <summary>The delivery's source account and Region in central ingestion (null in direct mode): kept per invocation because a stream batch mixes accounts.</summary>
     public DeliveryOrigin? Origin { get; init; }
+
+    /// <summary>A successful call of a not-token-priced model: its units and their per-unit price (its cost is in <see cref="CostUsd"/>); null otherwise.</summary>
+    public UnitQuote? PerUnit { get; init; }
 }
 
 /// <summary>A span with the cost of its model call priced from the same table (0 for other classes).</summary>

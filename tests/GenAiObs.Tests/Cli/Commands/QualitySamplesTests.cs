@@ -38,9 +38,9 @@ public sealed class QualitySamplesTests(ReplayedSamples samples) : IClassFixture
                 var (satisfied, rated, scores) = arms[arm];
                 arms[arm] = (satisfied + (root.GetProperty("rating").GetString() == "up" ? 1 : 0), rated + 1, scores);
             }
-            else
+            else if (root.GetProperty("attributes").TryGetProperty("app.variant", out var variant))
             {
-                var arm = root.GetProperty("attributes").GetProperty("app.variant").GetString()!;
+                var arm = variant.GetString()!;
                 foreach (var e in root.GetProperty("events").EnumerateArray())
                 {
                     arms[arm].Scores.Add(e.GetProperty("attributes").GetProperty("gen_ai.evaluation.score.value").GetDouble());
@@ -49,6 +49,55 @@ public sealed class QualitySamplesTests(ReplayedSamples samples) : IClassFixture
         }
 
         return arms;
+    }
+
+    /// <summary>Per arm: the model-call spans (untagged children of the tagged agent spans) and their output tokens, from the sample file.</summary>
+    private static Dictionary<string, (int Calls, long OutputTokens)> RawModelCalls()
+    {
+        using var file = File.OpenRead(Path.Combine(AppContext.BaseDirectory, "samples", "quality-experiment.jsonl.gz"));
+        using var reader = new StreamReader(new GZipStream(file, CompressionMode.Decompress));
+        var armOfTrace = new Dictionary<string, string>(StringComparer.Ordinal);
+        var calls = new List<(string TraceId, long OutputTokens)>();
+        while (reader.ReadLine() is { Length: > 0 } line)
+        {
+            var root = JsonDocument.Parse(line).RootElement;
+            if (!root.TryGetProperty("traceId", out var trace))
+            {
+                continue;
+            }
+
+            var attributes = root.GetProperty("attributes");
+            if (attributes.TryGetProperty("app.variant", out var variant))
+            {
+                armOfTrace[trace.GetString()!] = variant.GetString()!;
+            }
+            else
+            {
+                Assert.Equal("chat", attributes.GetProperty("gen_ai.operation.name").GetString());
+                calls.Add((trace.GetString()!, attributes.GetProperty("gen_ai.usage.output_tokens").GetInt64()));
+            }
+        }
+
+        return calls.GroupBy(c => armOfTrace[c.TraceId]).ToDictionary(g => g.Key, g => (g.Count(), g.Sum(c => c.OutputTokens)), StringComparer.Ordinal);
+    }
+
+    [Fact]
+    public void Replay_WhenModelCallSpansCarryNoTags_ShouldCountThemUnderTheirAgentSpansFeatureAndArm()
+    {
+        var raw = RawModelCalls();
+        using var json = JsonDocument.Parse(samples.Stdout);
+
+        var feature = json.RootElement.GetProperty("features").GetProperty("ticket-summary");
+
+        Assert.Equal(raw.Values.Sum(r => r.Calls), feature.GetProperty("spans").GetProperty("modelCalls").GetInt64());
+        foreach (var (arm, (calls, outputTokens)) in raw)
+        {
+            var spans = feature.GetProperty("variants").GetProperty(arm).GetProperty("spans");
+            Assert.Equal((calls, outputTokens), (spans.GetProperty("modelCalls").GetInt32(), spans.GetProperty("outputTokens").GetInt64()));
+        }
+
+        // The same calls as the invocation log, priced from the same table: the same cost.
+        Assert.Equal(feature.GetProperty("costUsd").GetDecimal(), feature.GetProperty("spans").GetProperty("costUsd").GetDecimal());
     }
 
     private static double NormalCdf(double z) =>

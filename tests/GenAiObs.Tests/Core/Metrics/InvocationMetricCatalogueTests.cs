@@ -1,4 +1,5 @@
 using GenAiObs.Core.Metrics;
+using GenAiObs.Core.Pricing;
 using GenAiObs.Core.Records;
 using Xunit;
 
@@ -18,6 +19,8 @@ public sealed class InvocationMetricCatalogueTests
             Invocation(errorCode: "ThrottlingException"),
             Invocation(stopReason: StopReasons.MaxTokens, latency: 1500),
             Invocation(priced: false),
+            Invocation(perUnit: new UnitQuote("image", 2, "standard/1024x1024", 0.08m, Priced: true)),
+            Invocation(perUnit: new UnitQuote("second", 12, "any", 0.96m, Priced: true)),
         };
         var rejections = new[] { new Rejection("e9", RejectReasons.InvalidGzip, "body") };
 
@@ -32,6 +35,25 @@ public sealed class InvocationMetricCatalogueTests
         Assert.Equal(catalogued.Order(StringComparer.Ordinal), emitted.Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public void Build_WhenNoCallMadeImagesOrVideo_ShouldPublishNoPerUnitMetric()
+    {
+        var invocations = new[]
+        {
+            Invocation(),
+            Invocation(priced: false),
+            Invocation(perUnit: new UnitQuote("image", 0, "any", 0m, Priced: true)),
+        };
+
+        var batch = InvocationMetricsBuilder.Build(invocations, [], new InvocationMetricsOptions("svc"), T0.ToUnixTimeMilliseconds());
+
+        var names = batch.Groups.SelectMany(g => g.Value.Values.Select(s => s.Name)).ToHashSet(StringComparer.Ordinal);
+        Assert.Contains(InvocationMetricNames.CostUsd, names);
+        Assert.DoesNotContain(InvocationMetricNames.ImagesGenerated, names);
+        Assert.DoesNotContain(InvocationMetricNames.VideoSeconds, names);
+        Assert.DoesNotContain(InvocationMetricNames.PerUnitCostUsd, names);
+    }
+
     private static PricedInvocation Invocation(
         string stopReason = StopReasons.EndTurn,
         string? errorCode = null,
@@ -41,7 +63,8 @@ public sealed class InvocationMetricCatalogueTests
         double? ttft = null,
         long cacheRead = 0,
         long cacheWrite = 0,
-        bool priced = true) =>
+        bool priced = true,
+        UnitQuote? perUnit = null) =>
         new(
             new InvocationRecord
             {
@@ -61,7 +84,11 @@ public sealed class InvocationMetricCatalogueTests
                 InferenceRegion = region,
                 RequestMetadata = metadata,
             },
-            errorCode is null && priced ? 0.0012m : 0m,
-            priced,
-            priced ? "anthropic.claude-3-haiku" : null);
+            errorCode is null && priced ? 0.0012m + (perUnit?.CostUsd ?? 0m) : 0m,
+            priced && perUnit is null,
+            priced ? "anthropic.claude-3-haiku" : null,
+            NotTokenPriced: perUnit is not null)
+        {
+            PerUnit = perUnit,
+        };
 }

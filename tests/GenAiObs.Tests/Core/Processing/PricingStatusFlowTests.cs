@@ -45,7 +45,9 @@ public class PricingStatusFlowTests
         var canvas = result.Invocations.Single(i => i.Record.ModelId == "amazon.nova-canvas-v1:0");
         Assert.True(canvas.NotTokenPriced);
         Assert.False(canvas.Unpriced);
-        Assert.Equal(0m, canvas.CostUsd);
+        // No body logged: one image (numberOfImages' default) at standard 1024x1024, never its 40 tokens.
+        Assert.Equal(0.04m, canvas.CostUsd);
+        Assert.Equal(new UnitQuote("image", 1, "standard/1024x1024", 0.04m, Priced: true), canvas.PerUnit);
         Assert.True(result.Invocations.Single(i => i.Record.ModelId == "vendor.unknown-model-v1:0").Unpriced);
         Assert.Equal(1, root.GetProperty("unpriced").GetInt64());
         Assert.Equal(1, root.GetProperty("notTokenPriced").GetInt64());
