@@ -70,10 +70,7 @@ public sealed class LoggingSetupFunction : ILambdaFunction
     public static IReadOnlyList<SettingVariable> Variables { get; } =
     [
         .. FunctionSettings.LoggingVariables,
-        // The aggregate write mode comes with the table settings but means nothing here (it only
-        // backs up and restores the logging configuration), so the template does not set it.
         .. DynamoDbStoreSettings.Variables
-            .Where(v => v.Name != EnvironmentVariables.AggregateWrites)
             .Select(v => v.Name == EnvironmentVariables.TableName
                 ? v with { IsRequired = true, Purpose = "the stack's table: keeps a replaced logging configuration until the stack is deleted" }
                 : v),
