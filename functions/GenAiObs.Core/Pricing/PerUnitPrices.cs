@@ -6,11 +6,11 @@ namespace GenAiObs.Core.Pricing;
 
 /// <summary>
 /// The per-unit prices of a model that is not billed per token (a <c>notTokenPriced</c> entry's
-/// <c>perUnit</c>): USD per image or per second of video, by tier.
+/// <c>perUnit</c>): USD per image, per second of video or per rerank query, by tier.
 /// </summary>
 /// <remarks>
-/// A tier name is <c>any</c>, a quality (<c>standard</c>), a size (<c>1024x1024</c>) or both
-/// (<c>premium/1024x1024</c>). A size tier holds every output of at most that many pixels (the
+/// A tier name is <c>any</c>, a quality (<c>standard</c>, or a video resolution such as
+/// <c>720p</c>), a size (<c>1024x1024</c>) or both (<c>premium/1024x1024</c>). A size tier holds every output of at most that many pixels (the
 /// Amazon Bedrock pricing page prices Titan Image Generator and Nova Canvas images "up to"
 /// 512x512, 1024x1024, 2048x2048). A call takes the tier of its quality with the smallest size
 /// that holds its image; a quality or size the call does not name is the entry's
@@ -29,7 +29,7 @@ public sealed class PerUnitPrices
         Defaults = defaults;
     }
 
-    /// <summary>What the prices are per: <c>image</c> or <c>second</c>.</summary>
+    /// <summary>What the prices are per: <c>image</c>, <c>second</c> or <c>query</c>.</summary>
     public string Unit { get; }
 
     /// <summary>The tiers in file order.</summary>
@@ -83,9 +83,9 @@ public sealed class PerUnitPrices
         IReadOnlyList<UnitTier>? tiers = null;
         foreach (var byUnit in perUnit.EnumerateObject())
         {
-            if (byUnit.Name != unit || unit is not ("image" or "second"))
+            if (byUnit.Name != unit || unit is not ("image" or "second" or "query"))
             {
-                throw new PriceTableException($"price table: {where}.perUnit has \"{byUnit.Name}\"; it can only price the entry's unit, image or second (the entry's unit is {unit})");
+                throw new PriceTableException($"price table: {where}.perUnit has \"{byUnit.Name}\"; it can only price the entry's unit, image, second or query (the entry's unit is {unit})");
             }
 
             tiers = ReadTiers(byUnit.Value, $"{where}.perUnit.{unit}");
@@ -143,9 +143,9 @@ public sealed class PerUnitPrices
         var slash = name.IndexOf('/', StringComparison.Ordinal);
         var qualityPart = slash >= 0 ? name[..slash] : IsSize(name) ? null : name;
         var sizePart = slash >= 0 ? name[(slash + 1)..] : IsSize(name) ? name : null;
-        if (qualityPart is not null && (qualityPart.Length is 0 or > 32 || !qualityPart.All(char.IsAsciiLetterLower) || qualityPart == MediaQualities.Other))
+        if (qualityPart is not null && (qualityPart.Length is 0 or > 32 || !qualityPart.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c)) || qualityPart == MediaQualities.Other))
         {
-            throw new PriceTableException($"price table: {where}: the quality must be lower-case letters such as standard or premium");
+            throw new PriceTableException($"price table: {where}: the quality must be lower-case letters or digits such as standard, premium or 720p");
         }
 
         long? maxPixels = null;

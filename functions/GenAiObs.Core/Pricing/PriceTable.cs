@@ -265,10 +265,11 @@ public sealed class PriceTable
     /// <summary>
     /// Prices one successful call of the <c>notTokenPriced</c> model <paramref name="priceKey"/>
     /// (a <see cref="PriceQuote.PriceKey"/> of status <see cref="PriceStatus.NotTokenPriced"/>) per
-    /// unit: images generated or video seconds requested, at its <c>perUnit</c> tier. Null for
-    /// any other key. A call whose body shows no image count is one image: Amazon Titan Image
-    /// Generator and Amazon Nova Canvas default <c>numberOfImages</c> to 1 and the Stability AI
-    /// models return one image per call. Video seconds not shown are not counted.
+    /// unit: images generated, video seconds requested or rerank queries, at its <c>perUnit</c>
+    /// tier. Null for any other key. A call whose body shows no image count is one image: Amazon
+    /// Titan Image Generator and Amazon Nova Canvas default <c>numberOfImages</c> to 1 and the
+    /// Stability AI models return one image per call; a rerank call whose body shows no documents
+    /// is one query (every call holds at least one). Video seconds not shown are not counted.
     /// </summary>
     public UnitQuote? QuoteUnits(string priceKey, MediaUsage? media)
     {
@@ -282,6 +283,7 @@ public sealed class PriceTable
         {
             "image" => media?.Images ?? 1,
             "second" => media?.VideoSeconds,
+            "query" => media?.Queries ?? 1,
             _ => null,
         };
         if (units is not { } counted || entry.PerUnit is not { } prices || !prices.TryFindTier(media?.Quality, media?.Pixels, out var tier))

@@ -223,13 +223,13 @@ public static class InvocationLogParser
     /// </summary>
     private static MediaUsage? MediaOf(in RequestBodyFacts request, in ResponseBodyFacts body)
     {
-        if (!request.ImageRequest && request.VideoSeconds is null && body.ImageCount is null)
+        if (!request.ImageRequest && request.VideoSeconds is null && body.ImageCount is null && request.RerankQueries is null)
         {
             return null;
         }
 
         var images = body.ImageCount ?? (request.ImageRequest ? request.NumberOfImages ?? 1 : null);
-        return new MediaUsage(images, request.VideoSeconds, request.Quality, request.Width, request.Height);
+        return new MediaUsage(images, request.VideoSeconds, request.Quality, request.Width, request.Height) { Queries = request.RerankQueries };
     }
 
     // ---- Top-level fields

@@ -12,9 +12,12 @@ internal struct RequestBodyFacts
     /// <summary>Seconds of video requested; null unless the body is a video request.</summary>
     public long? VideoSeconds;
 
-    /// <summary>The image quality as a <see cref="Records.MediaQualities"/> constant, when given.</summary>
+    /// <summary>The image quality or video resolution as a <see cref="Records.MediaQualities"/> constant, when given.</summary>
     public string? Quality;
 
     public int? Width;
     public int? Height;
+
+    /// <summary>Rerank queries billed for the call (one per 100 documents, rounded up); null unless the body is a rerank request (<c>query</c> and <c>documents</c>).</summary>
+    public long? RerankQueries;
 }

@@ -11,7 +11,10 @@ namespace GenAiObs.Core.Processing;
 /// Guide, "Image generation request and response"), and the Amazon Nova Reel
 /// <c>videoGenerationConfig</c> (<c>durationSeconds</c>, <c>dimension</c>) of a
 /// <c>TEXT_VIDEO</c>, <c>MULTI_SHOT_AUTOMATED</c> or <c>MULTI_SHOT_MANUAL</c> request (Amazon Nova
-/// User Guide, "Video generation access and usage"). Prompts, images and every other member are
+/// User Guide, "Video generation access and usage"), the Luma AI Ray <c>duration</c>
+/// (<c>"5s"</c>, <c>"9s"</c>) and <c>resolution</c> (<c>"540p"</c>, <c>"720p"</c>; Amazon Bedrock User
+/// Guide, "Luma AI models"), and a rerank request's <c>documents</c> beside its <c>query</c>
+/// (Amazon Rerank, Cohere Rerank). Prompts, queries, documents, images and every other member are
 /// skipped with <see cref="Utf8JsonReader.Skip"/>: a base64 image is passed over, never copied.
 /// </summary>
 internal static class RequestBodyScanner
@@ -24,6 +27,9 @@ internal static class RequestBodyScanner
     private const int MaxSide = 65_536;
     private const long MaxVideoSeconds = 86_400;
 
+    /// <summary>A rerank query covers up to 100 documents; more are billed as further queries (Amazon Bedrock pricing page, rerank models).</summary>
+    public const long DocumentsPerQuery = 100;
+
     /// <summary>What a property of a request body is to the scanner.</summary>
     internal enum RequestField
     {
@@ -32,6 +38,10 @@ internal static class RequestBodyScanner
         ImageConfig,
         VideoConfig,
         ManualShots,
+        Duration,
+        Resolution,
+        Query,
+        Documents,
         Wrapper,
     }
 
@@ -40,6 +50,10 @@ internal static class RequestBodyScanner
         ("imageGenerationConfig", RequestField.ImageConfig),     // Titan Image Generator, Nova Canvas
         ("videoGenerationConfig", RequestField.VideoConfig),     // Nova Reel
         ("multiShotManualParams", RequestField.ManualShots),     // Nova Reel MULTI_SHOT_MANUAL
+        ("duration", RequestField.Duration),                     // Luma Ray ("5s", "9s")
+        ("resolution", RequestField.Resolution),                 // Luma Ray ("540p", "720p")
+        ("query", RequestField.Query),                           // Amazon Rerank, Cohere Rerank
+        ("documents", RequestField.Documents),                   // Amazon Rerank, Cohere Rerank (Cohere Command R's grounding documents come without a query)
         ("modelInput", RequestField.Wrapper));                   // StartAsyncInvoke's request, when logged whole
 
     /// <summary>The reader is on the body's first token; on return it is on the body's last token.</summary>
@@ -51,17 +65,32 @@ internal static class RequestBodyScanner
             return;
         }
 
-        var video = VideoTask.None;
-        long? durationSeconds = null;
-        long? manualShots = null;
-        ScanObject(ref reader, ref facts, ref video, ref durationSeconds, ref manualShots, nested: false);
-        facts.VideoSeconds = video switch
+        var scan = default(ScanState);
+        ScanObject(ref reader, ref facts, ref scan, nested: false);
+        facts.VideoSeconds = scan.Video switch
         {
-            VideoTask.SingleShot => durationSeconds ?? SecondsPerShot,
-            VideoTask.MultiShotAutomated => durationSeconds,
-            VideoTask.MultiShotManual => durationSeconds ?? (manualShots is { } shots ? shots * SecondsPerShot : null),
-            _ => null,
+            VideoTask.SingleShot => scan.DurationSeconds ?? SecondsPerShot,
+            VideoTask.MultiShotAutomated => scan.DurationSeconds,
+            VideoTask.MultiShotManual => scan.DurationSeconds ?? (scan.ManualShots is { } shots ? shots * SecondsPerShot : null),
+            _ => scan.TextDurationSeconds,
         };
+        facts.RerankQueries = scan.HasQuery && scan.Documents is { } documents
+            ? Math.Max(1, (documents + DocumentsPerQuery - 1) / DocumentsPerQuery)
+            : null;
+    }
+
+    /// <summary>What the scan has seen so far of the members that only count together.</summary>
+    private struct ScanState
+    {
+        public VideoTask Video;
+        public long? DurationSeconds;
+        public long? ManualShots;
+
+        /// <summary>Luma AI Ray's <c>duration</c> (<c>"5s"</c>) in seconds.</summary>
+        public long? TextDurationSeconds;
+
+        public bool HasQuery;
+        public long? Documents;
     }
 
     private enum VideoTask
@@ -72,7 +101,7 @@ internal static class RequestBodyScanner
         MultiShotManual,
     }
 
-    private static void ScanObject(ref Utf8JsonReader reader, ref RequestBodyFacts facts, ref VideoTask video, ref long? durationSeconds, ref long? manualShots, bool nested)
+    private static void ScanObject(ref Utf8JsonReader reader, ref RequestBodyFacts facts, ref ScanState scan, bool nested)
     {
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -81,20 +110,32 @@ internal static class RequestBodyScanner
             switch (field)
             {
                 case RequestField.TaskType when reader.TokenType == JsonTokenType.String:
-                    video = TaskOf(ref reader, ref facts);
+                    scan.Video = TaskOf(ref reader, ref facts);
                     break;
                 case RequestField.ImageConfig when reader.TokenType == JsonTokenType.StartObject:
                     facts.ImageRequest = true;
                     ScanImageConfig(ref reader, ref facts);
                     break;
                 case RequestField.VideoConfig when reader.TokenType == JsonTokenType.StartObject:
-                    ScanVideoConfig(ref reader, ref facts, ref durationSeconds);
+                    ScanVideoConfig(ref reader, ref facts, ref scan.DurationSeconds);
                     break;
                 case RequestField.ManualShots when reader.TokenType == JsonTokenType.StartObject:
-                    manualShots = CountShots(ref reader);
+                    scan.ManualShots = CountShots(ref reader);
+                    break;
+                case RequestField.Duration when reader.TokenType == JsonTokenType.String:
+                    scan.TextDurationSeconds = ReadSecondsText(reader.ValueSpan) ?? scan.TextDurationSeconds;
+                    break;
+                case RequestField.Resolution when reader.TokenType == JsonTokenType.String:
+                    facts.Quality = ResolutionOf(ref reader) ?? facts.Quality;
+                    break;
+                case RequestField.Query when reader.TokenType == JsonTokenType.String:
+                    scan.HasQuery = true;
+                    break;
+                case RequestField.Documents when reader.TokenType == JsonTokenType.StartArray:
+                    scan.Documents = CountElements(ref reader);
                     break;
                 case RequestField.Wrapper when !nested && reader.TokenType == JsonTokenType.StartObject:
-                    ScanObject(ref reader, ref facts, ref video, ref durationSeconds, ref manualShots, nested: true);
+                    ScanObject(ref reader, ref facts, ref scan, nested: true);
                     break;
                 default:
                     reader.Skip();
@@ -226,6 +267,18 @@ internal static class RequestBodyScanner
         reader.ValueTextEquals("standard"u8) || reader.ValueTextEquals("STANDARD"u8) || reader.ValueTextEquals("Standard"u8) ? MediaQualities.Standard
         : reader.ValueTextEquals("premium"u8) || reader.ValueTextEquals("PREMIUM"u8) || reader.ValueTextEquals("Premium"u8) ? MediaQualities.Premium
         : MediaQualities.Other;
+
+    /// <summary>Luma AI Ray's resolution enumeration; another <c>NNNp</c> value is kept as <c>other</c> (never as its text), anything else is not a resolution.</summary>
+    private static string? ResolutionOf(ref Utf8JsonReader reader) =>
+        reader.ValueTextEquals("540p"u8) ? MediaQualities.Resolution540p
+        : reader.ValueTextEquals("720p"u8) ? MediaQualities.Resolution720p
+        : reader.ValueSpan is [.. var digits, (byte)'p'] && digits.Length is > 0 and <= 5 && !digits.ContainsAnyExceptInRange((byte)'0', (byte)'9') ? MediaQualities.Other
+        : null;
+
+    /// <summary>Parses <c>NNs</c> (Luma AI Ray's <c>"5s"</c>, <c>"9s"</c>) as whole seconds; null for anything else.</summary>
+    private static long? ReadSecondsText(ReadOnlySpan<byte> text) =>
+        text is [.. var digits, (byte)'s'] && System.Buffers.Text.Utf8Parser.TryParse(digits, out long seconds, out var used) &&
+            used == digits.Length && seconds is > 0 and <= MaxVideoSeconds ? seconds : null;
 
     private static long? ReadWhole(ref Utf8JsonReader reader, long max) =>
         reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var value) && value >= 0 && value <= max ? value : null;

@@ -157,7 +157,7 @@ public sealed class PricesCommandTests : IDisposable
         var (exit, text, _) = await RunAsync("check", file);
 
         Assert.Equal(0, exit);
-        Assert.Contains("not token-priced (11 with per-unit prices, 0 confirmed by two sources)", text, StringComparison.Ordinal);
+        Assert.Contains("not token-priced (11 with per-unit prices, 7 confirmed by two sources)", text, StringComparison.Ordinal);
         Assert.Contains("Per-unit prices, USD (11):", text, StringComparison.Ordinal);
         Assert.Contains("  amazon.nova-canvas-v1:0: per image: standard/1024x1024 0.04, standard/2048x2048 0.06, premium/1024x1024 0.06, premium/2048x2048 0.08 (effective 2026-12-07, not confirmed)", text, StringComparison.Ordinal);
         Assert.Contains("  amazon.nova-reel-v1:1: per second: any 0.08 (effective 2026-12-07, not confirmed)", text, StringComparison.Ordinal);

@@ -30,11 +30,12 @@ public sealed class ReplayMediaTests : IDisposable
         Assert.Equal(0, invocations.GetProperty("unpriced").GetInt64());
         Assert.Equal(6, invocations.GetProperty("images").GetInt64());
         Assert.Equal(18, invocations.GetProperty("videoSeconds").GetInt64());
-        // 2 × $0.012 + 3 × $0.06 + $0.08 + 18 s × $0.08.
-        Assert.Equal(1.724m, invocations.GetProperty("perUnitCostUsd").GetDecimal());
+        // 3 × $0.06 + $0.08 + 18 s × $0.08; Titan's 2 premium 1024² images have no sourced price (counted, not priced).
+        Assert.Equal(1.7m, invocations.GetProperty("perUnitCostUsd").GetDecimal());
         var titan = invocations.GetProperty("byModel").GetProperty("amazon.titan-image-generator-v2:0");
         Assert.Equal(2, titan.GetProperty("images").GetInt64());
-        Assert.Equal(0.024m, titan.GetProperty("costUsd").GetDecimal());
+        Assert.False(titan.GetProperty("perUnitPriced").GetBoolean());
+        Assert.Equal(0m, titan.GetProperty("costUsd").GetDecimal());
         Assert.Equal(0, titan.GetProperty("inputTokens").GetInt64());
     }
 
@@ -49,7 +50,7 @@ public sealed class ReplayMediaTests : IDisposable
         Assert.Contains("Image / video model (per-unit prices)", stdout, StringComparison.Ordinal);
         var reel = stdout.Split('\n').Last(line => line.StartsWith("amazon.nova-reel-v1:1", StringComparison.Ordinal));
         Assert.Equal(["amazon.nova-reel-v1:1", "1", "0", "18", "1.4400"], reel.Split(' ', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Contains("6 images, 18 s of video, $1.7240 at per-unit prices", stdout, StringComparison.Ordinal);
+        Assert.Contains("6 images, 18 s of video, $1.7000 at per-unit prices", stdout, StringComparison.Ordinal);
         Assert.DoesNotContain(TestEvents.PromptCanary, stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("iVBORw0KGgo", stdout, StringComparison.Ordinal);
     }

@@ -35,7 +35,7 @@ public sealed class MediaUsageReportTests
         using var replay = AggregateReportTests.Write(writer => summary.WriteJson(writer, includeRejected: false));
 
         // Assert: the same JSON both ways, and the figures read off the fixtures and the default table:
-        // Titan v2 2 premium 1024² × $0.012, Canvas 3 standard ≤2048² × $0.06, SD3.5 1 × $0.08,
+        // Titan v2 2 premium 1024² (no sourced price: counted only), Canvas 3 standard ≤2048² × $0.06, SD3.5 1 × $0.08,
         // Ultra filtered 0 images, Titan v1 (response in S3) 4 requested standard 512² × $0.008,
         // Nova Reel 18 s × $0.08.
         Assert.Empty(result.Rejections);
@@ -43,13 +43,13 @@ public sealed class MediaUsageReportTests
         JsonAssert.Equivalent(replay.RootElement, invocations);
         Assert.Equal(10, invocations.GetProperty("images").GetInt64());
         Assert.Equal(18, invocations.GetProperty("videoSeconds").GetInt64());
-        Assert.Equal(0.024m + 0.18m + 0.08m + 0.032m + 1.44m, invocations.GetProperty("perUnitCostUsd").GetDecimal());
+        Assert.Equal(0.18m + 0.08m + 0.032m + 1.44m, invocations.GetProperty("perUnitCostUsd").GetDecimal());
         Assert.Equal(6, invocations.GetProperty("notTokenPriced").GetInt64());
         Assert.Equal(0, invocations.GetProperty("unpriced").GetInt64());
 
         // The per-unit cost is part of the total cost: the text call's cost plus the images and video.
         var converse = result.Invocations.Single(i => i.Record.ModelId.Contains("claude", StringComparison.Ordinal));
-        Assert.Equal(InvocationSummary.RoundUsd(converse.CostUsd) + 1.756m, invocations.GetProperty("costUsd").GetDecimal());
+        Assert.Equal(InvocationSummary.RoundUsd(converse.CostUsd) + 1.732m, invocations.GetProperty("costUsd").GetDecimal());
 
         var byModel = invocations.GetProperty("byModel");
         var canvas = byModel.GetProperty("amazon.nova-canvas-v1:0");

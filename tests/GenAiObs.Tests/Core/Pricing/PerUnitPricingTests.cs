@@ -18,7 +18,9 @@ public sealed class PerUnitPricingTests
           "vendor.flat-image-v1:0":{"unit":"image","perUnit":{"image":{"any":0.07}}},
           "vendor.video-v1:0":{"unit":"second","perUnit":{"second":{"any":0.5}}},
           "vendor.unpriced-image-v1:0":{"unit":"image"},
-          "vendor.rerank-v1:0":{"unit":"query"}}}
+          "vendor.rerank-v1:0":{"unit":"query"},
+          "vendor.priced-rerank-v1:0":{"unit":"query","perUnit":{"query":{"any":0.002}}},
+          "vendor.ray-v1:0":{"unit":"second","perUnit":{"second":{"540p":0.5,"720p":1.0}},"defaultTier":"720p"}}}
         """u8);
 
     public static TheoryData<string?, int?, int?, long, string, decimal> TierCases => new()
@@ -56,10 +58,39 @@ public sealed class PerUnitPricingTests
     public void QuoteUnits_WhenTheModelHasNoPerUnitPrice_ShouldCountItsUnitsAndStayUnpriced()
     {
         var image = Tiered.QuoteUnits("vendor.unpriced-image-v1:0", new MediaUsage(2, null, null, null, null));
-        var rerank = Tiered.QuoteUnits("vendor.rerank-v1:0", null);
+        var rerank = Tiered.QuoteUnits("vendor.rerank-v1:0", new MediaUsage(null, null, null, null, null) { Queries = 3 });
 
         Assert.Equal(new UnitQuote("image", 2, null, 0m, Priced: false), image);
-        Assert.Equal(new UnitQuote("query", 0, null, 0m, Priced: false), rerank);
+        Assert.Equal(new UnitQuote("query", 3, null, 0m, Priced: false), rerank);
+    }
+
+    [Fact]
+    public void QuoteUnits_WhenARerankCallIsPriced_ShouldChargeItsQueriesAndOneQueryWhenTheBodyShowsNone()
+    {
+        var counted = Tiered.QuoteUnits("vendor.priced-rerank-v1:0", new MediaUsage(null, null, null, null, null) { Queries = 3 });
+        var unlogged = Tiered.QuoteUnits("vendor.priced-rerank-v1:0", null);
+
+        Assert.Equal(new UnitQuote("query", 3, "any", 0.006m, Priced: true), counted);
+        Assert.Equal(new UnitQuote("query", 1, "any", 0.002m, Priced: true), unlogged);
+    }
+
+    [Theory]
+    [InlineData(MediaQualities.Resolution540p, 9, "540p", 4.5)]
+    [InlineData(MediaQualities.Resolution720p, 5, "720p", 5.0)]
+    [InlineData(null, 5, "720p", 5.0)]                                  // no resolution named: the defaultTier
+    public void QuoteUnits_WhenAVideoModelIsPricedByResolution_ShouldChargeItsSecondsAtThatResolution(string? resolution, long seconds, string tier, double usd)
+    {
+        var quote = Tiered.QuoteUnits("vendor.ray-v1:0", new MediaUsage(null, seconds, resolution, null, null));
+
+        Assert.Equal(new UnitQuote("second", seconds, tier, (decimal)usd, Priced: true), quote);
+    }
+
+    [Fact]
+    public void QuoteUnits_WhenAVideoResolutionHasNoTier_ShouldCountItsSecondsWithoutAPrice()
+    {
+        var quote = Tiered.QuoteUnits("vendor.ray-v1:0", new MediaUsage(null, 5, MediaQualities.Other, null, null));
+
+        Assert.Equal(new UnitQuote("second", 5, null, 0m, Priced: false), quote);
     }
 
     [Fact]
@@ -87,8 +118,10 @@ public sealed class PerUnitPricingTests
 
     public static TheoryData<string, MediaUsage?, UnitQuote> DefaultTableCases => new()
     {
-        // Titan Image Generator: premium 1024x1024 $0.012; standard 512x512 $0.008 (the tier two sources confirm).
-        { "amazon.titan-image-generator-v2:0", new MediaUsage(2, null, MediaQualities.Premium, 1024, 1024), new UnitQuote("image", 2, "premium/1024x1024", 0.024m, true) },
+        // Titan Image Generator: standard 512x512 $0.008 is the only sourced tier; premium 1024x1024 and the
+        // request default (standard 1024x1024) are counted without a price.
+        { "amazon.titan-image-generator-v2:0", new MediaUsage(2, null, MediaQualities.Premium, 1024, 1024), new UnitQuote("image", 2, null, 0m, false) },
+        { "amazon.titan-image-generator-v2:0", new MediaUsage(1, null, null, null, null), new UnitQuote("image", 1, null, 0m, false) },
         { "amazon.titan-image-generator-v1", new MediaUsage(4, null, null, 512, 512), new UnitQuote("image", 4, "standard/512x512", 0.032m, true) },
         // Nova Canvas: 2048x1024 (2.1 MP) is above 1024x1024, so standard up to 2048x2048 at $0.06.
         { "amazon.nova-canvas-v1:0", new MediaUsage(3, null, MediaQualities.Standard, 2048, 1024), new UnitQuote("image", 3, "standard/2048x2048", 0.18m, true) },
@@ -100,6 +133,10 @@ public sealed class PerUnitPricingTests
         { "stability.stable-image-core-v1:1", null, new UnitQuote("image", 1, "any", 0.04m, true) },
         // An editing model is listed without a per-unit price: counted, not priced.
         { "stability.stable-image-inpaint-v1:0", new MediaUsage(1, null, null, null, null), new UnitQuote("image", 1, null, 0m, false) },
+        // Luma Ray and the rerank models: seconds and queries counted, no figure two sources give.
+        { "luma.ray-v2:0", new MediaUsage(null, 9, MediaQualities.Resolution720p, null, null), new UnitQuote("second", 9, null, 0m, false) },
+        { "cohere.rerank-v3-5:0", new MediaUsage(null, null, null, null, null) { Queries = 2 }, new UnitQuote("query", 2, null, 0m, false) },
+        { "amazon.rerank-v1:0", null, new UnitQuote("query", 1, null, 0m, false) },
     };
 
     [Theory]
@@ -125,9 +162,26 @@ public sealed class PerUnitPricingTests
         });
     }
 
+    [Fact]
+    public void LoadDefault_PerUnitFigures_ShouldBeConfirmedExactlyWhereTwoNamedSourcesAgree()
+    {
+        var perUnit = Defaults.NotTokenPriced.Where(e => e.PerUnit is not null).ToDictionary(e => e.ModelId);
+
+        // Titan standard 512x512, SD3.5 Large, Stable Image Core and Ultra: two sources give the same figure.
+        string[] confirmed =
+        [
+            "amazon.titan-image-generator-v1", "amazon.titan-image-generator-v2:0", "stability.sd3-5-large-v1:0",
+            "stability.stable-image-core-v1:0", "stability.stable-image-core-v1:1", "stability.stable-image-ultra-v1:0", "stability.stable-image-ultra-v1:1",
+        ];
+        Assert.Equal(confirmed.Order(StringComparer.Ordinal), perUnit.Values.Where(e => e.Confirmed).Select(e => e.ModelId).Order(StringComparer.Ordinal));
+        Assert.All(perUnit.Values, e => Assert.DoesNotContain("aws-pricing-page", e.Sources));
+        Assert.Equal(["standard/512x512"], perUnit["amazon.titan-image-generator-v2:0"].PerUnit!.Tiers.Select(t => t.Name));
+    }
+
     [Theory]
     [InlineData("""{"unit":"image","perUnit":{"second":{"any":1}}}""", "can only price the entry's unit")]
-    [InlineData("""{"unit":"query","perUnit":{"query":{"any":1}}}""", "can only price the entry's unit")]
+    [InlineData("""{"unit":"request","perUnit":{"request":{"any":1}}}""", "can only price the entry's unit")]
+    [InlineData("""{"unit":"second","perUnit":{"second":{"720P":1}}}""", "lower-case letters or digits")]
     [InlineData("""{"unit":"image","perUnit":{"image":{"standard/1024":1}}}""", "WIDTHxHEIGHT")]
     [InlineData("""{"unit":"image","perUnit":{"image":{"Standard":1}}}""", "lower-case letters")]
     [InlineData("""{"unit":"image","perUnit":{"image":{"any":-1}}}""", "non-negative number")]

@@ -62,6 +62,54 @@ public class MediaUsageParsingTests
         Assert.Null(record.Media.Images);
     }
 
+    [Theory]
+    [InlineData("""{"prompt":"a lighthouse at dusk","aspect_ratio":"16:9","loop":false,"duration":"5s","resolution":"720p"}""", 5L, MediaQualities.Resolution720p)]
+    [InlineData("""{"modelInput":{"prompt":"a lighthouse at dusk","duration":"9s","resolution":"540p"},"outputDataConfig":{"s3OutputDataConfig":{"s3Uri":"s3://bucket"}}}""", 9L, MediaQualities.Resolution540p)]
+    [InlineData("""{"prompt":"a lighthouse at dusk","duration":"9s","resolution":"1080p"}""", 9L, MediaQualities.Other)]
+    [InlineData("""{"prompt":"a lighthouse at dusk","resolution":"720p"}""", null, null)]                                        // no duration: nothing counted (the guide states no default)
+    [InlineData("""{"prompt":"a lighthouse at dusk","duration":"long","resolution":"HD-CANARY-9"}""", null, null)]
+    public void TryParse_WhenLumaRayRequest_ShouldCountItsSecondsAndReadItsResolution(string inputBody, long? seconds, string? resolution)
+    {
+        var json = Record("luma.ray-v2:0", inputBody, """{"invocationArn":"arn:aws:bedrock:us-west-2:111122223333:async-invoke/abc"}""", "StartAsyncInvoke");
+
+        var parsed = InvocationLogParser.TryParse(TestEvents.Event(json), out var record, out _);
+
+        Assert.True(parsed);
+        Assert.Equal(seconds, record!.Media?.VideoSeconds);
+        Assert.Equal(resolution, record.Media?.Quality);
+        Assert.Null(record.Media?.Images);
+    }
+
+    [Theory]
+    [InlineData(1, 1L)]
+    [InlineData(100, 1L)]
+    [InlineData(101, 2L)]
+    [InlineData(250, 3L)]
+    [InlineData(0, 1L)]
+    public void TryParse_WhenRerankRequest_ShouldCountOneQueryPerHundredDocuments(int documents, long queries)
+    {
+        var list = string.Join(",", Enumerable.Range(0, documents).Select(i => $"\"doc {i}\""));
+        var json = Record("cohere.rerank-v3-5:0", """{"query":"which city","documents":[""" + list + """],"top_n":3,"api_version":2}""", """{"results":[{"index":0,"relevance_score":0.9}]}""");
+
+        var parsed = InvocationLogParser.TryParse(TestEvents.Event(json), out var record, out _);
+
+        Assert.True(parsed);
+        Assert.Equal(queries, record!.Media!.Queries);
+        Assert.Null(record.Media.Images);
+        Assert.Null(record.Media.VideoSeconds);
+    }
+
+    [Fact]
+    public void TryParse_WhenACommandRRequestGroundsOnDocuments_ShouldNotTakeItForARerankRequest()
+    {
+        var json = Record("cohere.command-r-v1:0", """{"message":"which city","documents":[{"title":"a","snippet":"b"}]}""", """{"text":"Paris","finish_reason":"COMPLETE"}""");
+
+        var parsed = InvocationLogParser.TryParse(TestEvents.Event(json), out var record, out _);
+
+        Assert.True(parsed);
+        Assert.Null(record!.Media);
+    }
+
     [Fact]
     public void TryParse_WhenImageRequestNamesNoCount_ShouldCountTheDocumentedDefaultOfOneImage()
     {
