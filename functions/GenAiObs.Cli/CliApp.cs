@@ -22,7 +22,7 @@ public static class CliApp
           init-table [--table NAME] [--endpoint URL] [--json]
               Create the DynamoDB table at the configured endpoint (for local use with dynalite).
           cost-estimate [--json] [--invocations-per-month N] [--models N] [--principals N] [--teams N]
-                        [--hours H] [--window-seconds S] [--kinesis-shards N] [--without-spans] [--price NAME=VALUE]...
+                        [--hours H] [--window-seconds S] [--kinesis-shards N] [--aggregate-writes direct|deferred] [--without-spans] [--price NAME=VALUE]...
                         [--prices FILE] [FILE...]
               Replay an export (or the bundled samples) as a month of traffic through the processors
               and print the observer's own monthly AWS bill by component (custom metrics, logs,

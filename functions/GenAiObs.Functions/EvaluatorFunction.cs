@@ -24,11 +24,19 @@ public sealed class EvaluatorFunction : ILambdaFunction
 {
     private readonly AlertEvaluator _evaluator;
     private readonly StructuredLogger _log;
+    private readonly DeltaRollup? _rollup;
+    private readonly TimeProvider _time;
 
-    public EvaluatorFunction(AlertEvaluator evaluator, StructuredLogger log)
+    /// <param name="evaluator">Maintenance, rules, notifications.</param>
+    /// <param name="log">Structured diagnostics.</param>
+    /// <param name="rollup">Deferred aggregate writes: the roll-up run before each evaluation; null in direct mode.</param>
+    /// <param name="time">The clock the roll-up's closure rule reads (the system clock when null).</param>
+    public EvaluatorFunction(AlertEvaluator evaluator, StructuredLogger log, DeltaRollup? rollup = null, TimeProvider? time = null)
     {
         _evaluator = evaluator;
         _log = log;
+        _rollup = rollup;
+        _time = time ?? TimeProvider.System;
     }
 
     /// <summary>The environment variables this function reads (template tests check each is set or deliberately defaulted).</summary>
@@ -74,8 +82,9 @@ public sealed class EvaluatorFunction : ILambdaFunction
             new SnsClient(new HttpClient { Timeout = SnsClient.RequestTimeout }, sns.Endpoint, sns.Region, new SdkCredentialsSource(), services.Time),
             sns.ReceiverTopics,
             sns.AlertTopicArn);
+        var store = new DynamoDbAggregateStore(dynamoDb, table.TableName, table.Retention);
         var evaluator = new AlertEvaluator(
-            new DynamoDbAggregateStore(dynamoDb, table.TableName, table.Retention),
+            store,
             new RuleEvaluator(evaluatorSettings.Rules),
             evaluatorSettings.Routing,
             new DynamoDbAlertStateStore(dynamoDb, table.TableName),
@@ -83,11 +92,22 @@ public sealed class EvaluatorFunction : ILambdaFunction
             services.Time,
             new EvaluatorOptions { Maintenance = MaintenanceSettings.Default with { Limits = services.Settings.Limits } },
             retention: table.Retention);
-        return new EvaluatorFunction(evaluator, services.Logger);
+        return new EvaluatorFunction(evaluator, services.Logger, table.WriteMode == AggregateWriteMode.Deferred ? new DeltaRollup(store, store) : null, services.Time);
     }
 
     public async Task<byte[]> HandleAsync(ReadOnlyMemory<byte> eventBody, InvocationContext context, CancellationToken cancellationToken)
     {
+        // Deferred writes: the closed windows' deltas reach the fine items first, so maintenance
+        // and the rules below read them in this run.
+        if (_rollup is not null)
+        {
+            var rolled = await _rollup.RunAsync(_time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            _log.Info(
+                rolled.Behind ? "Deltas rolled up; closed windows remain for the next run." : "Deltas rolled up.",
+                context.RequestId,
+                [new("windows", rolled.Windows), new("deltas", rolled.Deltas), new("itemsApplied", rolled.ItemsApplied)]);
+        }
+
         var result = await _evaluator.EvaluateAsync(cancellationToken).ConfigureAwait(false);
 
         var counts = new KeyValuePair<string, long>[]

@@ -35,7 +35,8 @@ public sealed class InvocationLogFunction : ILambdaFunction
         IAggregateStore? store = null,
         CardinalityLimits? limits = null,
         IRequestIndex? index = null,
-        TimeSpan? joinWindow = null) =>
+        TimeSpan? joinWindow = null,
+        IAggregateDeltaStore? deltas = null) =>
         _pipeline = new SubscriptionBatchPipeline(
             processor,
             emf,
@@ -48,7 +49,8 @@ public sealed class InvocationLogFunction : ILambdaFunction
             "Batch",
             limits,
             index,
-            joinWindow);
+            joinWindow,
+            deltas);
 
     /// <summary>The environment variables this function reads (template tests check each is set or deliberately defaulted).</summary>
     public static IReadOnlyList<SettingVariable> Variables => SubscriptionBatchPipeline.Variables;
@@ -60,6 +62,7 @@ public sealed class InvocationLogFunction : ILambdaFunction
     public static InvocationLogFunction Create(FunctionServices services)
     {
         var settings = services.Settings;
+        var (aggregates, deltas) = AggregateStores(services);
         return new InvocationLogFunction(
             new BatchProcessor(LoadPrices(services), DecoderLimits.Default, ProcessingSettings.Read(services.Environment.GetVariable, services.Time, RecordSources.Invocation)),
             new EmfSerializer(settings.MetricsNamespace),
@@ -67,10 +70,26 @@ public sealed class InvocationLogFunction : ILambdaFunction
             services.MetricsOutput,
             services.Logger,
             services.Time,
-            DynamoDbAggregateStore.FromEnvironment(services.Environment.GetVariable),
+            aggregates,
             settings.Limits,
             JoinIndex(services),
-            ProcessingSettings.ReadJoinWindow(services.Environment.GetVariable));
+            ProcessingSettings.ReadJoinWindow(services.Environment.GetVariable),
+            deltas);
+    }
+
+    /// <summary>
+    /// The aggregate store (null without a table) and, in deferred mode
+    /// (<c>GENAIOBS_AGGREGATE_WRITES=deferred</c>), the same table as the delta store.
+    /// </summary>
+    internal static (DynamoDbAggregateStore? Store, IAggregateDeltaStore? Deltas) AggregateStores(FunctionServices services)
+    {
+        if (DynamoDbStoreSettings.FromEnvironment(services.Environment.GetVariable) is not { } settings)
+        {
+            return (null, null);
+        }
+
+        var store = DynamoDbAggregateStore.FromSettings(settings);
+        return (store, settings.WriteMode == AggregateWriteMode.Deferred ? store : null);
     }
 
     /// <summary>The quality join index in the aggregates table (null without a table: feedback and evaluations then need the store anyway).</summary>

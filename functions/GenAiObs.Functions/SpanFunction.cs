@@ -35,7 +35,8 @@ public sealed class SpanFunction : ILambdaFunction
         IAggregateStore? store = null,
         CardinalityLimits? limits = null,
         IRequestIndex? index = null,
-        TimeSpan? joinWindow = null) =>
+        TimeSpan? joinWindow = null,
+        IAggregateDeltaStore? deltas = null) =>
         _pipeline = new SubscriptionBatchPipeline(
             processor,
             emf,
@@ -48,7 +49,8 @@ public sealed class SpanFunction : ILambdaFunction
             "Span batch",
             limits,
             index,
-            joinWindow);
+            joinWindow,
+            deltas);
 
     /// <summary>The environment variables this function reads (template tests check each is set or deliberately defaulted).</summary>
     public static IReadOnlyList<SettingVariable> Variables => SubscriptionBatchPipeline.Variables;
@@ -64,6 +66,7 @@ public sealed class SpanFunction : ILambdaFunction
     public static SpanFunction Create(FunctionServices services)
     {
         var settings = services.Settings;
+        var (aggregates, deltas) = InvocationLogFunction.AggregateStores(services);
         var options = new SpanMetricsOptions(
             MaxDimensionValues: Math.Max(settings.MaxPrincipals, 1),
             DefaultEnvironment: settings.Environment,
@@ -75,10 +78,11 @@ public sealed class SpanFunction : ILambdaFunction
             services.MetricsOutput,
             services.Logger,
             services.Time,
-            DynamoDbAggregateStore.FromEnvironment(services.Environment.GetVariable),
+            aggregates,
             settings.Limits,
             InvocationLogFunction.JoinIndex(services),
-            ProcessingSettings.ReadJoinWindow(services.Environment.GetVariable));
+            ProcessingSettings.ReadJoinWindow(services.Environment.GetVariable),
+            deltas);
     }
 
     public Task<byte[]> HandleAsync(ReadOnlyMemory<byte> eventBody, InvocationContext context, CancellationToken cancellationToken) =>

@@ -30,7 +30,7 @@ internal sealed class SubscriptionBatchPipeline
     private readonly TextWriter _metricsOutput;
     private readonly StructuredLogger _log;
     private readonly TimeProvider _time;
-    private readonly IAggregateStore? _store;
+    private readonly AggregateWriter? _writer;
     private readonly string _logLabel;
     private readonly CardinalityLimits _limits;
     private readonly IRequestIndex? _index;
@@ -46,6 +46,9 @@ internal sealed class SubscriptionBatchPipeline
     /// <param name="store">The aggregate store, or null when no table is configured.</param>
     /// <param name="logLabel">The first words of the log message, e.g. "Batch" or "Span batch".</param>
     /// <param name="limits">Top values kept per capped dimension in the aggregates (default <see cref="CardinalityLimits.Default"/>).</param>
+    /// <param name="index">The quality join index, or null.</param>
+    /// <param name="joinWindow">How far apart a request and its feedback may be joined.</param>
+    /// <param name="deltas">Deferred mode: where each delivery's delta goes (see <see cref="AggregateWriter"/>); null writes the items directly.</param>
     public SubscriptionBatchPipeline(
         BatchProcessor processor,
         EmfSerializer emf,
@@ -58,7 +61,8 @@ internal sealed class SubscriptionBatchPipeline
         string logLabel,
         CardinalityLimits? limits = null,
         IRequestIndex? index = null,
-        TimeSpan? joinWindow = null)
+        TimeSpan? joinWindow = null,
+        IAggregateDeltaStore? deltas = null)
     {
         _limits = limits ?? CardinalityLimits.Default;
         _index = index;
@@ -70,7 +74,7 @@ internal sealed class SubscriptionBatchPipeline
         _metricsOutput = metricsOutput;
         _log = log;
         _time = time;
-        _store = store;
+        _writer = store is null ? null : new AggregateWriter(store, deltas);
         _logLabel = logLabel;
     }
 
@@ -80,13 +84,16 @@ internal sealed class SubscriptionBatchPipeline
 
     /// <summary>The AWS actions a subscription function calls: the aggregate store's batch write and reading the price file at cold start.</summary>
     public static IReadOnlyList<string> AwsActions { get; } =
-        [.. DynamoDbAggregateStore.ApplyBatchDynamoDbActions.Union(DynamoDbRequestIndex.DynamoDbActions).Select(a => "dynamodb:" + a), .. PriceTableSource.AwsActions];
+        [.. DynamoDbAggregateStore.ApplyBatchDynamoDbActions.Union(DynamoDbAggregateStore.DeferredWriteDynamoDbActions).Union(DynamoDbRequestIndex.DynamoDbActions).Order(StringComparer.Ordinal).Select(a => "dynamodb:" + a), .. PriceTableSource.AwsActions];
 
     public async Task<byte[]> HandleAsync(ReadOnlyMemory<byte> eventBody, InvocationContext context, CancellationToken cancellationToken)
     {
+        // Deferred mode: whether a delta's window still accepts it is decided by the invocation's
+        // start, which the evaluator's closure rule bounds with the processors' timeout.
+        var startedAt = _time.GetUtcNow();
         if (KinesisEventReader.TryRead(eventBody, out var records))
         {
-            return await HandleStreamAsync(records, context, cancellationToken).ConfigureAwait(false);
+            return await HandleStreamAsync(records, context, startedAt, cancellationToken).ConfigureAwait(false);
         }
 
         var result = _processor.ProcessLambdaEvent(eventBody.Span);
@@ -99,7 +106,7 @@ internal sealed class SubscriptionBatchPipeline
         // and the store's exactly-once markers keep the items it already reached from double counting.
         var quality = QualityDeltas.Empty;
         ApplyResult? aggregates = null;
-        if (_store is not null && (result.Invocations.Count > 0 || result.Spans.Count > 0 || result.HasQualitySignals))
+        if (_writer is not null && (result.Invocations.Count > 0 || result.Spans.Count > 0 || result.HasQualitySignals))
         {
             var batch = AggregateBuilder.Build(result, _limits);
             if (_index is not null)
@@ -108,7 +115,7 @@ internal sealed class SubscriptionBatchPipeline
                 batch = quality.AddTo(batch);
             }
 
-            aggregates = await _store.ApplyBatchAsync(batch, cancellationToken).ConfigureAwait(false);
+            aggregates = await _writer.WriteAsync(batch, startedAt, cancellationToken).ConfigureAwait(false);
         }
 
         quality = WithoutIndex(result, quality);
@@ -167,7 +174,7 @@ internal sealed class SubscriptionBatchPipeline
     /// Metrics cover the records this attempt acknowledged, so each record's EMF is published once
     /// unless the whole invocation fails.
     /// </summary>
-    private async Task<byte[]> HandleStreamAsync(IReadOnlyList<KinesisRecord> records, InvocationContext context, CancellationToken cancellationToken)
+    private async Task<byte[]> HandleStreamAsync(IReadOnlyList<KinesisRecord> records, InvocationContext context, DateTimeOffset startedAt, CancellationToken cancellationToken)
     {
         var acknowledged = new List<BatchResult>(records.Count);
         var signals = new List<QualitySignal>();
@@ -188,7 +195,7 @@ internal sealed class SubscriptionBatchPipeline
 
             var result = _processor.ProcessKinesisRecord(record, where);
             var quality = QualityDeltas.Empty;
-            if (_store is null)
+            if (_writer is null)
             {
                 TraceTagPropagation.Apply(result);
             }
@@ -204,7 +211,7 @@ internal sealed class SubscriptionBatchPipeline
                         batch = quality.AddTo(batch);
                     }
 
-                    var outcome = await _store.ApplyBatchAsync(batch, cancellationToken).ConfigureAwait(false);
+                    var outcome = await _writer.WriteAsync(batch, startedAt, cancellationToken).ConfigureAwait(false);
                     applied += outcome.Applied;
                     alreadyApplied += outcome.AlreadyApplied;
                 }

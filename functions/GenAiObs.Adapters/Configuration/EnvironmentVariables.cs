@@ -41,6 +41,7 @@ public static class EnvironmentVariables
 
     public const string Environment = "GENAIOBS_ENVIRONMENT";
     public const string TableName = "GENAIOBS_TABLE_NAME";
+    public const string AggregateWrites = "GENAIOBS_AGGREGATE_WRITES";
     public const string RetentionFineDays = "GENAIOBS_RETENTION_FINE_DAYS";
     public const string RetentionHourlyDays = "GENAIOBS_RETENTION_HOURLY_DAYS";
     public const string RetentionDailyDays = "GENAIOBS_RETENTION_DAILY_DAYS";

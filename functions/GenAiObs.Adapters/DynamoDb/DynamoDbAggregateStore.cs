@@ -17,7 +17,7 @@ namespace GenAiObs.Adapters.DynamoDb;
 /// already reached (ConditionalCheckFailed: skipped) and completes the rest, so every record
 /// counts exactly once; concurrent writers on one item serialise on DynamoDB's per-item atomicity.
 /// </summary>
-public sealed class DynamoDbAggregateStore : IAggregateStore
+public sealed class DynamoDbAggregateStore : IAggregateStore, IAggregateDeltaStore
 {
     /// <summary>
     /// DynamoDB limits an expression to 4 KB. An item whose counters would not fit (many
@@ -38,6 +38,12 @@ public sealed class DynamoDbAggregateStore : IAggregateStore
     /// conditional UpdateItem per item (a test records the calls of a real batch).
     /// </summary>
     public static IReadOnlyList<string> ApplyBatchDynamoDbActions { get; } = ["UpdateItem"];
+
+    /// <summary>
+    /// What a processor calls in deferred mode: the delta's conditional PutItem, and for a window
+    /// that no longer accepts deltas a GetItem for the delta and the direct UpdateItems.
+    /// </summary>
+    public static IReadOnlyList<string> DeferredWriteDynamoDbActions { get; } = ["GetItem", "PutItem", "UpdateItem"];
 
     private readonly IAmazonDynamoDB _client;
     private readonly string _tableName;
@@ -153,6 +159,92 @@ public sealed class DynamoDbAggregateStore : IAggregateStore
             return false;
         }
     }
+
+    public async Task<bool> PutDeltaAsync(DateTimeOffset window, AggregateBatch batch, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var item = TableLayout.Key(TableLayout.DeltaPartition(window), batch.BatchId);
+        item[TableLayout.Delta] = new AttributeValue { B = new MemoryStream(AggregateBatchCodec.Encode(batch)) };
+        item[TableLayout.ExpiresAt] = Number(DeltaExpiresAt(window));
+        var request = new PutItemRequest
+        {
+            TableName = _tableName,
+            Item = item,
+            ConditionExpression = "attribute_not_exists(#pk)",
+            ExpressionAttributeNames = new() { ["#pk"] = TableLayout.PartitionKey },
+        };
+        try
+        {
+            await _retry.ExecuteAsync(token => _client.PutItemAsync(request, token), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            // A redelivery, or a retry whose first attempt did reach the table.
+            return false;
+        }
+    }
+
+    public async Task<bool> HasDeltaAsync(DateTimeOffset window, string batchId, CancellationToken cancellationToken = default)
+    {
+        var request = new GetItemRequest
+        {
+            TableName = _tableName,
+            Key = TableLayout.Key(TableLayout.DeltaPartition(window), batchId),
+            ConsistentRead = true,
+            ProjectionExpression = "#pk",
+            ExpressionAttributeNames = new() { ["#pk"] = TableLayout.PartitionKey },
+        };
+        var response = await _retry.ExecuteAsync(token => _client.GetItemAsync(request, token), cancellationToken).ConfigureAwait(false);
+        return response.Item is { Count: > 0 };
+    }
+
+    public async Task<IReadOnlyList<AggregateBatch>> GetDeltasAsync(DateTimeOffset window, CancellationToken cancellationToken = default)
+    {
+        var batches = new List<AggregateBatch>();
+        foreach (var item in await QueryRawAsync(TableLayout.DeltaPartition(window), cancellationToken).ConfigureAwait(false))
+        {
+            // A delta this version cannot read fails the roll-up (and so the run) rather than being skipped: skipping would lose it silently.
+            batches.Add(AggregateBatchCodec.Decode(item[TableLayout.Delta].B.ToArray()));
+        }
+
+        return [.. batches.OrderBy(batch => batch.BatchId, StringComparer.Ordinal)];
+    }
+
+    public async Task<DateTimeOffset?> GetRollupWatermarkAsync(CancellationToken cancellationToken = default)
+    {
+        var request = new GetItemRequest { TableName = _tableName, Key = TableLayout.Key(TableLayout.MaintenancePartition, TableLayout.DeltaWatermarkName), ConsistentRead = true };
+        var response = await _retry.ExecuteAsync(token => _client.GetItemAsync(request, token), cancellationToken).ConfigureAwait(false);
+        return response.Item is { Count: > 0 } item && item.TryGetValue(TableLayout.WatermarkWindow, out var window) && window.N is { } seconds
+            ? DateTimeOffset.FromUnixTimeSeconds(long.Parse(seconds, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture))
+            : null;
+    }
+
+    public async Task<bool> AdvanceRollupWatermarkAsync(DateTimeOffset window, CancellationToken cancellationToken = default)
+    {
+        var request = new UpdateItemRequest
+        {
+            TableName = _tableName,
+            Key = TableLayout.Key(TableLayout.MaintenancePartition, TableLayout.DeltaWatermarkName),
+            UpdateExpression = "SET #w = :w",
+            ConditionExpression = "attribute_not_exists(#w) OR #w < :w",
+            ExpressionAttributeNames = new() { ["#w"] = TableLayout.WatermarkWindow },
+            ExpressionAttributeValues = new() { [":w"] = Number(Buckets.StartOf(window, Granularity.Fine).ToUnixTimeSeconds()) },
+        };
+        try
+        {
+            await _retry.ExecuteAsync(token => _client.UpdateItemAsync(request, token), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>A delta is kept as long as the fine items it adds to (it is dead weight once rolled up; TTL removes it).</summary>
+    private long DeltaExpiresAt(DateTimeOffset window) =>
+        SaturatingTime.UnixSeconds(SaturatingTime.Add(window, Buckets.FineWidth), _retention.Fine);
 
     /// <summary>Every item of one partition (paginated, strongly consistent).</summary>
     private async Task<List<Dictionary<string, AttributeValue>>> QueryRawAsync(string partition, CancellationToken cancellationToken)

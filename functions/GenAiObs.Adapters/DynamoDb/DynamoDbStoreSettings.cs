@@ -9,8 +9,10 @@ namespace GenAiObs.Adapters.DynamoDb;
 /// <param name="EndpointUrl">Endpoint override (<c>AWS_ENDPOINT_URL_DYNAMODB</c>, else <c>AWS_ENDPOINT_URL</c>), e.g. dynalite; null for AWS.</param>
 /// <param name="Region">Signing region (<c>AWS_REGION</c>), when set.</param>
 /// <param name="Retention">Per-granularity retention (TTL).</param>
-public sealed record DynamoDbStoreSettings(string TableName, string? EndpointUrl, string? Region, AggregateRetention Retention)
+/// <param name="WriteMode">How the processors write aggregates (<c>GENAIOBS_AGGREGATE_WRITES</c>: <c>direct</c>, the default, or <c>deferred</c>).</param>
+public sealed record DynamoDbStoreSettings(string TableName, string? EndpointUrl, string? Region, AggregateRetention Retention, AggregateWriteMode WriteMode = AggregateWriteMode.Direct)
 {
+    public const string WriteModeVariable = EnvironmentVariables.AggregateWrites;
     public const string TableNameVariable = EnvironmentVariables.TableName;
     public const string EndpointVariable = EnvironmentVariables.EndpointUrlDynamoDb;
     public const string GlobalEndpointVariable = EnvironmentVariables.EndpointUrl;
@@ -24,6 +26,7 @@ public sealed record DynamoDbStoreSettings(string TableName, string? EndpointUrl
     public static IReadOnlyList<SettingVariable> Variables { get; } =
     [
         SettingVariable.Deployment(TableNameVariable, "the aggregates table; unset = the processors do not aggregate"),
+        SettingVariable.Deployment(WriteModeVariable, "direct (each delivery updates its items) or deferred (one delta item per delivery, rolled up by the evaluator); default direct"),
         SettingVariable.Deployment(FineRetentionDaysVariable, "days 5-minute aggregates are kept (default 3)"),
         SettingVariable.Deployment(HourlyRetentionDaysVariable, "days hourly aggregates are kept (default 35)"),
         SettingVariable.Deployment(DailyRetentionDaysVariable, "days daily aggregates are kept (default 400)"),
@@ -45,8 +48,17 @@ public sealed record DynamoDbStoreSettings(string TableName, string? EndpointUrl
             return null;
         }
 
-        return new DynamoDbStoreSettings(table.Trim(), EndpointFrom(getVariable), NullIfBlank(getVariable(RegionVariable)), RetentionFrom(getVariable));
+        return new DynamoDbStoreSettings(table.Trim(), EndpointFrom(getVariable), NullIfBlank(getVariable(RegionVariable)), RetentionFrom(getVariable), WriteModeFrom(getVariable));
     }
+
+    /// <summary>The aggregate write mode; anything but <c>direct</c> or <c>deferred</c> (any case) throws, naming the variable.</summary>
+    public static AggregateWriteMode WriteModeFrom(Func<string, string?> getVariable) =>
+        NullIfBlank(getVariable(WriteModeVariable))?.ToLowerInvariant() switch
+        {
+            null or "direct" => AggregateWriteMode.Direct,
+            "deferred" => AggregateWriteMode.Deferred,
+            _ => throw new InvalidOperationException($"{WriteModeVariable} must be direct or deferred, got an invalid value."),
+        };
 
     /// <summary>The endpoint override: the DynamoDB-specific variable wins over the global one.</summary>
     public static string? EndpointFrom(Func<string, string?> getVariable) =>

@@ -13,12 +13,15 @@ namespace GenAiObs.Adapters.DynamoDb;
 /// <item><c>F#2026-11-05T10:05</c> / dimension key — fine 5-minute aggregate (counters, <c>batches</c> SS, <c>expiresAt</c>).</item>
 /// <item><c>M#hours</c> / hour label (<c>2026-11-05T10</c>) — an hour mark (<c>v</c>: version, every write
 /// touching the hour ADDs 1; <c>expiresAt</c>): maintenance re-rolls every marked completed hour.</item>
+/// <item><c>P#2026-11-05T10:05</c> / batch id — a deferred-mode delivery's delta for that 5-minute window (<c>delta</c>: the
+/// <c>AggregateBatchCodec</c> encoding, B; <c>expiresAt</c>), merged into the fine items by the evaluator's roll-up.</item>
 /// <item><c>H#2026-11-05T10</c> / dimension key — hourly rollup (counters, <c>expiresAt</c>).</item>
 /// <item><c>D#2026-11-05</c> / dimension key — daily rollup (counters, <c>expiresAt</c>).</item>
 /// <item><c>B#2026-11-05</c> / dimension key — baseline for that day (<c>historyDays</c>, <c>warmingUp</c>, <c>daily</c>, <c>how</c>, <c>expiresAt</c>).</item>
 /// <item><c>M#maintenance</c> / watermark name — a maintenance watermark (<c>hour</c>, epoch seconds of the
 /// start of the last hour fully rolled up; no <c>expiresAt</c>: one small item per name, and a lost one
-/// only makes the next run start from the recent hours again).</item>
+/// only makes the next run start from the recent hours again). Name <c>deltas</c>: the roll-up watermark
+/// (<c>window</c>, epoch seconds of the start of the last 5-minute window rolled up).</item>
 /// <item><c>alertstate</c> / <c>group#</c>group id — an alert group's notification state (<c>version</c>,
 /// <c>state</c>, <c>pendingId</c>, <c>leaseUntil</c>, <c>expiresAt</c>).</item>
 /// <item><c>deploy#bedrock-logging</c> / region — the Bedrock logging configuration the stack replaced.</item>
@@ -42,6 +45,12 @@ public static class TableLayout
     // Maintenance watermarks.
     public const string MaintenancePartition = "M#maintenance";
     public const string WatermarkHour = "hour";
+
+    // Deferred-mode deltas and their roll-up watermark (an M#maintenance item).
+    public const string DeltaPrefix = "P#";
+    public const string Delta = "delta";
+    public const string DeltaWatermarkName = "deltas";
+    public const string WatermarkWindow = "window";
 
     // Hour marks: the hours writes touched since maintenance last rolled them up.
     public const string HourMarksPartition = "M#hours";
@@ -78,6 +87,16 @@ public static class TableLayout
     /// <summary>The partition of an aggregate bucket: <c>F#</c>, <c>H#</c> or <c>D#</c> and the bucket's label.</summary>
     public static string AggregatePartition(Granularity granularity, DateTimeOffset bucketStart) =>
         GranularityPrefix(granularity) + Buckets.Label(bucketStart, granularity);
+
+    /// <summary>The partition of a deferred-mode window's deltas: <c>P#</c> and the window's 5-minute label.</summary>
+    public static string DeltaPartition(DateTimeOffset window) => DeltaPrefix + Buckets.Label(Buckets.StartOf(window, Granularity.Fine), Granularity.Fine);
+
+    /// <summary>The window (its start, UTC) of a delta partition.</summary>
+    /// <exception cref="FormatException">Not a delta partition.</exception>
+    public static DateTimeOffset ParseDeltaPartition(string partition) =>
+        partition.StartsWith(DeltaPrefix, StringComparison.Ordinal) && Buckets.TryParseLabel(partition.AsSpan(DeltaPrefix.Length), Granularity.Fine, out var window)
+            ? window
+            : throw new FormatException($"Not a delta partition: '{partition}'.");
 
     /// <summary>The granularity and bucket start of an aggregate partition.</summary>
     /// <exception cref="FormatException">Not an aggregate partition.</exception>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using GenAiObs.Core.Aggregation;
 using GenAiObs.Core.Costing;
 using GenAiObs.Cli.Export;
 using GenAiObs.Core.Envelopes;
@@ -78,6 +79,7 @@ public sealed class CostEstimateCommand
             SimulatedHours = options.Hours,
             DeliveryWindowSeconds = options.WindowSeconds,
             KinesisShards = options.KinesisShards,
+            AggregateWrites = options.AggregateWrites,
             ServiceName = _environment.Variables.GetValueOrDefault("POWERTOOLS_SERVICE_NAME") is { Length: > 0 } service ? service : "genai-observability",
             Environment = _environment.Variables.GetValueOrDefault("GENAIOBS_ENVIRONMENT") is { Length: > 0 } environment ? environment : "prod",
         };
@@ -116,6 +118,7 @@ public sealed class CostEstimateCommand
         var c = CultureInfo.InvariantCulture;
         text.AppendLine(c, $"Observer's monthly bill — {scenario.InvocationsPerMonth:N0} model invocations a month{Remapped(scenario)}");
         text.AppendLine(c, $"Replayed {string.Join(", ", files.Select(Path.GetFileName))}: {scenario.SimulatedHours} h of {scenario.DeliveryWindowSeconds} s deliveries simulated, scaled to 730 h ({usage.RecordsPerDelivery:N1} records per delivery).");
+        text.AppendLine(c, $"Aggregate writes: {WriteModeName(scenario.AggregateWrites)}{(scenario.AggregateWrites == AggregateWriteMode.Deferred ? string.Create(c, $" (one delta of {usage.DeltaBytesPerDelivery:N0} bytes encoded per delivery, rolled up per 5-minute window; readers see data up to {DeferredAggregation.MaxReadDelay.TotalMinutes:N1} minutes late)") : " (one UpdateItem per aggregate item per delivery)")}.");
         text.AppendLine();
         text.AppendLine(c, $"{"component",-56} {"quantity",16} {"unit",-14} {"unit price",14} {"USD/month",10}  kind");
         foreach (var line in bill.Lines)
@@ -156,6 +159,7 @@ public sealed class CostEstimateCommand
             json.WriteNumber("simulatedHours", scenario.SimulatedHours);
             json.WriteNumber("deliveryWindowSeconds", scenario.DeliveryWindowSeconds);
             json.WriteNumber("kinesisShards", scenario.KinesisShards);
+            json.WriteString("aggregateWrites", WriteModeName(scenario.AggregateWrites));
             json.WriteStartArray("files");
             foreach (var file in files)
             {
@@ -240,6 +244,8 @@ public sealed class CostEstimateCommand
             json.WriteNull(name);
         }
     }
+
+    private static string WriteModeName(AggregateWriteMode mode) => mode == AggregateWriteMode.Deferred ? "deferred" : "direct";
 
     private static string Remapped(CostScenario scenario)
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using GenAiObs.Core.Aggregation;
 using GenAiObs.Core.Costing;
 
 namespace GenAiObs.Cli.Commands;
@@ -27,6 +28,9 @@ internal sealed record CostEstimateOptions
 
     public int KinesisShards { get; init; }
 
+    /// <summary>The processors' aggregate write mode (template parameter AggregateWrites).</summary>
+    public AggregateWriteMode AggregateWrites { get; init; } = AggregateWriteMode.Direct;
+
     public ObserverPrices Prices { get; init; } = ObserverPrices.Default;
 
     public IReadOnlyList<string> Files { get; init; } = [];
@@ -50,6 +54,7 @@ internal sealed record CostEstimateOptions
                 "--hours" => options with { Hours = (int)Positive(args[i], Value(), 24 * 31) },
                 "--window-seconds" => options with { WindowSeconds = (int)Positive(args[i], Value(), 3600) },
                 "--kinesis-shards" => options with { KinesisShards = (int)Positive(args[i], Value(), 10_000) },
+                "--aggregate-writes" => options with { AggregateWrites = WriteMode(Value()) },
                 "--price" => options with { Prices = WithPrice(options.Prices, Value()) },
                 var other when other.StartsWith("--", StringComparison.Ordinal) => throw new CliUsageException($"unknown option {other}"),
                 var file => AddFile(options, files, file),
@@ -58,6 +63,13 @@ internal sealed record CostEstimateOptions
 
         return options with { Files = files };
     }
+
+    private static AggregateWriteMode WriteMode(string text) => text switch
+    {
+        "direct" => AggregateWriteMode.Direct,
+        "deferred" => AggregateWriteMode.Deferred,
+        _ => throw new CliUsageException($"--aggregate-writes needs direct or deferred, not '{text}'"),
+    };
 
     private static CostEstimateOptions AddFile(CostEstimateOptions options, List<string> files, string file)
     {

@@ -1,3 +1,5 @@
+using GenAiObs.Core.Aggregation;
+
 namespace GenAiObs.Core.Costing;
 
 /// <summary>
@@ -36,6 +38,9 @@ public sealed record CostScenario
 
     /// <summary>Kinesis shards when the logs reach the processors through a Kinesis stream (0: direct subscription).</summary>
     public int KinesisShards { get; init; }
+
+    /// <summary>GENAIOBS_AGGREGATE_WRITES of the processors and the evaluator (template parameter AggregateWrites).</summary>
+    public AggregateWriteMode AggregateWrites { get; init; } = AggregateWriteMode.Direct;
 
     /// <summary>Seed of the remapping draws, so the same scenario gives the same bill.</summary>
     public int Seed { get; init; } = 17;

@@ -79,6 +79,7 @@ public static class MonthSimulator
             }
         }
 
+        run.FlushWindow();
         return run.Result();
     }
 
@@ -127,6 +128,9 @@ public static class MonthSimulator
         private readonly HashSet<string> _metrics = new(StringComparer.Ordinal);
         private readonly Dictionary<string, HashSet<string>> _propertyValues = new(StringComparer.Ordinal);
         private readonly DynamoDbWriteEstimator _table = new();
+        private readonly List<AggregateBatch> _window = [];
+        private DateTimeOffset _windowStart = DateTimeOffset.MinValue;
+        private long _deltaWriteUnits, _deltaBytes, _deltas, _rollupWriteUnits, _rollupReadUnits;
         private long _invocations, _spans, _invocationDeliveries, _spanDeliveries, _documents, _bytes, _principalMatches, _errorMatches;
         private double _gbSeconds;
         private decimal _spend;
@@ -152,7 +156,7 @@ public static class MonthSimulator
 
             var batch = InvocationMetricsBuilder.Build(invocations, [], _invocationOptions, timestampMs);
             Emit(batch);
-            var updates = _table.Apply(AggregateBuilder.Build(NextBatchId(), invocations, []));
+            var updates = Aggregate(AggregateBuilder.Build(NextBatchId(), invocations, []));
             var delivery = new BatchResult { BatchId = string.Empty };
             delivery.Invocations.AddRange(invocations);
             _table.ApplyJoinEntries(QualityAggregation.IndexEntries(delivery).Count);
@@ -164,7 +168,7 @@ public static class MonthSimulator
             _spanDeliveries++;
             _spans += spans.Count;
             Emit(_spanBuilder.Build(spans, [], timestampMs));
-            var updates = _table.Apply(AggregateBuilder.Build(NextBatchId(), [], spans));
+            var updates = Aggregate(AggregateBuilder.Build(NextBatchId(), [], spans));
             var delivery = new BatchResult { BatchId = string.Empty };
             delivery.Spans.AddRange(spans);
             _table.ApplyJoinEntries(QualityAggregation.IndexEntries(delivery).Count);
@@ -190,13 +194,68 @@ public static class MonthSimulator
                 PrincipalRuleMatches = _principalMatches * scale,
                 ErrorRuleMatches = _errorMatches * scale,
                 UpdateItems = _table.UpdateItems * scale,
-                WriteUnits = _table.WriteUnits * scale,
+                WriteUnits = (_table.WriteUnits - _rollupItemWriteUnits) * scale,
+                DeltaWriteUnits = _deltaWriteUnits * scale,
+                DeltaBytesPerDelivery = _deltas == 0 ? 0 : (double)_deltaBytes / _deltas,
+                RollupWriteUnits = _rollupWriteUnits * scale,
+                RollupReadUnits = _rollupReadUnits * scale,
 
                 // 5-minute items live 3 days (AggregateRetention); the hourly and daily rollups are a small fraction of them.
                 StoredBytes = _table.ItemBytesWritten / (double)_scenario.SimulatedHours * 72,
                 ProcessorGbSeconds = _gbSeconds * scale,
                 BedrockSpendUsd = _spend * (decimal)scale,
             };
+        }
+
+        private long _rollupItemWriteUnits;
+
+        /// <summary>
+        /// A delivery's aggregate writes; returns the write requests the processor sends. Direct: one
+        /// UpdateItem per item. Deferred: one delta PutItem sized by the real encoding (pk, sk = batch
+        /// id, the delta, expiresAt); the delta joins its window, which the roll-up applies once.
+        /// </summary>
+        private int Aggregate(AggregateBatch batch)
+        {
+            if (_scenario.AggregateWrites == AggregateWriteMode.Direct)
+            {
+                return _table.Apply(batch);
+            }
+
+            var window = DeferredAggregation.WindowOf(batch);
+            if (window != _windowStart)
+            {
+                FlushWindow();
+                _windowStart = window;
+            }
+
+            var bytes = AggregateBatchCodec.Encode(batch).Length;
+            var itemBytes = 2 + 20 + 2 + 32 + 5 + bytes + 9 + 6;
+            _deltas++;
+            _deltaBytes += bytes;
+            _deltaWriteUnits += (itemBytes + 1023) / 1024;
+            _window.Add(batch);
+            _windowDeltaBytes += itemBytes;
+            return 1;
+        }
+
+        private long _windowDeltaBytes;
+
+        /// <summary>The roll-up of the current window: one Query (strongly consistent, 4 KB a read unit), the merged items, an hour mark and the watermark.</summary>
+        public void FlushWindow()
+        {
+            if (_window.Count == 0)
+            {
+                return;
+            }
+
+            var before = _table.WriteUnits;
+            _table.Apply(DeferredAggregation.Merge(DeferredAggregation.RollupBatchId(_windowStart), _window));
+            var merged = _table.WriteUnits - before;
+            _rollupItemWriteUnits += merged;
+            _rollupWriteUnits += merged + 2;
+            _rollupReadUnits += Math.Max(1, (_windowDeltaBytes + 4095) / 4096);
+            _window.Clear();
+            _windowDeltaBytes = 0;
         }
 
         private string NextBatchId() => "sim-" + (++_batch).ToString(CultureInfo.InvariantCulture);

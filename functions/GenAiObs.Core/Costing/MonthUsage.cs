@@ -40,6 +40,18 @@ public sealed record MonthUsage
 
     public double WriteUnits { get; init; }
 
+    /// <summary>Deferred writes: one delta PutItem per delivery (write units: its encoded size, usually 1).</summary>
+    public double DeltaWriteUnits { get; init; }
+
+    /// <summary>Deferred writes: encoded delta bytes per delivery, on average.</summary>
+    public double DeltaBytesPerDelivery { get; init; }
+
+    /// <summary>Deferred writes: the evaluator's roll-up — merged items, hour marks and the watermark, per 5-minute window (write units).</summary>
+    public double RollupWriteUnits { get; init; }
+
+    /// <summary>Deferred writes: the roll-up's strongly consistent Query of each window's deltas (read units, 4 KB each).</summary>
+    public double RollupReadUnits { get; init; }
+
     /// <summary>Average bytes of the DynamoDB items alive at once (5-minute items live 3 days).</summary>
     public double StoredBytes { get; init; }
 

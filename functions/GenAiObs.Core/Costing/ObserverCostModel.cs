@@ -1,3 +1,5 @@
+using GenAiObs.Core.Aggregation;
+
 namespace GenAiObs.Core.Costing;
 
 /// <summary>
@@ -29,7 +31,19 @@ public static class ObserverCostModel
         Add("CloudWatch Logs ingestion (EMF and function logs)", logBytes / Gb, "GB", prices.LogIngestionGb, 1, CostKind.Variable);
         Add("CloudWatch Logs storage (retention " + footprint.LogRetentionDays.ToString(System.Globalization.CultureInfo.InvariantCulture) + " days)", logBytes / Gb * Math.Min(1, footprint.LogRetentionDays / 30.0), "GB-months", prices.LogStorageGbMonth, 1, CostKind.Variable);
 
-        Add("DynamoDB writes (aggregates)", usage.WriteUnits, "write units", prices.DynamoDbWriteMillion, 1_000_000, CostKind.Variable);
+        if (usage.Scenario.AggregateWrites == AggregateWriteMode.Deferred)
+        {
+            // Deltas follow deliveries; the roll-up follows 5-minute windows × keys touched in them.
+            Add("DynamoDB writes (deferred: one delta per delivery)", usage.DeltaWriteUnits, "write units", prices.DynamoDbWriteMillion, 1_000_000, CostKind.Variable);
+            Add("DynamoDB writes (roll-up: windows x keys)", usage.RollupWriteUnits, "write units", prices.DynamoDbWriteMillion, 1_000_000, CostKind.Variable);
+            Add("DynamoDB reads (roll-up of the deltas)", usage.RollupReadUnits, "read units", prices.DynamoDbReadMillion, 1_000_000, CostKind.Variable);
+            Add("DynamoDB writes (quality join index)", usage.WriteUnits, "write units", prices.DynamoDbWriteMillion, 1_000_000, CostKind.Variable);
+        }
+        else
+        {
+            Add("DynamoDB writes (aggregates)", usage.WriteUnits, "write units", prices.DynamoDbWriteMillion, 1_000_000, CostKind.Variable);
+        }
+
         Add("DynamoDB reads (evaluator)", (double)footprint.EvaluatorRunsPerMonth * footprint.EvaluatorReadUnitsPerRun, "read units", prices.DynamoDbReadMillion, 1_000_000, CostKind.Fixed);
         Add("DynamoDB storage", usage.StoredBytes / Gb, "GB-months", prices.DynamoDbStorageGbMonth, 1, CostKind.Fixed);
 

@@ -37,6 +37,12 @@ internal sealed class Traffic
         return this;
     }
 
+    /// <summary>The records as one delivery per 5-minute bucket (what deferred-mode processors would leave as deltas).</summary>
+    public IReadOnlyList<AggregateBatch> Deliveries() =>
+        [.. _invocations
+            .GroupBy(invocation => Buckets.StartOf(invocation.Record.Timestamp, Granularity.Fine))
+            .Select(bucket => AggregateBuilder.Build("delivery-" + Buckets.Label(bucket.Key, Granularity.Fine), bucket, []))];
+
     public async Task<InMemoryAggregateStore> StoreAsync()
     {
         var store = new InMemoryAggregateStore();

@@ -54,6 +54,18 @@ public sealed class FunctionWiringTests
     }
 
     [Fact]
+    public void Processors_WhenDeferredWritesCloseAWindow_ShouldHaveTheTimeoutTheClosureRuleAssumes()
+    {
+        // The evaluator rolls a window up once a processor that started in its grace period must
+        // have ended: that bound is the processors' Lambda timeout.
+        var processors = _template.Functions.Where(f => Handler(f) is HandlerRegistry.InvocationLogs or HandlerRegistry.Spans).ToList();
+
+        Assert.Equal(2, processors.Count);
+        Assert.Equal(GenAiObs.Core.Aggregation.DeferredAggregation.ProcessorTimeout.TotalSeconds, Convert.ToDouble(_template.GlobalFunction["Timeout"], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.All(processors, f => Assert.False(f.Properties.ContainsKey("Timeout"), $"{f.LogicalId} overrides the timeout the deferred closure rule assumes"));
+    }
+
+    [Fact]
     public void Environment_WhenComparedWithWhatEachFunctionReads_ShouldSetEveryVariable()
     {
         var errors = new List<string>();

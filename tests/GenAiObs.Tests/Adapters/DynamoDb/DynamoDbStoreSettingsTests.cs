@@ -41,6 +41,27 @@ public sealed class DynamoDbStoreSettingsTests
         Assert.Equal(TimeSpan.FromDays(35), settings.Retention.Hourly);
     }
 
+    [Theory]
+    [InlineData(null, GenAiObs.Core.Aggregation.AggregateWriteMode.Direct)]
+    [InlineData("direct", GenAiObs.Core.Aggregation.AggregateWriteMode.Direct)]
+    [InlineData(" Deferred ", GenAiObs.Core.Aggregation.AggregateWriteMode.Deferred)]
+    public void FromEnvironment_WhenTheWriteModeIsSetOrNot_ShouldReadIt(string? value, GenAiObs.Core.Aggregation.AggregateWriteMode expected)
+    {
+        var variables = new Dictionary<string, string?> { ["GENAIOBS_TABLE_NAME"] = "t", ["GENAIOBS_AGGREGATE_WRITES"] = value };
+
+        var settings = DynamoDbStoreSettings.FromEnvironment(name => variables.GetValueOrDefault(name));
+
+        Assert.Equal(expected, settings!.WriteMode);
+    }
+
+    [Fact]
+    public void FromEnvironment_WhenTheWriteModeIsUnknown_ShouldThrowNamingTheVariable()
+    {
+        var exception = Assert.Throws<InvalidOperationException>(() => DynamoDbStoreSettings.FromEnvironment(name => name == "GENAIOBS_TABLE_NAME" ? "t" : name == "GENAIOBS_AGGREGATE_WRITES" ? "batched" : null));
+
+        Assert.Contains("GENAIOBS_AGGREGATE_WRITES", exception.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void FromEnvironment_WhenRetentionIsNotANumber_ShouldThrowNamingTheVariable()
     {

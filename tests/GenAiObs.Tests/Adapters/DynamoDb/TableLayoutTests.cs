@@ -60,6 +60,16 @@ public sealed partial class TableLayoutTests
     }
 
     [Fact]
+    public void DeltaPartition_ShouldRoundTripTheWindow()
+    {
+        Assert.Equal("P#2026-11-05T10:05", TableLayout.DeltaPartition(Bucket));
+        Assert.Equal("P#2026-11-05T10:05", TableLayout.DeltaPartition(Bucket.AddMinutes(4).AddSeconds(59)));
+        Assert.Equal(Bucket, TableLayout.ParseDeltaPartition(TableLayout.DeltaPartition(Bucket)));
+        Assert.Throws<FormatException>(() => TableLayout.ParseDeltaPartition("F#2026-11-05T10:05"));
+        Assert.Throws<FormatException>(() => TableLayout.ParseDeltaPartition("P#2026-11-05"));
+    }
+
+    [Fact]
     public void HourMarkSortKey_ShouldRoundTripTheHour()
     {
         var hour = new DateTimeOffset(2026, 11, 5, 10, 0, 0, TimeSpan.Zero);
@@ -93,11 +103,13 @@ public sealed partial class TableLayoutTests
         var expected = new (string Item, string Partition, string[] SortKeys)[]
         {
             ("fine aggregate", TableLayout.AggregatePartition(Granularity.Fine, Bucket), ["<dimension key>"]),
+            ("deferred delta (`GENAIOBS_AGGREGATE_WRITES=deferred`)", TableLayout.DeltaPartition(Bucket), ["<batch id>"]),
             ("hour mark", TableLayout.HourMarksPartition, [TableLayout.HourMarkSortKey(Bucket)]),
             ("hourly rollup", TableLayout.AggregatePartition(Granularity.Hourly, Buckets.StartOf(Bucket, Granularity.Hourly)), ["<dimension key>"]),
             ("daily rollup", TableLayout.AggregatePartition(Granularity.Daily, Buckets.StartOf(Bucket, Granularity.Daily)), ["<dimension key>"]),
             ("baseline", TableLayout.BaselinePartition(DateOnly.FromDateTime(Bucket.UtcDateTime)), ["<dimension key>"]),
             ("maintenance watermark", TableLayout.MaintenancePartition, [new MaintenanceSettings().WatermarkName]),
+            ("delta roll-up watermark", TableLayout.MaintenancePartition, [TableLayout.DeltaWatermarkName]),
             ("alert group state", TableLayout.AlertStatePartition,
                 [TableLayout.AlertGroupSortKey(AlertGroupKeys.GroupId("<receiver>", "<group key>")), TableLayout.AlertGroupSortKey(OneShotPlanner.GroupIdPrefix + "<receiver>#<fingerprint>")]),
             ("replaced Bedrock logging configuration", TableLayout.LoggingBackupPartition, ["<region>"]),

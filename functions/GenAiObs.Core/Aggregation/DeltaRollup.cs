@@ -1,0 +1,59 @@
+namespace GenAiObs.Core.Aggregation;
+
+/// <summary>
+/// The evaluator's first step in deferred mode: for each closed window after the roll-up
+/// watermark (oldest first, at most <see cref="DeferredAggregation.MaxWindowsPerRun"/> a run), merge
+/// the window's deltas into one batch and apply it to the fine items under the window's
+/// deterministic batch id, then advance the watermark to that window. The store's per-item markers
+/// make a roll-up that failed part-way and is run again count once; applying through
+/// <see cref="IAggregateStore.ApplyBatchAsync"/> marks the hours it touched, so maintenance rolls
+/// them into the hourly and daily items as it does for direct writes.
+/// </summary>
+public sealed class DeltaRollup
+{
+    private readonly IAggregateStore _store;
+    private readonly IAggregateDeltaStore _deltas;
+    private readonly int _maxWindows;
+
+    public DeltaRollup(IAggregateStore store, IAggregateDeltaStore deltas, int maxWindows = DeferredAggregation.MaxWindowsPerRun)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxWindows, 1);
+        _store = store;
+        _deltas = deltas;
+        _maxWindows = maxWindows;
+    }
+
+    /// <summary>Rolls up the closed windows due at <paramref name="now"/>.</summary>
+    public async Task<DeltaRollupResult> RunAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var latest = DeferredAggregation.LatestClosed(now);
+        var watermark = await _deltas.GetRollupWatermarkAsync(cancellationToken).ConfigureAwait(false);
+        var window = watermark is { } done
+            ? done + Buckets.FineWidth
+            : Buckets.StartOf(latest - DeferredAggregation.FirstRollupLookback, Granularity.Fine);
+        int windows = 0, deltas = 0, items = 0;
+        for (; window <= latest && windows < _maxWindows; window += Buckets.FineWidth)
+        {
+            var batches = await _deltas.GetDeltasAsync(window, cancellationToken).ConfigureAwait(false);
+            if (batches.Count > 0)
+            {
+                var merged = DeferredAggregation.Merge(DeferredAggregation.RollupBatchId(window), batches);
+                var applied = await _store.ApplyBatchAsync(merged, cancellationToken).ConfigureAwait(false);
+                deltas += batches.Count;
+                items += applied.Applied;
+            }
+
+            await _deltas.AdvanceRollupWatermarkAsync(window, cancellationToken).ConfigureAwait(false);
+            windows++;
+        }
+
+        return new DeltaRollupResult(windows, deltas, items, window <= latest);
+    }
+}
+
+/// <summary>What one roll-up run did.</summary>
+/// <param name="Windows">Windows rolled up (including empty ones).</param>
+/// <param name="Deltas">Deltas merged.</param>
+/// <param name="ItemsApplied">Fine items updated.</param>
+/// <param name="Behind">True when closed windows remain for the next run.</param>
+public sealed record DeltaRollupResult(int Windows, int Deltas, int ItemsApplied, bool Behind);
