@@ -136,6 +136,11 @@ public static class DeliveriesMode
         });
 
         var start = ColdStartMode.StartInfo(executable, server.Address, dynamo is null ? null : dynamo.Server.Address);
+
+        // The corpus is dated from 2026-11-20 (CorpusMode): with the Lambda's default event-time window
+        // (no older than the fine-item retention, 3 days) every record would be rejected as
+        // timestamp_out_of_window, and the run would time rejection instead of processing.
+        start.Environment["GENAIOBS_MAX_EVENT_AGE_HOURS"] = "1000000";
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"{executable} did not start");
         var emf = new EmfCounter();
         var drainOut = emf.ReadAsync(process.StandardOutput);
