@@ -1,5 +1,3 @@
-using System.IO.Compression;
-using System.Text;
 using System.Text.Json;
 using GenAiObs.Adapters.Configuration;
 using GenAiObs.Adapters.Diagnostics;
@@ -10,6 +8,7 @@ using GenAiObs.Core.Alerts;
 using GenAiObs.Core.Alerts.Rules;
 using GenAiObs.Functions;
 using GenAiObs.Functions.Runtime;
+using GenAiObs.Tests.Parsing;
 using GenAiObs.Tests.Rules;
 using Xunit;
 
@@ -106,17 +105,7 @@ public sealed class DeferredWritesFunctionTests(DynaliteTableFixture table) : IC
         return [.. json.RootElement.GetProperty("firing").EnumerateArray().Select(rule => rule.GetString()!).Order(StringComparer.Ordinal)];
     }
 
-    private static byte[] Event()
-    {
-        var payload = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fixtures", "runtime", "invocation-logs.data-message.json"));
-        using var compressed = new MemoryStream();
-        using (var gzip = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
-        {
-            gzip.Write(payload);
-        }
-
-        return Encoding.UTF8.GetBytes($"{{\"awslogs\":{{\"data\":\"{Convert.ToBase64String(compressed.ToArray())}\"}}}}");
-    }
+    private static byte[] Event() => TestEvents.SubscriptionEvent(TestEvents.RuntimeFixture("invocation-logs.data-message.json"));
 
     private sealed class NullPublisher : IAlertPublisher
     {

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
 using GenAiObs.Adapters.Configuration;
@@ -99,15 +98,5 @@ public sealed class InvocationLogFunctionTests
         return (host.Function, stdout, stderr);
     }
 
-    private static byte[] Event(string fixture)
-    {
-        var payload = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fixtures", "runtime", fixture));
-        using var compressed = new MemoryStream();
-        using (var gzip = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
-        {
-            gzip.Write(payload);
-        }
-
-        return Encoding.UTF8.GetBytes($"{{\"awslogs\":{{\"data\":\"{Convert.ToBase64String(compressed.ToArray())}\"}}}}");
-    }
+    private static byte[] Event(string fixture) => TestEvents.SubscriptionEvent(TestEvents.RuntimeFixture(fixture));
 }

@@ -1,11 +1,10 @@
-using System.IO.Compression;
-using System.Text;
 using System.Text.Json;
 using GenAiObs.Adapters.Configuration;
 using GenAiObs.Adapters.DynamoDb;
 using GenAiObs.Core.Aggregation;
 using GenAiObs.Functions;
 using GenAiObs.Functions.Runtime;
+using GenAiObs.Tests.Parsing;
 using Xunit;
 
 namespace GenAiObs.Tests.Store;
@@ -47,15 +46,5 @@ public sealed class StoreFunctionWiringTests(DynaliteTableFixture table) : IClas
         Assert.Equal(2, models[AggregateKeys.Model("us.anthropic.claude-sonnet-4-5-20250929-v1:0")][CounterNames.Requests]);
     }
 
-    private static byte[] Event()
-    {
-        var payload = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fixtures", "runtime", "invocation-logs.data-message.json"));
-        using var compressed = new MemoryStream();
-        using (var gzip = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
-        {
-            gzip.Write(payload);
-        }
-
-        return Encoding.UTF8.GetBytes($"{{\"awslogs\":{{\"data\":\"{Convert.ToBase64String(compressed.ToArray())}\"}}}}");
-    }
+    private static byte[] Event() => TestEvents.SubscriptionEvent(TestEvents.RuntimeFixture("invocation-logs.data-message.json"));
 }

@@ -14,6 +14,10 @@ internal static class TestEvents
     public static byte[] Fixture(string name) =>
         File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fixtures", "invocation-logs", name));
 
+    /// <summary>A CloudWatch Logs payload (<c>Fixtures/runtime/NAME</c>) as the Runtime API hands it over inside a subscription event.</summary>
+    public static byte[] RuntimeFixture(string name) =>
+        File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fixtures", "runtime", name));
+
     public static IEnumerable<string> AllFixtureNames() =>
         Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Fixtures", "invocation-logs"), "*.json")
             .Select(Path.GetFileName)

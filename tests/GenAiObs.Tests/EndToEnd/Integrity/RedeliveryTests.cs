@@ -1,5 +1,3 @@
-using System.IO.Compression;
-using System.Text;
 using System.Text.Json;
 using GenAiObs.Adapters.Diagnostics;
 using GenAiObs.Core.Aggregation;
@@ -9,6 +7,7 @@ using GenAiObs.Core.Processing;
 using GenAiObs.Functions;
 using GenAiObs.Functions.Runtime;
 using GenAiObs.Tests.Metrics;
+using GenAiObs.Tests.Parsing;
 using Xunit;
 
 namespace GenAiObs.Tests.Integrity;
@@ -18,17 +17,7 @@ public sealed class RedeliveryTests
 {
     private static readonly InvocationContext Context = new("req-1", DateTimeOffset.MaxValue, null, null);
 
-    private static byte[] Delivery()
-    {
-        var payload = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fixtures", "runtime", "invocation-logs.data-message.json"));
-        using var compressed = new MemoryStream();
-        using (var gzip = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
-        {
-            gzip.Write(payload);
-        }
-
-        return Encoding.UTF8.GetBytes($"{{\"awslogs\":{{\"data\":\"{Convert.ToBase64String(compressed.ToArray())}\"}}}}");
-    }
+    private static byte[] Delivery() => TestEvents.SubscriptionEvent(TestEvents.RuntimeFixture("invocation-logs.data-message.json"));
 
     private static (InvocationLogFunction Function, StringWriter Stdout) Create(IAggregateStore store)
     {
