@@ -16,6 +16,34 @@ public sealed record AggregateBatch(string BatchId, IReadOnlyList<AggregateDelta
 
     /// <summary>The distinct hours the deltas fall in, in order: the hours applying the batch marks for maintenance.</summary>
     public IReadOnlyList<DateTimeOffset> Hours => [.. Deltas.Select(delta => Buckets.StartOf(delta.BucketStart, Granularity.Hourly)).Distinct().Order()];
+
+    /// <summary>
+    /// One batch holding the sum of <paramref name="deltas"/>: one delta per distinct (fine bucket,
+    /// key), counters added into copies (the inputs are left unchanged), ordered by bucket, then key.
+    /// </summary>
+    public static AggregateBatch Sum(string batchId, IEnumerable<AggregateDelta> deltas)
+    {
+        ArgumentNullException.ThrowIfNull(deltas);
+        var summed = new Dictionary<(DateTimeOffset Bucket, string Key), AggregateCounters>();
+        foreach (var delta in deltas)
+        {
+            if (summed.TryGetValue((delta.BucketStart, delta.Key), out var counters))
+            {
+                counters.Merge(delta.Counters);
+            }
+            else
+            {
+                summed[(delta.BucketStart, delta.Key)] = delta.Counters.Clone();
+            }
+        }
+
+        return new AggregateBatch(
+            batchId,
+            [.. summed
+                .OrderBy(pair => pair.Key.Bucket)
+                .ThenBy(pair => pair.Key.Key, StringComparer.Ordinal)
+                .Select(pair => new AggregateDelta(pair.Key.Bucket, pair.Key.Key, pair.Value))]);
+    }
 }
 
 /// <summary>One stored aggregate item read back.</summary>

@@ -64,23 +64,7 @@ public static class DeferredAggregation
     public static AggregateBatch Merge(string batchId, IEnumerable<AggregateBatch> batches)
     {
         ArgumentNullException.ThrowIfNull(batches);
-        var merged = new Dictionary<(DateTimeOffset Bucket, string Key), AggregateCounters>();
-        foreach (var delta in batches.SelectMany(batch => batch.Deltas))
-        {
-            if (!merged.TryGetValue((delta.BucketStart, delta.Key), out var counters))
-            {
-                merged[(delta.BucketStart, delta.Key)] = counters = new AggregateCounters();
-            }
-
-            counters.Merge(delta.Counters);
-        }
-
-        return new AggregateBatch(
-            batchId,
-            [.. merged
-                .Where(pair => !pair.Value.IsEmpty)
-                .OrderBy(pair => pair.Key.Bucket)
-                .ThenBy(pair => pair.Key.Key, StringComparer.Ordinal)
-                .Select(pair => new AggregateDelta(pair.Key.Bucket, pair.Key.Key, pair.Value))]);
+        var summed = AggregateBatch.Sum(batchId, batches.SelectMany(batch => batch.Deltas));
+        return summed with { Deltas = [.. summed.Deltas.Where(delta => !delta.Counters.IsEmpty)] };
     }
 }

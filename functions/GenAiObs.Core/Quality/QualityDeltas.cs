@@ -19,32 +19,6 @@ public sealed record QualityDeltas(IReadOnlyList<AggregateDelta> Deltas, long Fe
     /// <paramref name="batch"/> with these deltas added: a (bucket, key) both hold is summed into one
     /// delta, since the store applies one update per (bucket, key) and batch.
     /// </summary>
-    public AggregateBatch AddTo(AggregateBatch batch)
-    {
-        if (Deltas.Count == 0)
-        {
-            return batch;
-        }
-
-        var merged = new Dictionary<(DateTimeOffset, string), AggregateCounters>();
-        foreach (var delta in batch.Deltas.Concat(Deltas))
-        {
-            if (merged.TryGetValue((delta.BucketStart, delta.Key), out var counters))
-            {
-                counters.Merge(delta.Counters);
-            }
-            else
-            {
-                merged[(delta.BucketStart, delta.Key)] = delta.Counters.Clone();
-            }
-        }
-
-        var ordered = merged.Select(pair => new AggregateDelta(pair.Key.Item1, pair.Key.Item2, pair.Value)).ToList();
-        ordered.Sort(static (a, b) =>
-        {
-            var byBucket = a.BucketStart.CompareTo(b.BucketStart);
-            return byBucket != 0 ? byBucket : string.CompareOrdinal(a.Key, b.Key);
-        });
-        return new AggregateBatch(batch.BatchId, ordered);
-    }
+    public AggregateBatch AddTo(AggregateBatch batch) =>
+        Deltas.Count == 0 ? batch : AggregateBatch.Sum(batch.BatchId, batch.Deltas.Concat(Deltas));
 }
