@@ -4,7 +4,7 @@ using System.Globalization;
 namespace GenAiObs.Cli;
 
 /// <summary>
-/// Where replay's time goes, per stage, for <c>--stats</c>. Reading runs on its own thread, so the
+/// Where replay's time goes, per stage, for <c>--stats</c>. Reading runs on threads of its own, so the
 /// stages add up to more than the wall time when the two overlap.
 /// </summary>
 internal sealed class ReplayStages
@@ -16,7 +16,7 @@ internal sealed class ReplayStages
     private long _storing;
     private int _deliveries;
 
-    /// <summary>Reader thread: gunzip, line and value splitting, unescaping messages into deliveries (time spent waiting for the consumer excluded).</summary>
+    /// <summary>Reader threads (summed): gunzip, line and value splitting, unescaping messages into deliveries (time spent waiting for the consumer excluded).</summary>
     public void AddReading(long ticks) => Interlocked.Add(ref _reading, ticks);
 
     /// <summary>Consumer: one delivery's timestamps between its stages.</summary>
@@ -31,7 +31,7 @@ internal sealed class ReplayStages
 
     public string Describe(long decompressedBytes) => string.Create(
         CultureInfo.InvariantCulture,
-        $"replay stages: {_deliveries} deliveries from {decompressedBytes / 1048576.0:F0} MB decompressed; read (gunzip, split, unescape; own thread) {Seconds(Interlocked.Read(ref _reading)):F3} s, route+parse+price {Seconds(_parsing):F3} s, summaries {Seconds(_summarising):F3} s, aggregate {Seconds(_aggregating):F3} s, store {Seconds(_storing):F3} s");
+        $"replay stages: {_deliveries} deliveries from {decompressedBytes / 1048576.0:F0} MB decompressed; read (gunzip, split, unescape; own threads) {Seconds(Interlocked.Read(ref _reading)):F3} s, route+parse+price {Seconds(_parsing):F3} s, summaries {Seconds(_summarising):F3} s, aggregate {Seconds(_aggregating):F3} s, store {Seconds(_storing):F3} s");
 
     private static double Seconds(long ticks) => ticks / (double)Stopwatch.Frequency;
 }

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using System.Threading.Channels;
 using GenAiObs.Adapters.Configuration;
 using GenAiObs.Cli.Export;
 using GenAiObs.Adapters.DynamoDb;
@@ -65,17 +64,14 @@ public sealed class ReplayCommand
         long events = 0;
         var range = new EventTimeRange();
         var lastProgress = TimeSpan.Zero;
-        var reader = new ExportFileReader(FileLimits);
 
-        // Reading (gunzip, splitting, unescaping) runs on its own thread, a few deliveries ahead of
-        // parsing and aggregation: two cores overlap the two halves, and the bounded channel keeps
-        // memory independent of the input's size.
-        using var cancel = new CancellationTokenSource();
-        var deliveries = Channel.CreateBounded<DecodedDelivery>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
-        var producer = Task.Factory.StartNew(() => ReadAll(files, reader, deliveries.Writer, stages, cancel.Token), cancel.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        try
+        // Reading (gunzip, splitting, unescaping) runs on threads of its own, a few deliveries ahead
+        // of parsing and aggregation (ExportReadAhead): the cores overlap the two halves, and memory
+        // stays independent of the input's size.
+        var reader = new ExportReadAhead(files, FileLimits, stages.AddReading);
+        await using (reader.ConfigureAwait(false))
         {
-            await foreach (var delivery in deliveries.Reader.ReadAllAsync(cancel.Token).ConfigureAwait(false))
+            await foreach (var delivery in reader.ReadAllAsync().ConfigureAwait(false))
             {
                 BatchResult result;
                 var started = Stopwatch.GetTimestamp();
@@ -113,23 +109,6 @@ public sealed class ReplayCommand
                     lastProgress = clock.Elapsed;
                     await stderr.WriteLineAsync(Progress(events, reader.InputBytesRead, reader.DecompressedBytesRead, inputBytes, clock.Elapsed)).ConfigureAwait(false);
                 }
-            }
-        }
-        finally
-        {
-            await cancel.CancelAsync().ConfigureAwait(false);
-            while (deliveries.Reader.TryRead(out var left))
-            {
-                left.Dispose();
-            }
-
-            try
-            {
-                await producer.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // The consumer stopped first (it threw); its exception is the one that matters.
             }
         }
 
@@ -172,52 +151,6 @@ public sealed class ReplayCommand
         }
 
         return 0;
-    }
-
-    /// <summary>The producer: every file in order, each delivery handed to the consumer (waiting while it is two behind).</summary>
-    private static void ReadAll(IReadOnlyList<string> files, ExportFileReader reader, ChannelWriter<DecodedDelivery> writer, ReplayStages stages, CancellationToken cancellationToken)
-    {
-        Exception? failure = null;
-        try
-        {
-            foreach (var file in files)
-            {
-                using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16, FileOptions.SequentialScan);
-                var started = Stopwatch.GetTimestamp();
-                long waiting = 0;
-                reader.Read(stream, delivery =>
-                {
-                    if (!writer.TryWrite(delivery))
-                    {
-                        var blocked = Stopwatch.GetTimestamp();
-                        try
-                        {
-                            writer.WriteAsync(delivery, cancellationToken).AsTask().GetAwaiter().GetResult();
-                        }
-                        catch
-                        {
-                            delivery.Dispose();
-                            throw;
-                        }
-
-                        waiting += Stopwatch.GetTimestamp() - blocked;
-                    }
-                });
-                stages.AddReading(Stopwatch.GetTimestamp() - started - waiting);
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            failure = new CliUsageException($"cannot read input: {ex.Message}");
-        }
-        catch (Exception ex)
-        {
-            failure = ex;
-        }
-        finally
-        {
-            writer.TryComplete(failure);
-        }
     }
 
     /// <summary>Fails fast, before any work, when an input cannot be opened; returns the inputs' total size.</summary>
