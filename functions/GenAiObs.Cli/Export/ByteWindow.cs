@@ -10,7 +10,8 @@ namespace GenAiObs.Cli.Export;
 /// </summary>
 internal sealed class ByteWindow : IDisposable
 {
-    private const int ReadBytes = 1 << 20;
+    /// <summary>Bytes asked of the source per read (ReadAheadStream reads ahead in blocks of this size).</summary>
+    internal const int ReadBytes = 1 << 20;
 
     private readonly Stream _source;
     private readonly long _maxTotal;
