@@ -22,8 +22,7 @@ public sealed class AlertEvaluator
     private readonly TimeProvider _time;
     private readonly EvaluatorOptions _options;
     private readonly Func<TimeSpan, CancellationToken, Task> _delay;
-    private readonly AggregateRetention _retention;
-    private readonly BaselineSettings _baselines;
+    private readonly AggregateMaintenance _maintenance;
 
     /// <param name="store">The aggregates.</param>
     /// <param name="rules">The rules with their settings.</param>
@@ -57,14 +56,15 @@ public sealed class AlertEvaluator
         _options = options ?? new EvaluatorOptions();
         _dispatcher = new AlertDispatcher(states, publisher, _options.Dispatcher, time);
         _delay = delay ?? ((wait, cancellationToken) => Task.Delay(wait, time, cancellationToken));
-        _retention = retention ?? AggregateRetention.Default;
-        _baselines = baselines ?? BaselineSettings.Default;
+
+        // One maintenance for every run: it remembers which rollups are current (see IAggregateVersions).
+        _maintenance = new AggregateMaintenance(store, time, retention ?? AggregateRetention.Default, baselines ?? BaselineSettings.Default, _options.Maintenance);
     }
 
     public async Task<EvaluationResult> EvaluateAsync(CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        await new AggregateMaintenance(_store, _time, _retention, _baselines, _options.Maintenance).MaintainAsync(_options.LateHours, cancellationToken).ConfigureAwait(false);
+        await _maintenance.MaintainAsync(_options.LateHours, cancellationToken).ConfigureAwait(false);
 
         var alerts = await _rules.EvaluateAsync(_reader, now, cancellationToken).ConfigureAwait(false);
         var regular = alerts.Where(alert => !alert.OneShot).Select(alert => alert.ToAlert(now)).ToList();
