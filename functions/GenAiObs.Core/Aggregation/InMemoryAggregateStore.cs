@@ -36,7 +36,7 @@ public sealed class InMemoryAggregateStore : IAggregateStore, IAggregateVersions
                     items[delta.Key] = entry;
                 }
 
-                if (entry.Batches.Add(batch.BatchId))
+                if (entry.AddBatch(batch.BatchId))
                 {
                     entry.Counters.Merge(delta.Counters);
                     items.Version = ++_version;
@@ -275,8 +275,30 @@ public sealed class InMemoryAggregateStore : IAggregateStore, IAggregateVersions
 
     private sealed class Entry(AggregateCounters counters, long expiresAt)
     {
+        // Most items are written by one or two batches: the first id is kept inline and a set is
+        // made only for more (a set per item was ~2 MB per replayed day of the end-to-end corpus).
+        private string? _firstBatch;
+        private HashSet<string>? _laterBatches;
+
         public AggregateCounters Counters { get; } = counters;
         public long ExpiresAt { get; } = expiresAt;
-        public HashSet<string> Batches { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Records that <paramref name="batchId"/> was applied to this item; false when it already was.</summary>
+        public bool AddBatch(string batchId)
+        {
+            if (_firstBatch is null)
+            {
+                _firstBatch = batchId;
+                return true;
+            }
+
+            if (string.Equals(_firstBatch, batchId, StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            _laterBatches ??= new HashSet<string>(StringComparer.Ordinal);
+            return _laterBatches.Add(batchId);
+        }
     }
 }
