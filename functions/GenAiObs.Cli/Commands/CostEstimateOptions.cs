@@ -28,8 +28,8 @@ internal sealed record CostEstimateOptions
 
     public int KinesisShards { get; init; }
 
-    /// <summary>The processors' aggregate write mode (template parameter AggregateWrites).</summary>
-    public AggregateWriteMode AggregateWrites { get; init; } = AggregateWriteMode.Direct;
+    /// <summary>The processors' aggregate write mode (template parameter AggregateWrites; the default is the template's).</summary>
+    public AggregateWriteMode AggregateWrites { get; init; } = AggregateWriteMode.Deferred;
 
     public ObserverPrices Prices { get; init; } = ObserverPrices.Default;
 

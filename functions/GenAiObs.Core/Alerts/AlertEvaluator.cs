@@ -23,6 +23,7 @@ public sealed class AlertEvaluator
     private readonly EvaluatorOptions _options;
     private readonly Func<TimeSpan, CancellationToken, Task> _delay;
     private readonly AggregateMaintenance _maintenance;
+    private readonly Func<IAggregateStore, IAggregateStore>? _readView;
 
     /// <param name="store">The aggregates.</param>
     /// <param name="rules">The rules with their settings.</param>
@@ -34,6 +35,11 @@ public sealed class AlertEvaluator
     /// <param name="delay">How to wait for a follow-up; defaults to a timer on <paramref name="time"/>. Replay advances its clock instead.</param>
     /// <param name="retention">Retention the store's rollups respect.</param>
     /// <param name="baselines">Baseline maths settings.</param>
+    /// <param name="readView">
+    /// What the rules read, made fresh for each run from the store (after its maintenance): deferred
+    /// writes read through the deltas not rolled up yet (<see cref="PendingDeltaAggregateReader"/>);
+    /// null reads the store itself.
+    /// </param>
     public AlertEvaluator(
         IAggregateStore store,
         RuleEvaluator rules,
@@ -44,7 +50,8 @@ public sealed class AlertEvaluator
         EvaluatorOptions? options = null,
         Func<TimeSpan, CancellationToken, Task>? delay = null,
         AggregateRetention? retention = null,
-        BaselineSettings? baselines = null)
+        BaselineSettings? baselines = null,
+        Func<IAggregateStore, IAggregateStore>? readView = null)
     {
         _store = store;
         _reader = new AggregateStoreReader(store);
@@ -56,6 +63,7 @@ public sealed class AlertEvaluator
         _options = options ?? new EvaluatorOptions();
         _dispatcher = new AlertDispatcher(states, publisher, _options.Dispatcher, time);
         _delay = delay ?? ((wait, cancellationToken) => Task.Delay(wait, time, cancellationToken));
+        _readView = readView;
 
         // One maintenance for every run: it remembers which rollups are current (see IAggregateVersions).
         _maintenance = new AggregateMaintenance(store, time, retention ?? AggregateRetention.Default, baselines ?? BaselineSettings.Default, _options.Maintenance);
@@ -66,7 +74,8 @@ public sealed class AlertEvaluator
         var now = _time.GetUtcNow();
         await _maintenance.MaintainAsync(_options.LateHours, cancellationToken).ConfigureAwait(false);
 
-        var alerts = await _rules.EvaluateAsync(_reader, now, cancellationToken).ConfigureAwait(false);
+        var reader = _readView is null ? _reader : new AggregateStoreReader(_readView(_store));
+        var alerts = await _rules.EvaluateAsync(reader, now, cancellationToken).ConfigureAwait(false);
         var regular = alerts.Where(alert => !alert.OneShot).Select(alert => alert.ToAlert(now)).ToList();
         var oneShots = alerts.Where(alert => alert.OneShot).Select(alert => alert.ToAlert(now)).ToList();
 

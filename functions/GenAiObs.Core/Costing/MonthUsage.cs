@@ -52,6 +52,12 @@ public sealed record MonthUsage
     /// <summary>Deferred writes: the roll-up's strongly consistent Query of each window's deltas (read units, 4 KB each).</summary>
     public double RollupReadUnits { get; init; }
 
+    /// <summary>
+    /// Deferred writes: the evaluator's rules read each window's deltas before its roll-up
+    /// (PendingDeltaAggregateReader): two runs query it, the first while it has just begun (read units).
+    /// </summary>
+    public double PendingReadUnits { get; init; }
+
     /// <summary>Average bytes of the DynamoDB items alive at once (5-minute items live 3 days).</summary>
     public double StoredBytes { get; init; }
 
