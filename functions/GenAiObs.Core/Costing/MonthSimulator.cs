@@ -269,21 +269,27 @@ public static class MonthSimulator
             {
                 var hour = minute / 3_600_000;
                 var dimensionText = string.Join("|", dimensions.DimensionPairs.Select(p => p.Key + "=" + p.Value));
-                var hasMetric = false;
+                // A group is written when it has a value (a plain line when all its values are properties).
+                var written = false;
                 foreach (var metric in series.Values)
                 {
-                    if (metric.IsProperty || !metric.Values.Exists(double.IsFinite))
+                    if (!metric.Values.Exists(double.IsFinite))
                     {
                         continue;
                     }
 
-                    hasMetric = true;
+                    written = true;
+                    if (metric.IsProperty)
+                    {
+                        continue;
+                    }
+
                     var key = metric.Name + "|" + dimensionText;
                     _metrics.Add(key);
                     _metricHours.Add((key, hour));
                 }
 
-                if (!hasMetric || dimensions.DimensionCount == dimensions.Pairs.Count)
+                if (!written || dimensions.DimensionCount == dimensions.Pairs.Count)
                 {
                     continue;
                 }

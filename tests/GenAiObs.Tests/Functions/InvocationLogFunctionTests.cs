@@ -27,7 +27,7 @@ public sealed class InvocationLogFunctionTests
         Assert.Equal(1, summary.RootElement.GetProperty("rejected").GetInt32());
         var documents = EmfSpec.ParseLines(stdout.ToString());
         Assert.Equal(documents.Count, summary.RootElement.GetProperty("emfDocuments").GetInt32());
-        Assert.Equal(3, documents.Where(d => d.DimensionSets[0].SequenceEqual(["Service"])).Sum(d => d.Values.GetValueOrDefault("Invocations", [0]).Sum()));
+        Assert.Equal(3, documents.Where(d => d.HasDimensions(["Service"])).Sum(d => d.Values.GetValueOrDefault("Invocations", [0]).Sum()));
         var log = JsonDocument.Parse(stderr.ToString().Trim()).RootElement;
         Assert.Equal("WARN", log.GetProperty("level").GetString());
         Assert.DoesNotContain("CANARY", stdout + stderr.ToString(), StringComparison.Ordinal);
@@ -48,8 +48,8 @@ public sealed class InvocationLogFunctionTests
         using var summary = JsonDocument.Parse(response);
         Assert.Equal(2, summary.RootElement.GetProperty("feedback").GetInt32());
         Assert.Equal(2, summary.RootElement.GetProperty("feedbackUnjoined").GetInt32());
-        var quality = Assert.Single(EmfSpec.ParseLines(stdout.ToString()), d => d.Values.ContainsKey("QualitySignals"));
-        Assert.Equal(["Service"], quality.DimensionSets.Single());
+        var quality = Assert.Single(EmfSpec.ParseLines(stdout.ToString()), d => d.Properties.ContainsKey("Signal"));
+        Assert.False(quality.HasDirective);
         Assert.Equal(("summarise", "B", "feedback"), (quality.Properties["Feature"], quality.Properties["Variant"], quality.Properties["Signal"]));
         Assert.Equal((2.0, 1.0, 2.0, 0.0), (quality.PropertyValues["Ratings"], quality.PropertyValues["Satisfied"], quality.PropertyValues["UnjoinedRatings"], quality.PropertyValues["JoinedRatings"]));
         Assert.DoesNotContain("CANARY", stdout + stderr.ToString(), StringComparison.Ordinal);
@@ -70,7 +70,7 @@ public sealed class InvocationLogFunctionTests
         Assert.Equal(0, summary.RootElement.GetProperty("invocations").GetInt32());
         Assert.True(summary.RootElement.GetProperty("rejected").GetInt32() >= 1);
         var rejected = EmfSpec.ParseLines(stdout.ToString())
-            .Where(d => d.DimensionSets[0].SequenceEqual(["Service"]))
+            .Where(d => d.HasDimensions(["Service"]))
             .Sum(d => d.Values.GetValueOrDefault("RejectedRecords", [0]).Sum());
         Assert.True(rejected >= 1);
     }

@@ -65,11 +65,11 @@ public sealed class BootstrapEndToEndTests
         // stdout carries only EMF documents; each one is checked against the spec.
         var documents = process.StandardOutput.Select(line => EmfSpec.Parse(Encoding.UTF8.GetBytes(line))).ToList();
         Assert.All(documents, d => Assert.Equal("GenAI/E2E", d.Namespace));
-        var totals = documents.Where(d => d.DimensionSets[0].SequenceEqual(["Service"])).ToList();
+        var totals = documents.Where(d => d.HasDimensions(["Service"])).ToList();
         Assert.All(totals, d => Assert.Equal("e2e-service", d.Dimensions["Service"]));
         Assert.Equal(3, Sum(totals, "Invocations"));
         Assert.Equal(1, totals.Sum(d => d.PropertyValues.GetValueOrDefault("InvocationErrors")));
-        var stopReasons = documents.Where(d => d.DimensionSets[0].SequenceEqual(["Service", "StopReason"])).ToList();
+        var stopReasons = documents.Where(d => d.HasDimensions(["Service", "StopReason"])).ToList();
         Assert.Equal(1, Sum(stopReasons.Where(d => d.Dimensions["StopReason"] is "end_turn" or "tool_use"), "StopReasonCount"));
         Assert.Equal(1, Sum(stopReasons.Where(d => d.Dimensions["StopReason"] == "max_tokens"), "StopReasonCount"));
         Assert.Equal(1, Sum(totals, "RejectedRecords"));
