@@ -83,6 +83,7 @@ public sealed class EvaluatorFunction : ILambdaFunction
             sns.ReceiverTopics,
             sns.AlertTopicArn);
         var store = new DynamoDbAggregateStore(dynamoDb, table.TableName, table.Retention);
+        var deferred = table.WriteMode == AggregateWriteMode.Deferred;
         var evaluator = new AlertEvaluator(
             store,
             new RuleEvaluator(evaluatorSettings.Rules),
@@ -91,14 +92,15 @@ public sealed class EvaluatorFunction : ILambdaFunction
             publisher,
             services.Time,
             new EvaluatorOptions { Maintenance = MaintenanceSettings.Default with { Limits = services.Settings.Limits } },
-            retention: table.Retention);
-        return new EvaluatorFunction(evaluator, services.Logger, table.WriteMode == AggregateWriteMode.Deferred ? new DeltaRollup(store, store) : null, services.Time);
+            retention: table.Retention,
+            readView: deferred ? items => new PendingDeltaAggregateReader(items, store, services.Time, table.Retention) : null);
+        return new EvaluatorFunction(evaluator, services.Logger, deferred ? new DeltaRollup(store, store) : null, services.Time);
     }
 
     public async Task<byte[]> HandleAsync(ReadOnlyMemory<byte> eventBody, InvocationContext context, CancellationToken cancellationToken)
     {
         // Deferred writes: the closed windows' deltas reach the fine items first, so maintenance
-        // and the rules below read them in this run.
+        // rolls them into the hours and days; the rules read the rest through the pending deltas.
         if (_rollup is not null)
         {
             var rolled = await _rollup.RunAsync(_time.GetUtcNow(), cancellationToken).ConfigureAwait(false);

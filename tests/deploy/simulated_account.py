@@ -304,6 +304,8 @@ def _plain(value):
         return {k: _plain(v) for k, v in inner.items()}
     if kind == "L":
         return [_plain(v) for v in inner]
+    if kind == "B":
+        return base64.b64encode(inner).decode("ascii")
     return inner
 
 

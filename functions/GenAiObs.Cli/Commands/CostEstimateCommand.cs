@@ -122,7 +122,7 @@ public sealed class CostEstimateCommand
         var c = CultureInfo.InvariantCulture;
         text.AppendLine(c, $"Observer's monthly bill — {scenario.InvocationsPerMonth:N0} model invocations a month{Remapped(scenario)}");
         text.AppendLine(c, $"Replayed {string.Join(", ", files.Select(Path.GetFileName))}: {scenario.SimulatedHours} h of {scenario.DeliveryWindowSeconds} s deliveries simulated, scaled to 730 h ({usage.RecordsPerDelivery:N1} records per delivery).");
-        text.AppendLine(c, $"Aggregate writes: {WriteModeName(scenario.AggregateWrites)}{(scenario.AggregateWrites == AggregateWriteMode.Deferred ? string.Create(c, $" (one delta of {usage.DeltaBytesPerDelivery:N0} bytes encoded per delivery, rolled up per 5-minute window; readers see data up to {DeferredAggregation.MaxReadDelay.TotalMinutes:N1} minutes late)") : " (one UpdateItem per aggregate item per delivery)")}.");
+        text.AppendLine(c, $"Aggregate writes: {WriteModeName(scenario.AggregateWrites)}{(scenario.AggregateWrites == AggregateWriteMode.Deferred ? string.Create(c, $" (one delta of {usage.DeltaBytesPerDelivery:N0} bytes encoded per delivery, rolled up per 5-minute window up to {DeferredAggregation.MaxRollupDelay.TotalMinutes:N1} minutes after its records; readers add the deltas not rolled up yet)") : " (one UpdateItem per aggregate item per delivery)")}.");
         text.AppendLine(c, $"Quality join: {RequestIndexLine(usage)}.");
         text.AppendLine();
         text.AppendLine(c, $"{"component",-56} {"quantity",16} {"unit",-14} {"unit price",14} {"USD/month",10}  kind");

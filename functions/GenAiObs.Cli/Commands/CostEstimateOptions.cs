@@ -28,8 +28,8 @@ internal sealed record CostEstimateOptions
 
     public int KinesisShards { get; init; }
 
-    /// <summary>The processors' aggregate write mode (template parameter AggregateWrites).</summary>
-    public AggregateWriteMode AggregateWrites { get; init; } = AggregateWriteMode.Direct;
+    /// <summary>The processors' aggregate write mode (template parameter AggregateWrites; the default is the template's).</summary>
+    public AggregateWriteMode AggregateWrites { get; init; } = AggregateWriteMode.Deferred;
 
     /// <summary>GENAIOBS_REQUEST_INDEX (the template: on exactly when FeedbackLogGroupName is set; default off, as deployed).</summary>
     public bool RequestIndex { get; init; }

@@ -14,22 +14,26 @@ namespace GenAiObs.Cli.Commands;
 /// prints them in the shape of <c>replay --json</c>'s <c>invocations</c> and <c>spans</c> objects.
 /// <c>--compare variant</c> adds the pairwise A/B comparison of every feature's arms
 /// (<see cref="VariantComparison"/>): the <c>comparisons</c> array with <c>--json</c>, one verdict
-/// line per pair without.
+/// line per pair without. Deferred aggregate writes are read through: the deltas of the windows
+/// the evaluator has not rolled up yet are added (<see cref="PendingDeltaAggregateReader"/>; a
+/// table written directly has none), so the report is as fresh as with direct writes.
 /// </summary>
 public sealed class ReportCommand
 {
     private readonly CliEnvironment _environment;
     private readonly Func<StoreCommandOptions, IAggregateStore>? _storeFactory;
+    private readonly TimeProvider _time;
 
     public ReportCommand(CliEnvironment environment)
         : this(environment, null)
     {
     }
 
-    internal ReportCommand(CliEnvironment environment, Func<StoreCommandOptions, IAggregateStore>? storeFactory)
+    internal ReportCommand(CliEnvironment environment, Func<StoreCommandOptions, IAggregateStore>? storeFactory, TimeProvider? time = null)
     {
         _environment = environment;
         _storeFactory = storeFactory;
+        _time = time ?? TimeProvider.System;
     }
 
     public async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
@@ -88,6 +92,11 @@ public sealed class ReportCommand
             var dynamo = DynamoDbClientFactory.Create(options.EndpointUrl, options.Region);
             client = dynamo;
             store = new DynamoDbAggregateStore(dynamo, options.TableName, options.Retention);
+        }
+
+        if (store is IAggregateDeltaStore deltas)
+        {
+            store = new PendingDeltaAggregateReader(store, deltas, _time, options.Retention);
         }
 
         try

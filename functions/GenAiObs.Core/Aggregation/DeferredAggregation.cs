@@ -29,8 +29,12 @@ public static class DeferredAggregation
     /// <summary>How far back the first roll-up (no watermark yet) starts.</summary>
     public static readonly TimeSpan FirstRollupLookback = TimeSpan.FromHours(1);
 
-    /// <summary>The most a reader waits for a record: its window, the grace, the timeout, the margin, then the evaluator's 5-minute period.</summary>
-    public static TimeSpan MaxReadDelay => Buckets.FineWidth + WriteGrace + ProcessorTimeout + Margin + TimeSpan.FromMinutes(5);
+    /// <summary>
+    /// The longest a record waits to be rolled up into the items: its window, the grace, the timeout,
+    /// the margin, then the evaluator's 5-minute period. Readers do not wait that long: they add the
+    /// deltas not rolled up yet (<see cref="PendingDeltaAggregateReader"/>).
+    /// </summary>
+    public static TimeSpan MaxRollupDelay => Buckets.FineWidth + WriteGrace + ProcessorTimeout + Margin + TimeSpan.FromMinutes(5);
 
     /// <summary>The window of a batch: the start of its latest fine bucket.</summary>
     public static DateTimeOffset WindowOf(AggregateBatch batch)

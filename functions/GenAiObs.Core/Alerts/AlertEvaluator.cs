@@ -24,6 +24,7 @@ public sealed class AlertEvaluator
     private readonly Func<TimeSpan, CancellationToken, Task> _delay;
     private readonly AggregateRetention _retention;
     private readonly BaselineSettings _baselines;
+    private readonly Func<IAggregateStore, IAggregateStore>? _readView;
 
     /// <param name="store">The aggregates.</param>
     /// <param name="rules">The rules with their settings.</param>
@@ -35,6 +36,11 @@ public sealed class AlertEvaluator
     /// <param name="delay">How to wait for a follow-up; defaults to a timer on <paramref name="time"/>. Replay advances its clock instead.</param>
     /// <param name="retention">Retention the store's rollups respect.</param>
     /// <param name="baselines">Baseline maths settings.</param>
+    /// <param name="readView">
+    /// What the rules read, made fresh for each run from the store (after its maintenance): deferred
+    /// writes read through the deltas not rolled up yet (<see cref="PendingDeltaAggregateReader"/>);
+    /// null reads the store itself.
+    /// </param>
     public AlertEvaluator(
         IAggregateStore store,
         RuleEvaluator rules,
@@ -45,7 +51,8 @@ public sealed class AlertEvaluator
         EvaluatorOptions? options = null,
         Func<TimeSpan, CancellationToken, Task>? delay = null,
         AggregateRetention? retention = null,
-        BaselineSettings? baselines = null)
+        BaselineSettings? baselines = null,
+        Func<IAggregateStore, IAggregateStore>? readView = null)
     {
         _store = store;
         _reader = new AggregateStoreReader(store);
@@ -59,6 +66,7 @@ public sealed class AlertEvaluator
         _delay = delay ?? ((wait, cancellationToken) => Task.Delay(wait, time, cancellationToken));
         _retention = retention ?? AggregateRetention.Default;
         _baselines = baselines ?? BaselineSettings.Default;
+        _readView = readView;
     }
 
     public async Task<EvaluationResult> EvaluateAsync(CancellationToken cancellationToken)
@@ -66,7 +74,8 @@ public sealed class AlertEvaluator
         var now = _time.GetUtcNow();
         await new AggregateMaintenance(_store, _time, _retention, _baselines, _options.Maintenance).MaintainAsync(_options.LateHours, cancellationToken).ConfigureAwait(false);
 
-        var alerts = await _rules.EvaluateAsync(_reader, now, cancellationToken).ConfigureAwait(false);
+        var reader = _readView is null ? _reader : new AggregateStoreReader(_readView(_store));
+        var alerts = await _rules.EvaluateAsync(reader, now, cancellationToken).ConfigureAwait(false);
         var regular = alerts.Where(alert => !alert.OneShot).Select(alert => alert.ToAlert(now)).ToList();
         var oneShots = alerts.Where(alert => alert.OneShot).Select(alert => alert.ToAlert(now)).ToList();
 

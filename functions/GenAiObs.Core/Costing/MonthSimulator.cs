@@ -163,7 +163,7 @@ public static class MonthSimulator
         private long _feedback, _feedbackDeliveries, _joinReadUnits;
         private readonly List<AggregateBatch> _window = [];
         private DateTimeOffset _windowStart = DateTimeOffset.MinValue;
-        private long _deltaWriteUnits, _deltaBytes, _deltas, _rollupWriteUnits, _rollupReadUnits;
+        private long _deltaWriteUnits, _deltaBytes, _deltas, _rollupWriteUnits, _rollupReadUnits, _pendingReadUnits;
         private long _invocations, _spans, _invocationDeliveries, _spanDeliveries, _documents, _bytes, _principalMatches, _errorMatches;
         private double _gbSeconds;
         private decimal _spend;
@@ -280,6 +280,7 @@ public static class MonthSimulator
                 DeltaBytesPerDelivery = _deltas == 0 ? 0 : (double)_deltaBytes / _deltas,
                 RollupWriteUnits = _rollupWriteUnits * scale,
                 RollupReadUnits = _rollupReadUnits * scale,
+                PendingReadUnits = _pendingReadUnits * scale,
 
                 // 5-minute items live 3 days (AggregateRetention); the hourly and daily rollups are a small fraction of them.
                 StoredBytes = _table.ItemBytesWritten / (double)_scenario.SimulatedHours * 72,
@@ -321,7 +322,7 @@ public static class MonthSimulator
 
         private long _windowDeltaBytes;
 
-        /// <summary>The roll-up of the current window: one Query (strongly consistent, 4 KB a read unit), the merged items, an hour mark and the watermark.</summary>
+        /// <summary>The roll-up of the current window: one Query (strongly consistent, 4 KB a read unit), the merged items, an hour mark and the watermark; and the rules' reads of it while pending.</summary>
         public void FlushWindow()
         {
             if (_window.Count == 0)
@@ -335,6 +336,10 @@ public static class MonthSimulator
             _rollupItemWriteUnits += merged;
             _rollupWriteUnits += merged + 2;
             _rollupReadUnits += Math.Max(1, (_windowDeltaBytes + 4095) / 4096);
+
+            // Before its roll-up a window is pending in two evaluator runs (at its start and 5 minutes
+            // later): the rules' read-through queries it once nearly empty and once whole.
+            _pendingReadUnits += 1 + Math.Max(1, (_windowDeltaBytes + 4095) / 4096);
             _window.Clear();
             _windowDeltaBytes = 0;
         }

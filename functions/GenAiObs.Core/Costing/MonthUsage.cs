@@ -58,6 +58,12 @@ public sealed record MonthUsage
     /// <summary>Quality join lookups: one strongly consistent read unit per key a feedback or evaluation delivery asks for.</summary>
     public double JoinReadUnits { get; init; }
 
+    /// <summary>
+    /// Deferred writes: the evaluator's rules read each window's deltas before its roll-up
+    /// (PendingDeltaAggregateReader): two runs query it, the first while it has just begun (read units).
+    /// </summary>
+    public double PendingReadUnits { get; init; }
+
     /// <summary>Average bytes of the DynamoDB items alive at once (5-minute items live 3 days).</summary>
     public double StoredBytes { get; init; }
 

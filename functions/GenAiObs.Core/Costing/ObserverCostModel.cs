@@ -37,6 +37,7 @@ public static class ObserverCostModel
             Add("DynamoDB writes (deferred: one delta per delivery)", usage.DeltaWriteUnits, "write units", prices.DynamoDbWriteMillion, 1_000_000, CostKind.Variable);
             Add("DynamoDB writes (roll-up: windows x keys)", usage.RollupWriteUnits, "write units", prices.DynamoDbWriteMillion, 1_000_000, CostKind.Variable);
             Add("DynamoDB reads (roll-up of the deltas)", usage.RollupReadUnits, "read units", prices.DynamoDbReadMillion, 1_000_000, CostKind.Variable);
+            Add("DynamoDB reads (evaluator: deltas not rolled up yet)", usage.PendingReadUnits, "read units", prices.DynamoDbReadMillion, 1_000_000, CostKind.Variable);
             Add("DynamoDB writes (quality join index)", usage.WriteUnits, "write units", prices.DynamoDbWriteMillion, 1_000_000, CostKind.Variable);
         }
         else

@@ -73,7 +73,7 @@ public sealed class DeferredWritesFunctionTests(DynaliteTableFixture table) : IC
         }
 
         await store.AdvanceRollupWatermarkAsync(now.AddHours(-2));
-        var evaluatedAt = now + DeferredAggregation.MaxReadDelay - TimeSpan.FromMinutes(5);
+        var evaluatedAt = now + DeferredAggregation.MaxRollupDelay - TimeSpan.FromMinutes(5);
         var diagnostics = new StringWriter();
         var clock = new SimulatedClock(evaluatedAt);
         var deferred = new EvaluatorFunction(Evaluator(store, clock), new StructuredLogger(diagnostics, DiagnosticLevel.Information, clock, "test"), new DeltaRollup(store, store), clock);

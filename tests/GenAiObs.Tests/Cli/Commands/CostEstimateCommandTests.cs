@@ -89,6 +89,25 @@ public sealed class CostEstimateCommandTests
         Assert.Equal(0m, json.RootElement.GetProperty("prices").GetProperty("dashboardMonth").GetDecimal());
     }
 
+    [Fact]
+    public void Parse_WhenNoWriteModeIsGiven_ShouldPriceTheTemplatesDefaultAggregateWrites()
+    {
+        // Arrange
+        var parameter = (Dictionary<string, object?>)GenAiObs.Tests.Template.TemplateDocument.LoadRepositoryTemplate().Parameters["AggregateWrites"]!;
+
+        // Act
+        var options = GenAiObs.Cli.Commands.CostEstimateOptions.Parse([]);
+
+        // Assert
+        var templateDefault = parameter["Default"]?.ToString() switch
+        {
+            "direct" => GenAiObs.Core.Aggregation.AggregateWriteMode.Direct,
+            "deferred" => GenAiObs.Core.Aggregation.AggregateWriteMode.Deferred,
+            var other => throw new InvalidOperationException($"AggregateWrites defaults to '{other}'"),
+        };
+        Assert.Equal(templateDefault, options.AggregateWrites);
+    }
+
     [Theory]
     [InlineData("--price", "bogus=1")]
     [InlineData("--price", "dashboardMonth")]

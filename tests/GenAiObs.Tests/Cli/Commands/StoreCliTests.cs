@@ -76,6 +76,48 @@ public sealed class StoreCliTests
     }
 
     [Fact]
+    public async Task Report_WhenDeferredDeltasAreNotRolledUpYet_ShouldPrintTheFiguresOfDirectWritesAndTheSameAfterTheRollup()
+    {
+        // Arrange: the same two deliveries as deltas (deferred writes), the roll-up watermark before them.
+        var table = UniqueTable();
+        var environment = Environment(table);
+        Assert.Equal(0, await new InitTableCommand(environment).RunAsync([], TextWriter.Null, TextWriter.Null));
+        var records = AggregateReportTests.Invocations();
+        using var client = DynamoDbClientFactory.Create(_endpoint, "us-east-1");
+        var store = new DynamoDbAggregateStore(client, table);
+        foreach (var delivery in new[] { AggregateBuilder.Build("delivery-1", records.Take(3), []), AggregateBuilder.Build("delivery-2", records.Skip(3), []) })
+        {
+            Assert.True(await store.PutDeltaAsync(DeferredAggregation.WindowOf(delivery), delivery));
+        }
+
+        await store.AdvanceRollupWatermarkAsync(T0 - Buckets.FineWidth);
+        var summary = new InvocationSummary();
+        records.ForEach(summary.Add);
+        using var replayJson = AggregateReportTests.Write(writer => summary.WriteJson(writer, includeRejected: false));
+        string[] args = ["--json", "--from", "2026-11-05T09:00:00Z", "--to", "2026-11-05T11:00:00Z"];
+        using var pending = new StringWriter();
+        using var rolled = new StringWriter();
+
+        // Act: a report while every window is pending, then one after the evaluator's roll-up.
+        var pendingCode = await new ReportCommand(environment, _ => store, new SimulatedClock(T0.AddMinutes(72))).RunAsync(args, pending, TextWriter.Null);
+        var itemsBeforeRollup = await store.GetItemsAsync(string.Empty, Granularity.Fine, T0, T0.AddHours(2));
+        var rollup = await new DeltaRollup(store, store).RunAsync(T0.AddMinutes(90));
+        var rolledCode = await new ReportCommand(environment, _ => store, new SimulatedClock(T0.AddMinutes(90))).RunAsync(args, rolled, TextWriter.Null);
+
+        // Assert: both what one replay of the records gives; the second read the items, not the deltas.
+        Assert.Equal((0, 0), (pendingCode, rolledCode));
+        Assert.Empty(itemsBeforeRollup);
+        Assert.Equal(2, rollup.Deltas);
+        Assert.NotEmpty(await store.GetItemsAsync(string.Empty, Granularity.Fine, T0, T0.AddHours(2)));
+        foreach (var output in new[] { pending, rolled })
+        {
+            using var report = JsonDocument.Parse(output.ToString());
+            JsonAssert.Equivalent(replayJson.RootElement, report.RootElement.GetProperty("invocations"));
+            AggregateReportTests.AssertInvocationTotals(report.RootElement.GetProperty("invocations"));
+        }
+    }
+
+    [Fact]
     public async Task Report_WhenTheRangeExcludesSomeBuckets_ShouldOnlyCountBucketsStartingInside()
     {
         // Arrange: an in-memory store behind the command; records at 09:01 … 10:05.
