@@ -15,6 +15,8 @@ internal sealed class ReplayStages
     private long _aggregating;
     private long _storing;
     private int _deliveries;
+    private TimeSpan _alertSimulation;
+    private TimeSpan _alertSimulationCpu;
 
     /// <summary>Reader thread: gunzip, line and value splitting, unescaping messages into deliveries (time spent waiting for the consumer excluded).</summary>
     public void AddReading(long ticks) => Interlocked.Add(ref _reading, ticks);
@@ -29,9 +31,16 @@ internal sealed class ReplayStages
         _storing += stored - aggregated;
     }
 
+    /// <summary>The alert simulation after reading: wall time, and CPU time of the whole process meanwhile (GC included).</summary>
+    public void SetAlertSimulation(TimeSpan elapsed, TimeSpan processorTime)
+    {
+        _alertSimulation = elapsed;
+        _alertSimulationCpu = processorTime;
+    }
+
     public string Describe(long decompressedBytes) => string.Create(
         CultureInfo.InvariantCulture,
-        $"replay stages: {_deliveries} deliveries from {decompressedBytes / 1048576.0:F0} MB decompressed; read (gunzip, split, unescape; own thread) {Seconds(Interlocked.Read(ref _reading)):F3} s, route+parse+price {Seconds(_parsing):F3} s, summaries {Seconds(_summarising):F3} s, aggregate {Seconds(_aggregating):F3} s, store {Seconds(_storing):F3} s");
+        $"replay stages: {_deliveries} deliveries from {decompressedBytes / 1048576.0:F0} MB decompressed; read (gunzip, split, unescape; own thread) {Seconds(Interlocked.Read(ref _reading)):F3} s, route+parse+price {Seconds(_parsing):F3} s, summaries {Seconds(_summarising):F3} s, aggregate {Seconds(_aggregating):F3} s, store {Seconds(_storing):F3} s; alert simulation {_alertSimulation.TotalSeconds:F3} s ({_alertSimulationCpu.TotalSeconds:F3} s CPU)");
 
     private static double Seconds(long ticks) => ticks / (double)Stopwatch.Frequency;
 }

@@ -148,10 +148,14 @@ public sealed class ReplayCommand
         // Evaluate the alert rules at every 5-minute boundary of the replayed event time, exactly
         // as the scheduled evaluator would have, against what replay just aggregated.
         var evaluation = Stopwatch.StartNew();
+        var processorTime = Process.GetCurrentProcess().TotalProcessorTime;
         var alerts = range.IsEmpty
             ? []
             : await AlertSimulation.RunAsync(store, range.Buckets, alertSettings, new EvaluatorOptions { Maintenance = MaintenanceSettings.Default with { Limits = limits } }).ConfigureAwait(false);
         evaluation.Stop();
+
+        // The reader thread has finished by now, so the process' CPU time is the simulation's (and its GC's).
+        stages.SetAlertSimulation(evaluation.Elapsed, Process.GetCurrentProcess().TotalProcessorTime - processorTime);
         if (options.Json)
         {
             await stdout.WriteLineAsync(RenderJson(invocations, spans, alerts, sums)).ConfigureAwait(false);

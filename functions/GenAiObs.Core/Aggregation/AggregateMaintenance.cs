@@ -16,6 +16,10 @@ public sealed class AggregateMaintenance
     private readonly BaselineSettings _baselines;
     private readonly MaintenanceSettings _maintenance;
 
+    // Per rollup bucket, the source and target versions its last computation saw (stores with
+    // IAggregateVersions only): unchanged versions mean a recomputation would write nothing.
+    private readonly Dictionary<(Granularity Target, DateTimeOffset Start), (long Source, long Target)> _computed = [];
+
     public AggregateMaintenance(IAggregateStore store, TimeProvider time, AggregateRetention? retention = null, BaselineSettings? baselines = null, MaintenanceSettings? maintenance = null)
     {
         _maintenance = maintenance ?? MaintenanceSettings.Default;
@@ -57,8 +61,35 @@ public sealed class AggregateMaintenance
             return -1;
         }
 
+        var versions = _store as IAggregateVersions;
+        var sourceVersion = versions?.VersionOf(source, start, end) ?? 0;
+        if (versions is not null && Computed(target, start) == (sourceVersion, versions.VersionOf(target, start, end)))
+        {
+            // The same sources give the same items, and nothing else has written the target since.
+            return 0;
+        }
+
         var sums = await _store.SumByPrefixAsync(string.Empty, source, start, end, cancellationToken).ConfigureAwait(false);
-        return await _store.PutRollupAsync(target, start, CombineOwned(sums, _maintenance.Limits), cancellationToken).ConfigureAwait(false);
+        var changed = await _store.PutRollupAsync(target, start, CombineOwned(sums, _maintenance.Limits), cancellationToken).ConfigureAwait(false);
+        if (versions is not null)
+        {
+            // The source version read before the query: a write during it leaves a newer one, so the next run recomputes.
+            var targetVersion = versions.VersionOf(target, start, end);
+            lock (_computed)
+            {
+                _computed[(target, start)] = (sourceVersion, targetVersion);
+            }
+        }
+
+        return changed;
+    }
+
+    private (long Source, long Target)? Computed(Granularity target, DateTimeOffset start)
+    {
+        lock (_computed)
+        {
+            return _computed.TryGetValue((target, start), out var seen) ? seen : null;
+        }
     }
 
     /// <summary>Computes and stores the baselines for <paramref name="day"/> of every key that has one (see <see cref="AggregateKeys.HasBaseline"/>); "total" is always written.</summary>

@@ -22,8 +22,7 @@ public sealed class AlertEvaluator
     private readonly TimeProvider _time;
     private readonly EvaluatorOptions _options;
     private readonly Func<TimeSpan, CancellationToken, Task> _delay;
-    private readonly AggregateRetention _retention;
-    private readonly BaselineSettings _baselines;
+    private readonly AggregateMaintenance _maintenance;
     private readonly Func<IAggregateStore, IAggregateStore>? _readView;
 
     /// <param name="store">The aggregates.</param>
@@ -64,15 +63,16 @@ public sealed class AlertEvaluator
         _options = options ?? new EvaluatorOptions();
         _dispatcher = new AlertDispatcher(states, publisher, _options.Dispatcher, time);
         _delay = delay ?? ((wait, cancellationToken) => Task.Delay(wait, time, cancellationToken));
-        _retention = retention ?? AggregateRetention.Default;
-        _baselines = baselines ?? BaselineSettings.Default;
         _readView = readView;
+
+        // One maintenance for every run: it remembers which rollups are current (see IAggregateVersions).
+        _maintenance = new AggregateMaintenance(store, time, retention ?? AggregateRetention.Default, baselines ?? BaselineSettings.Default, _options.Maintenance);
     }
 
     public async Task<EvaluationResult> EvaluateAsync(CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        await new AggregateMaintenance(_store, _time, _retention, _baselines, _options.Maintenance).MaintainAsync(_options.LateHours, cancellationToken).ConfigureAwait(false);
+        await _maintenance.MaintainAsync(_options.LateHours, cancellationToken).ConfigureAwait(false);
 
         var reader = _readView is null ? _reader : new AggregateStoreReader(_readView(_store));
         var alerts = await _rules.EvaluateAsync(reader, now, cancellationToken).ConfigureAwait(false);

@@ -9,15 +9,19 @@ namespace GenAiObs.Core.Alerts.Rules;
 /// depend on fine buckets that have already expired. Whole periods read this way lie before
 /// <c>to</c>, which is never after the evaluation time, so a rollup is only read for a period
 /// that has ended (the evaluator runs the store's maintenance first so it is current).
-/// Session and trace keys are never rolled up and are always read from fine buckets.
+/// Session and trace keys are never rolled up and are always read from fine buckets. Over a store
+/// with <see cref="IAggregateVersions"/> (the in-memory store replay simulates against), the sums
+/// of runs that start on an hour boundary are kept and extended (<see cref="RunSumCache"/>).
 /// </summary>
 public sealed class AggregateStoreReader : IAlertDataReader
 {
     private readonly IAggregateStore _store;
+    private readonly RunSumCache? _runs;
 
     public AggregateStoreReader(IAggregateStore store)
     {
         _store = store;
+        _runs = store is IAggregateVersions versions ? new RunSumCache(store, versions) : null;
     }
 
     public async Task<AggregateCounters> SumAsync(string key, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)
@@ -25,7 +29,14 @@ public sealed class AggregateStoreReader : IAlertDataReader
         var sum = new AggregateCounters();
         foreach (var (granularity, start, end) in Segments(from, to, AggregateKeys.IsShortLived(key)))
         {
-            sum.Merge(await _store.SumAsync(key, granularity, start, end, cancellationToken).ConfigureAwait(false));
+            if (_runs is null)
+            {
+                sum.Merge(await _store.SumAsync(key, granularity, start, end, cancellationToken).ConfigureAwait(false));
+            }
+            else if ((await _runs.SumAsync(key, prefix: false, granularity, start, end, cancellationToken).ConfigureAwait(false)).TryGetValue(key, out var run))
+            {
+                sum.Merge(run);
+            }
         }
 
         return sum;
@@ -37,7 +48,9 @@ public sealed class AggregateStoreReader : IAlertDataReader
         var sums = new SortedDictionary<string, AggregateCounters>(StringComparer.Ordinal);
         foreach (var (granularity, start, end) in Segments(from, to, shortLived))
         {
-            var part = await _store.SumByPrefixAsync(keyPrefix, granularity, start, end, cancellationToken).ConfigureAwait(false);
+            var part = _runs is null
+                ? await _store.SumByPrefixAsync(keyPrefix, granularity, start, end, cancellationToken).ConfigureAwait(false)
+                : await _runs.SumAsync(keyPrefix, prefix: true, granularity, start, end, cancellationToken).ConfigureAwait(false);
             foreach (var (key, counters) in part)
             {
                 if (counters.IsEmpty)

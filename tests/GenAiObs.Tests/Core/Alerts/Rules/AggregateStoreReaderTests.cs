@@ -69,4 +69,47 @@ public class AggregateStoreReaderTests
         var expected = deltas.Where(d => d.BucketStart >= from && d.BucketStart < to).Sum(d => d.Counters[CounterNames.Requests]);
         Assert.Equal(expected, sum[CounterNames.Requests]);
     }
+
+    [Fact]
+    public async Task SumByPrefixAsync_WhenABucketOfAnEarlierReadRangeIsWrittenAgain_ShouldIncludeTheWrite()
+    {
+        var store = new InMemoryAggregateStore();
+        await store.ApplyBatchAsync(new AggregateBatch("batch-1", [Requests(Day.AddMinutes(10), "model#a", 3), Requests(Day.AddMinutes(20), "model#a", 4)]));
+        var reader = new AggregateStoreReader(store);
+        var first = await reader.SumByPrefixAsync(AggregateKeys.ModelPrefix, Day, Day.AddMinutes(30));
+
+        // A late delivery into a bucket the first read covered, and a longer range that extends it.
+        await store.ApplyBatchAsync(new AggregateBatch("batch-2", [Requests(Day.AddMinutes(10), "model#a", 5), Requests(Day.AddMinutes(10), "model#b", 1)]));
+        var second = await reader.SumByPrefixAsync(AggregateKeys.ModelPrefix, Day, Day.AddMinutes(35));
+        var total = await reader.SumAsync("model#a", Day, Day.AddMinutes(35));
+
+        Assert.Equal(7, first["model#a"][CounterNames.Requests]);
+        Assert.Equal(12, second["model#a"][CounterNames.Requests]);
+        Assert.Equal(1, second["model#b"][CounterNames.Requests]);
+        Assert.Equal(12, total[CounterNames.Requests]);
+    }
+
+    [Fact]
+    public async Task SumAsync_WhenARangeGrowsByABucketAtATime_ShouldGiveTheRunningSums()
+    {
+        var store = new InMemoryAggregateStore();
+        await store.ApplyBatchAsync(new AggregateBatch("batch-1", [.. Enumerable.Range(0, 12).Select(i => Requests(Day.AddMinutes(5 * i), AggregateKeys.Total, i + 1))]));
+        var reader = new AggregateStoreReader(store);
+
+        var sums = new List<long>();
+        for (var end = Day.AddMinutes(5); end < Day.AddHours(1); end = end.AddMinutes(5))
+        {
+            sums.Add((await reader.SumAsync(AggregateKeys.Total, Day, end))[CounterNames.Requests]);
+        }
+
+        // 1, 1+2, 1+2+3, …: the running sums of the first eleven buckets (a whole hour reads its rollup).
+        Assert.Equal(Enumerable.Range(1, 11).Select(n => (long)(n * (n + 1) / 2)), sums);
+    }
+
+    private static AggregateDelta Requests(DateTimeOffset bucket, string key, long requests)
+    {
+        var counters = new AggregateCounters();
+        counters.Add(CounterNames.Requests, requests);
+        return new AggregateDelta(bucket, key, counters);
+    }
 }
