@@ -38,9 +38,10 @@ public sealed class InMemoryAggregateStoreTests : AggregateStoreContractTests
     public async Task ApplyBatchAsync_WhenItemsHoldMoreCounters_ShouldAllocateFewBytesPerCounter()
     {
         // The 5-minute items are what a replay's memory grows with (issue #13). Held as a
-        // Dictionary<string, long>, each further counter of an item cost ~59 bytes here (the table
-        // regrew while it was filled); packed, it costs ~3. The difference between items of 30
-        // counters and of 1 leaves out what every batch and item costs alike. Counted bytes, not time.
+        // Dictionary<string, long>, each further counter of an item cost 64 bytes here (the table
+        // regrew while it was filled); packed, it costs its varint pair, about two bytes. The
+        // difference between items of 30 counters and of 1 leaves out what every batch and item
+        // costs alike. Counted bytes, not time.
         const int Items = 2_000;
         var perItemOf30 = await BytesAllocatedPerItemAsync(Items, counters: 30);
         var perItemOf1 = await BytesAllocatedPerItemAsync(Items, counters: 1);
