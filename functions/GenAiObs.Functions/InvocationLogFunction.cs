@@ -36,7 +36,8 @@ public sealed class InvocationLogFunction : ILambdaFunction
         CardinalityLimits? limits = null,
         IRequestIndex? index = null,
         TimeSpan? joinWindow = null,
-        IAggregateDeltaStore? deltas = null) =>
+        IAggregateDeltaStore? deltas = null,
+        bool indexRequests = true) =>
         _pipeline = new SubscriptionBatchPipeline(
             processor,
             emf,
@@ -50,10 +51,11 @@ public sealed class InvocationLogFunction : ILambdaFunction
             limits,
             index,
             joinWindow,
-            deltas);
+            deltas,
+            indexRequests);
 
     /// <summary>The environment variables this function reads (template tests check each is set or deliberately defaulted).</summary>
-    public static IReadOnlyList<SettingVariable> Variables => SubscriptionBatchPipeline.Variables;
+    public static IReadOnlyList<SettingVariable> Variables { get; } = [.. SubscriptionBatchPipeline.Variables, ProcessingSettings.RequestIndexVariable];
 
     /// <summary>The AWS actions this function's code calls (its role must grant them, and nothing else but logs and the DLQ).</summary>
     public static IReadOnlyList<string> AwsActions => SubscriptionBatchPipeline.AwsActions;
@@ -74,7 +76,8 @@ public sealed class InvocationLogFunction : ILambdaFunction
             settings.Limits,
             JoinIndex(services),
             ProcessingSettings.ReadJoinWindow(services.Environment.GetVariable),
-            deltas);
+            deltas,
+            ProcessingSettings.ReadRequestIndex(services.Environment.GetVariable));
     }
 
     /// <summary>

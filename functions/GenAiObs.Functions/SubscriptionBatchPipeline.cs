@@ -35,6 +35,7 @@ internal sealed class SubscriptionBatchPipeline
     private readonly CardinalityLimits _limits;
     private readonly IRequestIndex? _index;
     private readonly TimeSpan _joinWindow;
+    private readonly bool _indexRequests;
 
     /// <param name="processor">Decodes and parses the delivery.</param>
     /// <param name="emf">Serialises the metric batch.</param>
@@ -49,6 +50,7 @@ internal sealed class SubscriptionBatchPipeline
     /// <param name="index">The quality join index, or null.</param>
     /// <param name="joinWindow">How far apart a request and its feedback may be joined.</param>
     /// <param name="deltas">Deferred mode: where each delivery's delta goes (see <see cref="AggregateWriter"/>); null writes the items directly.</param>
+    /// <param name="indexRequests">Whether tagged requests get join-index entries (<c>GENAIOBS_REQUEST_INDEX</c>).</param>
     public SubscriptionBatchPipeline(
         BatchProcessor processor,
         EmfSerializer emf,
@@ -62,8 +64,10 @@ internal sealed class SubscriptionBatchPipeline
         CardinalityLimits? limits = null,
         IRequestIndex? index = null,
         TimeSpan? joinWindow = null,
-        IAggregateDeltaStore? deltas = null)
+        IAggregateDeltaStore? deltas = null,
+        bool indexRequests = true)
     {
+        _indexRequests = indexRequests;
         _limits = limits ?? CardinalityLimits.Default;
         _index = index;
         _joinWindow = joinWindow ?? QualityAggregation.DefaultWindow;
@@ -111,7 +115,7 @@ internal sealed class SubscriptionBatchPipeline
             var batch = AggregateBuilder.Build(result, _limits);
             if (_index is not null)
             {
-                quality = await QualityAggregation.JoinAsync(result, _index, _joinWindow, cancellationToken).ConfigureAwait(false);
+                quality = await QualityAggregation.JoinAsync(result, _index, _joinWindow, _indexRequests, cancellationToken).ConfigureAwait(false);
                 batch = quality.AddTo(batch);
             }
 
@@ -207,7 +211,7 @@ internal sealed class SubscriptionBatchPipeline
                     var batch = AggregateBuilder.Build(result, _limits);
                     if (_index is not null)
                     {
-                        quality = await QualityAggregation.JoinAsync(result, _index, _joinWindow, cancellationToken).ConfigureAwait(false);
+                        quality = await QualityAggregation.JoinAsync(result, _index, _joinWindow, _indexRequests, cancellationToken).ConfigureAwait(false);
                         batch = quality.AddTo(batch);
                     }
 

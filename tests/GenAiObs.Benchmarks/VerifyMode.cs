@@ -99,9 +99,9 @@ public static class VerifyMode
                 return "line over 256 KB";
             }
 
+            // A line without _aws is a plain attribution or quality document (it defines no metric).
             using var document = JsonDocument.Parse(line);
-            var directive = document.RootElement.GetProperty("_aws").GetProperty("CloudWatchMetrics")[0];
-            if (directive.GetProperty("Metrics").GetArrayLength() > 100)
+            if (document.RootElement.TryGetProperty("_aws", out var aws) && aws.GetProperty("CloudWatchMetrics")[0].GetProperty("Metrics").GetArrayLength() > 100)
             {
                 return "over 100 metrics";
             }

@@ -36,6 +36,9 @@ public static class EnvironmentVariables
     public const string DimensionAttributes = "GENAIOBS_DIMENSION_ATTRIBUTES";
     public const string JoinWindowHours = "GENAIOBS_JOIN_WINDOW_HOURS";
 
+    /// <summary><c>on</c> (default) or <c>off</c>: whether the invocation-log processor writes a join-index entry per tagged request (the template: on when FeedbackLogGroupName is set).</summary>
+    public const string RequestIndex = "GENAIOBS_REQUEST_INDEX";
+
     /// <summary><c>direct</c> (default) or <c>central</c>: the template's IngestionMode, for the processors.</summary>
     public const string IngestionMode = "GENAIOBS_INGESTION_MODE";
 

@@ -30,6 +30,24 @@ public static class ProcessingSettings
         SettingVariable.Deployment(EnvironmentVariables.IngestionMode, "direct (default) or central: in central mode this account's own deliveries also get account and Region keys"),
     ];
 
+    /// <summary>
+    /// <c>GENAIOBS_REQUEST_INDEX</c>: <c>on</c> (default, also when unset) or <c>off</c>. Only feedback
+    /// naming a Bedrock <c>requestId</c> reads the request entries (<c>J#r#…</c>), and feedback reaches
+    /// the processor only through the FeedbackLogGroupName subscription, so the template turns them
+    /// off without it: one DynamoDB write per tagged request saved. Trace entries are not affected.
+    /// </summary>
+    public static SettingVariable RequestIndexVariable { get; } =
+        SettingVariable.Deployment(EnvironmentVariables.RequestIndex, "on (default) or off: a join-index entry per tagged request, which only feedback naming a requestId reads");
+
+    /// <summary>Whether tagged requests get join-index entries (see <see cref="RequestIndexVariable"/>).</summary>
+    public static bool ReadRequestIndex(Func<string, string?> getVariable) =>
+        getVariable(EnvironmentVariables.RequestIndex)?.Trim() switch
+        {
+            null or "" or "on" => true,
+            "off" => false,
+            _ => throw new SettingsException(EnvironmentVariables.RequestIndex, $"Environment variable {EnvironmentVariables.RequestIndex} must be on or off."),
+        };
+
     /// <summary><c>GENAIOBS_JOIN_WINDOW_HOURS</c> (default <see cref="Core.Quality.QualityAggregation.DefaultWindow"/>; also read by <c>replay</c>).</summary>
     public static TimeSpan ReadJoinWindow(Func<string, string?> getVariable) =>
         Hours(getVariable, EnvironmentVariables.JoinWindowHours) is { } window

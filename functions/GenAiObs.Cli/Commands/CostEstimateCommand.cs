@@ -33,6 +33,7 @@ public sealed class CostEstimateCommand
         var processor = new BatchProcessor(PriceFileOption.Load(options.PricesFile));
         var invocations = new List<PricedInvocation>();
         var spans = new List<PricedSpan>();
+        var feedback = new List<FeedbackRecord>();
         long invocationCount = 0;
         var first = DateTimeOffset.MaxValue;
         var last = DateTimeOffset.MinValue;
@@ -62,6 +63,8 @@ public sealed class CostEstimateCommand
             {
                 spans.AddRange(result.Spans.Take(MaxSampleRecords - spans.Count));
             }
+
+            feedback.AddRange(result.Feedback.Take(MaxSampleRecords - feedback.Count));
         }
 
         if (invocations.Count == 0)
@@ -80,13 +83,14 @@ public sealed class CostEstimateCommand
             DeliveryWindowSeconds = options.WindowSeconds,
             KinesisShards = options.KinesisShards,
             AggregateWrites = options.AggregateWrites,
+            RequestIndex = options.RequestIndex,
             ServiceName = _environment.Variables.GetValueOrDefault("POWERTOOLS_SERVICE_NAME") is { Length: > 0 } service ? service : "genai-observability",
             Environment = _environment.Variables.GetValueOrDefault("GENAIOBS_ENVIRONMENT") is { Length: > 0 } environment ? environment : "prod",
         };
         MonthUsage usage;
         try
         {
-            usage = MonthSimulator.Simulate(invocations, spans, scenario);
+            usage = MonthSimulator.Simulate(invocations, spans, scenario, feedback: feedback);
         }
         catch (ArgumentException ex)
         {
@@ -119,6 +123,7 @@ public sealed class CostEstimateCommand
         text.AppendLine(c, $"Observer's monthly bill — {scenario.InvocationsPerMonth:N0} model invocations a month{Remapped(scenario)}");
         text.AppendLine(c, $"Replayed {string.Join(", ", files.Select(Path.GetFileName))}: {scenario.SimulatedHours} h of {scenario.DeliveryWindowSeconds} s deliveries simulated, scaled to 730 h ({usage.RecordsPerDelivery:N1} records per delivery).");
         text.AppendLine(c, $"Aggregate writes: {WriteModeName(scenario.AggregateWrites)}{(scenario.AggregateWrites == AggregateWriteMode.Deferred ? string.Create(c, $" (one delta of {usage.DeltaBytesPerDelivery:N0} bytes encoded per delivery, rolled up per 5-minute window up to {DeferredAggregation.MaxRollupDelay.TotalMinutes:N1} minutes after its records; readers add the deltas not rolled up yet)") : " (one UpdateItem per aggregate item per delivery)")}.");
+        text.AppendLine(c, $"Quality join: {RequestIndexLine(usage)}.");
         text.AppendLine();
         text.AppendLine(c, $"{"component",-56} {"quantity",16} {"unit",-14} {"unit price",14} {"USD/month",10}  kind");
         foreach (var line in bill.Lines)
@@ -160,6 +165,7 @@ public sealed class CostEstimateCommand
             json.WriteNumber("deliveryWindowSeconds", scenario.DeliveryWindowSeconds);
             json.WriteNumber("kinesisShards", scenario.KinesisShards);
             json.WriteString("aggregateWrites", WriteModeName(scenario.AggregateWrites));
+            json.WriteString("requestIndex", scenario.RequestIndex ? "on" : "off");
             json.WriteStartArray("files");
             foreach (var file in files)
             {
@@ -192,6 +198,8 @@ public sealed class CostEstimateCommand
             json.WriteStartObject("usage");
             json.WriteNumber("invocations", Math.Round(usage.Invocations));
             json.WriteNumber("spans", Math.Round(usage.Spans));
+            json.WriteNumber("feedback", Math.Round(usage.Feedback));
+            json.WriteNumber("joinReadUnits", Math.Round(usage.JoinReadUnits));
             json.WriteNumber("deliveries", Math.Round(usage.Deliveries));
             json.WriteNumber("recordsPerDelivery", Math.Round(usage.RecordsPerDelivery, 2));
             json.WriteNumber("emfDocuments", Math.Round(usage.EmfDocuments));
@@ -244,6 +252,11 @@ public sealed class CostEstimateCommand
             json.WriteNull(name);
         }
     }
+
+    private static string RequestIndexLine(MonthUsage usage) =>
+        usage.Scenario.RequestIndex
+            ? string.Create(CultureInfo.InvariantCulture, $"request index on (FeedbackLogGroupName set: {usage.Feedback:N0} feedback events a month at the files' rate, each delivery one join lookup; one join-index write per tagged request)")
+            : "request index off (the template's default, FeedbackLogGroupName empty: no feedback delivered, no join-index write per tagged request; --request-index on to bill them)";
 
     private static string WriteModeName(AggregateWriteMode mode) => mode == AggregateWriteMode.Deferred ? "deferred" : "direct";
 

@@ -31,6 +31,9 @@ internal sealed record CostEstimateOptions
     /// <summary>The processors' aggregate write mode (template parameter AggregateWrites; the default is the template's).</summary>
     public AggregateWriteMode AggregateWrites { get; init; } = AggregateWriteMode.Deferred;
 
+    /// <summary>GENAIOBS_REQUEST_INDEX (the template: on exactly when FeedbackLogGroupName is set; default off, as deployed).</summary>
+    public bool RequestIndex { get; init; }
+
     public ObserverPrices Prices { get; init; } = ObserverPrices.Default;
 
     public IReadOnlyList<string> Files { get; init; } = [];
@@ -56,6 +59,7 @@ internal sealed record CostEstimateOptions
                 "--kinesis-shards" => options with { KinesisShards = (int)Positive(args[i], Value(), 10_000) },
                 "--aggregate-writes" => options with { AggregateWrites = WriteMode(Value()) },
                 "--price" => options with { Prices = WithPrice(options.Prices, Value()) },
+                "--request-index" => options with { RequestIndex = OnOff(args[i], Value()) },
                 var other when other.StartsWith("--", StringComparison.Ordinal) => throw new CliUsageException($"unknown option {other}"),
                 var file => AddFile(options, files, file),
             };
@@ -69,6 +73,13 @@ internal sealed record CostEstimateOptions
         "direct" => AggregateWriteMode.Direct,
         "deferred" => AggregateWriteMode.Deferred,
         _ => throw new CliUsageException($"--aggregate-writes needs direct or deferred, not '{text}'"),
+    };
+
+    private static bool OnOff(string option, string text) => text switch
+    {
+        "on" => true,
+        "off" => false,
+        _ => throw new CliUsageException($"{option} needs on or off, not '{text}'"),
     };
 
     private static CostEstimateOptions AddFile(CostEstimateOptions options, List<string> files, string file)

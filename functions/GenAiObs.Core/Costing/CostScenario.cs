@@ -42,6 +42,15 @@ public sealed record CostScenario
     /// <summary>GENAIOBS_AGGREGATE_WRITES of the processors and the evaluator (template parameter AggregateWrites).</summary>
     public AggregateWriteMode AggregateWrites { get; init; } = AggregateWriteMode.Direct;
 
+    /// <summary>
+    /// <c>GENAIOBS_REQUEST_INDEX</c>, which the template turns on exactly when FeedbackLogGroupName is
+    /// set (default off, as deployed). On: the sample's feedback events are delivered too (at the
+    /// sample's rate per invocation, in their own deliveries, each looked up in the join index),
+    /// and every tagged request gets a join-index write. Off: no feedback, no request entries.
+    /// Trace entries of tagged spans and evaluation results on spans are simulated either way.
+    /// </summary>
+    public bool RequestIndex { get; init; }
+
     /// <summary>Seed of the remapping draws, so the same scenario gives the same bill.</summary>
     public int Seed { get; init; } = 17;
 }

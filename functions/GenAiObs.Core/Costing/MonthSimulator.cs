@@ -12,7 +12,11 @@ namespace GenAiObs.Core.Costing;
 /// builders — <see cref="InvocationMetricsBuilder"/>, <see cref="SpanMetricsBuilder"/>,
 /// <see cref="EmfSerializer"/> and <see cref="AggregateBuilder"/> — and measures what the observer
 /// would be billed for: EMF documents and bytes, custom metrics from the EMF actually written,
-/// Contributor Insights matches, DynamoDB write units and Lambda time. Pure: no clock, no I/O.
+/// Contributor Insights matches, DynamoDB write units and Lambda time. Quality signals go through
+/// the real join (<see cref="QualityAggregation"/>, against the entries the simulated deliveries
+/// wrote) and <see cref="QualityMetricsBuilder"/>: evaluation results on the sample's spans, and,
+/// with <see cref="CostScenario.RequestIndex"/> (feedback subscribed), the sample's feedback events.
+/// Pure: no clock, no I/O.
 /// </summary>
 public static class MonthSimulator
 {
@@ -22,7 +26,12 @@ public static class MonthSimulator
 
     /// <summary>Simulates <paramref name="scenario"/> with the records of the sample.</summary>
     /// <exception cref="ArgumentException">The sample has no invocation records, or the scenario is not positive.</exception>
-    public static MonthUsage Simulate(IReadOnlyList<PricedInvocation> invocations, IReadOnlyList<PricedSpan> spans, CostScenario scenario, ObserverFootprint? footprint = null)
+    /// <param name="invocations">The sample's invocation records.</param>
+    /// <param name="spans">The sample's spans (empty: span processing off).</param>
+    /// <param name="scenario">The traffic to simulate.</param>
+    /// <param name="footprint">The template's assumptions (default <see cref="ObserverFootprint.Default"/>).</param>
+    /// <param name="feedback">The sample's feedback events, delivered at their rate per invocation when <see cref="CostScenario.RequestIndex"/> is on.</param>
+    public static MonthUsage Simulate(IReadOnlyList<PricedInvocation> invocations, IReadOnlyList<PricedSpan> spans, CostScenario scenario, ObserverFootprint? footprint = null, IReadOnlyList<FeedbackRecord>? feedback = null)
     {
         ArgumentNullException.ThrowIfNull(invocations);
         ArgumentNullException.ThrowIfNull(spans);
@@ -43,6 +52,12 @@ public static class MonthSimulator
         var run = new Run(scenario, footprint, writer);
         var random = new Random(scenario.Seed);
         var spansPerInvocation = (double)spans.Count / invocations.Count;
+
+        // Feedback arrives only through the FeedbackLogGroupName subscription, which is what turns the request index on.
+        var ratings = scenario.RequestIndex ? feedback ?? [] : [];
+        var feedbackPerInvocation = (double)ratings.Count / invocations.Count;
+        var batchFeedback = new List<FeedbackRecord>();
+        long nextFeedback = 0;
         var spacingMs = HoursPerMonth * 3_600_000 / scenario.InvocationsPerMonth;
         var windowMs = scenario.DeliveryWindowSeconds * 1000L;
         var totalMs = scenario.SimulatedHours * 3_600_000L;
@@ -63,8 +78,17 @@ public static class MonthSimulator
             while (spans.Count > 0 && nextSpan < (long)Math.Floor(nextInvocation * spansPerInvocation))
             {
                 var span = spans[(int)(nextSpan % spans.Count)];
-                batchSpans.Add(span with { Span = span.Span with { End = Start.AddMilliseconds(window + (windowMs / 2)) } });
+                var end = Start.AddMilliseconds(window + (windowMs / 2));
+                var evaluations = span.Span.Evaluations.Count == 0 ? span.Span.Evaluations : span.Span.Evaluations.Select(e => e with { Timestamp = end }).ToList();
+                batchSpans.Add(span with { Span = span.Span with { End = end, Evaluations = evaluations } });
                 nextSpan++;
+            }
+
+            batchFeedback.Clear();
+            while (ratings.Count > 0 && nextFeedback < (long)Math.Floor(nextInvocation * feedbackPerInvocation))
+            {
+                batchFeedback.Add(ratings[(int)(nextFeedback % ratings.Count)] with { Timestamp = Start.AddMilliseconds(window + (windowMs / 2)) });
+                nextFeedback++;
             }
 
             var deliveryEnd = Start.AddMilliseconds(window + windowMs).ToUnixTimeMilliseconds();
@@ -76,6 +100,11 @@ public static class MonthSimulator
             if (batchSpans.Count > 0)
             {
                 run.SpanDelivery(batchSpans, deliveryEnd);
+            }
+
+            if (batchFeedback.Count > 0)
+            {
+                run.FeedbackDelivery(batchFeedback, deliveryEnd);
             }
         }
 
@@ -128,6 +157,10 @@ public static class MonthSimulator
         private readonly HashSet<string> _metrics = new(StringComparer.Ordinal);
         private readonly Dictionary<string, HashSet<string>> _propertyValues = new(StringComparer.Ordinal);
         private readonly DynamoDbWriteEstimator _table = new();
+
+        // The join index as the simulated deliveries wrote it (latest entry per id), so lookups find what they would.
+        private readonly Dictionary<string, IndexedRequest> _joinIndex = new(StringComparer.Ordinal);
+        private long _feedback, _feedbackDeliveries, _joinReadUnits;
         private readonly List<AggregateBatch> _window = [];
         private DateTimeOffset _windowStart = DateTimeOffset.MinValue;
         private long _deltaWriteUnits, _deltaBytes, _deltas, _rollupWriteUnits, _rollupReadUnits, _pendingReadUnits;
@@ -159,31 +192,79 @@ public static class MonthSimulator
             var updates = Aggregate(AggregateBuilder.Build(NextBatchId(), invocations, []));
             var delivery = new BatchResult { BatchId = string.Empty };
             delivery.Invocations.AddRange(invocations);
-            _table.ApplyJoinEntries(QualityAggregation.IndexEntries(delivery).Count);
+            Index(QualityAggregation.IndexEntries(delivery, _scenario.RequestIndex));
             Bill(invocations.Count, updates);
         }
 
+        /// <summary>A span delivery: its metrics, trace entries (always written), and its evaluation events joined and written as quality documents.</summary>
         public void SpanDelivery(List<PricedSpan> spans, long timestampMs)
         {
             _spanDeliveries++;
             _spans += spans.Count;
-            Emit(_spanBuilder.Build(spans, [], timestampMs));
-            var updates = Aggregate(AggregateBuilder.Build(NextBatchId(), [], spans));
             var delivery = new BatchResult { BatchId = string.Empty };
             delivery.Spans.AddRange(spans);
-            _table.ApplyJoinEntries(QualityAggregation.IndexEntries(delivery).Count);
+            Index(QualityAggregation.IndexEntries(delivery));
+            var quality = Join(delivery);
+            Emit(QualityMetricsBuilder.AddTo(_spanBuilder.Build(spans, [], timestampMs), quality.Signals, _spanBuilder.PipelineServiceName));
+            var updates = Aggregate(quality.AddTo(AggregateBuilder.Build(NextBatchId(), [], spans)));
             Bill(spans.Count, updates);
+        }
+
+        /// <summary>A delivery of the feedback log group to the invocation-log processor: one lookup, the quality documents and deltas.</summary>
+        public void FeedbackDelivery(List<FeedbackRecord> feedback, long timestampMs)
+        {
+            _feedbackDeliveries++;
+            _feedback += feedback.Count;
+            var delivery = new BatchResult { BatchId = string.Empty };
+            delivery.Feedback.AddRange(feedback);
+            var quality = Join(delivery);
+            Emit(QualityMetricsBuilder.AddTo(InvocationMetricsBuilder.Build([], [], _invocationOptions, timestampMs), quality.Signals, _scenario.ServiceName));
+            var updates = Aggregate(quality.AddTo(AggregateBuilder.Build(NextBatchId(), [], [])));
+            Bill(feedback.Count, updates);
+        }
+
+        private void Index(IReadOnlyList<IndexedRequest> entries)
+        {
+            _table.ApplyJoinEntries(entries.Count);
+            foreach (var entry in entries)
+            {
+                _joinIndex[entry.Id] = entry;
+            }
+        }
+
+        /// <summary>The real join against the simulated index; each key looked up costs one strongly consistent read unit (items are far below 4 KB).</summary>
+        private QualityDeltas Join(BatchResult delivery)
+        {
+            if (!delivery.HasQualitySignals)
+            {
+                return QualityDeltas.Empty;
+            }
+
+            var ids = QualityAggregation.LookupIds(delivery);
+            _joinReadUnits += ids.Count;
+            var found = new Dictionary<string, IndexedRequest>(StringComparer.Ordinal);
+            foreach (var id in ids)
+            {
+                if (_joinIndex.TryGetValue(id, out var entry))
+                {
+                    found[id] = entry;
+                }
+            }
+
+            return QualityAggregation.Build(delivery, found, QualityAggregation.DefaultWindow);
         }
 
         public MonthUsage Result()
         {
             var scale = HoursPerMonth / _scenario.SimulatedHours;
-            var deliveries = _invocationDeliveries + _spanDeliveries;
+            var deliveries = _invocationDeliveries + _spanDeliveries + _feedbackDeliveries;
             return new MonthUsage
             {
                 Scenario = _scenario,
                 Invocations = _invocations * scale,
                 Spans = _spans * scale,
+                Feedback = _feedback * scale,
+                JoinReadUnits = _joinReadUnits * scale,
                 Deliveries = deliveries * scale,
                 RecordsPerDelivery = _invocationDeliveries == 0 ? 0 : (double)_invocations / _invocationDeliveries,
                 EmfDocuments = _documents * scale,
@@ -274,21 +355,28 @@ public static class MonthSimulator
             {
                 var hour = minute / 3_600_000;
                 var dimensionText = string.Join("|", dimensions.DimensionPairs.Select(p => p.Key + "=" + p.Value));
-                var hasMetric = false;
+                // A group is written when it has a value (a plain line when all its values are properties).
+                var written = false;
                 foreach (var metric in series.Values)
                 {
-                    if (metric.IsProperty || !metric.Values.Exists(double.IsFinite))
+                    if (!metric.Values.Exists(double.IsFinite))
                     {
                         continue;
                     }
 
-                    hasMetric = true;
+                    written = true;
+                    if (metric.IsProperty)
+                    {
+                        continue;
+                    }
+
                     var key = metric.Name + "|" + dimensionText;
                     _metrics.Add(key);
                     _metricHours.Add((key, hour));
                 }
 
-                if (!hasMetric || dimensions.DimensionCount == dimensions.Pairs.Count)
+                // Attribution documents only (quality documents carry Signal; no rule or tally reads them).
+                if (!written || dimensions.DimensionCount == dimensions.Pairs.Count || dimensions.PropertyPairs.Any(p => p.Key == QualityMetricNames.SignalProperty))
                 {
                     continue;
                 }

@@ -52,6 +52,12 @@ public sealed record MonthUsage
     /// <summary>Deferred writes: the roll-up's strongly consistent Query of each window's deltas (read units, 4 KB each).</summary>
     public double RollupReadUnits { get; init; }
 
+    /// <summary>Feedback events delivered (only with <see cref="CostScenario.RequestIndex"/>: feedback is subscribed).</summary>
+    public double Feedback { get; init; }
+
+    /// <summary>Quality join lookups: one strongly consistent read unit per key a feedback or evaluation delivery asks for.</summary>
+    public double JoinReadUnits { get; init; }
+
     /// <summary>
     /// Deferred writes: the evaluator's rules read each window's deltas before its roll-up
     /// (PendingDeltaAggregateReader): two runs query it, the first while it has just begun (read units).

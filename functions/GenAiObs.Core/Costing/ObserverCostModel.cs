@@ -45,6 +45,11 @@ public static class ObserverCostModel
             Add("DynamoDB writes (aggregates)", usage.WriteUnits, "write units", prices.DynamoDbWriteMillion, 1_000_000, CostKind.Variable);
         }
 
+        if (usage.JoinReadUnits > 0)
+        {
+            Add("DynamoDB reads (quality join lookups)", usage.JoinReadUnits, "read units", prices.DynamoDbReadMillion, 1_000_000, CostKind.Variable);
+        }
+
         Add("DynamoDB reads (evaluator)", (double)footprint.EvaluatorRunsPerMonth * footprint.EvaluatorReadUnitsPerRun, "read units", prices.DynamoDbReadMillion, 1_000_000, CostKind.Fixed);
         Add("DynamoDB storage", usage.StoredBytes / Gb, "GB-months", prices.DynamoDbStorageGbMonth, 1, CostKind.Fixed);
 

@@ -32,6 +32,15 @@ public sealed record EmfLimits(
 /// are spread over several documents, so CloudWatch still sees every raw value for percentiles) or
 /// more bytes than one log event holds. Output order is deterministic: groups by minute, then by
 /// dimension names and values (ordinal); metrics by name.
+/// <para>
+/// Log ingestion is billed by the byte, so documents say no more than the specification needs:
+/// a metric definition leaves out <c>Unit</c> when it is <c>None</c> and always leaves out
+/// <c>StorageResolution</c> (the pipeline publishes standard-resolution metrics only), the
+/// specification's defaults for both; and a document that defines no metric (an attribution or
+/// quality document, whose members are all properties) is a plain JSON log line without the
+/// <c>_aws</c> block: Logs Insights and Contributor Insights read its members the same way, and
+/// CloudWatch extracts nothing from it either way.
+/// </para>
 /// </summary>
 public sealed class EmfSerializer
 {
@@ -160,13 +169,13 @@ public sealed class EmfSerializer
             chunked.Add((series, values.Chunk(_limits.MaxValuesPerMetric).ToList()));
         }
 
-        // A document needs at least one metric for its directive; numeric properties alone are no document.
-        if (!chunked.Exists(c => !c.Series.IsProperty))
+        // Numeric properties alone make a plain log line (no directive); no value at all, no document.
+        if (chunked.Count == 0)
         {
             return 0;
         }
 
-        var baseBytes = MeasureBase(minute, dims, properties, buffer, writer);
+        var baseBytes = MeasureBase(minute, dims, properties, chunked.Exists(c => !c.Series.IsProperty), buffer, writer);
         var rounds = chunked.Max(c => c.Chunks.Count);
         var pending = new List<(MetricSeries Series, double[] Values)>();
         for (var round = 0; round < rounds; round++)
@@ -264,11 +273,12 @@ public sealed class EmfSerializer
         return value[..cut];
     }
 
-    private int MeasureBase(long minute, List<KeyValuePair<string, string>> dims, List<KeyValuePair<string, string>> properties, ArrayBufferWriter<byte> buffer, Utf8JsonWriter writer)
+    /// <summary>Bytes of a document with no metric member: with the <c>_aws</c> block when <paramref name="withDirective"/> (an upper bound for any document of the group).</summary>
+    private int MeasureBase(long minute, List<KeyValuePair<string, string>> dims, List<KeyValuePair<string, string>> properties, bool withDirective, ArrayBufferWriter<byte> buffer, Utf8JsonWriter writer)
     {
         buffer.ResetWrittenCount();
         writer.Reset(buffer);
-        WriteDocumentCore(writer, minute, dims, properties, []);
+        WriteDocumentCore(writer, minute, dims, properties, [], withDirective);
         writer.Flush();
         return buffer.WrittenCount;
     }
@@ -301,18 +311,45 @@ public sealed class EmfSerializer
     {
         buffer.ResetWrittenCount();
         writer.Reset(buffer);
-        WriteDocumentCore(writer, minute, dims, properties, metrics);
+        WriteDocumentCore(writer, minute, dims, properties, metrics, metrics.Exists(m => !m.Series.IsProperty));
         writer.Flush();
     }
 
+    /// <summary>One document; without <paramref name="withDirective"/> a plain JSON line of the same members (no metric to define).</summary>
     private void WriteDocumentCore(
         Utf8JsonWriter writer,
         long minute,
         List<KeyValuePair<string, string>> dims,
         List<KeyValuePair<string, string>> properties,
-        List<(MetricSeries Series, double[] Values)> metrics)
+        List<(MetricSeries Series, double[] Values)> metrics,
+        bool withDirective)
     {
         writer.WriteStartObject();
+        if (withDirective)
+        {
+            WriteDirective(writer, minute, dims, metrics);
+        }
+
+        foreach (var (name, value) in dims)
+        {
+            writer.WriteString(name, value);
+        }
+
+        foreach (var (name, value) in properties)
+        {
+            writer.WriteString(name, value);
+        }
+
+        foreach (var (series, values) in metrics)
+        {
+            WriteMember(writer, series.Name, values);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private void WriteDirective(Utf8JsonWriter writer, long minute, List<KeyValuePair<string, string>> dims, List<(MetricSeries Series, double[] Values)> metrics)
+    {
         writer.WriteStartObject("_aws");
         writer.WriteNumber("Timestamp", minute);
         writer.WriteStartArray("CloudWatchMetrics");
@@ -340,31 +377,22 @@ public sealed class EmfSerializer
         writer.WriteEndObject();
         writer.WriteEndArray();
         writer.WriteEndObject();
-
-        foreach (var (name, value) in dims)
-        {
-            writer.WriteString(name, value);
-        }
-
-        foreach (var (name, value) in properties)
-        {
-            writer.WriteString(name, value);
-        }
-
-        foreach (var (series, values) in metrics)
-        {
-            WriteMember(writer, series.Name, values);
-        }
-
-        writer.WriteEndObject();
     }
 
+    /// <summary>
+    /// <c>{"Name":…}</c>, plus <c>"Unit"</c> unless it is <c>None</c>. The EMF specification makes
+    /// both <c>Unit</c> (default <c>None</c>) and <c>StorageResolution</c> (default 60, standard
+    /// resolution) optional: writing the defaults cost 40 bytes a definition and said nothing.
+    /// </summary>
     private static void WriteDefinition(Utf8JsonWriter writer, MetricSeries series)
     {
         writer.WriteStartObject();
         writer.WriteString("Name", series.Name);
-        writer.WriteString("Unit", UnitName(series.Unit));
-        writer.WriteNumber("StorageResolution", 60);
+        if (series.Unit != MetricUnit.None)
+        {
+            writer.WriteString("Unit", UnitName(series.Unit));
+        }
+
         writer.WriteEndObject();
     }
 

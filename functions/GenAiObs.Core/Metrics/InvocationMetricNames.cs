@@ -41,6 +41,9 @@ public static class InvocationMetricNames
     /// <summary>Images and video seconds at their per-unit prices: the per-unit share of <see cref="CostUsd"/> (USD; published only when not 0).</summary>
     public const string PerUnitCostUsd = "PerUnitCostUsd";
 
+    /// <summary>Invocations of an attribution document (a property; the [Service] metric of the same name is in the totals document).</summary>
+    public const string InvocationsProperty = Invocations;
+
     /// <summary>Errors of the attribution documents: an EMF property, not a metric (AWS/Bedrock has the error metrics).</summary>
     public const string InvocationErrorsProperty = InvocationErrors;
 
@@ -100,11 +103,11 @@ public static class InvocationMetricNames
     /// <summary>
     /// The numeric properties of an attribution document (summed per document; no metric): what the
     /// Contributor Insights rules (CostUsd, Tokens, InvocationErrors) and the Logs Insights widgets
-    /// by model (InputCostUsd, CacheSavingsUsd) and by feature (OutputTokens) read. CostUsd and Tokens
-    /// are always written; the others only when not 0 (an absent member sums as 0 and matches no
+    /// by feature and account (Invocations, OutputTokens) and by model (InputCostUsd, CacheSavingsUsd)
+    /// read. Invocations, CostUsd and Tokens are always written; the others only when not 0 (an absent member sums as 0 and matches no
     /// "greater than 0" filter), OutputTokens only on documents of requests tagged with a feature or
     /// variant (the only documents its widgets read: log ingestion is billed by the byte).
     /// </summary>
     public static IReadOnlyList<string> AttributionValues { get; } =
-        [CostUsd, TokensProperty, InvocationErrorsProperty, InputCostUsd, CacheSavingsUsd, OutputTokensProperty];
+        [InvocationsProperty, CostUsd, TokensProperty, InvocationErrorsProperty, InputCostUsd, CacheSavingsUsd, OutputTokensProperty];
 }

@@ -22,14 +22,15 @@ public sealed record InvocationMetricsOptions(string ServiceName, int MaxPrincip
 /// principals or sessions:
 /// <list type="bullet">
 /// <item><c>[Service]</c> — totals (see <see cref="InvocationMetricNames.Catalogue"/>) in one document
-/// per event-time minute of the batch, except Invocations, which is the one metric of the
-/// <em>attribution documents</em>: one per (minute, principal, model, team, application,
-/// environment, feature, variant, prompt template) of the batch, carrying those as EMF properties
-/// (so per-feature and per-variant views add log bytes, never custom metrics) plus the numeric properties of
-/// <see cref="InvocationMetricNames.AttributionValues"/>. CloudWatch sums them into the Invocations
-/// metric; Contributor Insights and Logs Insights read the properties (top principals by cost or
-/// tokens, top models by errors). One metric definition per attribution document instead of every
-/// total keeps them small: log ingestion is billed by the byte.</item>
+/// per event-time minute of the batch. Beside them, the <em>attribution documents</em>: one per
+/// (minute, principal, model, team, application, environment, feature, variant, prompt template)
+/// of the batch, carrying those as properties (so per-feature and per-variant views add log bytes,
+/// never custom metrics) plus the numeric properties of <see cref="InvocationMetricNames.AttributionValues"/>
+/// (Invocations among them). They define no metric, so they are plain JSON log lines without the
+/// EMF <c>_aws</c> block; Contributor Insights and Logs Insights read their members (top principals
+/// by cost or tokens, top models by errors, requests by feature). Log ingestion is billed by the
+/// byte: the block defined only the Invocations count, which the totals document now carries
+/// (the same [Service] values: one per invocation, summed per minute).</item>
 /// <item><c>[Service, ModelId]</c> — CostUsd (0 for failed calls, so the set is always there), and
 /// UnpricedInvocations only when a model has unpriced successful calls.</item>
 /// <item><c>[Service, StopReason]</c> — StopReasonCount of successful calls (the dashboard derives the
@@ -151,7 +152,7 @@ public static class InvocationMetricsBuilder
         return batch;
     }
 
-    /// <summary>The [Service] metrics of one invocation, and its attribution document's metric and numeric properties.</summary>
+    /// <summary>The [Service] metrics of one invocation, and its attribution document's numeric properties.</summary>
     private static void AddTotals(MetricBatch batch, DimensionSet total, DimensionSet attribution, PricedInvocation invocation, long time)
     {
         var record = invocation.Record;
@@ -169,7 +170,8 @@ public static class InvocationMetricsBuilder
             batch.AddObservation(total, InvocationMetricNames.TimeToFirstToken, ttft, time);
         }
 
-        batch.AddCount(attribution, InvocationMetricNames.Invocations, 1, time);
+        batch.AddCount(total, InvocationMetricNames.Invocations, 1, time);
+        batch.AddProperty(attribution, InvocationMetricNames.InvocationsProperty, 1, time);
         batch.AddProperty(attribution, InvocationMetricNames.CostUsd, cost, time);
         batch.AddProperty(attribution, InvocationMetricNames.TokensProperty, (double)record.InputTokens + record.OutputTokens + record.CacheReadTokens + record.CacheWriteTokens, time);
         AddNonZeroProperty(batch, attribution, InvocationMetricNames.InvocationErrorsProperty, record.IsError ? 1 : 0, time);

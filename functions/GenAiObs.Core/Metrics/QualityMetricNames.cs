@@ -1,15 +1,13 @@
 namespace GenAiObs.Core.Metrics;
 
 /// <summary>
-/// The one metric of the EMF quality documents and their properties (<see cref="QualityMetricsBuilder"/>).
-/// Feature, variant and evaluation name are properties, never dimensions, so quality adds one
-/// custom metric per processor whatever the number of features, arms or evaluators.
+/// The members of the quality documents (<see cref="QualityMetricsBuilder"/>): properties only,
+/// no custom metric. Feature, variant and evaluation name are never dimensions, and the
+/// <see cref="SignalProperty"/> marks a line as a quality document for the dashboard queries, so
+/// quality costs log bytes only, whatever the number of features, arms or evaluators.
 /// </summary>
 public static class QualityMetricNames
 {
-    /// <summary>Feedback events plus evaluation results of the document (the metric: [Service]).</summary>
-    public const string QualitySignals = "QualitySignals";
-
     /// <summary>Feedback events (numeric property).</summary>
     public const string Ratings = "Ratings";
 
@@ -42,7 +40,8 @@ public static class QualityMetricNames
 
     /// <summary>
     /// <c>feedback</c> or <c>evaluation</c>: a string property every quality document carries (so it
-    /// never shares a document with the <c>[Service]</c> totals, even when nothing else is known).
+    /// never shares a document with the <c>[Service]</c> totals, even when nothing else is known),
+    /// and the marker the dashboard queries select quality documents by (<c>ispresent(Signal)</c>).
     /// </summary>
     public const string SignalProperty = "Signal";
 
@@ -54,13 +53,6 @@ public static class QualityMetricNames
 
     /// <summary>The evaluation's name (<c>gen_ai.evaluation.name</c>): a string property of evaluation documents.</summary>
     public const string EvaluationProperty = "Evaluation";
-
-    /// <summary>Every metric the quality documents publish → its dimension sets (dimension names in EMF order).</summary>
-    public static IReadOnlyDictionary<string, IReadOnlyList<IReadOnlyList<string>>> Catalogue { get; } =
-        new Dictionary<string, IReadOnlyList<IReadOnlyList<string>>>(StringComparer.Ordinal)
-        {
-            [QualitySignals] = [[MetricDimensions.Service]],
-        };
 
     /// <summary>The string properties of a quality document (absent when unknown).</summary>
     public static IReadOnlyList<string> Properties { get; } =

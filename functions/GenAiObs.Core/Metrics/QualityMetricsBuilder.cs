@@ -6,9 +6,10 @@ namespace GenAiObs.Core.Metrics;
 /// <summary>
 /// Turns a delivery's joined quality signals (<see cref="QualityDeltas.Signals"/>) into EMF
 /// <em>quality documents</em>, built like the invocation attribution documents: one per (minute, signal kind,
-/// feature, variant, evaluation name, account, Region) of the batch, whose only metric is
-/// <see cref="QualityMetricNames.QualitySignals"/> under <c>[Service]</c> and whose feature,
-/// variant, evaluation name and origin are string properties. The numeric properties are summed
+/// feature, variant, evaluation name, account, Region) of the batch, whose signal kind
+/// (<see cref="QualityMetricNames.SignalProperty"/>, the marker the dashboard queries filter on),
+/// feature, variant, evaluation name and origin are string properties. They define no custom
+/// metric, so they are plain JSON log lines (no EMF <c>_aws</c> block). The numeric properties are summed
 /// per document so that a Logs Insights query gives, per feature and arm, the figures of
 /// <see cref="QualityFigures"/> with the same definitions:
 /// <list type="bullet">
@@ -47,7 +48,6 @@ public static class QualityMetricsBuilder
                     (MetricDimensions.Account, signal.Origin?.AccountId),
                     (MetricDimensions.Region, signal.Origin?.Region),
                 ]);
-            batch.AddCount(document, QualityMetricNames.QualitySignals, 1, time);
             if (signal.Kind == QualitySignalKind.Feedback)
             {
                 var satisfied = signal.Satisfied ? 1 : 0;

@@ -27,13 +27,20 @@ public static class QualityAggregation
     public static readonly TimeSpan DefaultWindow = TimeSpan.FromHours(24);
 
     /// <summary>
-    /// The index entries of a delivery: each tagged invocation with a request id, and each trace
-    /// with a tagged span (its model calls' cost, its latest span end).
+    /// The index entries of a delivery: each tagged invocation with a request id (unless
+    /// <paramref name="requests"/> is false), and each trace with a tagged span (its model calls'
+    /// cost, its latest span end).
     /// </summary>
-    public static IReadOnlyList<IndexedRequest> IndexEntries(BatchResult result)
+    /// <param name="result">The delivery.</param>
+    /// <param name="requests">
+    /// Whether tagged invocations get a <c>r#</c> entry. Only feedback naming a <c>requestId</c> reads
+    /// them; trace entries are always made, since trace-tag propagation across deliveries and the
+    /// attribution of evaluation results read them.
+    /// </param>
+    public static IReadOnlyList<IndexedRequest> IndexEntries(BatchResult result, bool requests = true)
     {
         var entries = new List<IndexedRequest>();
-        foreach (var invocation in result.Invocations)
+        foreach (var invocation in requests ? result.Invocations : [])
         {
             var record = invocation.Record;
             if (record.RequestId is { Length: > 0 } requestId && record.Dimensions is { } d && (d.Feature is not null || d.Variant is not null))
@@ -87,9 +94,14 @@ public static class QualityAggregation
     }
 
     /// <summary>Puts the delivery's index entries, looks up what its signals name, and returns the quality deltas.</summary>
-    public static async Task<QualityDeltas> JoinAsync(BatchResult result, IRequestIndex index, TimeSpan window, CancellationToken cancellationToken = default)
+    /// <param name="result">The delivery.</param>
+    /// <param name="index">The join index.</param>
+    /// <param name="window">How far apart a request and its signal may be.</param>
+    /// <param name="indexRequests">Whether tagged requests get entries (<see cref="IndexEntries"/>).</param>
+    /// <param name="cancellationToken">Cancels the index calls.</param>
+    public static async Task<QualityDeltas> JoinAsync(BatchResult result, IRequestIndex index, TimeSpan window, bool indexRequests = true, CancellationToken cancellationToken = default)
     {
-        var entries = IndexEntries(result);
+        var entries = IndexEntries(result, indexRequests);
         if (entries.Count > 0)
         {
             // Before the lookups: feedback in the same delivery as its request joins too.

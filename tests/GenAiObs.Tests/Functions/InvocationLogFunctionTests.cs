@@ -1,7 +1,13 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using GenAiObs.Adapters.Configuration;
 using GenAiObs.Adapters.Diagnostics;
+using GenAiObs.Core.Aggregation;
+using GenAiObs.Core.Metrics;
+using GenAiObs.Core.Pricing;
+using GenAiObs.Core.Processing;
+using GenAiObs.Core.Quality;
 using GenAiObs.Functions;
 using GenAiObs.Functions.Runtime;
 using GenAiObs.Tests.Metrics;
@@ -27,7 +33,7 @@ public sealed class InvocationLogFunctionTests
         Assert.Equal(1, summary.RootElement.GetProperty("rejected").GetInt32());
         var documents = EmfSpec.ParseLines(stdout.ToString());
         Assert.Equal(documents.Count, summary.RootElement.GetProperty("emfDocuments").GetInt32());
-        Assert.Equal(3, documents.Where(d => d.DimensionSets[0].SequenceEqual(["Service"])).Sum(d => d.Values.GetValueOrDefault("Invocations", [0]).Sum()));
+        Assert.Equal(3, documents.Where(d => d.HasDimensions(["Service"])).Sum(d => d.Values.GetValueOrDefault("Invocations", [0]).Sum()));
         var log = JsonDocument.Parse(stderr.ToString().Trim()).RootElement;
         Assert.Equal("WARN", log.GetProperty("level").GetString());
         Assert.DoesNotContain("CANARY", stdout + stderr.ToString(), StringComparison.Ordinal);
@@ -48,11 +54,40 @@ public sealed class InvocationLogFunctionTests
         using var summary = JsonDocument.Parse(response);
         Assert.Equal(2, summary.RootElement.GetProperty("feedback").GetInt32());
         Assert.Equal(2, summary.RootElement.GetProperty("feedbackUnjoined").GetInt32());
-        var quality = Assert.Single(EmfSpec.ParseLines(stdout.ToString()), d => d.Values.ContainsKey("QualitySignals"));
-        Assert.Equal(["Service"], quality.DimensionSets.Single());
+        var quality = Assert.Single(EmfSpec.ParseLines(stdout.ToString()), d => d.Properties.ContainsKey("Signal"));
+        Assert.False(quality.HasDirective);
         Assert.Equal(("summarise", "B", "feedback"), (quality.Properties["Feature"], quality.Properties["Variant"], quality.Properties["Signal"]));
         Assert.Equal((2.0, 1.0, 2.0, 0.0), (quality.PropertyValues["Ratings"], quality.PropertyValues["Satisfied"], quality.PropertyValues["UnjoinedRatings"], quality.PropertyValues["JoinedRatings"]));
         Assert.DoesNotContain("CANARY", stdout + stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task HandleAsync_WhenRequestEntriesAreOnOrOff_ShouldJoinFeedbackNamingTheRequestOnlyWhenOn(bool indexRequests)
+    {
+        var index = new InMemoryRequestIndex();
+        var function = new InvocationLogFunction(
+            new BatchProcessor(PriceTable.LoadDefault()),
+            new EmfSerializer(),
+            new InvocationMetricsOptions("svc"),
+            new StringWriter(),
+            new StructuredLogger(new StringWriter(), DiagnosticLevel.Information, TimeProvider.System, "svc"),
+            TimeProvider.System,
+            new InMemoryAggregateStore(),
+            index: index,
+            indexRequests: indexRequests);
+        var at = DateTimeOffset.UtcNow.AddMinutes(-5);
+        var record = Hardening.PiiCanary.InvocationRecord(at, requestId: "req-7").Replace("\"requestMetadata\":{", "\"requestMetadata\":{\"feature\":\"summarise\",\"variant\":\"A\",", StringComparison.Ordinal);
+        var feedback = $$"""{"schema":"genaiobs.feedback/1","timestamp":"{{at.AddMinutes(1).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)}}","requestId":"req-7","rating":"up"}""";
+
+        await function.HandleAsync(TestEvents.SubscriptionEvent(TestEvents.DataMessage([(TestEvents.EventId(1), at.ToUnixTimeMilliseconds(), Encoding.UTF8.GetBytes(record))])), Context, CancellationToken.None);
+        var response = await function.HandleAsync(TestEvents.SubscriptionEvent(TestEvents.DataMessage([(TestEvents.EventId(2), at.ToUnixTimeMilliseconds(), Encoding.UTF8.GetBytes(feedback))])), Context, CancellationToken.None);
+
+        using var summary = JsonDocument.Parse(response);
+        Assert.Equal(1, summary.RootElement.GetProperty("feedback").GetInt32());
+        Assert.Equal((indexRequests ? 1 : 0, indexRequests ? 0 : 1), (summary.RootElement.GetProperty("feedbackJoined").GetInt32(), summary.RootElement.GetProperty("feedbackUnjoined").GetInt32()));
+        Assert.Equal(indexRequests ? 1 : 0, (await index.GetAsync([IndexedRequest.ForRequest("req-7")])).Count);
     }
 
     [Theory]
@@ -70,7 +105,7 @@ public sealed class InvocationLogFunctionTests
         Assert.Equal(0, summary.RootElement.GetProperty("invocations").GetInt32());
         Assert.True(summary.RootElement.GetProperty("rejected").GetInt32() >= 1);
         var rejected = EmfSpec.ParseLines(stdout.ToString())
-            .Where(d => d.DimensionSets[0].SequenceEqual(["Service"]))
+            .Where(d => d.HasDimensions(["Service"]))
             .Sum(d => d.Values.GetValueOrDefault("RejectedRecords", [0]).Sum());
         Assert.True(rejected >= 1);
     }

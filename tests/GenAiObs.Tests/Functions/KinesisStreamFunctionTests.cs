@@ -51,7 +51,7 @@ public sealed class KinesisStreamFunctionTests
         Assert.Equal(1, counts.GetProperty("controlMessages").GetInt32());
         Assert.Equal(3, counts.GetProperty("rejected").GetInt32());
         Assert.Equal(1, log.GetProperty("reasons").GetProperty(RejectReasons.InvalidGzip).GetInt32());
-        var totals = EmfSpec.ParseLines(stdout.ToString()).Where(d => d.DimensionSets[0].SequenceEqual(["Service"])).ToList();
+        var totals = EmfSpec.ParseLines(stdout.ToString()).Where(d => d.HasDimensions(["Service"])).ToList();
         Assert.Equal(6, totals.Sum(d => d.Values.GetValueOrDefault("Invocations", [0]).Sum()));
         Assert.Equal(3, totals.Sum(d => d.Values.GetValueOrDefault("RejectedRecords", [0]).Sum()));
         Assert.DoesNotContain("CANARY", stdout + stderr.ToString(), StringComparison.Ordinal);
@@ -87,7 +87,7 @@ public sealed class KinesisStreamFunctionTests
         Assert.Equal(1, log.GetProperty("reasons").GetProperty(RejectReasons.InvalidGzip).GetInt32());
 
         // Only what was acknowledged is published: the first payload's two invocations.
-        var totals = EmfSpec.ParseLines(stdout.ToString()).Where(d => d.DimensionSets[0].SequenceEqual(["Service"])).ToList();
+        var totals = EmfSpec.ParseLines(stdout.ToString()).Where(d => d.HasDimensions(["Service"])).ToList();
         Assert.Equal(2, totals.Sum(d => d.Values.GetValueOrDefault("Invocations", [0]).Sum()));
 
         // Act again: Lambda retries from the lowest reported sequence number.
@@ -169,7 +169,7 @@ public sealed class KinesisStreamFunctionTests
 
         // Each delivery's attribution documents name its owner; invocations sum per account as in the store.
         var attribution = EmfSpec.ParseLines(stdout.ToString()).Where(d => d.Properties.ContainsKey(MetricDimensions.Principal)).ToList();
-        var byAccount = attribution.GroupBy(d => d.Properties[MetricDimensions.Account]).ToDictionary(g => g.Key, g => g.Sum(d => d.Values[InvocationMetricNames.Invocations].Sum()));
+        var byAccount = attribution.GroupBy(d => d.Properties[MetricDimensions.Account]).ToDictionary(g => g.Key, g => g.Sum(d => d.PropertyValues[InvocationMetricNames.InvocationsProperty]));
         Assert.Equal(new Dictionary<string, double> { ["111111111111"] = 2, ["222222222222"] = 1 }, byAccount);
         Assert.All(attribution, d => Assert.Equal("ap-southeast-2", d.Properties[MetricDimensions.Region]));
     }

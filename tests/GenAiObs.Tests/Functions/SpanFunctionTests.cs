@@ -46,7 +46,7 @@ public sealed class SpanFunctionTests
         var documents = EmfSpec.ParseLines(stdout.ToString());
         Assert.Equal(documents.Count, root.GetProperty("emfDocuments").GetInt32());
         Assert.All(documents, d => Assert.Equal("GenAI/Observability", d.Namespace));
-        var weather = documents.Where(d => d.DimensionSets[0].SequenceEqual(["Service", "Environment"]) && d.Dimensions["Service"] == "weather_assistant.DEFAULT").ToList();
+        var weather = documents.Where(d => d.HasDimensions(["Service", "Environment"]) && d.Dimensions["Service"] == "weather_assistant.DEFAULT").ToList();
         Assert.Equal(2, Sum(weather, "AgentInvocations"));
         Assert.Equal(1, Sum(weather, "ToolErrors"));
         Assert.Equal(2, Sum(weather, "Sessions"));
@@ -60,7 +60,7 @@ public sealed class SpanFunctionTests
         Assert.Equal([2644.917, 3120.4], sonnetLatency);
         Assert.Contains(documents, d => d.Dimensions.GetValueOrDefault("Component") == "tool:get_forecast");
         Assert.Contains(documents, d => d.Dimensions.GetValueOrDefault("Environment") == "staging");
-        var rejected = documents.Where(d => d.DimensionSets[0].SequenceEqual(["Service", "Reason"])).ToList();
+        var rejected = documents.Where(d => d.HasDimensions(["Service", "Reason"])).ToList();
         Assert.Equal("genai-observability", Assert.Single(rejected).Dimensions["Service"]);
         Assert.Equal(1, Sum(rejected.Where(d => d.Dimensions["Reason"] == RejectReasons.InvalidDuration), "RejectedRecords"));
 
@@ -86,7 +86,7 @@ public sealed class SpanFunctionTests
         Assert.Equal(0, summary.RootElement.GetProperty("spans").GetInt32());
         Assert.True(summary.RootElement.GetProperty("rejected").GetInt32() >= 1);
         var rejected = EmfSpec.ParseLines(stdout.ToString())
-            .Where(d => d.DimensionSets[0].SequenceEqual(["Service"]))
+            .Where(d => d.HasDimensions(["Service"]))
             .Sum(d => d.Values.GetValueOrDefault("RejectedRecords", [0]).Sum());
         Assert.True(rejected >= 1);
     }
@@ -201,7 +201,7 @@ public sealed class SpanBootstrapEndToEndTests
         Assert.Equal(1, summary.RootElement.GetProperty("rejected").GetInt32());
         var documents = process.StandardOutput.Select(line => EmfSpec.Parse(Encoding.UTF8.GetBytes(line))).ToList();
         Assert.All(documents, d => Assert.Equal("GenAI/E2E", d.Namespace));
-        Assert.Equal(9, documents.Where(d => d.DimensionSets[0].SequenceEqual(["Service", "Environment"]))
+        Assert.Equal(9, documents.Where(d => d.HasDimensions(["Service", "Environment"]))
             .Sum(d => d.Values.TryGetValue("ModelCalls", out var v) ? v.Sum() : 0));
         Assert.Contains(documents, d => d.Dimensions.GetValueOrDefault("Service") == "e2e-spans" && d.Values.ContainsKey("RejectedRecords"));
         var everything = string.Join('\n', process.StandardOutput.Concat(process.StandardError)) + posted.BodyText;

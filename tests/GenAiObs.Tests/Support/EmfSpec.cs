@@ -19,13 +19,25 @@ internal sealed record EmfDocument(
 
     /// <summary>Numeric members that no directive names: EMF properties (no metric).</summary>
     public IReadOnlyDictionary<string, double> PropertyValues { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>
+    /// False for a plain JSON line without <c>_aws</c> (a document that defines no metric, such as an
+    /// attribution or quality document): no timestamp, namespace, dimensions or definitions; every
+    /// string member is in <see cref="Properties"/> and every number in <see cref="PropertyValues"/>.
+    /// </summary>
+    public bool HasDirective => Namespace.Length > 0;
+
+    /// <summary>True when the document's one dimension set is <paramref name="names"/> (in order); false for a plain line.</summary>
+    public bool HasDimensions(IReadOnlyList<string> names) => DimensionSets.Count == 1 && DimensionSets[0].SequenceEqual(names);
 }
 
 /// <summary>
 /// Parses EMF lines with JsonDocument and checks them against the CloudWatch EMF specification
 /// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html): required members, ≤ 100 metrics per directive, ≤ 100 values per array,
 /// ≤ 30 dimension keys, dimension values are strings ≤ 1024 chars, every target a top-level
-/// member, one document per 256 KB log event.
+/// member, one document per 256 KB log event. A line without <c>_aws</c> is a plain JSON log line
+/// (CloudWatch extracts no metric from it; Logs Insights reads its members alike), parsed into
+/// properties only.
 /// </summary>
 internal static class EmfSpec
 {
@@ -45,7 +57,11 @@ internal static class EmfSpec
         var root = json.RootElement;
         Assert.Equal(JsonValueKind.Object, root.ValueKind);
 
-        var aws = root.GetProperty("_aws");
+        if (!root.TryGetProperty("_aws", out var aws))
+        {
+            return PlainLine(root, utf8.Length);
+        }
+
         var timestamp = aws.GetProperty("Timestamp");
         Assert.Equal(JsonValueKind.Number, timestamp.ValueKind);
         var directives = aws.GetProperty("CloudWatchMetrics");
@@ -120,6 +136,33 @@ internal static class EmfSpec
         }
 
         return new EmfDocument(timestamp.GetInt64(), ns!, dimensionSets, dimensions, definitions, values, utf8.Length)
+        {
+            Properties = properties,
+            PropertyValues = propertyValues,
+        };
+    }
+
+    private static EmfDocument PlainLine(JsonElement root, int bytes)
+    {
+        var properties = new Dictionary<string, string>(StringComparer.Ordinal);
+        var propertyValues = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var member in root.EnumerateObject())
+        {
+            if (member.Value.ValueKind == JsonValueKind.String)
+            {
+                properties[member.Name] = member.Value.GetString()!;
+            }
+            else if (member.Value.ValueKind == JsonValueKind.Number)
+            {
+                propertyValues[member.Name] = member.Value.GetDouble();
+            }
+            else
+            {
+                throw new Xunit.Sdk.XunitException($"member {member.Name} of a plain line is neither a string nor a number");
+            }
+        }
+
+        return new EmfDocument(0, string.Empty, [], new Dictionary<string, string>(), [], new Dictionary<string, double[]>(), bytes)
         {
             Properties = properties,
             PropertyValues = propertyValues,

@@ -28,6 +28,21 @@ public sealed class DeployDefaultsTests : IClassFixture<ServiceSpecFixture>
     }
 
     [Fact]
+    public void RequestIndex_WhenDeployedWithDefaults_ShouldBeOffUnlessFeedbackIsSubscribed()
+    {
+        var function = _template.Functions.Single(f => (string?)f.Properties["Handler"] == "invocation-logs");
+
+        var setting = CloudFormationYaml.AsIntrinsic(_template.EnvironmentOf(function)["GENAIOBS_REQUEST_INDEX"]);
+
+        // Only feedback naming a requestId reads the request entries, and only the feedback subscription delivers it.
+        Assert.Equal("Fn::If", setting?.Name);
+        Assert.Equal(["HasFeedbackLogGroup", "on", "off"], ((List<object?>)setting!.Value.Argument!).Select(b => (string?)b));
+        Assert.Equal("HasFeedbackLogGroup", _template.Resources["FeedbackSubscription"].Condition);
+        Assert.Equal(string.Empty, (string?)((Dictionary<string, object?>)_template.Parameters["FeedbackLogGroupName"]!)["Default"]);
+        Assert.DoesNotContain(_template.Functions.Where(f => f != function), f => _template.EnvironmentOf(f).ContainsKey("GENAIOBS_REQUEST_INDEX"));
+    }
+
+    [Fact]
     public void Evaluator_WhenARunFails_ShouldNotBeRetriedIntoTheNextSchedule()
     {
         var evaluator = _template.Functions.Single(f => (string?)f.Properties["Handler"] == "evaluator");

@@ -12,8 +12,8 @@ public sealed record MetricReference(string Source, string Namespace, string Nam
 
 /// <summary>
 /// The metrics the functions emit, as metric name → dimension-name sets, built from the metric
-/// builders' own public catalogues (InvocationMetricNames.Catalogue,
-/// SpanMetricNames.Catalogue and QualityMetricNames.Catalogue, each checked against what its builder emits).
+/// builders' own public catalogues (InvocationMetricNames.Catalogue and
+/// SpanMetricNames.Catalogue, each checked against what its builder emits; the quality documents publish no metric).
 /// </summary>
 public sealed class MetricCatalogue
 {
@@ -27,7 +27,7 @@ public sealed class MetricCatalogue
     public static MetricCatalogue Load()
     {
         var sets = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        foreach (var catalogue in new[] { GenAiObs.Core.Metrics.InvocationMetricNames.Catalogue, GenAiObs.Core.Metrics.SpanMetricNames.Catalogue, GenAiObs.Core.Metrics.QualityMetricNames.Catalogue })
+        foreach (var catalogue in new[] { GenAiObs.Core.Metrics.InvocationMetricNames.Catalogue, GenAiObs.Core.Metrics.SpanMetricNames.Catalogue })
         {
             foreach (var (name, dimensionSets) in catalogue)
             {

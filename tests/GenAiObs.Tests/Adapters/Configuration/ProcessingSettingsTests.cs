@@ -31,6 +31,27 @@ public sealed class ProcessingSettingsTests
     }
 
     [Theory]
+    [InlineData(null, true)]
+    [InlineData("", true)]
+    [InlineData("on", true)]
+    [InlineData(" off ", false)]
+    public void ReadRequestIndex_WhenOnOffOrUnset_ShouldSayWhetherTaggedRequestsGetEntries(string? value, bool expected)
+    {
+        Assert.Equal(expected, ProcessingSettings.ReadRequestIndex(name => name == "GENAIOBS_REQUEST_INDEX" ? value : null));
+    }
+
+    [Theory]
+    [InlineData("true")]
+    [InlineData("OFF")]
+    public void ReadRequestIndex_WhenMalformed_ShouldFailNamingTheVariable(string value)
+    {
+        var error = Assert.Throws<SettingsException>(() => ProcessingSettings.ReadRequestIndex(name => name == "GENAIOBS_REQUEST_INDEX" ? value : null));
+
+        Assert.Equal("GENAIOBS_REQUEST_INDEX", error.VariableName);
+        Assert.Contains("must be on or off", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("central", null, "AWS_REGION is not set")]
     [InlineData("Central", "eu-west-1", "must be direct or central")]
     [InlineData("kinesis", "eu-west-1", "must be direct or central")]

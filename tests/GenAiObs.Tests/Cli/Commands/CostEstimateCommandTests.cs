@@ -49,6 +49,34 @@ public sealed class CostEstimateCommandTests
     }
 
     [Fact]
+    public async Task CostEstimate_WhenTheRequestIndexIsOnOrOff_ShouldBillTheFeedbackAndJoinOnlyWhenOnAndSayWhichItUsed()
+    {
+        var off = await BillAsync();
+        var on = await BillAsync("--request-index", "on");
+
+        // Off is the template's default (no FeedbackLogGroupName): no feedback, no join-index write, no lookup.
+        Assert.Equal("off", off.GetProperty("scenario").GetProperty("requestIndex").GetString());
+        Assert.Equal(0, off.GetProperty("usage").GetProperty("feedback").GetDouble());
+        Assert.Equal(0m, Component(off, "DynamoDB writes (quality join index)").GetProperty("quantity").GetDecimal());
+        Assert.DoesNotContain(off.GetProperty("components").EnumerateArray(), c => c.GetProperty("component").GetString()!.Contains("lookups", StringComparison.Ordinal));
+
+        // On: the samples' feedback (372 ratings beside their 640 tagged requests) is delivered, looked up and written.
+        Assert.Equal("on", on.GetProperty("scenario").GetProperty("requestIndex").GetString());
+        var feedback = on.GetProperty("usage").GetProperty("feedback").GetDouble();
+        Assert.True(feedback > 0);
+        Assert.Equal(feedback, on.GetProperty("usage").GetProperty("joinReadUnits").GetDouble());
+        Assert.True(Component(on, "DynamoDB writes (quality join index)").GetProperty("quantity").GetDecimal() > 0);
+        Assert.True(Component(on, "DynamoDB reads (quality join lookups)").GetProperty("monthlyUsd").GetDecimal() > 0);
+        Assert.True(on.GetProperty("usage").GetProperty("emfBytes").GetDouble() > off.GetProperty("usage").GetProperty("emfBytes").GetDouble());
+        Assert.True(on.GetProperty("usage").GetProperty("deliveries").GetDouble() > off.GetProperty("usage").GetProperty("deliveries").GetDouble());
+        Assert.Equal(off.GetProperty("usage").GetProperty("distinctCustomMetrics").GetInt32(), on.GetProperty("usage").GetProperty("distinctCustomMetrics").GetInt32());
+
+        var (exit, text, _) = await ReplayCommandTests.RunAsync("cost-estimate", "--without-spans", "--invocations-per-month", "100000", "--hours", "1");
+        Assert.Equal(0, exit);
+        Assert.Contains("Quality join: request index off (the template's default", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CostEstimate_WhenAPriceIsOverridden_ShouldBillWithIt()
     {
         var (exit, stdout, _) = await ReplayCommandTests.RunAsync(
@@ -86,6 +114,7 @@ public sealed class CostEstimateCommandTests
     [InlineData("--models", "0")]
     [InlineData("--hours", "x")]
     [InlineData("--frobnicate")]
+    [InlineData("--request-index", "yes")]
     public async Task CostEstimate_WhenAnOptionIsInvalid_ShouldExitTwoNamingIt(params string[] args)
     {
         var (exit, stdout, stderr) = await ReplayCommandTests.RunAsync(["cost-estimate", .. args]);
@@ -95,6 +124,17 @@ public sealed class CostEstimateCommandTests
         Assert.StartsWith("genaiobs cost-estimate: ", stderr, StringComparison.Ordinal);
         Assert.Contains(args[0], stderr, StringComparison.Ordinal);
     }
+
+    private static async Task<JsonElement> BillAsync(params string[] extra)
+    {
+        var (exit, stdout, stderr) = await ReplayCommandTests.RunAsync(["cost-estimate", "--json", "--without-spans", "--aggregate-writes", "deferred", "--invocations-per-month", "1000000", "--models", "5", "--hours", "2", .. extra]);
+        Assert.True(exit == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        return json.RootElement.Clone();
+    }
+
+    private static JsonElement Component(JsonElement bill, string name) =>
+        bill.GetProperty("components").EnumerateArray().Single(c => c.GetProperty("component").GetString() == name);
 
     private static async Task<JsonElement> UsageAsync(params string[] extra)
     {

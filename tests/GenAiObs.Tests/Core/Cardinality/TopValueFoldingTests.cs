@@ -120,7 +120,7 @@ public sealed class TopValueFoldingTests
         var teams = lines
             .Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement)
             // Team as a dimension (attribution documents also carry the raw team as a property).
-            .Where(root => root.GetProperty("_aws").GetProperty("CloudWatchMetrics")[0].GetProperty("Dimensions")[0].EnumerateArray().Any(d => d.GetString() == MetricDimensions.Team))
+            .Where(root => root.TryGetProperty("_aws", out _) && root.GetProperty("_aws").GetProperty("CloudWatchMetrics")[0].GetProperty("Dimensions")[0].EnumerateArray().Any(d => d.GetString() == MetricDimensions.Team))
             .Select(root => root.GetProperty(MetricDimensions.Team).GetString())
             .Order(StringComparer.Ordinal)
             .ToList();

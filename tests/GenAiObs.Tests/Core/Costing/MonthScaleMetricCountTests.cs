@@ -95,11 +95,15 @@ public sealed class MonthScaleMetricCountTests
             serializer.WriteLines(batch, output);
             foreach (var document in EmfSpec.ParseLines(output.ToString()))
             {
-                Assert.Equal(Namespace, document.Namespace);
-                var dimensions = string.Join("|", document.DimensionSets.Single().Select(d => d + "=" + document.Dimensions[d]));
-                foreach (var (name, _) in document.Definitions)
+                // A plain line (an attribution document) defines no metric: CloudWatch extracts nothing from it.
+                if (document.HasDirective)
                 {
-                    metrics.Add(name + "|" + dimensions);
+                    Assert.Equal(Namespace, document.Namespace);
+                    var dimensions = string.Join("|", document.DimensionSets.Single().Select(d => d + "=" + document.Dimensions[d]));
+                    foreach (var (name, _) in document.Definitions)
+                    {
+                        metrics.Add(name + "|" + dimensions);
+                    }
                 }
 
                 if (document.Properties.TryGetValue("Principal", out var principal))

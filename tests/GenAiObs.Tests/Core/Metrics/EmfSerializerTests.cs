@@ -60,18 +60,56 @@ public sealed class EmfSerializerTests
     }
 
     [Fact]
-    public void Serialize_WhenDefinitionsAreWritten_ShouldCarryStorageResolution60()
+    public void Serialize_WhenDefinitionsAreWritten_ShouldLeaveOutTheSpecificationsDefaults()
     {
         var batch = new MetricBatch();
         batch.AddCount(ByModel, "Invocations", 1, Minute);
+        batch.AddCount(ByModel, "CostUsd", 0.5, Minute, MetricUnit.None);
 
         var line = Encoding.UTF8.GetString(Assert.Single(new EmfSerializer().Serialize(batch)));
 
+        // EMF specification: Unit defaults to None and StorageResolution to 60 (standard resolution).
         using var json = System.Text.Json.JsonDocument.Parse(line);
-        var definition = json.RootElement.GetProperty("_aws").GetProperty("CloudWatchMetrics")[0].GetProperty("Metrics")[0];
-        Assert.Equal(60, definition.GetProperty("StorageResolution").GetInt32());
-        Assert.Equal("Count", definition.GetProperty("Unit").GetString());
-        Assert.Equal(EmfSerializer.DefaultNamespace, json.RootElement.GetProperty("_aws").GetProperty("CloudWatchMetrics")[0].GetProperty("Namespace").GetString());
+        var directive = json.RootElement.GetProperty("_aws").GetProperty("CloudWatchMetrics")[0];
+        var definitions = directive.GetProperty("Metrics").EnumerateArray().ToDictionary(d => d.GetProperty("Name").GetString()!);
+        Assert.Equal("Count", definitions["Invocations"].GetProperty("Unit").GetString());
+        Assert.False(definitions["CostUsd"].TryGetProperty("Unit", out _));
+        Assert.All(definitions.Values, d => Assert.False(d.TryGetProperty("StorageResolution", out _)));
+        Assert.All(definitions.Values, d => Assert.Single(d.EnumerateObject(), m => m.Name == "Name"));
+        Assert.Equal(EmfSerializer.DefaultNamespace, directive.GetProperty("Namespace").GetString());
+    }
+
+    [Fact]
+    public void Serialize_WhenAGroupHasOnlyNumericProperties_ShouldWriteAPlainJsonLineWithoutTheAwsBlock()
+    {
+        var batch = new MetricBatch();
+        var attribution = batch.WithProperties(batch.Dimensions("Service", "genai"), [("Principal", "role/a"), ("Feature", null)]);
+        batch.AddProperty(attribution, "CostUsd", 0.25, Minute + 5);
+        batch.AddProperty(attribution, "CostUsd", 0.5, Minute + 50);
+        batch.AddProperty(attribution, "Invocations", 2, Minute + 5);
+        batch.AddCount(batch.Dimensions("Service", "genai"), "Invocations", 2, Minute + 5);
+
+        var lines = new EmfSerializer().Serialize(batch).Select(Encoding.UTF8.GetString).ToList();
+
+        Assert.Equal(2, lines.Count);
+        using var plain = System.Text.Json.JsonDocument.Parse(Assert.Single(lines, l => l.Contains("Principal", StringComparison.Ordinal)));
+        Assert.False(plain.RootElement.TryGetProperty("_aws", out _));
+        Assert.Equal(["Service", "Principal", "CostUsd", "Invocations"], plain.RootElement.EnumerateObject().Select(m => m.Name));
+        Assert.Equal(0.75, plain.RootElement.GetProperty("CostUsd").GetDouble(), 12);
+        Assert.Equal("role/a", plain.RootElement.GetProperty("Principal").GetString());
+        var totals = EmfSpec.Parse(Encoding.UTF8.GetBytes(Assert.Single(lines, l => !l.Contains("Principal", StringComparison.Ordinal))));
+        Assert.Equal([("Invocations", "Count")], totals.Definitions);
+        Assert.Equal([2.0], totals.Values["Invocations"]);
+    }
+
+    [Fact]
+    public void Serialize_WhenAGroupHasNoFiniteValue_ShouldWriteNothing()
+    {
+        var batch = new MetricBatch();
+        var attribution = batch.WithProperties(batch.Dimensions("Service", "genai"), [("Principal", "role/a")]);
+        batch.AddProperty(attribution, "CostUsd", double.NaN, Minute);
+
+        Assert.Empty(new EmfSerializer().Serialize(batch));
     }
 
     [Theory]

@@ -29,7 +29,7 @@ public sealed partial class FeatureAttributionTests
         var armA = Assert.Single(attribution, d => d.Properties.GetValueOrDefault(MetricDimensions.Variant) == "A");
         Assert.Equal("summarise", armA.Properties[MetricDimensions.Feature]);
         Assert.Equal("summary@3", armA.Properties[MetricDimensions.PromptTemplate]);
-        Assert.Equal(10, armA.Values[InvocationMetricNames.Invocations].Sum());
+        Assert.Equal(10, armA.PropertyValues[InvocationMetricNames.InvocationsProperty]);
         Assert.Equal(0.10, armA.PropertyValues[InvocationMetricNames.CostUsd], 9);
         Assert.Equal(1000, armA.PropertyValues[InvocationMetricNames.OutputTokensProperty]);
         var armB = Assert.Single(attribution, d => d.Properties.GetValueOrDefault(MetricDimensions.Variant) == "B");
@@ -55,8 +55,8 @@ public sealed partial class FeatureAttributionTests
     public void Dashboard_WhenQueryingTheProcessorsLogGroupByFeature_ShouldReadOnlyMembersTheAttributionDocumentsCarry()
     {
         var template = File.ReadAllText(RepositoryPaths.TemplateFile);
-        var queries = QueryPattern().Matches(template).Select(m => m.Groups[1].Value).Where(q => q.Contains("-invocation-logs'", StringComparison.Ordinal) && q.Contains("Feature", StringComparison.Ordinal) && !q.Contains(QualityMetricNames.QualitySignals, StringComparison.Ordinal)).ToList();
-        var members = InvocationMetricNames.AttributionProperties.Concat(InvocationMetricNames.AttributionValues).Append(InvocationMetricNames.Invocations).ToHashSet(StringComparer.Ordinal);
+        var queries = QueryPattern().Matches(template).Select(m => m.Groups[1].Value).Where(q => q.Contains("-invocation-logs'", StringComparison.Ordinal) && q.Contains("Feature", StringComparison.Ordinal) && !q.Contains("ispresent(" + QualityMetricNames.SignalProperty + ")", StringComparison.Ordinal)).ToList();
+        var members = InvocationMetricNames.AttributionProperties.Concat(InvocationMetricNames.AttributionValues).ToHashSet(StringComparer.Ordinal);
 
         Assert.Equal(2, queries.Count);
         foreach (var query in queries)
@@ -74,7 +74,7 @@ public sealed partial class FeatureAttributionTests
     {
         var template = File.ReadAllText(RepositoryPaths.TemplateFile);
         var query = Assert.Single(QueryPattern().Matches(template).Select(m => m.Groups[1].Value), q => q.Contains("by account, region", StringComparison.Ordinal));
-        var members = InvocationMetricNames.AttributionProperties.Concat(InvocationMetricNames.AttributionValues).Append(InvocationMetricNames.Invocations).ToHashSet(StringComparer.Ordinal);
+        var members = InvocationMetricNames.AttributionProperties.Concat(InvocationMetricNames.AttributionValues).ToHashSet(StringComparer.Ordinal);
 
         Assert.StartsWith("SOURCE '/aws/lambda/${AWS::StackName}-invocation-logs'", query, StringComparison.Ordinal);
         // ${AWS::Region} is the template's substitution (the fallback for direct mode), not a member.

@@ -43,13 +43,14 @@ public sealed class InvocationMetricsBuilderTests
         Assert.Equal(1, PropertySum(batch, total, "InvocationErrors"));
         Assert.Equal(570, PropertySum(batch, total, "Tokens"));
 
-        // Attribution documents carry the one metric Invocations; cost is a property there and a
-        // metric only in the per-minute total document (no per-principal token split: DynamoDB has it).
+        // Attribution documents carry no metric (plain log lines): invocations and cost are properties
+        // there and metrics only in the per-minute total document (no per-principal token split: DynamoDB has it).
+        Assert.Equal(5, PropertySum(batch, total, "Invocations"));
         Assert.Equal(0.053, PropertySum(batch, total, "CostUsd"), 9);
         Assert.Equal(0, PropertySum(batch, total, "InputTokens"));
         var attributionMetrics = batch.Groups.Where(g => g.Key.Dimensions.PropertyPairs.Any())
             .SelectMany(g => g.Value.Values.Where(series => !series.IsProperty).Select(series => series.Name)).Distinct();
-        Assert.Equal(["Invocations"], attributionMetrics);
+        Assert.Empty(attributionMetrics);
         Assert.DoesNotContain(batch.Groups, g => g.Value.ContainsKey("Throttles") || g.Value.ContainsKey("InvocationLatency"));
 
         Assert.Equal(0.003, Sum(batch, Set(("Service", "chat-api"), ("ModelId", Haiku)), "CostUsd"), 9);
@@ -94,14 +95,15 @@ public sealed class InvocationMetricsBuilderTests
 
         Assert.DoesNotContain(documents, d => d.Dimensions.ContainsKey("Principal"));
         var attribution = documents.Where(d => d.Properties.ContainsKey("Principal")).ToList();
-        Assert.All(attribution, d => Assert.Equal(["Service"], d.DimensionSets.Single()));
+        Assert.All(attribution, d => Assert.False(d.HasDirective, "an attribution document defines a metric"));
+        Assert.All(attribution, d => Assert.Equal("chat-api", d.Properties["Service"]));
         Assert.Equal(3, attribution.Count);
         var topHaiku = Assert.Single(attribution, d => d.Properties["Principal"] == "role/Top" && d.Properties["ModelId"] == Haiku);
         Assert.Equal(0.5, topHaiku.PropertyValues["CostUsd"], 9);
-        Assert.Equal(["Invocations"], topHaiku.Definitions.Select(d => d.Name));
+        Assert.Equal(1, topHaiku.PropertyValues["Invocations"]);
         Assert.False(topHaiku.PropertyValues.ContainsKey("InvocationErrors"));
         var second = Assert.Single(attribution, d => d.Properties["Principal"] == "role/Second");
-        Assert.Equal(2, second.Values["Invocations"].Single());
+        Assert.Equal(2, second.PropertyValues["Invocations"]);
         Assert.Equal(0.125, second.PropertyValues["CostUsd"], 9);
         Assert.Equal(1, second.PropertyValues["InvocationErrors"]);
         Assert.Equal(1100 + 210, second.PropertyValues["Tokens"]);
@@ -186,7 +188,7 @@ public sealed class InvocationMetricsBuilderTests
         var batch = InvocationMetricsBuilder.Build(invocations, [], Options, T0.ToUnixTimeMilliseconds());
         var documents = EmfSpec.ParseAll(new EmfSerializer().Serialize(batch));
 
-        var minutes = documents.Where(d => d.DimensionSets[0].SequenceEqual(["Service"])).Select(d => d.Timestamp).Distinct().Order();
+        var minutes = documents.Where(d => d.HasDimensions(["Service"])).Select(d => d.Timestamp).Distinct().Order();
         var first = T0.ToUnixTimeMilliseconds() / 60_000 * 60_000;
         Assert.Equal([first, first + 180_000], minutes);
     }

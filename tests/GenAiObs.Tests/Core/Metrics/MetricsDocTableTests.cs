@@ -6,8 +6,7 @@ namespace GenAiObs.Tests.Documentation;
 
 /// <summary>
 /// The metric tables of docs/metrics.md against the builders' own catalogues
-/// (<see cref="InvocationMetricNames.Catalogue"/>, <see cref="SpanMetricNames.Catalogue"/>,
-/// <see cref="QualityMetricNames.Catalogue"/>, each
+/// (<see cref="InvocationMetricNames.Catalogue"/>, <see cref="SpanMetricNames.Catalogue"/>, each
 /// checked against what its builder emits): a metric added, removed or given another dimension set
 /// fails here until the document says so.
 /// </summary>
@@ -27,14 +26,6 @@ public sealed class MetricsDocTableTests
         var rows = TableRows("| Metric | Unit | Dimension sets |");
 
         Assert.Equal(Expected(SpanMetricNames.Catalogue), rows);
-    }
-
-    [Fact]
-    public void QualityMetricTable_ShouldListEveryCataloguedMetricWithItsDimensionSets()
-    {
-        var rows = TableRows("| Quality metric | Unit | Dimension sets | Meaning |");
-
-        Assert.Equal(Expected(QualityMetricNames.Catalogue), rows);
     }
 
     [Fact]

@@ -86,13 +86,8 @@ public sealed partial class QualityMetricsBuilderTests
         return below == 0 ? null : documents.Sum(d => d.PropertyValues.GetValueOrDefault(numerator)) / below;
     }
 
-    /// <summary>Every (metric, dimension set) a set of documents defines: what CloudWatch bills as custom metrics.</summary>
-    private static HashSet<string> CustomMetrics(IEnumerable<EmfDocument> documents) =>
-        documents.SelectMany(d => d.Definitions.SelectMany(def => d.DimensionSets.Select(set => def.Name + "|" + string.Join(",", set.Select(n => n + "=" + d.Dimensions[n])))))
-            .ToHashSet(StringComparer.Ordinal);
-
     [Fact]
-    public async Task AddTo_WhenFeedbackAndEvaluationsAreJoined_ShouldSumThemPerFeatureArmAndEvaluatorWithOneMetricUnderService()
+    public async Task AddTo_WhenFeedbackAndEvaluationsAreJoined_ShouldSumThemPerFeatureArmAndEvaluatorInPlainLines()
     {
         var (_, signals) = await JoinAsync();
 
@@ -104,11 +99,10 @@ public sealed partial class QualityMetricsBuilderTests
         Assert.All(feedbackA, d => Assert.Equal("summarise", d.Properties[MetricDimensions.Feature]));
         Assert.All(feedbackA, d => Assert.False(d.Properties.ContainsKey(QualityMetricNames.EvaluationProperty)));
         double Sum(IEnumerable<EmfDocument> docs, string member) => docs.Sum(d => d.PropertyValues[member]);
-        Assert.Equal(3, feedbackA.Sum(d => d.Values[QualityMetricNames.QualitySignals].Sum()));
         Assert.Equal((3.0, 2.0, 3.0, 2.0, 0.0), (Sum(feedbackA, QualityMetricNames.Ratings), Sum(feedbackA, QualityMetricNames.Satisfied), Sum(feedbackA, QualityMetricNames.JoinedRatings), Sum(feedbackA, QualityMetricNames.JoinedSatisfied), Sum(feedbackA, QualityMetricNames.UnjoinedRatings)));
         Assert.Equal(0.060, Sum(feedbackA, QualityMetricNames.JoinedCostUsd), 9);
-        var a3 = Assert.Single(feedbackA, d => d.Timestamp == At.AddHours(3).ToUnixTimeMilliseconds());
-        Assert.Equal((1.0, 0.0, 0.03), (a3.PropertyValues[QualityMetricNames.Ratings], a3.PropertyValues[QualityMetricNames.Satisfied], a3.PropertyValues[QualityMetricNames.JoinedCostUsd]));
+        Assert.Equal([0.0, 1.0, 1.0], feedbackA.Select(d => d.PropertyValues[QualityMetricNames.Satisfied]).Order());
+        Assert.Equal([0.01, 0.02, 0.03], feedbackA.Select(d => Math.Round(d.PropertyValues[QualityMetricNames.JoinedCostUsd], 9)).Order());
 
         // Two results of one evaluator on arm B in one minute: one document, summed.
         var relevanceB = Assert.Single(documents, d => d.Properties.GetValueOrDefault(QualityMetricNames.EvaluationProperty) == "relevance" && d.Properties.GetValueOrDefault(MetricDimensions.Variant) == "B");
@@ -117,12 +111,10 @@ public sealed partial class QualityMetricsBuilderTests
         var unattributed = Assert.Single(documents, d => d.Properties.GetValueOrDefault(QualityMetricNames.EvaluationProperty) == "relevance" && !d.Properties.ContainsKey(MetricDimensions.Variant));
         Assert.Equal(1, unattributed.PropertyValues[QualityMetricNames.UnattributedEvaluations]);
 
-        Assert.All(documents, d => Assert.Equal([[MetricDimensions.Service]], d.DimensionSets));
-        Assert.All(documents, d => Assert.Equal([(QualityMetricNames.QualitySignals, "Count")], d.Definitions));
-        Assert.Equal(11, documents.Sum(d => d.Values[QualityMetricNames.QualitySignals].Sum()));
-        Assert.Equal(
-            QualityMetricNames.Catalogue.SelectMany(m => m.Value.Select(set => m.Key + ":" + string.Join(",", set))),
-            documents.SelectMany(d => d.Definitions.Select(def => def.Name + ":" + string.Join(",", d.DimensionSets.Single()))).Distinct());
+        // No custom metric: plain JSON lines (no _aws), one signal kind marker each, 11 signals in all.
+        Assert.All(documents, d => Assert.False(d.HasDirective));
+        Assert.All(documents, d => Assert.Equal(Service, d.Properties[MetricDimensions.Service]));
+        Assert.Equal(11, documents.Sum(d => d.PropertyValues.GetValueOrDefault(QualityMetricNames.Ratings) + d.PropertyValues.GetValueOrDefault(QualityMetricNames.Evaluations)));
     }
 
     [Fact]
@@ -156,7 +148,7 @@ public sealed partial class QualityMetricsBuilderTests
     }
 
     [Fact]
-    public void AddTo_WhenFeaturesVariantsAndEvaluatorsMultiply_ShouldWriteNoAdditionalCustomMetric()
+    public void AddTo_WhenFeaturesVariantsAndEvaluatorsMultiply_ShouldWriteNoCustomMetric()
     {
         static QualitySignal Signal(int i, bool feedback) => new()
         {
@@ -176,9 +168,9 @@ public sealed partial class QualityMetricsBuilderTests
         var many = Documents([.. Enumerable.Range(0, 300).Select(i => Signal(i, i % 2 == 0))]);
 
         Assert.True(many.Count > 100, $"{many.Count} documents: one per feature, arm, evaluator and account");
-        Assert.Equal([$"{QualityMetricNames.QualitySignals}|Service={Service}"], CustomMetrics(one));
-        Assert.Equal(CustomMetrics(one), CustomMetrics(many));
-        Assert.DoesNotContain(many, d => d.Dimensions.Keys.Any(k => QualityMetricNames.Properties.Contains(k)));
+        Assert.Equal(2, one.Count);
+        Assert.All(one.Concat(many), d => Assert.False(d.HasDirective, "a quality document defines a metric"));
+        Assert.All(many, d => Assert.Contains(d.Properties[QualityMetricNames.SignalProperty], new[] { QualityMetricNames.FeedbackSignal, QualityMetricNames.EvaluationSignal }));
     }
 
     [Fact]
@@ -204,14 +196,15 @@ public sealed partial class QualityMetricsBuilderTests
     public void Dashboard_WhenQueryingTheQualityDocuments_ShouldReadOnlyMembersTheyCarryFromBothProcessors()
     {
         var template = File.ReadAllText(RepositoryPaths.TemplateFile);
-        var queries = QueryPattern().Matches(template).Select(m => m.Groups[1].Value).Where(q => q.Contains(QualityMetricNames.QualitySignals, StringComparison.Ordinal)).ToList();
-        var members = QualityMetricNames.Properties.Concat(QualityMetricNames.Values).Append(QualityMetricNames.QualitySignals).ToHashSet(StringComparer.Ordinal);
+        var marker = "ispresent(" + QualityMetricNames.SignalProperty + ")";
+        var queries = QueryPattern().Matches(template).Select(m => m.Groups[1].Value).Where(q => q.Contains(marker, StringComparison.Ordinal)).ToList();
+        var members = QualityMetricNames.Properties.Concat(QualityMetricNames.Values).ToHashSet(StringComparer.Ordinal);
 
         // FinOps: satisfaction, score and cost per satisfied request; Developer: the score by evaluator.
         Assert.Equal(2, queries.Count);
         foreach (var query in queries)
         {
-            Assert.StartsWith("SOURCE '/aws/lambda/${AWS::StackName}-invocation-logs' | SOURCE '/aws/lambda/${AWS::StackName}-spans' | filter ispresent(QualitySignals)", query, StringComparison.Ordinal);
+            Assert.StartsWith("SOURCE '/aws/lambda/${AWS::StackName}-invocation-logs' | SOURCE '/aws/lambda/${AWS::StackName}-spans' | filter " + marker, query, StringComparison.Ordinal);
             var used = MemberPattern().Matches(query.Split("| filter", 2)[1]).Select(m => m.Value).Distinct().ToList();
             Assert.All(used, member => Assert.True(members.Contains(member), $"the query reads {member}, which no quality document carries: {query}"));
             Assert.Contains(MetricDimensions.Feature, used);

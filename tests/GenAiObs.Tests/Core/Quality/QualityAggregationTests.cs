@@ -21,12 +21,15 @@ public sealed class QualityAggregationTests
     private static FeedbackRecord Feedback(string requestId, int rating, bool thumbs, DateTimeOffset at, string? variant = null) =>
         new() { EventId = "f-" + requestId, Timestamp = at, RequestId = requestId, Rating = rating, IsThumbs = thumbs, Dimensions = RequestDimensions.From(null, variant, null, null) };
 
-    private static async Task<Dictionary<string, AggregateCounters>> RunAsync(InMemoryRequestIndex index, params BatchResult[] deliveries)
+    private static Task<Dictionary<string, AggregateCounters>> RunAsync(InMemoryRequestIndex index, params BatchResult[] deliveries) =>
+        RunAsync(index, indexRequests: true, deliveries);
+
+    private static async Task<Dictionary<string, AggregateCounters>> RunAsync(InMemoryRequestIndex index, bool indexRequests, params BatchResult[] deliveries)
     {
         var sums = new Dictionary<string, AggregateCounters>(StringComparer.Ordinal);
         foreach (var delivery in deliveries)
         {
-            var batch = (await QualityAggregation.JoinAsync(delivery, index, QualityAggregation.DefaultWindow)).AddTo(AggregateBuilder.Build(delivery));
+            var batch = (await QualityAggregation.JoinAsync(delivery, index, QualityAggregation.DefaultWindow, indexRequests)).AddTo(AggregateBuilder.Build(delivery));
             foreach (var delta in batch.Deltas)
             {
                 if (!sums.TryGetValue(delta.Key, out var counters))
@@ -107,6 +110,38 @@ public sealed class QualityAggregationTests
     private static string Span(string spanId, string name, string attributes, string events = "[]") =>
         "{\"resource\":{\"attributes\":{\"service.name\":\"agent\"}},\"traceId\":\"0af7651916cd43dd8448eb211c80319c\",\"spanId\":\"" + spanId + "\",\"name\":\"" + name +
         "\",\"kind\":\"INTERNAL\",\"startTimeUnixNano\":1795000000000000000,\"endTimeUnixNano\":1795000001000000000,\"attributes\":" + attributes + ",\"events\":" + events + "}";
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Join_WhenRequestEntriesAreOnOrOff_ShouldJoinFeedbackByRequestIdOnlyWhenOnAndAttributeEvaluationsEitherWay(bool indexRequests)
+    {
+        var processor = new BatchProcessor(PriceTable.LoadDefault());
+        var spans = new[] { Span("b7ad6b7169203331", "invoke_agent helper", """{"gen_ai.operation.name":"invoke_agent","app.feature":"support","app.variant":"B"}""") };
+        var spanDelivery = processor.ProcessLambdaEvent(TestEvents.SubscriptionEvent(TestEvents.DataMessage(spans.Select((s, i) => (TestEvents.EventId(i), 1_795_000_000_000L, Encoding.UTF8.GetBytes(s))), logGroup: "aws/spans")));
+        var record = """{"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331","timeUnixNano":1795000003000000000,"attributes":{"event.name":"gen_ai.evaluation.result","gen_ai.evaluation.name":"relevance","gen_ai.evaluation.score.value":0.5}}""";
+        var evaluationDelivery = processor.ProcessLambdaEvent(TestEvents.SubscriptionEvent(TestEvents.DataMessage([(TestEvents.EventId(9), 1_795_000_000_000L, Encoding.UTF8.GetBytes(record))], logGroup: "/aws/bedrock-agentcore/evaluations/results/cfg")));
+        var requests = new BatchResult { BatchId = "requests" };
+        requests.Invocations.AddRange([Tagged("a1", "A", 0.010m, 1)]);
+        var ratings = new BatchResult { BatchId = "ratings" };
+        ratings.Feedback.Add(Feedback("a1", 1, thumbs: true, At.AddHours(1)));
+        var index = new InMemoryRequestIndex();
+
+        var sums = await RunAsync(index, indexRequests, requests, spanDelivery, ratings, evaluationDelivery);
+
+        // The request entry exists only when on; the trace entry either way (propagation and evaluations read it).
+        var found = await index.GetAsync([IndexedRequest.ForRequest("a1"), IndexedRequest.ForTrace("0af7651916cd43dd8448eb211c80319c")]);
+        Assert.Equal(indexRequests, found.ContainsKey(IndexedRequest.ForRequest("a1")));
+        Assert.True(found.ContainsKey(IndexedRequest.ForTrace("0af7651916cd43dd8448eb211c80319c")));
+        Assert.Equal(indexRequests ? [IndexedRequest.ForRequest("a1")] : [], QualityAggregation.IndexEntries(requests, indexRequests).Select(e => e.Id));
+        // Joined, the rating counts under its request's arm with its cost; unjoined, under the total only.
+        var total = QualityFigures.From(sums[AggregateKeys.Total]);
+        Assert.Equal((1L, indexRequests ? 1L : 0L, indexRequests ? 0L : 1L), (total.Feedback, total.FeedbackJoined, total.FeedbackUnjoined));
+        Assert.Equal(indexRequests ? 0.01m : null, total.CostPerSatisfiedRequestUsd);
+        Assert.Equal(indexRequests, sums.ContainsKey("variant#summarise|A") && QualityFigures.From(sums["variant#summarise|A"]).Feedback == 1);
+        Assert.Equal((1L, 0L), (total.Evaluations, sums[AggregateKeys.Total][CounterNames.EvaluationsUnjoined]));
+        Assert.Equal(1, QualityFigures.From(sums["variant#support|B"]).Evaluations);
+    }
 
     [Fact]
     public async Task Evaluations_OnSpansAndAsLogRecords_ShouldAverageTheirScoresPerArmAndNeverKeepTheExplanation()

@@ -62,14 +62,17 @@ public sealed class BootstrapEndToEndTests
             Assert.Equal(0, summary.RootElement.GetProperty("invocations").GetInt32());
         }
 
-        // stdout carries only EMF documents; each one is checked against the spec.
+        // stdout carries only EMF documents and plain attribution lines; each one is checked against the spec.
         var documents = process.StandardOutput.Select(line => EmfSpec.Parse(Encoding.UTF8.GetBytes(line))).ToList();
-        Assert.All(documents, d => Assert.Equal("GenAI/E2E", d.Namespace));
-        var totals = documents.Where(d => d.DimensionSets[0].SequenceEqual(["Service"])).ToList();
+        Assert.All(documents.Where(d => d.HasDirective), d => Assert.Equal("GenAI/E2E", d.Namespace));
+        var totals = documents.Where(d => d.HasDimensions(["Service"])).ToList();
+        var attribution = documents.Where(d => d.Properties.ContainsKey("Principal")).ToList();
         Assert.All(totals, d => Assert.Equal("e2e-service", d.Dimensions["Service"]));
+        Assert.All(attribution, d => Assert.False(d.HasDirective, "an attribution document defines a metric"));
         Assert.Equal(3, Sum(totals, "Invocations"));
-        Assert.Equal(1, totals.Sum(d => d.PropertyValues.GetValueOrDefault("InvocationErrors")));
-        var stopReasons = documents.Where(d => d.DimensionSets[0].SequenceEqual(["Service", "StopReason"])).ToList();
+        Assert.Equal(3, attribution.Sum(d => d.PropertyValues["Invocations"]));
+        Assert.Equal(1, attribution.Sum(d => d.PropertyValues.GetValueOrDefault("InvocationErrors")));
+        var stopReasons = documents.Where(d => d.HasDimensions(["Service", "StopReason"])).ToList();
         Assert.Equal(1, Sum(stopReasons.Where(d => d.Dimensions["StopReason"] is "end_turn" or "tool_use"), "StopReasonCount"));
         Assert.Equal(1, Sum(stopReasons.Where(d => d.Dimensions["StopReason"] == "max_tokens"), "StopReasonCount"));
         Assert.Equal(1, Sum(totals, "RejectedRecords"));
@@ -79,7 +82,7 @@ public sealed class BootstrapEndToEndTests
         Assert.Contains(totals, d => d.Timestamp == eventMinute && d.Values.ContainsKey("Invocations"));
         // Principals are properties of the attribution documents, never dimensions.
         Assert.DoesNotContain(documents, d => d.Dimensions.ContainsKey("Principal"));
-        var principals = totals.Where(d => d.Properties.ContainsKey("Principal")).Select(d => d.Properties["Principal"]).Distinct().Order(StringComparer.Ordinal);
+        var principals = attribution.Select(d => d.Properties["Principal"]).Distinct().Order(StringComparer.Ordinal);
         Assert.Equal(["batch-summariser", "support-bot-role"], principals);
         Assert.Contains(documents, d => d.Dimensions.GetValueOrDefault("Team") == "support");
         Assert.Contains(documents, d => d.Dimensions.GetValueOrDefault("Environment") == "test");

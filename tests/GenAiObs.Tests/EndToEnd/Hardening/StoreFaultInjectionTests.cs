@@ -335,7 +335,7 @@ public sealed class StoreFaultInjectionTests(DynaliteTableFixture table) : IClas
     private static double PublishedInvocations(FunctionHarness harness) =>
         harness.StdoutLines
             .Select(line => EmfSpec.Parse(Encoding.UTF8.GetBytes(line)))
-            .Where(d => d.DimensionSets[0].SequenceEqual(["Service"]))
+            .Where(d => d.HasDimensions(["Service"]))
             .Sum(d => d.Values.GetValueOrDefault("Invocations", [0]).Sum());
 
     // ---- Events: realistic records spread over several models, principals and 5-minute buckets.

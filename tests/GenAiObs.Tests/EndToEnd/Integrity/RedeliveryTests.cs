@@ -27,7 +27,7 @@ public sealed class RedeliveryTests
     }
 
     private static double Invocations(string emf) =>
-        EmfSpec.ParseLines(emf).Where(d => d.DimensionSets[0].SequenceEqual(["Service"])).Sum(d => d.Values.GetValueOrDefault("Invocations", [0]).Sum());
+        EmfSpec.ParseLines(emf).Where(d => d.HasDimensions(["Service"])).Sum(d => d.Values.GetValueOrDefault("Invocations", [0]).Sum());
 
     [Fact]
     public async Task HandleAsync_WhenTheSameDeliveryIsRedelivered_ShouldPublishItsMetricsOnce()
