@@ -6,6 +6,8 @@ namespace GenAiObs.Core.Aggregation;
 /// the DynamoDB store. Items carry their TTL but are not evicted (replayed logs are often older
 /// than any retention). Every write stamps its bucket with a new version
 /// (<see cref="IAggregateVersions"/>), so maintenance skips rollups whose inputs are unchanged.
+/// Counters are held packed (<see cref="PackedCounters"/>) and unpacked into a new
+/// <see cref="AggregateCounters"/> on every read.
 /// </summary>
 public sealed class InMemoryAggregateStore : IAggregateStore, IAggregateVersions
 {
@@ -15,6 +17,7 @@ public sealed class InMemoryAggregateStore : IAggregateStore, IAggregateVersions
     private readonly Dictionary<(DateOnly Day, string Key), Baseline> _baselines = [];
     private readonly Dictionary<string, DateTimeOffset> _watermarks = new(StringComparer.Ordinal);
     private readonly SortedDictionary<DateTimeOffset, long> _marks = [];
+    private readonly PackedCounters _packed = new();
     private long _version;
 
     public InMemoryAggregateStore(AggregateRetention? retention = null)
@@ -32,13 +35,13 @@ public sealed class InMemoryAggregateStore : IAggregateStore, IAggregateVersions
                 var items = BucketOf(Granularity.Fine, delta.BucketStart);
                 if (!items.TryGetValue(delta.Key, out var entry))
                 {
-                    entry = new Entry(new AggregateCounters(), _retention.ExpiresAt(Granularity.Fine, delta.BucketStart, delta.Key));
+                    entry = new Entry(PackedCounters.Empty, _retention.ExpiresAt(Granularity.Fine, delta.BucketStart, delta.Key));
                     items[delta.Key] = entry;
                 }
 
                 if (entry.AddBatch(batch.BatchId))
                 {
-                    entry.Counters.Merge(delta.Counters);
+                    entry.Counters = _packed.Merge(entry.Counters, delta.Counters);
                     items.Version = ++_version;
                     applied++;
                 }
@@ -66,7 +69,7 @@ public sealed class InMemoryAggregateStore : IAggregateStore, IAggregateVersions
             {
                 if (_buckets.TryGetValue((granularity, start), out var items) && items.TryGetValue(key, out var entry))
                 {
-                    series.Add(new AggregateItem(granularity, start, key, entry.Counters.Clone(), entry.ExpiresAt));
+                    series.Add(new AggregateItem(granularity, start, key, _packed.Unpack(entry.Counters), entry.ExpiresAt));
                 }
             }
         }
@@ -88,7 +91,7 @@ public sealed class InMemoryAggregateStore : IAggregateStore, IAggregateVersions
 
                 foreach (var (key, entry) in items.WithPrefix(keyPrefix))
                 {
-                    found.Add(new AggregateItem(granularity, start, key, entry.Counters.Clone(), entry.ExpiresAt));
+                    found.Add(new AggregateItem(granularity, start, key, _packed.Unpack(entry.Counters), entry.ExpiresAt));
                 }
             }
         }
@@ -110,12 +113,12 @@ public sealed class InMemoryAggregateStore : IAggregateStore, IAggregateVersions
             var bucket = BucketOf(granularity, start);
             foreach (var (key, counters) in items)
             {
-                if (bucket.TryGetValue(key, out var existing) && existing.Counters.ContentEquals(counters))
+                if (bucket.TryGetValue(key, out var existing) && _packed.Unpack(existing.Counters).ContentEquals(counters))
                 {
                     continue;
                 }
 
-                bucket[key] = new Entry(counters.Clone(), _retention.ExpiresAt(granularity, start, key));
+                bucket[key] = new Entry(_packed.Merge(PackedCounters.Empty, counters), _retention.ExpiresAt(granularity, start, key));
                 changed++;
             }
 
@@ -273,14 +276,15 @@ public sealed class InMemoryAggregateStore : IAggregateStore, IAggregateVersions
         }
     }
 
-    private sealed class Entry(AggregateCounters counters, long expiresAt)
+    private sealed class Entry(byte[] counters, long expiresAt)
     {
         // Most items are written by one or two batches: the first id is kept inline and a set is
         // made only for more (a set per item was ~2 MB per replayed day of the end-to-end corpus).
         private string? _firstBatch;
         private HashSet<string>? _laterBatches;
 
-        public AggregateCounters Counters { get; } = counters;
+        /// <summary>The item's counters in <see cref="PackedCounters"/>' form.</summary>
+        public byte[] Counters { get; set; } = counters;
         public long ExpiresAt { get; } = expiresAt;
 
         /// <summary>Records that <paramref name="batchId"/> was applied to this item; false when it already was.</summary>
