@@ -1,4 +1,3 @@
-using System.Text.Json;
 using GenAiObs.Adapters.Configuration;
 using GenAiObs.Adapters.Diagnostics;
 using GenAiObs.Adapters.DynamoDb;
@@ -8,6 +7,7 @@ using GenAiObs.Core.Alerts;
 using GenAiObs.Core.Alerts.Rules;
 using GenAiObs.Functions;
 using GenAiObs.Functions.Runtime;
+using GenAiObs.Tests.Delivery;
 using GenAiObs.Tests.Rules;
 using Xunit;
 
@@ -41,13 +41,13 @@ public sealed class DeferredReadFunctionTests(DynaliteTableFixture table) : ICla
         await store.AdvanceRollupWatermarkAsync(now.AddHours(-2));
         var scheduledEvent = """{"time":"2032-03-09T10:05:00Z"}"""u8.ToArray();
         var control = new EvaluatorFunction(
-            new AlertEvaluator(await traffic.StoreAsync(), new RuleEvaluator(RuleSettings.Default), RoutingTree.Default, new InMemoryAlertStateStore(), new NullPublisher(), new SimulatedClock(now), delay: (_, _) => Task.CompletedTask),
+            new AlertEvaluator(await traffic.StoreAsync(), new RuleEvaluator(RuleSettings.Default), RoutingTree.Default, new InMemoryAlertStateStore(), new FakePublisher(), new SimulatedClock(now), delay: (_, _) => Task.CompletedTask),
             new StructuredLogger(TextWriter.Null, DiagnosticLevel.Information, new SimulatedClock(now), "test"));
 
         // Act: an evaluator reading the items alone (direct mode) sees none of it; the deferred one rolls up what is closed and reads the rest through.
-        var itemsOnly = Firing(await Evaluator("direct", now).HandleAsync(scheduledEvent, Context, CancellationToken.None));
-        var deferred = Firing(await Evaluator("deferred", now).HandleAsync(scheduledEvent, Context, CancellationToken.None));
-        var expected = Firing(await control.HandleAsync(scheduledEvent, Context, CancellationToken.None));
+        var itemsOnly = EvaluatorResponse.Firing(await Evaluator("direct", now).HandleAsync(scheduledEvent, Context, CancellationToken.None));
+        var deferred = EvaluatorResponse.Firing(await Evaluator("deferred", now).HandleAsync(scheduledEvent, Context, CancellationToken.None));
+        var expected = EvaluatorResponse.Firing(await control.HandleAsync(scheduledEvent, Context, CancellationToken.None));
 
         // Assert: the failing bucket is still only in its delta, and the rules saw it.
         Assert.Empty(itemsOnly);
@@ -72,15 +72,4 @@ public sealed class DeferredReadFunctionTests(DynaliteTableFixture table) : ICla
             TextWriter.Null,
             TextWriter.Null,
             new SimulatedClock(now)).Function;
-
-    private static List<string> Firing(byte[] response)
-    {
-        using var json = JsonDocument.Parse(response);
-        return [.. json.RootElement.GetProperty("firing").EnumerateArray().Select(rule => rule.GetString()!).Order(StringComparer.Ordinal)];
-    }
-
-    private sealed class NullPublisher : IAlertPublisher
-    {
-        public Task<PublishReceipt> PublishAsync(AlertNotification notification, CancellationToken cancellationToken) => Task.FromResult(new PublishReceipt("msg"));
-    }
 }

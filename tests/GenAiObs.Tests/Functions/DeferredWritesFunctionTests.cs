@@ -8,6 +8,7 @@ using GenAiObs.Core.Alerts;
 using GenAiObs.Core.Alerts.Rules;
 using GenAiObs.Functions;
 using GenAiObs.Functions.Runtime;
+using GenAiObs.Tests.Delivery;
 using GenAiObs.Tests.Parsing;
 using GenAiObs.Tests.Rules;
 using Xunit;
@@ -82,9 +83,9 @@ public sealed class DeferredWritesFunctionTests(DynaliteTableFixture table) : IC
         var scheduledEvent = """{"time":"2031-06-18T10:10:00Z"}"""u8.ToArray();
 
         // Act
-        var unrolled = Firing(await withoutRollup.HandleAsync(scheduledEvent, Context, CancellationToken.None));
-        var rolled = Firing(await deferred.HandleAsync(scheduledEvent, Context, CancellationToken.None));
-        var expected = Firing(await control.HandleAsync(scheduledEvent, Context, CancellationToken.None));
+        var unrolled = EvaluatorResponse.Firing(await withoutRollup.HandleAsync(scheduledEvent, Context, CancellationToken.None));
+        var rolled = EvaluatorResponse.Firing(await deferred.HandleAsync(scheduledEvent, Context, CancellationToken.None));
+        var expected = EvaluatorResponse.Firing(await control.HandleAsync(scheduledEvent, Context, CancellationToken.None));
 
         // Assert: without the roll-up the rules see nothing; with it, what direct writes give.
         Assert.Empty(unrolled);
@@ -97,18 +98,8 @@ public sealed class DeferredWritesFunctionTests(DynaliteTableFixture table) : IC
     }
 
     private static AlertEvaluator Evaluator(IAggregateStore store, TimeProvider clock) =>
-        new(store, new RuleEvaluator(RuleSettings.Default), RoutingTree.Default, new InMemoryAlertStateStore(), new NullPublisher(), clock, delay: (_, _) => Task.CompletedTask);
+        new(store, new RuleEvaluator(RuleSettings.Default), RoutingTree.Default, new InMemoryAlertStateStore(), new FakePublisher(), clock, delay: (_, _) => Task.CompletedTask);
 
-    private static List<string> Firing(byte[] response)
-    {
-        using var json = JsonDocument.Parse(response);
-        return [.. json.RootElement.GetProperty("firing").EnumerateArray().Select(rule => rule.GetString()!).Order(StringComparer.Ordinal)];
-    }
 
     private static byte[] Event() => TestEvents.SubscriptionEvent(TestEvents.RuntimeFixture("invocation-logs.data-message.json"));
-
-    private sealed class NullPublisher : IAlertPublisher
-    {
-        public Task<PublishReceipt> PublishAsync(AlertNotification notification, CancellationToken cancellationToken) => Task.FromResult(new PublishReceipt("msg"));
-    }
 }
