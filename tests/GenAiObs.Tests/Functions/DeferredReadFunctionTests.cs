@@ -33,12 +33,7 @@ public sealed class DeferredReadFunctionTests(DynaliteTableFixture table) : ICla
             .Steady(now.AddHours(-1), now, 20)
             .Steady(now.AddMinutes(-5), now, 25, model: "broken-model", failing: true);
         var store = new DynamoDbAggregateStore(table.Client, table.TableName);
-        foreach (var delivery in traffic.Deliveries())
-        {
-            Assert.True(await store.PutDeltaAsync(DeferredAggregation.WindowOf(delivery), delivery));
-        }
-
-        await store.AdvanceRollupWatermarkAsync(now.AddHours(-2));
+        await StoreTestData.LeaveAsDeltasAsync(store, traffic.Deliveries(), now.AddHours(-2));
         var scheduledEvent = """{"time":"2032-03-09T10:05:00Z"}"""u8.ToArray();
         var control = new EvaluatorFunction(
             new AlertEvaluator(await traffic.StoreAsync(), new RuleEvaluator(RuleSettings.Default), RoutingTree.Default, new InMemoryAlertStateStore(), new FakePublisher(), new SimulatedClock(now), delay: (_, _) => Task.CompletedTask),

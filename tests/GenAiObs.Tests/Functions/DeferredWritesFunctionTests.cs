@@ -68,12 +68,7 @@ public sealed class DeferredWritesFunctionTests(DynaliteTableFixture table) : IC
             .Steady(now.AddHours(-1), now, 20)
             .Steady(now.AddMinutes(-15), now, 10, model: "broken-model", failing: true);
         var store = new DynamoDbAggregateStore(table.Client, table.TableName);
-        foreach (var delivery in traffic.Deliveries())
-        {
-            Assert.True(await store.PutDeltaAsync(DeferredAggregation.WindowOf(delivery), delivery));
-        }
-
-        await store.AdvanceRollupWatermarkAsync(now.AddHours(-2));
+        await StoreTestData.LeaveAsDeltasAsync(store, traffic.Deliveries(), now.AddHours(-2));
         var evaluatedAt = now + DeferredAggregation.MaxRollupDelay - TimeSpan.FromMinutes(5);
         var diagnostics = new StringWriter();
         var clock = new SimulatedClock(evaluatedAt);

@@ -1,4 +1,6 @@
+using GenAiObs.Core.Aggregation;
 using GenAiObs.Core.Records;
+using Xunit;
 
 namespace GenAiObs.Tests.Store;
 
@@ -9,6 +11,20 @@ internal static class StoreTestData
     public const string Haiku = "anthropic.claude-3-haiku-20240307-v1:0";
 
     private static int _sequence;
+
+    /// <summary>
+    /// Leaves each delivery as a delta of its window, as deferred-mode processors do (each must be
+    /// new to the store), then sets the roll-up watermark to <paramref name="watermark"/>.
+    /// </summary>
+    public static async Task LeaveAsDeltasAsync(IAggregateDeltaStore store, IEnumerable<AggregateBatch> deliveries, DateTimeOffset watermark)
+    {
+        foreach (var delivery in deliveries)
+        {
+            Assert.True(await store.PutDeltaAsync(DeferredAggregation.WindowOf(delivery), delivery));
+        }
+
+        await store.AdvanceRollupWatermarkAsync(watermark);
+    }
 
     public static PricedInvocation Invocation(
         DateTimeOffset timestamp,

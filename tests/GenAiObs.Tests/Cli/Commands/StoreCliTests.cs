@@ -85,12 +85,7 @@ public sealed class StoreCliTests
         var records = AggregateReportTests.Invocations();
         using var client = DynamoDbClientFactory.Create(_endpoint, "us-east-1");
         var store = new DynamoDbAggregateStore(client, table);
-        foreach (var delivery in new[] { AggregateBuilder.Build("delivery-1", records.Take(3), []), AggregateBuilder.Build("delivery-2", records.Skip(3), []) })
-        {
-            Assert.True(await store.PutDeltaAsync(DeferredAggregation.WindowOf(delivery), delivery));
-        }
-
-        await store.AdvanceRollupWatermarkAsync(T0 - Buckets.FineWidth);
+        await StoreTestData.LeaveAsDeltasAsync(store, new[] { AggregateBuilder.Build("delivery-1", records.Take(3), []), AggregateBuilder.Build("delivery-2", records.Skip(3), []) }, T0 - Buckets.FineWidth);
         var summary = new InvocationSummary();
         records.ForEach(summary.Add);
         using var replayJson = AggregateReportTests.Write(writer => summary.WriteJson(writer, includeRejected: false));
