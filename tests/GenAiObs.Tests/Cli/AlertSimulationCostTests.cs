@@ -71,34 +71,15 @@ public sealed class AlertSimulationCostTests
     }
 
     /// <summary>The in-memory store, counting the items its queries return.</summary>
-    private class UnversionedCountingStore(InMemoryAggregateStore inner) : IAggregateStore
+    private class UnversionedCountingStore(InMemoryAggregateStore inner) : ForwardingAggregateStore(inner)
     {
-        protected InMemoryAggregateStore Inner { get; } = inner;
-
         public long ItemsRead { get; private set; }
 
-        public Task<ApplyResult> ApplyBatchAsync(AggregateBatch batch, CancellationToken cancellationToken = default) => Inner.ApplyBatchAsync(batch, cancellationToken);
-
-        public Task<IReadOnlyList<HourMark>> GetMarkedHoursAsync(CancellationToken cancellationToken = default) => Inner.GetMarkedHoursAsync(cancellationToken);
-
-        public Task<bool> ClearHourMarkAsync(HourMark mark, CancellationToken cancellationToken = default) => Inner.ClearHourMarkAsync(mark, cancellationToken);
-
-        public async Task<IReadOnlyList<AggregateItem>> GetSeriesAsync(string key, Granularity granularity, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default) =>
+        public override async Task<IReadOnlyList<AggregateItem>> GetSeriesAsync(string key, Granularity granularity, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default) =>
             Counted(await Inner.GetSeriesAsync(key, granularity, from, to, cancellationToken));
 
-        public async Task<IReadOnlyList<AggregateItem>> GetItemsAsync(string keyPrefix, Granularity granularity, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default) =>
+        public override async Task<IReadOnlyList<AggregateItem>> GetItemsAsync(string keyPrefix, Granularity granularity, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default) =>
             Counted(await Inner.GetItemsAsync(keyPrefix, granularity, from, to, cancellationToken));
-
-        public Task<int> PutRollupAsync(Granularity granularity, DateTimeOffset bucketStart, IReadOnlyDictionary<string, AggregateCounters> items, CancellationToken cancellationToken = default) =>
-            Inner.PutRollupAsync(granularity, bucketStart, items, cancellationToken);
-
-        public Task<Baseline?> GetBaselineAsync(string key, DateOnly day, CancellationToken cancellationToken = default) => Inner.GetBaselineAsync(key, day, cancellationToken);
-
-        public Task PutBaselinesAsync(IReadOnlyList<Baseline> baselines, CancellationToken cancellationToken = default) => Inner.PutBaselinesAsync(baselines, cancellationToken);
-
-        public Task<DateTimeOffset?> GetWatermarkAsync(string name, CancellationToken cancellationToken = default) => Inner.GetWatermarkAsync(name, cancellationToken);
-
-        public Task<bool> AdvanceWatermarkAsync(string name, DateTimeOffset hour, CancellationToken cancellationToken = default) => Inner.AdvanceWatermarkAsync(name, hour, cancellationToken);
 
         private IReadOnlyList<AggregateItem> Counted(IReadOnlyList<AggregateItem> items)
         {

@@ -10,6 +10,7 @@ using GenAiObs.Functions;
 using GenAiObs.Functions.Runtime;
 using GenAiObs.Tests.Metrics;
 using GenAiObs.Tests.Parsing;
+using GenAiObs.Tests.Rules;
 using Xunit;
 
 namespace GenAiObs.Tests.Kinesis;
@@ -209,34 +210,11 @@ public sealed class KinesisStreamFunctionTests
     }
 
     /// <summary>A store whose n-th <see cref="ApplyBatchAsync"/> call (1-based) throws, as a table that stays throttled does after the client's retries.</summary>
-    private sealed class FailingStore(InMemoryAggregateStore inner, int failOnCall) : IAggregateStore
+    private sealed class FailingStore(InMemoryAggregateStore inner, int failOnCall) : ForwardingAggregateStore(inner)
     {
         private int _calls;
 
-        public InMemoryAggregateStore Inner => inner;
-
-        public Task<ApplyResult> ApplyBatchAsync(AggregateBatch batch, CancellationToken cancellationToken = default) =>
-            Interlocked.Increment(ref _calls) == failOnCall ? throw new TimeoutException("store unavailable") : inner.ApplyBatchAsync(batch, cancellationToken);
-
-        public Task<IReadOnlyList<AggregateItem>> GetSeriesAsync(string key, Granularity granularity, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default) =>
-            inner.GetSeriesAsync(key, granularity, from, to, cancellationToken);
-
-        public Task<IReadOnlyList<AggregateItem>> GetItemsAsync(string keyPrefix, Granularity granularity, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default) =>
-            inner.GetItemsAsync(keyPrefix, granularity, from, to, cancellationToken);
-
-        public Task<int> PutRollupAsync(Granularity granularity, DateTimeOffset bucketStart, IReadOnlyDictionary<string, AggregateCounters> items, CancellationToken cancellationToken = default) =>
-            inner.PutRollupAsync(granularity, bucketStart, items, cancellationToken);
-
-        public Task<Baseline?> GetBaselineAsync(string key, DateOnly day, CancellationToken cancellationToken = default) => inner.GetBaselineAsync(key, day, cancellationToken);
-
-        public Task PutBaselinesAsync(IReadOnlyList<Baseline> baselines, CancellationToken cancellationToken = default) => inner.PutBaselinesAsync(baselines, cancellationToken);
-
-        public Task<DateTimeOffset?> GetWatermarkAsync(string name, CancellationToken cancellationToken = default) => inner.GetWatermarkAsync(name, cancellationToken);
-
-        public Task<bool> AdvanceWatermarkAsync(string name, DateTimeOffset hour, CancellationToken cancellationToken = default) => inner.AdvanceWatermarkAsync(name, hour, cancellationToken);
-
-        public Task<IReadOnlyList<HourMark>> GetMarkedHoursAsync(CancellationToken cancellationToken = default) => inner.GetMarkedHoursAsync(cancellationToken);
-
-        public Task<bool> ClearHourMarkAsync(HourMark mark, CancellationToken cancellationToken = default) => inner.ClearHourMarkAsync(mark, cancellationToken);
+        public override Task<ApplyResult> ApplyBatchAsync(AggregateBatch batch, CancellationToken cancellationToken = default) =>
+            Interlocked.Increment(ref _calls) == failOnCall ? throw new TimeoutException("store unavailable") : Inner.ApplyBatchAsync(batch, cancellationToken);
     }
 }
