@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -120,12 +121,21 @@ public sealed class EmfSerializer
             return byMinute != 0 ? byMinute : CompareDimensions(a.Key.Dimensions, b.Key.Dimensions);
         });
 
+        // Groups are sorted by minute: the units of one minute are packed together, then written.
         var count = 0;
+        var units = new List<GroupDocument>();
         foreach (var group in groups)
         {
-            count += SerializeGroup(group.Key.Minute, group.Key.Dimensions, group.Value, buffer, writer, sink);
+            if (units.Count > 0 && units[0].Minute != group.Key.Minute)
+            {
+                count += WritePacked(units, buffer, writer, sink);
+                units.Clear();
+            }
+
+            AddUnits(group.Key.Minute, group.Key.Dimensions, group.Value, buffer, writer, units);
         }
 
+        count += WritePacked(units, buffer, writer, sink);
         return count;
     }
 
@@ -137,15 +147,19 @@ public sealed class EmfSerializer
         }
     }
 
-    private int SerializeGroup(
+    /// <summary>
+    /// The documents one (minute, dimension set) group needs on its own, as units for
+    /// <see cref="WritePacked"/>: one, unless it has more than 100 metrics, a metric with more than
+    /// 100 values or more bytes than one log event holds.
+    /// </summary>
+    private void AddUnits(
         long minute,
         DimensionSet dimensions,
         Dictionary<string, MetricSeries> metrics,
         ArrayBufferWriter<byte> buffer,
         Utf8JsonWriter writer,
-        DocumentSink sink)
+        List<GroupDocument> units)
     {
-        var documents = 0;
         var dims = NormaliseDimensions(dimensions);
         var dimensionNames = new HashSet<string>(dims.Select(d => d.Key), StringComparer.Ordinal);
         var properties = NormaliseProperties(dimensions, dimensionNames, metrics);
@@ -160,7 +174,7 @@ public sealed class EmfSerializer
                 throw new InvalidOperationException($"Metric name '{series.Name}' collides with a dimension or the _aws member.");
             }
 
-            var values = series.Values.Where(double.IsFinite).ToArray();
+            var values = series.Values.Where(double.IsFinite).Select(Significant).ToArray();
             if (values.Length == 0)
             {
                 continue;
@@ -172,9 +186,10 @@ public sealed class EmfSerializer
         // Numeric properties alone make a plain log line (no directive); no value at all, no document.
         if (chunked.Count == 0)
         {
-            return 0;
+            return;
         }
 
+        var hasProperties = properties.Count > 0 || chunked.Exists(c => c.Series.IsProperty);
         var baseBytes = MeasureBase(minute, dims, properties, chunked.Exists(c => !c.Series.IsProperty), buffer, writer);
         var rounds = chunked.Max(c => c.Chunks.Count);
         var pending = new List<(MetricSeries Series, double[] Values)>();
@@ -182,7 +197,7 @@ public sealed class EmfSerializer
         {
             // Round r holds the r-th chunk of every metric that has one: a metric appears at most
             // once per document because each metric is a single top-level member.
-            pending.Clear();
+            pending = [];
             var size = baseBytes;
             foreach (var (series, chunks) in chunked)
             {
@@ -195,10 +210,8 @@ public sealed class EmfSerializer
                 if (pending.Count > 0 &&
                     (pending.Count == _limits.MaxMetricsPerDirective || size + cost > _limits.MaxDocumentBytes))
                 {
-                    WriteDocument(minute, dims, properties, pending, buffer, writer);
-                    sink(buffer.WrittenSpan);
-                    documents++;
-                    pending.Clear();
+                    units.Add(new GroupDocument(minute, dims, properties, pending, size, hasProperties));
+                    pending = [];
                     size = baseBytes;
                 }
 
@@ -208,13 +221,60 @@ public sealed class EmfSerializer
 
             if (pending.Count > 0)
             {
-                WriteDocument(minute, dims, properties, pending, buffer, writer);
-                sink(buffer.WrittenSpan);
-                documents++;
+                units.Add(new GroupDocument(minute, dims, properties, pending, size, hasProperties));
             }
         }
+    }
 
-        return documents;
+    /// <summary>
+    /// Writes the units of one minute as few documents as the specification allows. A unit joins
+    /// an earlier document when every member both have holds the same value there (dimension
+    /// values, metric values): each directive then reads exactly the members its unit had, so
+    /// CloudWatch extracts the same data points (EMF specification: <c>CloudWatchMetrics</c> is an
+    /// array of directives, each with an array of dimension sets, all referring to the root
+    /// members). A unit with properties (an attribution or quality document) is never joined nor
+    /// joined to: Logs Insights and Contributor Insights select those lines by their members, so
+    /// they must keep exactly their own. Measured on the cost simulation (5 models, 40 principals,
+    /// 1M invocations a month, 3.8 records a delivery): 13.2 documents and 3,695 bytes a delivery before.
+    /// </summary>
+    private int WritePacked(List<GroupDocument> units, ArrayBufferWriter<byte> buffer, Utf8JsonWriter writer, DocumentSink sink)
+    {
+        var documents = new List<PackedDocument>();
+        foreach (var unit in units)
+        {
+            var target = unit.HasProperties ? null : documents.Find(d => d.Accepts(unit, _limits.MaxDocumentBytes));
+            if (target is null)
+            {
+                target = new PackedDocument();
+                documents.Add(target);
+            }
+
+            target.Add(unit);
+        }
+
+        foreach (var document in documents)
+        {
+            buffer.ResetWrittenCount();
+            writer.Reset(buffer);
+            WritePackedDocument(writer, document);
+            writer.Flush();
+            sink(buffer.WrittenSpan);
+        }
+
+        return documents.Count;
+    }
+
+    /// <summary>
+    /// <paramref name="value"/> to 15 significant digits: counters are sums of decimal amounts in
+    /// doubles, whose last bits are noise (0.0035439599999999996 for 0.00354396); 15 digits is what
+    /// a double holds exactly, so nothing measured is lost and the shortest form is written.
+    /// </summary>
+    internal static double Significant(double value)
+    {
+        Span<char> text = stackalloc char[32];
+        return value.TryFormat(text, out var written, "G15", CultureInfo.InvariantCulture)
+            ? double.Parse(text[..written], CultureInfo.InvariantCulture)
+            : value;
     }
 
     private List<KeyValuePair<string, string>> NormaliseDimensions(DimensionSet dimensions)
@@ -301,18 +361,80 @@ public sealed class EmfSerializer
         return buffer.WrittenCount - 5 + 2;
     }
 
-    private void WriteDocument(
-        long minute,
-        List<KeyValuePair<string, string>> dims,
-        List<KeyValuePair<string, string>> properties,
-        List<(MetricSeries Series, double[] Values)> metrics,
-        ArrayBufferWriter<byte> buffer,
-        Utf8JsonWriter writer)
+    /// <summary>
+    /// One packed document: the <c>_aws</c> block with one directive per distinct list of metric
+    /// definitions (each naming the dimension sets of the units that share it), then every member
+    /// once. A document whose units define no metric is a plain JSON line.
+    /// </summary>
+    private void WritePackedDocument(Utf8JsonWriter writer, PackedDocument document)
     {
-        buffer.ResetWrittenCount();
-        writer.Reset(buffer);
-        WriteDocumentCore(writer, minute, dims, properties, metrics, metrics.Exists(m => !m.Series.IsProperty));
-        writer.Flush();
+        writer.WriteStartObject();
+        var directives = document.Directives();
+        if (directives.Count > 0)
+        {
+            writer.WriteStartObject("_aws");
+            writer.WriteNumber("Timestamp", document.Units[0].Minute);
+            writer.WriteStartArray("CloudWatchMetrics");
+            foreach (var (dimensionSets, definitions) in directives)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("Namespace", _namespace);
+                writer.WriteStartArray("Dimensions");
+                foreach (var set in dimensionSets)
+                {
+                    writer.WriteStartArray();
+                    foreach (var name in set)
+                    {
+                        writer.WriteStringValue(name);
+                    }
+
+                    writer.WriteEndArray();
+                }
+
+                writer.WriteEndArray();
+                writer.WriteStartArray("Metrics");
+                foreach (var series in definitions)
+                {
+                    WriteDefinition(writer, series);
+                }
+
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        var written = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var unit in document.Units)
+        {
+            foreach (var (name, value) in unit.Dimensions)
+            {
+                if (written.Add(name))
+                {
+                    writer.WriteString(name, value);
+                }
+            }
+
+            foreach (var (name, value) in unit.Properties)
+            {
+                if (written.Add(name))
+                {
+                    writer.WriteString(name, value);
+                }
+            }
+
+            foreach (var (series, values) in unit.Metrics)
+            {
+                if (written.Add(series.Name))
+                {
+                    WriteMember(writer, series.Name, values);
+                }
+            }
+        }
+
+        writer.WriteEndObject();
     }
 
     /// <summary>One document; without <paramref name="withDirective"/> a plain JSON line of the same members (no metric to define).</summary>
