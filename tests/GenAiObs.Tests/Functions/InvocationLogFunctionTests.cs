@@ -32,7 +32,7 @@ public sealed class InvocationLogFunctionTests
         Assert.Equal(3, summary.RootElement.GetProperty("invocations").GetInt32());
         Assert.Equal(1, summary.RootElement.GetProperty("rejected").GetInt32());
         var documents = EmfSpec.ParseLines(stdout.ToString());
-        Assert.Equal(documents.Count, summary.RootElement.GetProperty("emfDocuments").GetInt32());
+        Assert.Equal(EmfSpec.CountLines(stdout.ToString()), summary.RootElement.GetProperty("emfDocuments").GetInt32());
         Assert.Equal(3, documents.Where(d => d.HasDimensions(["Service"])).Sum(d => d.Values.GetValueOrDefault("Invocations", [0]).Sum()));
         var log = JsonDocument.Parse(stderr.ToString().Trim()).RootElement;
         Assert.Equal("WARN", log.GetProperty("level").GetString());

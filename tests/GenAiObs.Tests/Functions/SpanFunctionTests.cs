@@ -44,7 +44,7 @@ public sealed class SpanFunctionTests
         Assert.Matches("^[0-9a-f]{32}$", root.GetProperty("batchId").GetString());
 
         var documents = EmfSpec.ParseLines(stdout.ToString());
-        Assert.Equal(documents.Count, root.GetProperty("emfDocuments").GetInt32());
+        Assert.Equal(EmfSpec.CountLines(stdout.ToString()), root.GetProperty("emfDocuments").GetInt32());
         Assert.All(documents, d => Assert.Equal("GenAI/Observability", d.Namespace));
         var weather = documents.Where(d => d.HasDimensions(["Service", "Environment"]) && d.Dimensions["Service"] == "weather_assistant.DEFAULT").ToList();
         Assert.Equal(2, Sum(weather, "AgentInvocations"));
@@ -199,7 +199,7 @@ public sealed class SpanBootstrapEndToEndTests
         using var summary = JsonDocument.Parse(posted.Body);
         Assert.Equal(20, summary.RootElement.GetProperty("spans").GetInt32());
         Assert.Equal(1, summary.RootElement.GetProperty("rejected").GetInt32());
-        var documents = process.StandardOutput.Select(line => EmfSpec.Parse(Encoding.UTF8.GetBytes(line))).ToList();
+        var documents = process.StandardOutput.SelectMany(line => EmfSpec.ParseViews(Encoding.UTF8.GetBytes(line))).ToList();
         Assert.All(documents, d => Assert.Equal("GenAI/E2E", d.Namespace));
         Assert.Equal(9, documents.Where(d => d.HasDimensions(["Service", "Environment"]))
             .Sum(d => d.Values.TryGetValue("ModelCalls", out var v) ? v.Sum() : 0));

@@ -289,14 +289,98 @@ public sealed class EmfSerializerTests
     {
         var batch = new MetricBatch();
         batch.AddCount(ByModel, "Invocations", 1, Minute);
-        batch.AddCount(DimensionSet.Of(("Service", "genai")), "Invocations", 1, Minute);
+        batch.AddCount(DimensionSet.Of(("Service", "genai")), "Invocations", 1, Minute + 60_000);
         using var output = new StringWriter();
 
         var written = new EmfSerializer().WriteLines(batch, output);
 
         Assert.Equal(2, written);
         Assert.EndsWith("\n", output.ToString(), StringComparison.Ordinal);
+        Assert.Equal(2, EmfSpec.CountLines(output.ToString()));
         Assert.Equal(2, EmfSpec.ParseLines(output.ToString()).Count);
+    }
+
+    [Fact]
+    public void Serialize_WhenGroupsOfAMinuteShareNoMemberWithAnotherValue_ShouldWriteThemAsOneDocumentWithADirectiveEach()
+    {
+        var batch = new MetricBatch();
+        var total = batch.Dimensions("Service", "genai");
+        batch.AddCount(total, "CostUsd", 0.25, Minute, MetricUnit.None);
+        batch.AddCount(total, "Invocations", 2, Minute);
+        batch.AddCount(batch.Dimensions("Service", "genai", "Environment", "prod"), "CostUsd", 0.25, Minute, MetricUnit.None);
+        batch.AddCount(batch.Dimensions("Service", "genai", "Team", "search"), "CostUsd", 0.25, Minute, MetricUnit.None);
+        batch.AddCount(batch.Dimensions("Service", "genai", "StopReason", "end_turn"), "StopReasonCount", 2, Minute);
+
+        var lines = new EmfSerializer().Serialize(batch);
+        var views = EmfSpec.ParseAll(lines);
+
+        var line = Assert.Single(lines);
+        using var json = System.Text.Json.JsonDocument.Parse(line);
+        var directives = json.RootElement.GetProperty("_aws").GetProperty("CloudWatchMetrics");
+        Assert.Equal(3, directives.GetArrayLength());
+        Assert.Equal(4, views.Count);
+        Assert.Equal([0.25], views.Single(v => v.HasDimensions(["Service"])).Values["CostUsd"]);
+        Assert.Equal([2.0], views.Single(v => v.HasDimensions(["Service"])).Values["Invocations"]);
+        Assert.Equal([0.25], views.Single(v => v.HasDimensions(["Service", "Environment"])).Values["CostUsd"]);
+        Assert.Equal(["CostUsd"], views.Single(v => v.HasDimensions(["Service", "Team"])).Definitions.Select(d => d.Name));
+        Assert.Equal("search", views.Single(v => v.HasDimensions(["Service", "Team"])).Dimensions["Team"]);
+        Assert.Equal([2.0], views.Single(v => v.HasDimensions(["Service", "StopReason"])).Values["StopReasonCount"]);
+        Assert.All(views, v => Assert.Empty(v.Properties));
+        Assert.All(views, v => Assert.Empty(v.PropertyValues));
+    }
+
+    [Fact]
+    public void Serialize_WhenGroupsOfAMinuteHoldDifferentValuesOfOneMember_ShouldKeepThemInSeparateDocuments()
+    {
+        var batch = new MetricBatch();
+        batch.AddCount(batch.Dimensions("Service", "genai"), "CostUsd", 0.75, Minute, MetricUnit.None);
+        batch.AddCount(batch.Dimensions("Service", "genai", "ModelId", "model-a"), "CostUsd", 0.25, Minute, MetricUnit.None);
+        batch.AddCount(batch.Dimensions("Service", "genai", "ModelId", "model-b"), "CostUsd", 0.5, Minute, MetricUnit.None);
+        batch.AddCount(batch.Dimensions("Service", "other-service"), "Invocations", 1, Minute);
+
+        var lines = new EmfSerializer().Serialize(batch);
+        var views = EmfSpec.ParseAll(lines);
+
+        // CostUsd differs between the first three, ModelId between the model groups, Service for the last.
+        Assert.Equal(4, lines.Count);
+        Assert.Equal([0.25], views.Single(v => v.HasDimensions(["Service", "ModelId"]) && v.Dimensions["ModelId"] == "model-a").Values["CostUsd"]);
+        Assert.Equal([0.5], views.Single(v => v.HasDimensions(["Service", "ModelId"]) && v.Dimensions["ModelId"] == "model-b").Values["CostUsd"]);
+        Assert.Equal([0.75], views.Single(v => v.HasDimensions(["Service"]) && v.Dimensions["Service"] == "genai").Values["CostUsd"]);
+    }
+
+    [Fact]
+    public void Serialize_WhenAGroupHasProperties_ShouldNeverShareItsDocument()
+    {
+        var batch = new MetricBatch();
+        var total = batch.Dimensions("Service", "genai");
+        var attribution = batch.WithProperties(total, [("Principal", "role/alice"), ("ModelId", "model-a")]);
+        batch.AddProperty(attribution, "CostUsd", 0.25, Minute);
+        batch.AddCount(total, "CostUsd", 0.25, Minute, MetricUnit.None);
+        batch.AddCount(batch.Dimensions("Service", "genai", "ModelId", "model-a"), "CostUsd", 0.25, Minute, MetricUnit.None);
+
+        var lines = new EmfSerializer().Serialize(batch).Select(Encoding.UTF8.GetString).ToList();
+
+        // Logs Insights and Contributor Insights select attribution lines by their members: they keep exactly their own.
+        Assert.Equal(2, lines.Count);
+        var plain = EmfSpec.Parse(Encoding.UTF8.GetBytes(Assert.Single(lines, l => l.Contains("Principal", StringComparison.Ordinal))));
+        Assert.False(plain.HasDirective);
+        Assert.Equal(["CostUsd"], plain.PropertyValues.Keys);
+        Assert.Equal(["ModelId", "Principal", "Service"], plain.Properties.Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Serialize_WhenCountersSumDecimalAmounts_ShouldWriteFifteenSignificantDigits()
+    {
+        var batch = new MetricBatch();
+        var total = batch.Dimensions("Service", "genai");
+        batch.AddCount(total, "CostUsd", 0.0035439599999999996, Minute, MetricUnit.None);
+        batch.AddObservation(total, "TimeToFirstToken", 1686.25, Minute);
+
+        var line = Encoding.UTF8.GetString(Assert.Single(new EmfSerializer().Serialize(batch)));
+
+        using var json = System.Text.Json.JsonDocument.Parse(line);
+        Assert.Equal("0.00354396", json.RootElement.GetProperty("CostUsd").GetRawText());
+        Assert.Equal(1686.25, json.RootElement.GetProperty("TimeToFirstToken").GetDouble());
     }
 
     [Fact]

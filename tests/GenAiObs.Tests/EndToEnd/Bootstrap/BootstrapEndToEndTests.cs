@@ -63,7 +63,7 @@ public sealed class BootstrapEndToEndTests
         }
 
         // stdout carries only EMF documents and plain attribution lines; each one is checked against the spec.
-        var documents = process.StandardOutput.Select(line => EmfSpec.Parse(Encoding.UTF8.GetBytes(line))).ToList();
+        var documents = process.StandardOutput.SelectMany(line => EmfSpec.ParseViews(Encoding.UTF8.GetBytes(line))).ToList();
         Assert.All(documents.Where(d => d.HasDirective), d => Assert.Equal("GenAI/E2E", d.Namespace));
         var totals = documents.Where(d => d.HasDimensions(["Service"])).ToList();
         var attribution = documents.Where(d => d.Properties.ContainsKey("Principal")).ToList();

@@ -59,7 +59,7 @@ public sealed class PiiCanaryBootstrapTests(PublishedBootstrap bootstrap, Store.
         PiiCanary.AssertAbsent("bootstrap stderr (logs)", process.StandardError);
         PiiCanary.AssertAbsent("DynamoDB items", items);
         Assert.NotEmpty(process.StandardError);
-        var emf = process.StandardOutput.Select(line => EmfSpec.Parse(Encoding.UTF8.GetBytes(line))).ToList();
+        var emf = process.StandardOutput.SelectMany(line => EmfSpec.ParseViews(Encoding.UTF8.GetBytes(line))).ToList();
         Assert.Contains(emf, d => d.Values.ContainsKey("RejectedRecords"));
         Assert.NotEmpty(items);
     }

@@ -334,7 +334,7 @@ public sealed class StoreFaultInjectionTests(DynaliteTableFixture table) : IClas
 
     private static double PublishedInvocations(FunctionHarness harness) =>
         harness.StdoutLines
-            .Select(line => EmfSpec.Parse(Encoding.UTF8.GetBytes(line)))
+            .SelectMany(line => EmfSpec.ParseViews(Encoding.UTF8.GetBytes(line)))
             .Where(d => d.HasDimensions(["Service"]))
             .Sum(d => d.Values.GetValueOrDefault("Invocations", [0]).Sum());
 
