@@ -31,8 +31,9 @@ public sealed record EmfLimits(
 /// object per line. Each (minute, dimension set) group becomes as few documents as the limits
 /// allow: one, unless it has more than 100 metrics, a metric with more than 100 values (the values
 /// are spread over several documents, so CloudWatch still sees every raw value for percentiles) or
-/// more bytes than one log event holds. Output order is deterministic: groups by minute, then by
-/// dimension names and values (ordinal); metrics by name.
+/// more bytes than one log event holds; then the documents of a minute that hold no member with
+/// different values share lines (see <see cref="WritePacked"/>). Output order is deterministic:
+/// groups by minute, then by dimension names and values (ordinal); metrics by name.
 /// <para>
 /// Log ingestion is billed by the byte, so documents say no more than the specification needs:
 /// a metric definition leaves out <c>Unit</c> when it is <c>None</c> and always leaves out

@@ -140,8 +140,17 @@ public static class InvocationMetricsBuilder
             }
         }
 
-        // RejectedRecords is always published at the service level, so an alarm on it sees 0.
-        batch.AddCount(total, InvocationMetricNames.RejectedRecords, 0, batchTimestampMs);
+        // RejectedRecords is always published at the service level, so an alarm on it sees 0. The 0
+        // goes into the minute of the delivery's latest record when it has records: that minute's
+        // totals document carries it (the delivery arrives after its records, often in a later
+        // minute, where the 0 alone would cost a document of its own).
+        var heartbeatMs = batchTimestampMs;
+        if (invocations.Count > 0)
+        {
+            heartbeatMs = invocations.Max(i => i.Record.Timestamp).ToUnixTimeMilliseconds();
+        }
+
+        batch.AddCount(total, InvocationMetricNames.RejectedRecords, 0, heartbeatMs);
         foreach (var rejection in rejections)
         {
             var count = Math.Max(rejection.Count, 1);

@@ -158,6 +158,15 @@ public sealed class InvocationMetricsBuilderTests
     }
 
     [Fact]
+    public void Build_WhenTheDeliveryArrivesAMinuteAfterItsRecords_ShouldPublishTheZeroRejectedRecordsInTheRecordsMinute()
+    {
+        var batch = InvocationMetricsBuilder.Build([Invocation(Haiku)], [], Options, T0.AddMinutes(1).ToUnixTimeMilliseconds());
+
+        var minutes = batch.Groups.Where(g => g.Key.Dimensions.DimensionPairs.SequenceEqual(Set(("Service", "chat-api")).Pairs)).Select(g => g.Key.Minute).Distinct();
+        Assert.Equal([T0.ToUnixTimeMilliseconds() - (T0.ToUnixTimeMilliseconds() % 60_000)], minutes);
+    }
+
+    [Fact]
     public void Build_WhenBatchIsRich_ShouldUseOnlyTheDocumentedDimensionSets()
     {
         var invocations = new[]
