@@ -159,7 +159,10 @@ internal sealed class SubscriptionBatchPipeline
         }
         else
         {
-            _log.Info($"{_logLabel} processed.", context.RequestId, [.. counts, .. aggregateCounts]);
+            // One such line per delivery, billed by the byte as log ingestion: the counts that are 0
+            // (rejected, controlMessages, aggregateItemsAlreadyApplied on a routine delivery) are left
+            // out; a reader sums an absent count as 0. The WARN line above keeps every count.
+            _log.Info($"{_logLabel} processed.", context.RequestId, [.. counts.Where(c => c.Value != 0), .. aggregateCounts.Where(c => c.Value != 0)]);
         }
 
         return Summary(result.BatchId, counts, aggregates is null ? [] : aggregateCounts);

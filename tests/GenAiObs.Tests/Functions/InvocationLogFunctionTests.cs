@@ -90,6 +90,28 @@ public sealed class InvocationLogFunctionTests
         Assert.Equal(indexRequests ? 1 : 0, (await index.GetAsync([IndexedRequest.ForRequest("req-7")])).Count);
     }
 
+    [Fact]
+    public async Task HandleAsync_WhenADeliveryIsRoutine_ShouldLogOneInfoLineWithoutItsZeroCounts()
+    {
+        var (function, _, stderr) = Create();
+        var delivery = TestEvents.SubscriptionEvent(TestEvents.DataMessage(TestEvents.CompactFixture("converse-anthropic.json"), TestEvents.CompactFixture("invoke-llama.json")));
+
+        var response = await function.HandleAsync(delivery, Context, CancellationToken.None);
+
+        // The response still carries every count; the line (billed per byte, one per delivery) only those not 0.
+        using var summary = JsonDocument.Parse(response);
+        Assert.Equal(0, summary.RootElement.GetProperty("rejected").GetInt32());
+        Assert.Equal(0, summary.RootElement.GetProperty("controlMessages").GetInt32());
+        var line = JsonDocument.Parse(stderr.ToString().Trim()).RootElement;
+        Assert.Equal("INFO", line.GetProperty("level").GetString());
+        var counts = line.GetProperty("counts").EnumerateObject().ToDictionary(c => c.Name, c => c.Value.GetInt64());
+        Assert.Equal(2, counts["invocations"]);
+        Assert.Equal(2, counts["events"]);
+        Assert.True(counts["emfDocuments"] > 0);
+        Assert.DoesNotContain(counts, c => c.Value == 0);
+        Assert.False(counts.ContainsKey("rejected"));
+    }
+
     [Theory]
     [InlineData("not json at all")]
     [InlineData("{\"awslogs\":{\"data\":\"!!!not-base64!!!\"}}")]
