@@ -241,13 +241,21 @@ public sealed class EmfSerializer
     private int WritePacked(List<GroupDocument> units, ArrayBufferWriter<byte> buffer, Utf8JsonWriter writer, DocumentSink sink)
     {
         var documents = new List<PackedDocument>();
+
+        // The documents without properties, the only ones a unit may join: a large delivery has
+        // thousands of attribution documents a minute but only tens of others.
+        var shared = new List<PackedDocument>();
         foreach (var unit in units)
         {
-            var target = unit.HasProperties ? null : documents.Find(d => d.Accepts(unit, _limits.MaxDocumentBytes));
+            var target = unit.HasProperties ? null : shared.Find(d => d.Accepts(unit, _limits.MaxDocumentBytes));
             if (target is null)
             {
                 target = new PackedDocument();
                 documents.Add(target);
+                if (!unit.HasProperties)
+                {
+                    shared.Add(target);
+                }
             }
 
             target.Add(unit);
