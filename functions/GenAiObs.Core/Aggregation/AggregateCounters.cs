@@ -45,7 +45,9 @@ public sealed class AggregateCounters
             return;
         }
 
-        _values[name] = _values.TryGetValue(name, out var existing) ? existing + value : value;
+        // One hash look-up instead of a read and a write: the alert simulation's sums add a few
+        // million counters, and string hashing was a tenth of its time.
+        System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_values, name, out _) += value;
     }
 
     public void Merge(AggregateCounters other)
