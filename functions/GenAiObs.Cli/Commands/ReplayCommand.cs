@@ -118,6 +118,7 @@ public sealed class ReplayCommand
         // All threads (reader, consumer, JIT, GC) since the process started: on a shared or small
         // machine this says more than the wall time about what the processing cost.
         var processingCpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var heapAfterProcessing = GC.GetGCMemoryInfo();
 
         // Per feature, variant and template: from the same aggregates the Lambdas write (read before
         // the alert simulation runs maintenance on the store).
@@ -156,13 +157,22 @@ public sealed class ReplayCommand
             var seconds = Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
             await stderr.WriteLineAsync(string.Create(
                 CultureInfo.InvariantCulture,
-                $"replay stats: {events} events, {messageBytes / 1048576.0:F2} MB of log data processed (decode, parse, price, aggregate) in {seconds:F3} s (process CPU {processingCpu.TotalSeconds:F3} s) — {events / seconds:F0} records/s, {messageBytes / 1048576.0 / seconds:F1} MB/s; {(alerts is null ? "alert evaluation not run (--no-alerts)" : $"alert evaluation {evaluation.Elapsed.TotalSeconds:F3} s")}; peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0} MB"))
+                $"replay stats: {events} events, {messageBytes / 1048576.0:F2} MB of log data processed (decode, parse, price, aggregate) in {seconds:F3} s (process CPU {processingCpu.TotalSeconds:F3} s) — {events / seconds:F0} records/s, {messageBytes / 1048576.0 / seconds:F1} MB/s; {(alerts is null ? "alert evaluation not run (--no-alerts)" : $"alert evaluation {evaluation.Elapsed.TotalSeconds:F3} s")}; peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0} MB; {HeapFigures(heapAfterProcessing, GC.GetGCMemoryInfo())}"))
                 .ConfigureAwait(false);
             await stderr.WriteLineAsync(stages.Describe(reader.DecompressedBytesRead)).ConfigureAwait(false);
         }
 
         return 0;
     }
+
+    /// <summary>
+    /// The managed heap as of the last collection before and after the alert simulation (size, then
+    /// committed memory) and the collections so far: what of the working set is the heap, and
+    /// whether it grows with the input (issue #13: peak memory independent of the input's size).
+    /// </summary>
+    private static string HeapFigures(GCMemoryInfo afterProcessing, GCMemoryInfo atEnd) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"GC heap {afterProcessing.HeapSizeBytes / 1048576.0:F0} MB ({afterProcessing.TotalCommittedBytes / 1048576.0:F0} MB committed) after processing, {atEnd.HeapSizeBytes / 1048576.0:F0} MB ({atEnd.TotalCommittedBytes / 1048576.0:F0} MB) at the end; {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} gen0/1/2 collections");
 
     /// <summary>Fails fast, before any work, when an input cannot be opened; returns the inputs' total size.</summary>
     private static long CheckReadable(IReadOnlyList<string> files)
