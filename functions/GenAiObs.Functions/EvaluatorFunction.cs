@@ -93,8 +93,8 @@ public sealed class EvaluatorFunction : ILambdaFunction
             services.Time,
             new EvaluatorOptions { Maintenance = MaintenanceSettings.Default with { Limits = services.Settings.Limits } },
             retention: table.Retention,
-            readView: deferred ? items => new PendingDeltaAggregateReader(items, store, services.Time, table.Retention) : null);
-        return new EvaluatorFunction(evaluator, services.Logger, deferred ? new DeltaRollup(store, store) : null, services.Time);
+            readView: deferred ? items => new PendingDeltaAggregateReader(items, store, services.Time, table.Retention, services.Settings.Limits) : null);
+        return new EvaluatorFunction(evaluator, services.Logger, deferred ? new DeltaRollup(store, store, limits: services.Settings.Limits) : null, services.Time);
     }
 
     public async Task<byte[]> HandleAsync(ReadOnlyMemory<byte> eventBody, InvocationContext context, CancellationToken cancellationToken)

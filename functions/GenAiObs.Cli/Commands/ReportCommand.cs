@@ -96,7 +96,7 @@ public sealed class ReportCommand
 
         if (store is IAggregateDeltaStore deltas)
         {
-            store = new PendingDeltaAggregateReader(store, deltas, _time, options.Retention);
+            store = new PendingDeltaAggregateReader(store, deltas, _time, options.Retention, options.Limits);
         }
 
         try

@@ -1,14 +1,17 @@
 using GenAiObs.Adapters.DynamoDb;
+using GenAiObs.Adapters.Configuration;
 using GenAiObs.Core.Aggregation;
+using GenAiObs.Core.Cardinality;
 
 namespace GenAiObs.Cli.Commands;
 
 /// <summary>
 /// Where the store commands find the table: <c>--table</c> else <c>GENAIOBS_TABLE_NAME</c>;
 /// <c>--endpoint</c> else <c>AWS_ENDPOINT_URL_DYNAMODB</c>, then <c>AWS_ENDPOINT_URL</c>
-/// (unset: AWS itself, region from <c>AWS_REGION</c>).
+/// (unset: AWS itself, region from <c>AWS_REGION</c>). <c>GENAIOBS_MAX_VALUES</c> gives the
+/// per-bucket limits a read of deltas not rolled up yet folds them to, as the evaluator's roll-up will.
 /// </summary>
-internal sealed record StoreCommandOptions(string TableName, string? EndpointUrl, string? Region, AggregateRetention Retention)
+internal sealed record StoreCommandOptions(string TableName, string? EndpointUrl, string? Region, AggregateRetention Retention, CardinalityLimits Limits)
 {
     public static StoreCommandOptions From(IReadOnlyDictionary<string, string> variables, string? table, string? endpoint)
     {
@@ -29,11 +32,22 @@ internal sealed record StoreCommandOptions(string TableName, string? EndpointUrl
             throw new CliUsageException(ex.Message);
         }
 
+        CardinalityLimits limits;
+        try
+        {
+            limits = CardinalitySettings.Read(Get);
+        }
+        catch (SettingsException ex)
+        {
+            throw new CliUsageException(ex.Message);
+        }
+
         return new StoreCommandOptions(
             tableName.Trim(),
             endpoint ?? DynamoDbStoreSettings.EndpointFrom(Get),
             string.IsNullOrWhiteSpace(Get(DynamoDbStoreSettings.RegionVariable)) ? null : Get(DynamoDbStoreSettings.RegionVariable),
-            retention);
+            retention,
+            limits);
     }
 
     /// <summary>Reads the value after an option, or fails naming it.</summary>

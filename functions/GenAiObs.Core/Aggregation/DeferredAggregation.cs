@@ -1,3 +1,5 @@
+using GenAiObs.Core.Cardinality;
+
 namespace GenAiObs.Core.Aggregation;
 
 /// <summary>
@@ -61,14 +63,60 @@ public static class DeferredAggregation
     public static string RollupBatchId(DateTimeOffset window) => "roll#" + Buckets.Label(window, Granularity.Fine);
 
     /// <summary>
-    /// One batch holding the sum of <paramref name="batches"/>: one delta per distinct (fine
-    /// bucket, key), counters added, ordered by bucket then key — the same items and counters as
-    /// applying the batches one by one.
+    /// One batch holding the sum of <paramref name="batches"/>, folded per fine bucket to the
+    /// per-bucket limits: one delta per distinct (fine bucket, key), counters added, and in each
+    /// bucket every capped dimension over its limit cut to its top values by cost, the rest summed
+    /// into <c>prefix#other</c> (<see cref="AggregateKeyFolding"/>, the ranking the processors use
+    /// per delivery and maintenance per hour and day). Ordered by bucket then key.
+    /// <para>
+    /// Each delivery was folded on its own; a window merges dozens, so without this a 5-minute item
+    /// set held the union of every delivery's top values (~105 principals a window at 1M invocations
+    /// a month over 500 principals, one write each). The result depends only on the deltas' sums, so
+    /// a retried roll-up under the same batch id writes the same items and the per-item markers keep
+    /// it exactly-once; counters are only moved between keys, so every total is unchanged.
+    /// </para>
+    /// <para>
+    /// Session keys are not folded again: RunawayAgentSession reads each session's model-call count,
+    /// which a ranking by cost can fold into <c>other</c> (a cheap looping session behind 50 costlier
+    /// ones), and session items are short-lived 5-minute items never rolled up or baselined, so they
+    /// keep the per-delivery fold of direct writes. Trace keys are never capped.
+    /// </para>
     /// </summary>
-    public static AggregateBatch Merge(string batchId, IEnumerable<AggregateBatch> batches)
+    /// <param name="batchId">The id the merged batch applies under (<see cref="RollupBatchId"/>).</param>
+    /// <param name="batches">The window's deltas, in any order.</param>
+    /// <param name="limits">The per-bucket limits (<c>GENAIOBS_MAX_VALUES</c>; default <see cref="CardinalityLimits.Default"/>): the processors' own.</param>
+    public static AggregateBatch Merge(string batchId, IEnumerable<AggregateBatch> batches, CardinalityLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(batches);
+        limits ??= CardinalityLimits.Default;
         var summed = AggregateBatch.Sum(batchId, batches.SelectMany(batch => batch.Deltas));
-        return summed with { Deltas = [.. summed.Deltas.Where(delta => !delta.Counters.IsEmpty)] };
+        var deltas = new List<AggregateDelta>(summed.Deltas.Count);
+        foreach (var bucket in summed.Deltas.Where(delta => !delta.Counters.IsEmpty).GroupBy(delta => delta.BucketStart))
+        {
+            var foldable = new Dictionary<string, AggregateCounters>(StringComparer.Ordinal);
+            foreach (var delta in bucket)
+            {
+                if (AggregateKeys.IsShortLived(delta.Key))
+                {
+                    deltas.Add(delta);
+                }
+                else
+                {
+                    foldable[delta.Key] = delta.Counters;
+                }
+            }
+
+            foreach (var (key, counters) in AggregateKeyFolding.Fold(foldable, limits))
+            {
+                deltas.Add(new AggregateDelta(bucket.Key, key, counters));
+            }
+        }
+
+        deltas.Sort(static (a, b) =>
+        {
+            var byBucket = a.BucketStart.CompareTo(b.BucketStart);
+            return byBucket != 0 ? byBucket : string.CompareOrdinal(a.Key, b.Key);
+        });
+        return new AggregateBatch(batchId, deltas);
     }
 }

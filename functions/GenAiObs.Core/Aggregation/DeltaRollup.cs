@@ -1,9 +1,12 @@
+using GenAiObs.Core.Cardinality;
+
 namespace GenAiObs.Core.Aggregation;
 
 /// <summary>
 /// The evaluator's first step in deferred mode: for each closed window after the roll-up
 /// watermark (oldest first, at most <see cref="DeferredAggregation.MaxWindowsPerRun"/> a run), merge
-/// the window's deltas into one batch and apply it to the fine items under the window's
+/// the window's deltas into one batch folded per bucket to the per-bucket limits
+/// (<see cref="DeferredAggregation.Merge"/>) and apply it to the fine items under the window's
 /// deterministic batch id, then advance the watermark to that window. The store's per-item markers
 /// make a roll-up that failed part-way and is run again count once; applying through
 /// <see cref="IAggregateStore.ApplyBatchAsync"/> marks the hours it touched, so maintenance rolls
@@ -14,13 +17,19 @@ public sealed class DeltaRollup
     private readonly IAggregateStore _store;
     private readonly IAggregateDeltaStore _deltas;
     private readonly int _maxWindows;
+    private readonly CardinalityLimits _limits;
 
-    public DeltaRollup(IAggregateStore store, IAggregateDeltaStore deltas, int maxWindows = DeferredAggregation.MaxWindowsPerRun)
+    /// <param name="store">The fine items.</param>
+    /// <param name="deltas">The deltas and the roll-up watermark.</param>
+    /// <param name="maxWindows">Windows one run rolls up at most.</param>
+    /// <param name="limits">Values kept per capped dimension and bucket (the processors' <c>GENAIOBS_MAX_VALUES</c>; default <see cref="CardinalityLimits.Default"/>).</param>
+    public DeltaRollup(IAggregateStore store, IAggregateDeltaStore deltas, int maxWindows = DeferredAggregation.MaxWindowsPerRun, CardinalityLimits? limits = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxWindows, 1);
         _store = store;
         _deltas = deltas;
         _maxWindows = maxWindows;
+        _limits = limits ?? CardinalityLimits.Default;
     }
 
     /// <summary>Rolls up the closed windows due at <paramref name="now"/>.</summary>
@@ -37,7 +46,7 @@ public sealed class DeltaRollup
             var batches = await _deltas.GetDeltasAsync(window, cancellationToken).ConfigureAwait(false);
             if (batches.Count > 0)
             {
-                var merged = DeferredAggregation.Merge(DeferredAggregation.RollupBatchId(window), batches);
+                var merged = DeferredAggregation.Merge(DeferredAggregation.RollupBatchId(window), batches, _limits);
                 var applied = await _store.ApplyBatchAsync(merged, cancellationToken).ConfigureAwait(false);
                 deltas += batches.Count;
                 items += applied.Applied;

@@ -1,3 +1,5 @@
+using GenAiObs.Core.Cardinality;
+
 namespace GenAiObs.Core.Aggregation;
 
 /// <summary>
@@ -10,8 +12,12 @@ namespace GenAiObs.Core.Aggregation;
 /// hourly and daily items are recomputed by maintenance from the fine and hourly items, which it
 /// runs after the roll-up, so they too hold no window after the watermark: a pending delta is added
 /// to the hour and day of its 5-minute bucket (session and trace keys, never rolled up, only to
-/// fine reads). Values that maintenance would fold into <c>&lt;prefix&gt;#other</c> keep their own
-/// key until the window is rolled up; totals are the same.
+/// fine reads). Each window's deltas are merged and folded per bucket exactly as the roll-up will
+/// apply them (<see cref="DeferredAggregation.Merge"/>, with the same limits), so a fine read gives
+/// the same items before and after the window is rolled up. Hourly and daily reads add those folded
+/// windows to the stored hour and day; maintenance folds the whole hour again once the window is
+/// in it, so a value beyond the hour's top N may move into <c>&lt;prefix&gt;#other</c> then —
+/// totals are the same.
 /// </para>
 /// <para>
 /// The pending windows' deltas are fetched once, on the first read (one Query per window, the
@@ -32,6 +38,7 @@ public sealed class PendingDeltaAggregateReader : IAggregateStore
     private readonly IAggregateDeltaStore _deltas;
     private readonly TimeProvider _time;
     private readonly AggregateRetention _retention;
+    private readonly CardinalityLimits _limits;
     private readonly object _gate = new();
     private Task<PendingDeltas>? _loading;
 
@@ -39,7 +46,8 @@ public sealed class PendingDeltaAggregateReader : IAggregateStore
     /// <param name="deltas">The deferred deltas and their roll-up watermark.</param>
     /// <param name="time">Decides the newest pending window and when a roll-up may run.</param>
     /// <param name="retention">The TTL given to items that exist only in deltas.</param>
-    public PendingDeltaAggregateReader(IAggregateStore store, IAggregateDeltaStore deltas, TimeProvider time, AggregateRetention? retention = null)
+    /// <param name="limits">Values kept per capped dimension and bucket: the roll-up's (<c>GENAIOBS_MAX_VALUES</c>; default <see cref="CardinalityLimits.Default"/>).</param>
+    public PendingDeltaAggregateReader(IAggregateStore store, IAggregateDeltaStore deltas, TimeProvider time, AggregateRetention? retention = null, CardinalityLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(deltas);
@@ -48,6 +56,7 @@ public sealed class PendingDeltaAggregateReader : IAggregateStore
         _deltas = deltas;
         _time = time;
         _retention = retention ?? AggregateRetention.Default;
+        _limits = limits ?? CardinalityLimits.Default;
     }
 
     /// <summary>The windows whose deltas the reads add (after the first read; empty before).</summary>
@@ -176,7 +185,8 @@ public sealed class PendingDeltaAggregateReader : IAggregateStore
         var windows = new List<PendingWindow>();
         for (var window = first; window <= Buckets.StartOf(now, Granularity.Fine); window += Buckets.FineWidth)
         {
-            windows.Add(new PendingWindow(window, await _deltas.GetDeltasAsync(window, cancellationToken).ConfigureAwait(false)));
+            var batches = await _deltas.GetDeltasAsync(window, cancellationToken).ConfigureAwait(false);
+            windows.Add(new PendingWindow(window, DeferredAggregation.Merge(DeferredAggregation.RollupBatchId(window), batches, _limits)));
         }
 
         var loaded = new PendingDeltas(windows);
@@ -184,8 +194,8 @@ public sealed class PendingDeltaAggregateReader : IAggregateStore
         return loaded.IsBehind(after) ? loaded.After(after!.Value) : loaded;
     }
 
-    /// <summary>One pending window and its deltas.</summary>
-    private sealed record PendingWindow(DateTimeOffset Window, IReadOnlyList<AggregateBatch> Batches);
+    /// <summary>One pending window and its deltas merged and folded as its roll-up will apply them.</summary>
+    private sealed record PendingWindow(DateTimeOffset Window, AggregateBatch Merged);
 
     /// <summary>The pending windows' deltas, summed per (bucket, key) at each granularity on first use.</summary>
     private sealed class PendingDeltas
@@ -258,7 +268,7 @@ public sealed class PendingDeltaAggregateReader : IAggregateStore
                 }
 
                 var sums = new Dictionary<(DateTimeOffset Bucket, string Key), AggregateCounters>();
-                foreach (var delta in Windows.SelectMany(window => window.Batches).SelectMany(batch => batch.Deltas))
+                foreach (var delta in Windows.SelectMany(window => window.Merged.Deltas))
                 {
                     // Session and trace keys live in 5-minute items only; maintenance never rolls them up.
                     if (delta.Counters.IsEmpty || (granularity != Granularity.Fine && AggregateKeys.IsShortLived(delta.Key)))

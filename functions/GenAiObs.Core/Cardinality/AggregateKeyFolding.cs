@@ -6,8 +6,9 @@ namespace GenAiObs.Core.Cardinality;
 /// Folds the aggregate keys of one bucket: per capped key prefix (<see cref="CardinalityLimits.ForKeyPrefix"/>),
 /// the top N values by cost keep their key and the rest are summed into <c>prefix#other</c>. The
 /// processors fold each delivery's fine deltas the same way while they build them
-/// (<see cref="AggregateBuilder"/>, ranked by <see cref="TopValues.Rank"/>), and maintenance folds
-/// every hourly and daily rollup again here, so the rollups, the baselines computed from them and
+/// (<see cref="AggregateBuilder"/>, ranked by <see cref="TopValues.Rank"/>), the deferred roll-up
+/// folds each 5-minute window's merged deltas here (<see cref="DeferredAggregation.Merge"/>), and
+/// maintenance folds every hourly and daily rollup again here, so the rollups, the baselines computed from them and
 /// the alert rules reading them hold at most N + 1 keys per dimension and bucket whatever callers
 /// put in requestMetadata.
 /// </summary>

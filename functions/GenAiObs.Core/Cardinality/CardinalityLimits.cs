@@ -4,8 +4,9 @@ using GenAiObs.Core.Aggregation;
 namespace GenAiObs.Core.Cardinality;
 
 /// <summary>
-/// How many values of each caller-chosen dimension keep their own name per bucket (DynamoDB
-/// items, rollups, baselines) and per delivery (EMF metrics); the rest are folded into
+/// How many values of each caller-chosen dimension keep their own name per bucket (rollups,
+/// baselines; 5-minute items per deferred roll-up, or per delivery with direct writes) and per
+/// delivery (EMF metrics); the rest are folded into
 /// <see cref="TopValues.Other"/>, ranked by cost. One record serves every place that folds, so a
 /// dimension is bounded the same way in the table, the baselines and the metrics.
 /// </summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using GenAiObs.Core.Aggregation;
+using GenAiObs.Core.Cardinality;
 using GenAiObs.Core.Metrics;
 using GenAiObs.Core.Processing;
 using GenAiObs.Core.Quality;
@@ -322,7 +323,7 @@ public static class MonthSimulator
 
         private long _windowDeltaBytes;
 
-        /// <summary>The roll-up of the current window: one Query (strongly consistent, 4 KB a read unit), the merged items, an hour mark and the watermark; and the rules' reads of it while pending.</summary>
+        /// <summary>The roll-up of the current window: one Query (strongly consistent, 4 KB a read unit), the merged items folded per bucket as the evaluator folds them (the builder's default limits), an hour mark and the watermark; and the rules' reads of it while pending.</summary>
         public void FlushWindow()
         {
             if (_window.Count == 0)
@@ -331,7 +332,7 @@ public static class MonthSimulator
             }
 
             var before = _table.WriteUnits;
-            _table.Apply(DeferredAggregation.Merge(DeferredAggregation.RollupBatchId(_windowStart), _window));
+            _table.Apply(DeferredAggregation.Merge(DeferredAggregation.RollupBatchId(_windowStart), _window, CardinalityLimits.Default));
             var merged = _table.WriteUnits - before;
             _rollupItemWriteUnits += merged;
             _rollupWriteUnits += merged + 2;
@@ -406,11 +407,8 @@ public static class MonthSimulator
 
         private void Bill(int records, int updateItems)
         {
-            var rounds = (updateItems + _footprint.UpdateItemsPerRound - 1) / _footprint.UpdateItemsPerRound;
-            var milliseconds = _footprint.ProcessorMillisecondsPerDelivery + (records * _footprint.ProcessorMicrosecondsPerRecord / 1000) + (rounds * _footprint.MillisecondsPerUpdateRound);
-
             // Lambda bills duration rounded up to the millisecond.
-            _gbSeconds += Math.Ceiling(milliseconds) / 1000 * _footprint.FunctionMemoryMb / 1024;
+            _gbSeconds += Math.Ceiling(_footprint.ProcessorMillisecondsFor(records, updateItems)) / 1000 * _footprint.FunctionMemoryMb / 1024;
         }
     }
 

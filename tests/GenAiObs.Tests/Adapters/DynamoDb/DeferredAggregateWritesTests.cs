@@ -1,14 +1,15 @@
 using Amazon.DynamoDBv2;
 using GenAiObs.Adapters.DynamoDb;
 using GenAiObs.Core.Aggregation;
+using GenAiObs.Core.Cardinality;
 using GenAiObs.Core.Records;
 using Xunit;
 
 namespace GenAiObs.Tests.Store;
 
 /// <summary>
-/// Deferred aggregate writes on dynalite: one delta item per delivery, rolled up into exactly the
-/// fine items direct writes give, once, and never before the window is closed.
+/// Deferred aggregate writes on dynalite: one delta item per delivery, rolled up once, never before
+/// the window is closed, into the totals direct writes give with each bucket folded to its limits.
 /// </summary>
 [Trait("Category", "Integration")]
 public sealed class DeferredAggregateWritesTests : IClassFixture<DynaliteTableFixture>
@@ -71,10 +72,12 @@ public sealed class DeferredAggregateWritesTests : IClassFixture<DynaliteTableFi
     }
 
     [Fact]
-    public async Task RunAsync_WhenDeltasAreRolledUp_ShouldGiveExactlyTheItemsDirectWritesGive()
+    public async Task RunAsync_WhenDeltasAreRolledUp_ShouldGiveTheDirectWritesTotalsWithEachBucketFoldedToItsLimits()
     {
-        // Arrange: the same deliveries, written directly to one table and as deltas to this one.
-        var deliveries = Enumerable.Range(0, 8).Select(i => Delivery("delivery-" + i, i * 7, 5 + i)).ToList();
+        // Arrange: the same deliveries, written directly to one table and as deltas to this one. Each
+        // delivery holds at most 12 of the 30 principals (folded on its own: nothing to fold); the
+        // window holds all 30, over the limit of 20.
+        var deliveries = Enumerable.Range(0, 8).Select(i => Delivery("delivery-" + i, i * 7, 5 + i, principals: 30)).ToList();
         var store = CreateStore();
         var writer = new AggregateWriter(store, store);
         await using var directTable = await SecondTableAsync();
@@ -91,15 +94,74 @@ public sealed class DeferredAggregateWritesTests : IClassFixture<DynaliteTableFi
         // Act
         var result = await new DeltaRollup(store, store).RunAsync(Closed);
 
-        // Assert: item by item, the same keys and counters; the hour is marked for maintenance.
+        // Assert: the keys under no limit (total, models) item by item as direct writes give them.
         Assert.Equal(deliveries.Count, result.Deltas);
         var rolled = await ItemsAsync(store);
         var expected = await ItemsAsync(direct);
-        Assert.True(expected.Count >= 7, $"the deliveries should touch several items, touched {expected.Count}");
-        Assert.Equal(expected.Keys.Order(), rolled.Keys.Order());
-        Assert.All(expected, pair => Assert.True(pair.Value.ContentEquals(rolled[pair.Key]), "item " + pair.Key));
+        static bool IsPrincipal(string item) => item.Contains("|" + AggregateKeys.PrincipalPrefix, StringComparison.Ordinal);
+        Assert.Equal(expected.Keys.Where(k => !IsPrincipal(k)).Order(), rolled.Keys.Where(k => !IsPrincipal(k)).Order());
+        Assert.All(expected.Where(pair => !IsPrincipal(pair.Key)), pair => Assert.True(pair.Value.ContentEquals(rolled[pair.Key]), "item " + pair.Key));
+
+        // The principals: direct writes keep all 30 in the bucket, the roll-up the 20 that rank first
+        // (equal costs: most requests, then name) and "other" with the rest; the sums are the same.
+        var directPrincipals = expected.Where(pair => IsPrincipal(pair.Key)).ToList();
+        var rolledPrincipals = rolled.Where(pair => IsPrincipal(pair.Key)).ToDictionary(pair => pair.Key, pair => pair.Value, StringComparer.Ordinal);
+        Assert.Equal(30, directPrincipals.Count);
+        Assert.Equal(CardinalityLimits.Default.Principal + 1, rolledPrincipals.Count);
+        var top = directPrincipals
+            .OrderByDescending(pair => pair.Value[CounterNames.CostMicros])
+            .ThenByDescending(pair => pair.Value[CounterNames.Requests])
+            .ThenBy(pair => pair.Key, StringComparer.Ordinal)
+            .Take(CardinalityLimits.Default.Principal)
+            .ToList();
+        Assert.All(top, pair => Assert.True(pair.Value.ContentEquals(rolledPrincipals[pair.Key]), "item " + pair.Key));
+        var other = rolledPrincipals[Buckets.Label(_window, Granularity.Fine) + "|" + AggregateKeys.PrincipalPrefix + TopValues.Other];
+        var folded = directPrincipals.Except(top).ToList();
+        Assert.Equal(folded.Sum(pair => pair.Value[CounterNames.Requests]), other[CounterNames.Requests]);
+        Assert.Equal(folded.Sum(pair => pair.Value[CounterNames.CostMicros]), other[CounterNames.CostMicros]);
+        Assert.Equal(directPrincipals.Sum(pair => pair.Value[CounterNames.OutputTokens]), rolledPrincipals.Values.Sum(c => c[CounterNames.OutputTokens]));
         Assert.Contains(await store.GetMarkedHoursAsync(), mark => mark.Hour == Buckets.StartOf(_window, Granularity.Hourly));
         Assert.Equal(_window, await store.GetRollupWatermarkAsync());
+    }
+
+    [Fact]
+    public async Task RunAsync_WhenAWindowOf30DeltasHolds60PrincipalsAndFailsPartWay_ShouldWriteTheTopNAndOtherOnce()
+    {
+        // Arrange: 30 deliveries of 2 principals each (60 in the window); the first roll-up's store
+        // fails (HTTP 500) from its 11th UpdateItem on.
+        var store = CreateStore();
+        var deliveries = Enumerable.Range(0, 30)
+            .Select(d => AggregateBuilder.Build(
+                "sixty-" + d,
+                [.. Enumerable.Range(0, 2).Select(i => StoreTestData.Invocation(
+                    _window.AddSeconds((d * 9) + i),
+                    principal: "role/p" + ((d * 2) + i).ToString("D2", System.Globalization.CultureInfo.InvariantCulture),
+                    cost: AggregateCounters.FromMicros(1_000 * ((d * 2) + i + 1))))],
+                []))
+            .ToList();
+        await StoreTestData.LeaveAsDeltasAsync(store, deliveries, _window - Buckets.FineWidth);
+        using var faulty = new FaultInjectingHandler((operation, count) => operation == "UpdateItem" && count > 10 ? FaultInjectingHandler.ServerError : null);
+        using var faultyClient = _table.CreateClient(faulty);
+        var failing = new DynamoDbAggregateStore(faultyClient, _table.TableName, retry: FastRetry(maxAttempts: 2), maxParallelRequests: 1);
+
+        // Act
+        await Assert.ThrowsAnyAsync<AmazonDynamoDBException>(() => new DeltaRollup(failing, failing).RunAsync(Closed));
+        var retried = await new DeltaRollup(store, store).RunAsync(Closed);
+
+        // Assert: 21 principal items — p40 … p59 by cost and "other" with p00 … p39, exactly.
+        var merged = DeferredAggregation.Merge(DeferredAggregation.RollupBatchId(_window), deliveries);
+        Assert.Equal(merged.ItemCount - 10, retried.ItemsApplied);
+        var principals = (await store.GetItemsAsync(AggregateKeys.PrincipalPrefix, Granularity.Fine, _window, _window.AddHours(1)))
+            .ToDictionary(item => AggregateKeys.ValueOf(item.Key), item => item.Counters, StringComparer.Ordinal);
+        Assert.Equal(
+            Enumerable.Range(40, 20).Select(i => "role/p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(TopValues.Other).Order(StringComparer.Ordinal),
+            principals.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(40, principals[TopValues.Other][CounterNames.Requests]);
+        Assert.Equal(Enumerable.Range(1, 40).Sum(i => 1_000L * i), principals[TopValues.Other][CounterNames.CostMicros]);
+        Assert.Equal(60, principals.Values.Sum(c => c[CounterNames.Requests]));
+        var total = await store.SumAsync(AggregateKeys.Total, Granularity.Fine, _window, _window.AddHours(1));
+        Assert.Equal(60, total[CounterNames.Requests]);
+        Assert.Equal(Enumerable.Range(1, 60).Sum(i => 1_000L * i), total[CounterNames.CostMicros]);
     }
 
     [Fact]
@@ -159,14 +221,14 @@ public sealed class DeferredAggregateWritesTests : IClassFixture<DynaliteTableFi
 
     private static DynamoDbRetryPolicy FastRetry(int maxAttempts = 6) => new(maxAttempts, TimeSpan.Zero, TimeSpan.Zero);
 
-    /// <summary>A delivery of <paramref name="count"/> records starting <paramref name="offsetSeconds"/> into the window, over several models and principals.</summary>
-    private AggregateBatch Delivery(string batchId, int offsetSeconds, int count)
+    /// <summary>A delivery of <paramref name="count"/> records starting <paramref name="offsetSeconds"/> into the window, over several models and <paramref name="principals"/> principals.</summary>
+    private AggregateBatch Delivery(string batchId, int offsetSeconds, int count, int principals = 4)
     {
         var records = Enumerable.Range(0, count)
             .Select(i => StoreTestData.Invocation(
                 _window.AddSeconds(offsetSeconds + (i * 13)),
                 model: i % 3 == 0 ? StoreTestData.Haiku : StoreTestData.Sonnet,
-                principal: "role/p" + ((offsetSeconds + i) % 4),
+                principal: "role/p" + ((offsetSeconds + i) % principals),
                 cost: 0.0123m,
                 latencyMs: 300 + (i * 97),
                 stopReason: i % 4 == 0 ? StopReasons.MaxTokens : StopReasons.EndTurn))

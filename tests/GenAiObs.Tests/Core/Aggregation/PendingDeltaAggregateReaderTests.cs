@@ -131,6 +131,36 @@ public sealed class PendingDeltaAggregateReaderTests : IClassFixture<DynaliteTab
         Assert.All(expected.Zip(series), pair => Assert.True(pair.First.Counters.ContentEquals(pair.Second.Counters), Buckets.Label(pair.First.BucketStart, Granularity.Fine)));
     }
 
+    [Fact]
+    public async Task GetItemsAsync_WhenAWindowHoldsMorePrincipalsThanTheLimit_ShouldReadBeforeTheRollupWhatItWritesAfter()
+    {
+        // Arrange: 30 deliveries of 2 principals each in the first window (60 principals, limit 20).
+        var store = CreateStore();
+        var deliveries = Enumerable.Range(0, 30)
+            .Select(d => AggregateBuilder.Build(
+                "sixty-" + d,
+                [.. Enumerable.Range(0, 2).Select(i => StoreTestData.Invocation(
+                    _window.AddSeconds((d * 9) + i),
+                    principal: "role/p" + ((d * 2) + i).ToString("D2", System.Globalization.CultureInfo.InvariantCulture),
+                    cost: AggregateCounters.FromMicros(1_000 * ((d * 2) + i + 1))))],
+                []))
+            .ToList();
+        await StoreTestData.LeaveAsDeltasAsync(store, deliveries, _window - Buckets.FineWidth);
+        var before = await ItemsAsync(new PendingDeltaAggregateReader(store, store, new SimulatedClock(Now)), Granularity.Fine);
+
+        // Act: the window rolled up; a reader that no longer has it pending.
+        var closed = _window + Buckets.FineWidth + DeferredAggregation.WriteGrace + DeferredAggregation.ProcessorTimeout + DeferredAggregation.Margin;
+        Assert.Equal(1, (await new DeltaRollup(store, store, maxWindows: 1).RunAsync(closed)).Windows);
+        var afterReader = new PendingDeltaAggregateReader(store, store, new SimulatedClock(closed));
+        var after = await ItemsAsync(afterReader, Granularity.Fine);
+
+        // Assert: the same 21 principal items (top 20 and "other") and counters either way.
+        Assert.DoesNotContain(_window, afterReader.PendingWindows);
+        Assert.Equal(21, before.Keys.Count(key => key.Contains("|" + AggregateKeys.PrincipalPrefix, StringComparison.Ordinal)));
+        AssertSameItems(after, before);
+        Assert.Equal(after.Count, (await store.GetItemsAsync(string.Empty, Granularity.Fine, _window, _window.AddHours(1))).Count);
+    }
+
     /// <summary>Records in the deliveries <see cref="WriteAsync"/> writes.</summary>
     private const int Requests = 6 * 5;
 
