@@ -112,6 +112,7 @@ internal sealed class PackedCounters
     {
         var position = 0;
         var count = (int)ReadUnsigned(packed, ref position);
+        target.EnsureCapacity(count);
         for (var i = 0; i < count; i++)
         {
             var name = _names[(int)ReadUnsigned(packed, ref position)];
