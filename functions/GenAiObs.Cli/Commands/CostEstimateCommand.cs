@@ -124,6 +124,7 @@ public sealed class CostEstimateCommand
         text.AppendLine(c, $"Replayed {string.Join(", ", files.Select(Path.GetFileName))}: {scenario.SimulatedHours} h of {scenario.DeliveryWindowSeconds} s deliveries simulated, scaled to 730 h ({usage.RecordsPerDelivery:N1} records per delivery).");
         text.AppendLine(c, $"Aggregate writes: {WriteModeName(scenario.AggregateWrites)}{(scenario.AggregateWrites == AggregateWriteMode.Deferred ? string.Create(c, $" (one delta of {usage.DeltaBytesPerDelivery:N0} bytes encoded per delivery, rolled up per 5-minute window up to {DeferredAggregation.MaxRollupDelay.TotalMinutes:N1} minutes after its records; readers add the deltas not rolled up yet)") : " (one UpdateItem per aggregate item per delivery)")}.");
         text.AppendLine(c, $"Quality join: {RequestIndexLine(usage)}.");
+        text.AppendLine(c, $"Evaluator maintenance: run every 5 minutes over the simulated deliveries, {usage.MaintenanceItemWrites:N0} hourly and daily roll-up item writes a month ({(usage.MaintenanceRuns == 0 ? 0 : usage.MaintenanceItemWrites / usage.MaintenanceRuns):N1} a run); the rules' reads and the daily baselines stay assumed ({bill.Footprint.EvaluatorReadUnitsPerRun} read units a run).");
         text.AppendLine();
         text.AppendLine(c, $"{"component",-56} {"quantity",16} {"unit",-14} {"unit price",14} {"USD/month",10}  kind");
         foreach (var line in bill.Lines)
@@ -217,6 +218,11 @@ public sealed class CostEstimateCommand
             json.WriteNumber("updateItems", Math.Round(usage.UpdateItems));
             json.WriteNumber("writeUnits", Math.Round(usage.WriteUnits));
             json.WriteNumber("processorGbSeconds", Math.Round(usage.ProcessorGbSeconds, 2));
+            json.WriteNumber("maintenanceRuns", Math.Round(usage.MaintenanceRuns));
+            json.WriteNumber("maintenanceReadUnits", Math.Round(usage.MaintenanceReadUnits));
+            json.WriteNumber("maintenanceWriteUnits", Math.Round(usage.MaintenanceWriteUnits));
+            json.WriteNumber("maintenanceRollupItemWrites", Math.Round(usage.MaintenanceItemWrites));
+            json.WriteNumber("maintenanceRollupItemWritesPerRun", usage.MaintenanceRuns == 0 ? 0 : Math.Round(usage.MaintenanceItemWrites / usage.MaintenanceRuns, 2));
             json.WriteEndObject();
 
             json.WriteStartObject("prices");

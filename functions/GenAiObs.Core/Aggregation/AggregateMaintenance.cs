@@ -128,22 +128,32 @@ public sealed class AggregateMaintenance
     }
 
     /// <summary>
-    /// Brings rollups and baselines up to date at the current time, idempotently:
+    /// Brings rollups and baselines up to date at the current time, idempotently. A period is rolled
+    /// up once it has ended — the first run after its end — and again only when a later write marks
+    /// it; the open hour and today never are (the rules read a rollup only for a period that has
+    /// ended, <see cref="Alerts.Rules.AggregateStoreReader"/>, so rewriting them every run bought
+    /// nothing but DynamoDB writes):
     /// <list type="number">
     /// <item>hourly rollups of every hour after the maintenance watermark (the last hour a run has
-    /// completed), oldest first, at most <see cref="MaintenanceSettings.MaxHoursPerRun"/> of them per run
-    /// (the next run continues), never older than the fine retention (those sources may have expired:
-    /// their rollups are kept as they are) — this fills the gap an evaluator outage leaves;</item>
-    /// <item>always the current hour and the <paramref name="lateHours"/> before it, and every older
-    /// hour a write has marked since its last rollup (<see cref="IAggregateStore.GetMarkedHoursAsync"/>:
-    /// data hours late — throttled retries, DLQ redrive, delivery lag) while its 5-minute items exist;</item>
-    /// <item>the daily rollups of yesterday, today and every day those hours touched;</item>
+    /// completed) and before the recent ones, oldest first, at most <see cref="MaintenanceSettings.MaxHoursPerRun"/>
+    /// of them per run (the next run continues), never older than the fine retention (those sources may
+    /// have expired: their rollups are kept as they are) — this fills the gap an evaluator outage leaves;</item>
+    /// <item>the recent hours — the <paramref name="lateHours"/> ended hours before the current one — while
+    /// they are after the watermark: in steady state the hour that has just ended, once;</item>
+    /// <item>every older hour a write has marked since its last rollup (<see cref="IAggregateStore.GetMarkedHoursAsync"/>:
+    /// data hours late — throttled retries, DLQ redrive, delivery lag, and in deferred mode the roll-up
+    /// of an hour's last windows) while its 5-minute items exist;</item>
+    /// <item>the daily rollup of every ended day one of those hours belongs to (the first run after
+    /// midnight rolls up the last hour of yesterday, and so yesterday);</item>
     /// <item>baselines: today's when missing, and — when a rollup of an earlier day changed — again
     /// for every later day up to today, within the baselines' horizon, that has baselines (their inputs changed);</item>
     /// <item>the marks of the hours rolled up are cleared (unless written again meanwhile);</item>
     /// <item>finally the watermark moves forward (a conditional write: concurrent runs never move it back).</item>
     /// </list>
     /// With no watermark yet (first run) there is nothing to backfill: it starts at the recent hours.
+    /// The hours still marked afterwards (the open hour, late hours beyond the per-run bound, hours a
+    /// write marked again) are in <see cref="MaintenanceResult.MarkedHours"/>: their rollups, and
+    /// their days', are not current, and readers read them from the finer items.
     /// </summary>
     public async Task<MaintenanceResult> MaintainAsync(int lateHours = 1, CancellationToken cancellationToken = default)
     {
@@ -162,16 +172,18 @@ public sealed class AggregateMaintenance
             backfill.Add(hour);
         }
 
+        // The recent ended hours after the watermark are rolled up below whatever the backfill's bound.
         var caughtUp = backfillStart.AddHours(backfill.Count) >= recentStart;
 
-        // Late data: every hour a run had completed (at or before the watermark) that a write has
+        // Late data: every ended hour a run had completed (at or before the watermark) that a write has
         // marked since, while its 5-minute items exist. Hours after the watermark are the backfill's.
         var marks = await _store.GetMarkedHoursAsync(cancellationToken).ConfigureAwait(false);
         var late = marks
             .Select(mark => mark.Hour)
-            .Where(hour => watermark is { } done && hour <= done && hour >= oldest && hour < recentStart)
+            .Where(hour => watermark is { } done && hour <= done && hour >= oldest && hour < currentHour)
             .Take(_maintenance.MaxHoursPerRun);
-        var hours = backfill.Concat(late).Concat(Hours(recentStart, currentHour)).Distinct().Order().ToList();
+        var recent = Hours(recentStart, currentHour.AddHours(-1)).Where(hour => watermark is not { } done || hour > done);
+        var hours = backfill.Concat(late).Concat(recent).Distinct().Order().ToList();
 
         var itemsChanged = 0;
         var changedDays = new SortedSet<DateOnly>();
@@ -185,8 +197,10 @@ public sealed class AggregateMaintenance
             }
         }
 
+        // A day is rolled up with its hours, once it has ended: its last hour's first rollup comes
+        // after midnight, so the day's does too; a late hour rolls its (ended) day up again.
         var today = DayOf(now);
-        var days = new SortedSet<DateOnly>(hours.Select(DayOf)) { today.AddDays(-1), today };
+        var days = new SortedSet<DateOnly>(hours.Select(DayOf).Where(day => day < today));
         foreach (var day in days)
         {
             var changed = await RollupAsync(Granularity.Daily, StartOf(day), cancellationToken).ConfigureAwait(false);
@@ -225,16 +239,21 @@ public sealed class AggregateMaintenance
         // The marks of the hours just rolled up (and of hours whose items are gone) are cleared,
         // last, so a failed run leaves them for the next; a mark written again meanwhile stays.
         // With no watermark (first run) there is nothing to catch up, marks included.
-        foreach (var mark in marks.Where(mark => mark.Hour < oldest || hours.Contains(mark.Hour) || (watermark is null && mark.Hour < recentStart)))
+        var stillMarked = new List<DateTimeOffset>();
+        foreach (var mark in marks)
         {
-            await _store.ClearHourMarkAsync(mark, cancellationToken).ConfigureAwait(false);
+            var clear = mark.Hour < oldest || hours.Contains(mark.Hour) || (watermark is null && mark.Hour < recentStart);
+            if (!clear || !await _store.ClearHourMarkAsync(mark, cancellationToken).ConfigureAwait(false))
+            {
+                stillMarked.Add(mark.Hour);
+            }
         }
 
         // Completed: the last closed hour of an unbroken run of rolled-up hours.
         var completed = caughtUp ? currentHour.AddHours(-1) : backfill[^1];
         var advanced = await _store.AdvanceWatermarkAsync(_maintenance.WatermarkName, completed, cancellationToken).ConfigureAwait(false);
         var after = advanced ? completed : await _store.GetWatermarkAsync(_maintenance.WatermarkName, cancellationToken).ConfigureAwait(false);
-        return new MaintenanceResult(watermark, after, hours.Count, days.Count, itemsChanged, baselineDays, caughtUp);
+        return new MaintenanceResult(watermark, after, hours.Count, days.Count, itemsChanged, baselineDays, caughtUp) { MarkedHours = stillMarked };
     }
 
     private static IEnumerable<DateTimeOffset> Hours(DateTimeOffset first, DateTimeOffset last)
@@ -263,20 +282,3 @@ public sealed class AggregateMaintenance
         return inner;
     }
 }
-
-/// <summary>What one maintenance run did.</summary>
-/// <param name="WatermarkBefore">The watermark the run started from (null: first run).</param>
-/// <param name="WatermarkAfter">The watermark after the run (this run's or a concurrent run's, whichever is later).</param>
-/// <param name="HoursRolledUp">Hourly buckets recomputed.</param>
-/// <param name="DaysRolledUp">Daily buckets recomputed.</param>
-/// <param name="ItemsChanged">Rollup items written because their content changed (0 on a rerun).</param>
-/// <param name="BaselineDays">Days whose baselines were (re)computed.</param>
-/// <param name="CaughtUp">False when the per-run bound stopped the backfill short of the recent hours.</param>
-public sealed record MaintenanceResult(
-    DateTimeOffset? WatermarkBefore,
-    DateTimeOffset? WatermarkAfter,
-    int HoursRolledUp,
-    int DaysRolledUp,
-    int ItemsChanged,
-    int BaselineDays,
-    bool CaughtUp);

@@ -72,9 +72,10 @@ public sealed class AlertEvaluator
     public async Task<EvaluationResult> EvaluateAsync(CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        await _maintenance.MaintainAsync(_options.LateHours, cancellationToken).ConfigureAwait(false);
+        var maintained = await _maintenance.MaintainAsync(_options.LateHours, cancellationToken).ConfigureAwait(false);
 
-        var reader = _readView is null ? _reader : new AggregateStoreReader(_readView(_store));
+        // Hours still marked have no current rollup: the reader takes them from the finer items.
+        var reader = _readView is null ? _reader.After(maintained.MarkedHours) : new AggregateStoreReader(_readView(_store), maintained.MarkedHours);
         var alerts = await _rules.EvaluateAsync(reader, now, cancellationToken).ConfigureAwait(false);
         var regular = alerts.Where(alert => !alert.OneShot).Select(alert => alert.ToAlert(now)).ToList();
         var oneShots = alerts.Where(alert => alert.OneShot).Select(alert => alert.ToAlert(now)).ToList();

@@ -13,7 +13,11 @@ public sealed record EvaluatorOptions
     /// </summary>
     public TimeSpan FollowUpWithin { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Hours before the current one whose hourly rollups are recomputed each run (late data).</summary>
+    /// <summary>
+    /// Ended hours before the current one that a run rolls up while they are after the maintenance
+    /// watermark: the first run's starting point, and the hours a run still behind its backfill does
+    /// not leave for later. Late data reaches the rollups through the hour marks, not through this.
+    /// </summary>
     public int LateHours { get; init; } = 1;
 
     /// <summary>Backfill after an outage: watermark name and the most missed hours rolled up per run.</summary>

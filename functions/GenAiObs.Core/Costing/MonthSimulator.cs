@@ -93,6 +93,7 @@ public static class MonthSimulator
             }
 
             var deliveryEnd = Start.AddMilliseconds(window + windowMs).ToUnixTimeMilliseconds();
+            run.EvaluatorRunsBefore(DateTimeOffset.FromUnixTimeMilliseconds(deliveryEnd));
             if (batchInvocations.Count > 0)
             {
                 run.InvocationDelivery(batchInvocations, deliveryEnd);
@@ -110,6 +111,7 @@ public static class MonthSimulator
         }
 
         run.FlushWindow();
+        run.EvaluatorRunsBefore(Start.AddMilliseconds(totalMs + 1));
         return run.Result();
     }
 
@@ -158,6 +160,7 @@ public static class MonthSimulator
         private readonly HashSet<string> _metrics = new(StringComparer.Ordinal);
         private readonly Dictionary<string, HashSet<string>> _propertyValues = new(StringComparer.Ordinal);
         private readonly DynamoDbWriteEstimator _table = new();
+        private readonly MaintenanceSimulation _maintenance;
 
         // The join index as the simulated deliveries wrote it (latest entry per id), so lookups find what they would.
         private readonly Dictionary<string, IndexedRequest> _joinIndex = new(StringComparer.Ordinal);
@@ -175,6 +178,7 @@ public static class MonthSimulator
             _writer = writer;
             _scenario = scenario;
             _footprint = footprint;
+            _maintenance = new MaintenanceSimulation(Start, scenario.AggregateWrites);
             _invocationOptions = new InvocationMetricsOptions(scenario.ServiceName, scenario.MaxPrincipals, scenario.Environment);
             _spanBuilder = new SpanMetricsBuilder(new SpanMetricsOptions(DefaultEnvironment: scenario.Environment, PipelineServiceName: scenario.ServiceName));
         }
@@ -255,9 +259,29 @@ public static class MonthSimulator
             return QualityAggregation.Build(delivery, found, QualityAggregation.DefaultWindow);
         }
 
+        /// <summary>The evaluator's runs (every 5 minutes) before <paramref name="time"/>: its aggregate maintenance.</summary>
+        public void EvaluatorRunsBefore(DateTimeOffset time) => _maintenance.RunUntil(time);
+
         public MonthUsage Result()
         {
             var scale = HoursPerMonth / _scenario.SimulatedHours;
+
+            // Maintenance as the runs did it; the marks direct writes leave are billed with it (deferred
+            // writes bill theirs in the delta roll-up). A day's roll-up the simulated hours do not reach
+            // the end of is measured once over them and billed once a day, its source reads scaled to 24 hours.
+            var meter = _maintenance.Meter;
+            double maintenanceReads = meter.ReadUnits * scale;
+            double maintenanceWrites = (meter.WriteUnits + (_scenario.AggregateWrites == AggregateWriteMode.Direct ? meter.MarkWriteUnits : 0)) * scale;
+            double itemWrites = (meter.HourlyItemWrites + meter.DailyItemWrites) * scale;
+            if (_scenario.SimulatedHours < 24)
+            {
+                var day = _maintenance.MeasureDayRollup(DateOnly.FromDateTime(Start.UtcDateTime));
+                const double DaysPerMonth = HoursPerMonth / 24;
+                maintenanceReads += ((day.SourceReadUnits * 24.0 / _scenario.SimulatedHours) + day.TargetReadUnits) * DaysPerMonth;
+                maintenanceWrites += day.RollupWriteUnits * DaysPerMonth;
+                itemWrites += day.DailyItemWrites * DaysPerMonth;
+            }
+
             var deliveries = _invocationDeliveries + _spanDeliveries + _feedbackDeliveries;
             return new MonthUsage
             {
@@ -282,6 +306,10 @@ public static class MonthSimulator
                 RollupWriteUnits = _rollupWriteUnits * scale,
                 RollupReadUnits = _rollupReadUnits * scale,
                 PendingReadUnits = _pendingReadUnits * scale,
+                MaintenanceRuns = _maintenance.Runs * scale,
+                MaintenanceReadUnits = maintenanceReads,
+                MaintenanceWriteUnits = maintenanceWrites,
+                MaintenanceItemWrites = itemWrites,
 
                 // 5-minute items live 3 days (AggregateRetention); the hourly and daily rollups are a small fraction of them.
                 StoredBytes = _table.ItemBytesWritten / (double)_scenario.SimulatedHours * 72,
@@ -299,6 +327,7 @@ public static class MonthSimulator
         /// </summary>
         private int Aggregate(AggregateBatch batch)
         {
+            _maintenance.Deliver(batch);
             if (_scenario.AggregateWrites == AggregateWriteMode.Direct)
             {
                 return _table.Apply(batch);

@@ -52,6 +52,25 @@ public sealed record MonthUsage
     /// <summary>Deferred writes: the roll-up's strongly consistent Query of each window's deltas (read units, 4 KB each).</summary>
     public double RollupReadUnits { get; init; }
 
+    /// <summary>The evaluator's maintenance runs (every 5 minutes) in the month.</summary>
+    public double MaintenanceRuns { get; init; }
+
+    /// <summary>
+    /// The evaluator's aggregate maintenance, measured by running it (<see cref="MaintenanceSimulation"/>):
+    /// read units of the roll-ups' strongly consistent Queries of their source and target partitions,
+    /// the hour marks and the watermark.
+    /// </summary>
+    public double MaintenanceReadUnits { get; init; }
+
+    /// <summary>
+    /// Write units of the maintenance: hourly and daily roll-up items put or deleted, marks cleared, the
+    /// watermark; with direct writes also the hour mark each delivery writes.
+    /// </summary>
+    public double MaintenanceWriteUnits { get; init; }
+
+    /// <summary>Hourly and daily roll-up items put or deleted in the month.</summary>
+    public double MaintenanceItemWrites { get; init; }
+
     /// <summary>Feedback events delivered (only with <see cref="CostScenario.RequestIndex"/>: feedback is subscribed).</summary>
     public double Feedback { get; init; }
 

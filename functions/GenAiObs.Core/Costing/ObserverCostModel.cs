@@ -45,6 +45,10 @@ public static class ObserverCostModel
             Add("DynamoDB writes (aggregates)", usage.WriteUnits, "write units", prices.DynamoDbWriteMillion, 1_000_000, CostKind.Variable);
         }
 
+        // The evaluator's maintenance as measured by running it every 5 minutes over the simulated deliveries.
+        Add("DynamoDB writes (hourly and daily roll-ups)", usage.MaintenanceWriteUnits, "write units", prices.DynamoDbWriteMillion, 1_000_000, CostKind.Variable);
+        Add("DynamoDB reads (roll-up sources and targets)", usage.MaintenanceReadUnits, "read units", prices.DynamoDbReadMillion, 1_000_000, CostKind.Variable);
+
         if (usage.JoinReadUnits > 0)
         {
             Add("DynamoDB reads (quality join lookups)", usage.JoinReadUnits, "read units", prices.DynamoDbReadMillion, 1_000_000, CostKind.Variable);

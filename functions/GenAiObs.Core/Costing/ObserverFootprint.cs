@@ -29,7 +29,11 @@ public sealed record ObserverFootprint
     /// </summary>
     public double EvaluatorSecondsPerRun { get; init; } = 1.0;
 
-    /// <summary>Assumed DynamoDB read units per evaluator run (queries of the windows the rules read).</summary>
+    /// <summary>
+    /// Assumed DynamoDB read units per evaluator run: queries of the windows the rules read, and the
+    /// daily baselines' reads of weeks of hourly and daily items. The maintenance's roll-ups are not
+    /// in it: <see cref="MonthSimulator"/> measures them (<see cref="MonthUsage.MaintenanceReadUnits"/>).
+    /// </summary>
     public int EvaluatorReadUnitsPerRun { get; init; } = 200;
 
     /// <summary>Memory of every function (template Globals.Function.MemorySize), in MB.</summary>

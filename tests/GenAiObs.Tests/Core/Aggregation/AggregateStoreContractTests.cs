@@ -368,22 +368,27 @@ public abstract class AggregateStoreContractTests
     }
 
     [Fact]
-    public async Task MaintainAsync_WhenRunTwice_ShouldRollUpTodayAndComputeBaselinesOnce()
+    public async Task MaintainAsync_WhenRunTwice_ShouldRollUpTheEndedHourAndComputeBaselinesOnce()
     {
-        // Arrange
+        // Arrange: calls every 10 minutes from 00:00 to 01:30; the runs are at 01:07, in the open hour 01.
         var store = CreateStore();
         var now = new FixedTimeProvider(Base.AddHours(1).AddMinutes(7));
         var maintenance = new AggregateMaintenance(store, now, baselines: FastBaselines, maintenance: Maintenance());
         await store.ApplyBatchAsync(AggregateBuilder.Build("maintain", Enumerable.Range(0, 10).Select(i => StoreTestData.Invocation(Base.AddMinutes(10 * i), cost: 0.5m)), []));
 
         // Act
-        await maintenance.MaintainAsync();
-        await maintenance.MaintainAsync();
+        var first = await maintenance.MaintainAsync();
+        var second = await maintenance.MaintainAsync();
 
-        // Assert
-        var today = await store.SumAsync(AggregateKeys.Total, Granularity.Daily, Base, Base.AddDays(1));
-        Assert.Equal(10, today[CounterNames.Requests]);
-        Assert.Equal(5_000_000, today[CounterNames.CostMicros]);
+        // Assert: hour 00 has ended and is rolled up once; the open hour and today are not.
+        var hour0 = await store.SumAsync(AggregateKeys.Total, Granularity.Hourly, Base, Base.AddHours(1));
+        Assert.Equal(6, hour0[CounterNames.Requests]);
+        Assert.Equal(3_000_000, hour0[CounterNames.CostMicros]);
+        Assert.Equal((1, 0), (first.HoursRolledUp, first.DaysRolledUp));
+        Assert.Equal((0, 0, 0), (second.HoursRolledUp, second.DaysRolledUp, second.ItemsChanged));
+        Assert.Empty(await store.GetItemsAsync(string.Empty, Granularity.Hourly, Base.AddHours(1), Base.AddHours(2)));
+        Assert.Empty(await store.GetItemsAsync(string.Empty, Granularity.Daily, Base, Base.AddDays(1)));
+        Assert.Contains(Base.AddHours(1), second.MarkedHours);
         var baseline = await store.GetBaselineAsync(AggregateKeys.Total, DateOnly.FromDateTime(Base.UtcDateTime));
         Assert.NotNull(baseline);
         Assert.True(baseline.WarmingUp);
@@ -408,13 +413,14 @@ public abstract class AggregateStoreContractTests
         // Act
         var result = await maintenance.MaintainAsync();
 
-        // Assert: hours 18–25 were backfilled, 26–27 are the recent ones; nothing undercounts.
+        // Assert: hours 18–25 were backfilled, 26 is the recent ended one (27 is open); nothing undercounts.
         Assert.Equal(Base.AddHours(17), result.WatermarkBefore);
         Assert.Equal(Base.AddHours(26), result.WatermarkAfter);
-        Assert.Equal(10, result.HoursRolledUp);
+        Assert.Equal(9, result.HoursRolledUp);
         Assert.True(result.CaughtUp);
         await AssertRollupsMatchFineAsync(store, Base.AddHours(17), Base.AddHours(27));
-        Assert.Equal(before.Concat(during).Sum(b => b.Deltas.Where(d => d.Key == AggregateKeys.Total).Sum(d => d.Counters[CounterNames.CostMicros])), (await store.SumAsync(AggregateKeys.Total, Granularity.Daily, Base, Base.AddDays(2)))[CounterNames.CostMicros]);
+        var total = before.Concat(during).Sum(b => b.Deltas.Where(d => d.Key == AggregateKeys.Total).Sum(d => d.Counters[CounterNames.CostMicros]));
+        Assert.Equal(total, (await new AggregateStoreReader(store, result.MarkedHours).SumAsync(AggregateKeys.Total, Base, clock.Now))[CounterNames.CostMicros]);
         Assert.Equal(Base.AddHours(26), await store.GetWatermarkAsync(Watermark));
     }
 
@@ -488,7 +494,7 @@ public abstract class AggregateStoreContractTests
         // Assert
         Assert.Equal([Base.AddHours(20), Base.AddHours(23), Base.AddHours(26)], runs.Select(r => r.WatermarkAfter!.Value));
         Assert.Equal([false, false, true], runs.Select(r => r.CaughtUp));
-        Assert.Equal([5, 5, 4], runs.Select(r => r.HoursRolledUp));
+        Assert.Equal([4, 4, 3], runs.Select(r => r.HoursRolledUp)); // 3 missed hours (the last run 2) and the ended hour 26, never the open 27
         await AssertRollupsMatchFineAsync(store, Base.AddHours(17), Base.AddHours(27));
     }
 
@@ -544,6 +550,78 @@ public abstract class AggregateStoreContractTests
         Assert.False(result.CaughtUp);
         var hour1 = Assert.Single(await store.GetSeriesAsync(AggregateKeys.Total, Granularity.Hourly, Base.AddHours(1), Base.AddHours(2)));
         Assert.True(hour1.Counters.ContentEquals(kept[AggregateKeys.Total]));
+    }
+
+    [Fact]
+    public async Task MaintainAsync_WhenALateWriteMarksAnEndedHour_ShouldRollItUpOnTheNextRunAndOtherwiseWriteNothing()
+    {
+        // Arrange: calls through hour 10 of day 1; hour 10 is rolled up by the first run after it ended.
+        var store = CreateStore();
+        var day = Base.AddDays(1);
+        var clock = new FixedTimeProvider(day.AddHours(11).AddMinutes(5));
+        var maintenance = new AggregateMaintenance(store, clock, baselines: FastBaselines, maintenance: Maintenance());
+        await store.ApplyBatchAsync(AggregateBuilder.Build("late-mark-on-time", Enumerable.Range(0, 12).Select(i => StoreTestData.Invocation(day.AddHours(10).AddMinutes(5 * i), cost: 1m)), []));
+        var rolled = await maintenance.MaintainAsync();
+        clock.Now = day.AddHours(11).AddMinutes(10);
+        var quiet = await maintenance.MaintainAsync();
+
+        // Act: a batch for 10:58 arrives at 11:12; the 11:15 run.
+        await store.ApplyBatchAsync(AggregateBuilder.Build("late-mark-late", [StoreTestData.Invocation(day.AddHours(10).AddMinutes(58), cost: 2m)], []));
+        clock.Now = day.AddHours(11).AddMinutes(15);
+        var late = await maintenance.MaintainAsync();
+
+        // Assert
+        Assert.Equal(1, rolled.HoursRolledUp);
+        Assert.Equal((0, 0, 0), (quiet.HoursRolledUp, quiet.DaysRolledUp, quiet.ItemsChanged));
+        Assert.Equal((1, 0), (late.HoursRolledUp, late.DaysRolledUp));
+        Assert.True(late.ItemsChanged > 0);
+        var hour10 = await store.SumAsync(AggregateKeys.Total, Granularity.Hourly, day.AddHours(10), day.AddHours(11));
+        Assert.Equal(13, hour10[CounterNames.Requests]);
+        Assert.Equal(14_000_000, hour10[CounterNames.CostMicros]);
+        Assert.DoesNotContain(day.AddHours(10), late.MarkedHours);
+        Assert.Empty(await store.GetItemsAsync(string.Empty, Granularity.Daily, day, day.AddDays(1)));
+    }
+
+    [Fact]
+    public async Task ReaderSumAsync_WhenAnEndedHourIsMarkedButNotRolledUpYet_ShouldEqualTheSumAfterItsRollup()
+    {
+        // Arrange: calls on day 0 from 20:00 to 23:55, rolled up (hours and the day) by the runs at 21:05 and 00:05.
+        var store = CreateStore();
+        var clock = new FixedTimeProvider(Base.AddHours(21).AddMinutes(5));
+        var maintenance = new AggregateMaintenance(store, clock, baselines: FastBaselines, maintenance: Maintenance());
+        await store.ApplyBatchAsync(AggregateBuilder.Build("reader-marked", Enumerable.Range(0, 48).Select(i => StoreTestData.Invocation(Base.AddHours(20).AddMinutes(5 * i), principal: "p" + (i % 3), cost: 0.25m)), []));
+        await maintenance.MaintainAsync();
+        clock.Now = Base.AddHours(24).AddMinutes(5);
+        await maintenance.MaintainAsync();
+
+        // A batch for 22:40 arrives late: hour 22 (and so day 0) is marked, its rollups stale until the next run.
+        await store.ApplyBatchAsync(AggregateBuilder.Build("reader-marked-late", [StoreTestData.Invocation(Base.AddHours(22).AddMinutes(40), principal: "p1", cost: 3m)], []));
+        var marked = (await store.GetMarkedHoursAsync()).Select(mark => mark.Hour).Where(hour => hour >= Base && hour < Base.AddDays(2)).ToList();
+        var until = Base.AddHours(24).AddMinutes(5);
+
+        // Act
+        var stale = new AggregateStoreReader(store);
+        var beforeRollup = new AggregateStoreReader(store, marked);
+        var staleSum = await stale.SumAsync(AggregateKeys.Total, Base, until);
+        var sumBefore = await beforeRollup.SumAsync(AggregateKeys.Total, Base, until);
+        var principalsBefore = await beforeRollup.SumByPrefixAsync(AggregateKeys.PrincipalPrefix, Base, until);
+        var dailyBefore = await beforeRollup.SeriesAsync(AggregateKeys.Total, Granularity.Daily, Base, Base.AddDays(1));
+        clock.Now = Base.AddHours(24).AddMinutes(10);
+        var result = await maintenance.MaintainAsync();
+        var after = new AggregateStoreReader(store, result.MarkedHours);
+        var sumAfter = await after.SumAsync(AggregateKeys.Total, Base, until);
+        var principalsAfter = await after.SumByPrefixAsync(AggregateKeys.PrincipalPrefix, Base, until);
+        var dailyAfter = await after.SeriesAsync(AggregateKeys.Total, Granularity.Daily, Base, Base.AddDays(1));
+
+        // Assert: the reader that knows the mark sums as it will after the rollup; one that does not misses the late call.
+        Assert.Equal([Base.AddHours(22)], marked);
+        Assert.Equal(15_000_000, sumAfter[CounterNames.CostMicros]);
+        Assert.True(sumBefore.ContentEquals(sumAfter));
+        Assert.Equal(12_000_000, staleSum[CounterNames.CostMicros]);
+        Assert.Equal(principalsAfter.Keys, principalsBefore.Keys);
+        Assert.All(principalsAfter, pair => Assert.True(pair.Value.ContentEquals(principalsBefore[pair.Key]), pair.Key));
+        Assert.True(Assert.Single(dailyBefore).Counters.ContentEquals(Assert.Single(dailyAfter).Counters));
+        Assert.DoesNotContain(Base.AddHours(22), result.MarkedHours);
     }
 
     [Fact]
@@ -609,7 +687,11 @@ public abstract class AggregateStoreContractTests
         return (before, during);
     }
 
-    /// <summary>Every hourly item of [from, to) (each hour must hold data) and the daily items of those days equal the fine sums of their range (session keys excluded).</summary>
+    /// <summary>
+    /// Every hourly item of [from, to) (each hour must hold data) and the daily items of the days that
+    /// have ended by <paramref name="to"/> equal the fine sums of their range (session keys excluded);
+    /// the day still open at <paramref name="to"/> has no daily items.
+    /// </summary>
     private static async Task AssertRollupsMatchFineAsync(IAggregateStore store, DateTimeOffset from, DateTimeOffset to)
     {
         for (var hour = from; hour < to; hour = hour.AddHours(1))
@@ -619,7 +701,14 @@ public abstract class AggregateStoreContractTests
 
         for (var day = Buckets.StartOf(from, Granularity.Daily); day < to; day = day.AddDays(1))
         {
-            await AssertRangeAsync(Granularity.Daily, day, day.AddDays(1));
+            if (day.AddDays(1) <= to)
+            {
+                await AssertRangeAsync(Granularity.Daily, day, day.AddDays(1));
+            }
+            else
+            {
+                Assert.Empty(await store.GetItemsAsync(string.Empty, Granularity.Daily, day, day.AddDays(1)));
+            }
         }
 
         async Task AssertRangeAsync(Granularity granularity, DateTimeOffset start, DateTimeOffset end)

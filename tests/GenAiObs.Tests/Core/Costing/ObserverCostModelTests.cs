@@ -16,6 +16,8 @@ public sealed class ObserverCostModelTests
         PrincipalRuleMatches = 1_000_000,
         ErrorRuleMatches = 500_000,
         WriteUnits = 4_000_000,
+        MaintenanceWriteUnits = 1_000_000,
+        MaintenanceReadUnits = 2_000_000,
         StoredBytes = 0,
         ProcessorGbSeconds = 10_000,
         BedrockSpendUsd = 10_000m,
@@ -35,8 +37,10 @@ public sealed class ObserverCostModelTests
         Assert.Equal(0.05m, Line(bill, "Contributor Insights matched").MonthlyUsd); // (2 × 1M + 0.5M) × $0.02 / 1M
         Assert.Equal(0.50m, Line(bill, "CloudWatch Logs ingestion").MonthlyUsd);
         Assert.Equal(0.03m, Line(bill, "CloudWatch Logs storage").MonthlyUsd);
-        Assert.Equal(2.50m, Line(bill, "DynamoDB writes").MonthlyUsd);
-        Assert.Equal(0.1095m, Line(bill, "DynamoDB reads").MonthlyUsd); // 876,000 RRU × $0.125 / 1M
+        Assert.Equal(2.50m, Line(bill, "DynamoDB writes (aggregates)").MonthlyUsd);
+        Assert.Equal(0.625m, Line(bill, "DynamoDB writes (hourly and daily roll-ups)").MonthlyUsd);
+        Assert.Equal(0.25m, Line(bill, "DynamoDB reads (roll-up").MonthlyUsd);
+        Assert.Equal(0.1095m, Line(bill, "DynamoDB reads (evaluator)").MonthlyUsd); // 876,000 RRU × $0.125 / 1M
         Assert.Equal(0.1333m, Line(bill, "Lambda processors duration").MonthlyUsd);
         Assert.Equal(0.0526m, Line(bill, "Lambda processors requests").MonthlyUsd);
         Assert.Equal(0.0292m, Line(bill, "Lambda evaluator (every").MonthlyUsd); // 8,760 × 1 s × 0.25 GB × $0.0000133334

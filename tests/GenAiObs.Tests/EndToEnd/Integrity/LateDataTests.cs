@@ -15,8 +15,11 @@ public sealed class LateDataTests
     private static AggregateBatch TenOClockBatch() =>
         AggregateBuilder.Build("late-batch", Enumerable.Range(0, 30).Select(i => StoreTestData.Invocation(Day.AddHours(10).AddSeconds(i * 9), cost: 10m)).ToList(), []);
 
-    /// <summary>The evaluator's maintenance every hour from 10:10 to 16:10; the batch is applied at <paramref name="appliedAt"/>.</summary>
-    private static async Task<InMemoryAggregateStore> RunDayAsync(DateTimeOffset appliedAt)
+    /// <summary>
+    /// The evaluator's maintenance every hour from 10:10 to 16:10 (and, <paramref name="pastMidnight"/>,
+    /// at 00:10 the next day, which rolls the day up); the batch is applied at <paramref name="appliedAt"/>.
+    /// </summary>
+    private static async Task<InMemoryAggregateStore> RunDayAsync(DateTimeOffset appliedAt, bool pastMidnight = false)
     {
         var store = new InMemoryAggregateStore();
         var clock = new SimulatedClock(Day);
@@ -36,14 +39,20 @@ public sealed class LateDataTests
             }
         }
 
+        if (pastMidnight)
+        {
+            clock.Set(Day.AddDays(1).AddMinutes(10));
+            await maintenance.MaintainAsync();
+        }
+
         return store;
     }
 
     [Fact]
     public async Task MaintainAsync_WhenABatchArrivesFiveHoursLate_ShouldRollItUpExactlyAsIfOnTime()
     {
-        var onTime = await RunDayAsync(Day.AddHours(10).AddMinutes(5));
-        var late = await RunDayAsync(Day.AddHours(15).AddMinutes(5));
+        var onTime = await RunDayAsync(Day.AddHours(10).AddMinutes(5), pastMidnight: true);
+        var late = await RunDayAsync(Day.AddHours(15).AddMinutes(5), pastMidnight: true);
 
         var daily = await late.SumAsync(AggregateKeys.Total, Granularity.Daily, Day, Day.AddDays(1));
         Assert.Equal(30, daily[CounterNames.Requests]);
