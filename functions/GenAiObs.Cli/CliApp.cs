@@ -8,7 +8,7 @@ public static class CliApp
     public const string Usage = """
         Usage: genaiobs <command> [options]
 
-          replay [--json] [--stats] [--prices FILE] [--dynamodb] [FILE...]
+          replay [--json] [--stats] [--prices FILE] [--dynamodb] [--no-alerts] [FILE...]
               Push exported logs through the same batch code as the Lambdas and print cost, tokens,
               stop reasons, top principals, span metrics and the alerts that would have fired.
               Without FILE, replays the bundled sample data. Accepts, plain or .gz: Lambda
@@ -16,6 +16,7 @@ public static class CliApp
               `aws logs filter-log-events` output.
               --dynamodb writes the aggregates to DynamoDB (GENAIOBS_TABLE_NAME, AWS_ENDPOINT_URL_DYNAMODB)
               instead of the in-memory store; replaying the same events again counts them once.
+              --no-alerts skips the alert simulation: the same output without the alerts.
           report --json --from T1 --to T2 [--table NAME] [--endpoint URL]
               Read the aggregates of a UTC range [T1, T2) back from DynamoDB and print the same
               invocations and spans summaries as replay --json.

@@ -15,7 +15,7 @@ internal sealed class ReplayStages
     private long _aggregating;
     private long _storing;
     private int _deliveries;
-    private TimeSpan _alertSimulation;
+    private TimeSpan? _alertSimulation;
     private TimeSpan _alertSimulationCpu;
 
     /// <summary>Reader threads (summed): gunzip, line and value splitting, unescaping messages into deliveries (time spent waiting for the consumer excluded).</summary>
@@ -40,7 +40,11 @@ internal sealed class ReplayStages
 
     public string Describe(long decompressedBytes) => string.Create(
         CultureInfo.InvariantCulture,
-        $"replay stages: {_deliveries} deliveries from {decompressedBytes / 1048576.0:F0} MB decompressed; read (gunzip, split, unescape; own threads) {Seconds(Interlocked.Read(ref _reading)):F3} s, route+parse+price {Seconds(_parsing):F3} s, summaries {Seconds(_summarising):F3} s, aggregate {Seconds(_aggregating):F3} s, store {Seconds(_storing):F3} s; alert simulation {_alertSimulation.TotalSeconds:F3} s ({_alertSimulationCpu.TotalSeconds:F3} s CPU)");
+        $"replay stages: {_deliveries} deliveries from {decompressedBytes / 1048576.0:F0} MB decompressed; read (gunzip, split, unescape; own threads) {Seconds(Interlocked.Read(ref _reading)):F3} s, route+parse+price {Seconds(_parsing):F3} s, summaries {Seconds(_summarising):F3} s, aggregate {Seconds(_aggregating):F3} s, store {Seconds(_storing):F3} s; {AlertSimulation()}");
+
+    private string AlertSimulation() => _alertSimulation is { } elapsed
+        ? string.Create(CultureInfo.InvariantCulture, $"alert simulation {elapsed.TotalSeconds:F3} s ({_alertSimulationCpu.TotalSeconds:F3} s CPU)")
+        : "alert simulation not run (--no-alerts)";
 
     private static double Seconds(long ticks) => ticks / (double)Stopwatch.Frequency;
 }

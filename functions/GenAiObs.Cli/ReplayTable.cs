@@ -16,7 +16,8 @@ internal static class ReplayTable
 {
     private const int TopPrincipals = 10;
 
-    public static string Render(IReadOnlyList<string> files, InvocationSummary invocations, SpanSummary spans, IReadOnlyList<SimulatedNotification> alerts, PriceTable prices, IReadOnlyDictionary<string, AggregateCounters>? sums = null)
+    /// <param name="alerts">The simulated notifications; null when the simulation did not run (<c>--no-alerts</c>).</param>
+    public static string Render(IReadOnlyList<string> files, InvocationSummary invocations, SpanSummary spans, IReadOnlyList<SimulatedNotification>? alerts, PriceTable prices, IReadOnlyDictionary<string, AggregateCounters>? sums = null)
     {
         var text = new StringBuilder();
         var overall = invocations.Overall;
@@ -135,9 +136,15 @@ internal static class ReplayTable
 
     private static string Number(double? value) => value is { } v ? v.ToString("N0", CultureInfo.InvariantCulture) : "-";
 
-    private static void RenderAlerts(StringBuilder text, IReadOnlyList<SimulatedNotification> alerts)
+    private static void RenderAlerts(StringBuilder text, IReadOnlyList<SimulatedNotification>? alerts)
     {
         text.AppendLine();
+        if (alerts is null)
+        {
+            Line(text, "Alerts: not simulated (--no-alerts)");
+            return;
+        }
+
         if (alerts.Count == 0)
         {
             Line(text, "Alerts: none would have been sent");

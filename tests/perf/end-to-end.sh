@@ -7,9 +7,12 @@
 # 2. generates the corpus into $OUT/corpus (40,000 records, ~520 MB of JSON Lines, 30 % with 17–42 KB
 #    prompts; Converse, InvokeModel and stream records; as .jsonl.gz and as 104 subscription events)
 #    and one twice its size into $OUT/corpus2x — generated here, never committed;
-# 3. runs, in alternating rounds, the floor (gunzip + one Utf8JsonReader pass per line), `replay` on
-#    both inputs, tests/perf/python_replay.py on both inputs (and `replay` as of $BEFORE when set),
-#    then prints medians, the ratios against the targets, peak RSS and the per-stage breakdown;
+# 3. runs, in alternating rounds, the floor (gunzip + one Utf8JsonReader pass per line),
+#    `replay --no-alerts` (the per-record job alone, which the targets compare) and `replay` (with the
+#    alert simulation, whose own wall and CPU time are reported separately) on both inputs,
+#    tests/perf/python_replay.py on both inputs (and `replay` as of $BEFORE when set), then prints
+#    medians of wall and CPU time, the ratios against the targets (and the whole replay's, for
+#    information), peak RSS on the corpus and on twice it, and the per-stage breakdown;
 # 4. publishes `bootstrap` ReadyToRun and Native AOT and runs the 104 events through each via a
 #    loopback Runtime API (ms per delivery, records/s, peak RSS, EMF bytes and UpdateItems per delivery).
 #

@@ -43,7 +43,8 @@ public sealed class ReplayCommand
         var inputBytes = CheckReadable(files);
         var prices = PriceFileOption.Load(options.PricesFile);
         var variables = options.Files.Count > 0 ? _environment.Variables : SampleSettings.Apply(_environment.Variables, _environment.SamplesDirectory);
-        var alertSettings = LoadAlertSettings(variables);
+        // --no-alerts never evaluates a rule, so their settings and routing file are not read either.
+        var alertSettings = options.NoAlerts ? null : LoadAlertSettings(variables);
         // Exports are often older than any retention and replay has no "now" of its own: only the
         // plausible years are enforced; user names are hashed as in the Lambdas (same salt variable).
         var processor = new BatchProcessor(prices, DecoderLimits.Default, new ProcessingOptions { Principals = LoadPrincipals(), Dimensions = LoadDimensions() });
@@ -117,6 +118,7 @@ public sealed class ReplayCommand
         // All threads (reader, consumer, JIT, GC) since the process started: on a shared or small
         // machine this says more than the wall time about what the processing cost.
         var processingCpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var heapAfterProcessing = GC.GetGCMemoryInfo();
 
         // Per feature, variant and template: from the same aggregates the Lambdas write (read before
         // the alert simulation runs maintenance on the store).
@@ -126,15 +128,21 @@ public sealed class ReplayCommand
 
         // Evaluate the alert rules at every 5-minute boundary of the replayed event time, exactly
         // as the scheduled evaluator would have, against what replay just aggregated.
-        var evaluation = Stopwatch.StartNew();
-        var processorTime = Process.GetCurrentProcess().TotalProcessorTime;
-        var alerts = range.IsEmpty
-            ? []
-            : await AlertSimulation.RunAsync(store, range.Buckets, alertSettings, new EvaluatorOptions { Maintenance = MaintenanceSettings.Default with { Limits = limits } }).ConfigureAwait(false);
-        evaluation.Stop();
+        IReadOnlyList<SimulatedNotification>? alerts = null;
+        var evaluation = new Stopwatch();
+        if (alertSettings is not null)
+        {
+            evaluation.Start();
+            var processorTime = Process.GetCurrentProcess().TotalProcessorTime;
+            alerts = range.IsEmpty
+                ? []
+                : await AlertSimulation.RunAsync(store, range.Buckets, alertSettings, new EvaluatorOptions { Maintenance = MaintenanceSettings.Default with { Limits = limits } }).ConfigureAwait(false);
+            evaluation.Stop();
 
-        // The reader threads have finished by now, so the process' CPU time is the simulation's (and its GC's).
-        stages.SetAlertSimulation(evaluation.Elapsed, Process.GetCurrentProcess().TotalProcessorTime - processorTime);
+            // The reader threads have finished by now, so the process' CPU time is the simulation's (and its GC's).
+            stages.SetAlertSimulation(evaluation.Elapsed, Process.GetCurrentProcess().TotalProcessorTime - processorTime);
+        }
+
         if (options.Json)
         {
             await stdout.WriteLineAsync(RenderJson(invocations, spans, alerts, sums)).ConfigureAwait(false);
@@ -149,13 +157,22 @@ public sealed class ReplayCommand
             var seconds = Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
             await stderr.WriteLineAsync(string.Create(
                 CultureInfo.InvariantCulture,
-                $"replay stats: {events} events, {messageBytes / 1048576.0:F2} MB of log data processed (decode, parse, price, aggregate) in {seconds:F3} s (process CPU {processingCpu.TotalSeconds:F3} s) — {events / seconds:F0} records/s, {messageBytes / 1048576.0 / seconds:F1} MB/s; alert evaluation {evaluation.Elapsed.TotalSeconds:F3} s; peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0} MB"))
+                $"replay stats: {events} events, {messageBytes / 1048576.0:F2} MB of log data processed (decode, parse, price, aggregate) in {seconds:F3} s (process CPU {processingCpu.TotalSeconds:F3} s) — {events / seconds:F0} records/s, {messageBytes / 1048576.0 / seconds:F1} MB/s; {(alerts is null ? "alert evaluation not run (--no-alerts)" : $"alert evaluation {evaluation.Elapsed.TotalSeconds:F3} s")}; peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0} MB; {HeapFigures(heapAfterProcessing, GC.GetGCMemoryInfo())}"))
                 .ConfigureAwait(false);
             await stderr.WriteLineAsync(stages.Describe(reader.DecompressedBytesRead)).ConfigureAwait(false);
         }
 
         return 0;
     }
+
+    /// <summary>
+    /// The managed heap as of the last collection before and after the alert simulation (size, then
+    /// committed memory) and the collections so far: what of the working set is the heap, and
+    /// whether it grows with the input (issue #13: peak memory independent of the input's size).
+    /// </summary>
+    private static string HeapFigures(GCMemoryInfo afterProcessing, GCMemoryInfo atEnd) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"GC heap {afterProcessing.HeapSizeBytes / 1048576.0:F0} MB ({afterProcessing.TotalCommittedBytes / 1048576.0:F0} MB committed) after processing, {atEnd.HeapSizeBytes / 1048576.0:F0} MB ({atEnd.TotalCommittedBytes / 1048576.0:F0} MB) at the end; {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} gen0/1/2 collections");
 
     /// <summary>Fails fast, before any work, when an input cannot be opened; returns the inputs' total size.</summary>
     private static long CheckReadable(IReadOnlyList<string> files)
@@ -213,7 +230,8 @@ public sealed class ReplayCommand
         }
     }
 
-    internal static string RenderJson(InvocationSummary invocations, SpanSummary spans, IReadOnlyList<SimulatedNotification> alerts, IReadOnlyDictionary<string, AggregateCounters>? sums = null)
+    /// <summary>The <c>--json</c> object; <paramref name="alerts"/> null (<c>--no-alerts</c>) leaves out the <c>alerts</c> member, and only it.</summary>
+    internal static string RenderJson(InvocationSummary invocations, SpanSummary spans, IReadOnlyList<SimulatedNotification>? alerts, IReadOnlyDictionary<string, AggregateCounters>? sums = null)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
@@ -223,7 +241,11 @@ public sealed class ReplayCommand
             invocations.WriteJson(writer);
             writer.WritePropertyName("spans");
             spans.WriteJson(writer);
-            SimulatedNotification.WriteJsonArray(writer, alerts);
+            if (alerts is not null)
+            {
+                SimulatedNotification.WriteJsonArray(writer, alerts);
+            }
+
             if (sums is not null && FeatureReport.HasAny(sums))
             {
                 FeatureReport.WriteMembers(writer, sums);

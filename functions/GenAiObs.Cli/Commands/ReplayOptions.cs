@@ -1,11 +1,12 @@
 namespace GenAiObs.Cli;
 
 /// <summary>Parsed <c>replay</c> arguments.</summary>
-internal sealed record ReplayOptions(bool Json, bool Stats, bool DynamoDb, string? PricesFile, IReadOnlyList<string> Files)
+/// <param name="NoAlerts"><c>--no-alerts</c>: the per-record job alone, without the alert simulation.</param>
+internal sealed record ReplayOptions(bool Json, bool Stats, bool DynamoDb, string? PricesFile, IReadOnlyList<string> Files, bool NoAlerts = false)
 {
     public static ReplayOptions Parse(string[] args)
     {
-        bool json = false, stats = false, dynamo = false;
+        bool json = false, stats = false, dynamo = false, noAlerts = false;
         string? prices = null;
         var files = new List<string>();
         for (var i = 0; i < args.Length; i++)
@@ -20,6 +21,9 @@ internal sealed record ReplayOptions(bool Json, bool Stats, bool DynamoDb, strin
                     break;
                 case "--dynamodb":
                     dynamo = true;
+                    break;
+                case "--no-alerts":
+                    noAlerts = true;
                     break;
                 case "--prices":
                     if (i + 1 >= args.Length)
@@ -40,6 +44,6 @@ internal sealed record ReplayOptions(bool Json, bool Stats, bool DynamoDb, strin
             }
         }
 
-        return new ReplayOptions(json, stats, dynamo, prices, files);
+        return new ReplayOptions(json, stats, dynamo, prices, files, noAlerts);
     }
 }

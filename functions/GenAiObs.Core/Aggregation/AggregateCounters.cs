@@ -45,16 +45,24 @@ public sealed class AggregateCounters
             return;
         }
 
-        _values[name] = _values.TryGetValue(name, out var existing) ? existing + value : value;
+        // One hash look-up instead of a read and a write: the alert simulation's sums add a few
+        // million counters, and string hashing was a tenth of its time.
+        System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_values, name, out _) += value;
     }
 
     public void Merge(AggregateCounters other)
     {
+        // The sum holds at least the other bag's counters: make room once. Sums start empty and
+        // regrew their table several times per merge (a sixth of replay's alert simulation).
+        _values.EnsureCapacity(other._values.Count);
         foreach (var (name, value) in other._values)
         {
             Add(name, value);
         }
     }
+
+    /// <summary>Makes room for <paramref name="count"/> counters in all (no regrowth while they are added).</summary>
+    internal void EnsureCapacity(int count) => _values.EnsureCapacity(count);
 
     public void AddObservation(HistogramFamily family, double valueMs) =>
         Add(CounterNames.HistogramBin(family, LogHistogram.BinOf(valueMs)), 1);

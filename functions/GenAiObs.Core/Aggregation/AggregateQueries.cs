@@ -16,6 +16,15 @@ public static class AggregateQueries
     /// <summary>The sum of one key's items at a granularity with bucket starts in [from, to).</summary>
     public static async Task<AggregateCounters> SumAsync(this IAggregateStore store, string key, Granularity granularity, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)
     {
+        if (store is IAggregateSums own)
+        {
+            var one = new Dictionary<string, AggregateCounters>(1, StringComparer.Ordinal);
+            own.AddSums(one, key, prefix: false, granularity, from, to);
+
+            // A bag of its own, as the merge below gives (the first item's is already a new one).
+            return one.TryGetValue(key, out var found) ? found : new AggregateCounters();
+        }
+
         var sum = new AggregateCounters();
         foreach (var item in await store.GetSeriesAsync(key, granularity, from, to, cancellationToken).ConfigureAwait(false))
         {
@@ -28,6 +37,13 @@ public static class AggregateQueries
     /// <summary>Per key starting with <paramref name="keyPrefix"/> ("" for every key): the sum of its items with bucket starts in [from, to).</summary>
     public static async Task<IReadOnlyDictionary<string, AggregateCounters>> SumByPrefixAsync(this IAggregateStore store, string keyPrefix, Granularity granularity, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)
     {
+        if (store is IAggregateSums own)
+        {
+            var sums = new Dictionary<string, AggregateCounters>(StringComparer.Ordinal);
+            own.AddSums(sums, keyPrefix, prefix: true, granularity, from, to);
+            return sums;
+        }
+
         var items = await store.GetItemsAsync(keyPrefix, granularity, from, to, cancellationToken).ConfigureAwait(false);
         return SumByKey(items);
     }

@@ -9,7 +9,7 @@ namespace GenAiObs.Core.Aggregation;
 /// Counters are held packed (<see cref="PackedCounters"/>) and unpacked into a new
 /// <see cref="AggregateCounters"/> on every read.
 /// </summary>
-public sealed class InMemoryAggregateStore : IAggregateStore, IAggregateVersions
+public sealed class InMemoryAggregateStore : IAggregateStore, IAggregateVersions, IAggregateSums
 {
     private readonly object _gate = new();
     private readonly AggregateRetention _retention;
@@ -97,6 +97,47 @@ public sealed class InMemoryAggregateStore : IAggregateStore, IAggregateVersions
         }
 
         return Task.FromResult<IReadOnlyList<AggregateItem>>(found);
+    }
+
+    void IAggregateSums.AddSums(Dictionary<string, AggregateCounters> sums, string keyOrPrefix, bool prefix, Granularity granularity, DateTimeOffset from, DateTimeOffset to)
+    {
+        lock (_gate)
+        {
+            foreach (var start in Buckets.StartsIn(from, to, granularity))
+            {
+                if (!_buckets.TryGetValue((granularity, start), out var items))
+                {
+                    continue;
+                }
+
+                if (!prefix)
+                {
+                    if (items.TryGetValue(keyOrPrefix, out var entry))
+                    {
+                        Add(keyOrPrefix, entry);
+                    }
+
+                    continue;
+                }
+
+                foreach (var (key, entry) in items.WithPrefix(keyOrPrefix))
+                {
+                    Add(key, entry);
+                }
+            }
+        }
+
+        void Add(string key, Entry entry)
+        {
+            if (sums.TryGetValue(key, out var sum))
+            {
+                _packed.AddTo(entry.Counters, sum);
+            }
+            else
+            {
+                sums[key] = _packed.Unpack(entry.Counters);
+            }
+        }
     }
 
     public Task<int> PutRollupAsync(Granularity granularity, DateTimeOffset bucketStart, IReadOnlyDictionary<string, AggregateCounters> items, CancellationToken cancellationToken = default)

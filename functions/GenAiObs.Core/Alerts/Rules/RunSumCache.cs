@@ -60,7 +60,11 @@ internal sealed class RunSumCache
             sums = new Dictionary<string, AggregateCounters>(StringComparer.Ordinal);
         }
 
-        if (readFrom < to)
+        if (readFrom < to && _store is IAggregateSums own)
+        {
+            own.AddSums(sums, keyOrPrefix, prefix, granularity, readFrom, to);
+        }
+        else if (readFrom < to)
         {
             var items = prefix
                 ? await _store.GetItemsAsync(keyOrPrefix, granularity, readFrom, to, cancellationToken).ConfigureAwait(false)

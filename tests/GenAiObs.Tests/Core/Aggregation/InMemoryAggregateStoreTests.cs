@@ -51,6 +51,57 @@ public sealed class InMemoryAggregateStoreTests : AggregateStoreContractTests
         Assert.True(perCounter < 16, $"{perCounter} bytes allocated per further counter ({perItemOf30} per item of 30, {perItemOf1} per item of 1)");
     }
 
+    [Fact]
+    public async Task SumByPrefixAsync_WhenSummedInsideTheStore_ShouldEqualSummingItsItemsInNamesValuesAndOrder()
+    {
+        // The store sums its packed items itself (IAggregateSums); replay's output depends on the
+        // sums' order (keys and counters), so it must be exactly what summing the items gives.
+        var store = new InMemoryAggregateStore();
+        var batch = 0;
+        foreach (var (minutes, key, counters) in new (int, string, (string, long)[])[]
+                 {
+                     (0, "model#b", [(CounterNames.Requests, 2), (CounterNames.Errors, 1)]),
+                     (0, "model#a", [(CounterNames.OutputTokens, 7)]),
+                     (0, AggregateKeys.Total, [(CounterNames.Requests, 3)]),
+                     (5, "model#a", [(CounterNames.Requests, 1), (CounterNames.OutputTokens, -7)]),
+                     (5, "model#a", [(CounterNames.Errors, 4)]),
+                     (10, "model#c", [(CounterNames.Errors, 0), (CounterNames.Requests, 5)]),
+                     (10, "model#b", [(CounterNames.InputTokens, 9), (CounterNames.Requests, 1)]),
+                     (65, "model#b", [(CounterNames.Requests, 1)]),
+                 })
+        {
+            var bag = new AggregateCounters();
+            foreach (var (name, value) in counters)
+            {
+                bag.Add(name, value);
+            }
+
+            await store.ApplyBatchAsync(new AggregateBatch($"batch-{batch++}", [new AggregateDelta(Base.AddMinutes(minutes), key, bag)]));
+        }
+
+        foreach (var (prefix, to) in new[] { ("model#", Base.AddHours(2)), (string.Empty, Base.AddHours(2)), ("model#", Base.AddMinutes(10)), ("model#b", Base.AddHours(2)), ("nothing#", Base.AddHours(2)) })
+        {
+            var expected = AggregateQueries.SumByKey(await store.GetItemsAsync(prefix, Granularity.Fine, Base, to));
+            var summed = await store.SumByPrefixAsync(prefix, Granularity.Fine, Base, to);
+
+            Assert.Equal(Flatten(expected), Flatten(summed));
+        }
+
+        var series = new AggregateCounters();
+        foreach (var item in await store.GetSeriesAsync("model#a", Granularity.Fine, Base, Base.AddHours(2)))
+        {
+            series.Merge(item.Counters);
+        }
+
+        var one = await store.SumAsync("model#a", Granularity.Fine, Base, Base.AddHours(2));
+        Assert.Equal([.. series.Values], [.. one.Values]);
+        Assert.Contains(one.Values, counter => counter.Key == CounterNames.OutputTokens && counter.Value == 0);
+        Assert.Empty((await store.SumAsync("model#none", Granularity.Fine, Base, Base.AddHours(2))).Values);
+
+        static List<string> Flatten(IReadOnlyDictionary<string, AggregateCounters> sums) =>
+            [.. sums.SelectMany(pair => pair.Value.Values.Select(counter => $"{pair.Key} {counter.Key}={counter.Value}"))];
+    }
+
     private async Task<long> BytesAllocatedPerItemAsync(int items, int counters)
     {
         var store = new InMemoryAggregateStore();
