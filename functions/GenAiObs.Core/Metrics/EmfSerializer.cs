@@ -265,7 +265,19 @@ public sealed class EmfSerializer
         {
             buffer.ResetWrittenCount();
             writer.Reset(buffer);
-            WritePackedDocument(writer, document);
+            if (document.Units.Count == 1)
+            {
+                // A unit alone (every attribution document, most of a large delivery's lines) is
+                // written as its own document: the same bytes without collecting directives and
+                // member names.
+                var unit = document.Units[0];
+                WriteDocumentCore(writer, unit.Minute, unit.Dimensions, unit.Properties, unit.Metrics, unit.DefinesMetrics);
+            }
+            else
+            {
+                WritePackedDocument(writer, document);
+            }
+
             writer.Flush();
             sink(buffer.WrittenSpan);
         }
@@ -280,6 +292,13 @@ public sealed class EmfSerializer
     /// </summary>
     internal static double Significant(double value)
     {
+        // Counts, tokens and whole milliseconds (most values) are integers below 10^15, which 15
+        // digits write exactly: formatting and parsing them back gives the same double.
+        if (Math.Abs(value) < 1e15 && Math.Floor(value) == value)
+        {
+            return value;
+        }
+
         Span<char> text = stackalloc char[32];
         return value.TryFormat(text, out var written, "G15", CultureInfo.InvariantCulture)
             ? double.Parse(text[..written], CultureInfo.InvariantCulture)
@@ -313,10 +332,11 @@ public sealed class EmfSerializer
     private List<KeyValuePair<string, string>> NormaliseProperties(DimensionSet dimensions, HashSet<string> dimensionNames, Dictionary<string, MetricSeries> metrics)
     {
         var result = new List<KeyValuePair<string, string>>();
-        var seen = new HashSet<string>(dimensionNames, StringComparer.Ordinal);
         foreach (var (name, value) in dimensions.PropertyPairs)
         {
-            if (name != "_aws" && !metrics.ContainsKey(name) && seen.Add(name))
+            // A group has a handful of properties: a scan of the kept ones is cheaper than a copy
+            // of the dimension names into a set for every group.
+            if (name != "_aws" && !metrics.ContainsKey(name) && !dimensionNames.Contains(name) && !result.Exists(p => p.Key == name))
             {
                 result.Add(new(name, Truncate(value, _limits.MaxDimensionValueLength)));
             }

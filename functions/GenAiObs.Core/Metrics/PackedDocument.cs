@@ -10,7 +10,11 @@ internal sealed record GroupDocument(
     List<KeyValuePair<string, string>> Properties,
     List<(MetricSeries Series, double[] Values)> Metrics,
     int Bytes,
-    bool HasProperties);
+    bool HasProperties)
+{
+    /// <summary>Whether the unit defines a metric (else its document is a plain JSON line without <c>_aws</c>).</summary>
+    public bool DefinesMetrics => Metrics.Exists(m => !m.Series.IsProperty);
+}
 
 /// <summary>
 /// Units of one minute written as one EMF document. Every member name holds one value in a
@@ -19,7 +23,9 @@ internal sealed record GroupDocument(
 /// </summary>
 internal sealed class PackedDocument
 {
-    private readonly Dictionary<string, object> _members = new(StringComparer.Ordinal);
+    // Only a document without properties can be joined, so only such a document keeps its members
+    // (a large delivery has thousands of attribution documents, each alone on its line).
+    private Dictionary<string, object>? _members;
     private int _bytes;
 
     public List<GroupDocument> Units { get; } = [];
@@ -27,7 +33,7 @@ internal sealed class PackedDocument
     /// <summary>True when <paramref name="unit"/> can join without changing any value a unit already here reads, within <paramref name="maxBytes"/>.</summary>
     public bool Accepts(GroupDocument unit, int maxBytes)
     {
-        if (Units.Count == 0 || Units[0].HasProperties || unit.HasProperties || _bytes + unit.Bytes > maxBytes)
+        if (_members is null || unit.HasProperties || _bytes + unit.Bytes > maxBytes)
         {
             return false;
         }
@@ -57,6 +63,12 @@ internal sealed class PackedDocument
 
         // The sum of the units' own documents bounds the packed one: it repeats no member and has one _aws block.
         _bytes += unit.Bytes;
+        if (unit.HasProperties)
+        {
+            return;
+        }
+
+        _members ??= new Dictionary<string, object>(StringComparer.Ordinal);
         foreach (var (name, value) in unit.Dimensions)
         {
             _members.TryAdd(name, value);
