@@ -383,6 +383,85 @@ public sealed class EmfSerializerTests
         Assert.Equal(1686.25, json.RootElement.GetProperty("TimeToFirstToken").GetDouble());
     }
 
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(-999_999_999_999_999.0)]
+    [InlineData(42.0)]
+    [InlineData(-7.0)]
+    [InlineData(999_999_999_999_999.0)]
+    [InlineData(1e15)]
+    [InlineData(1_234_567_890_123_456.0)]
+    [InlineData(9_007_199_254_740_993.0)]
+    [InlineData(0.0035439599999999996)]
+    [InlineData(1686.25)]
+    public void Significant_ForIntegersAndFractions_ShouldEqualTheFifteenDigitRoundTrip(double value)
+    {
+        var expected = double.Parse(value.ToString("G15", System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture);
+
+        var actual = EmfSerializer.Significant(value);
+
+        Assert.Equal(BitConverter.DoubleToInt64Bits(expected), BitConverter.DoubleToInt64Bits(actual));
+    }
+
+    [Fact]
+    public void WriteLines_WhenADeliveryHasThousandsOfAttributionGroups_ShouldShareOnlyTheLinesWithoutProperties()
+    {
+        // A large delivery's shape: per minute, a totals group, a few model groups and a thousand
+        // attribution groups (properties only), so most units are written alone and a few share.
+        const int Minutes = 3;
+        const int Principals = 1_000;
+        const int Models = 5;
+        var batch = new MetricBatch();
+        var total = batch.Dimensions("Service", "genai");
+        for (var m = 0; m < Minutes; m++)
+        {
+            var minute = Minute + (m * 60_000L);
+            batch.AddCount(total, "CostUsd", 1.5 + m, minute, MetricUnit.None);
+            batch.AddCount(total, "Invocations", Principals, minute);
+            for (var model = 0; model < Models; model++)
+            {
+                batch.AddCount(batch.Dimensions("Service", "genai", "ModelId", $"model-{model}"), "InputTokens", (1_000 * model) + m, minute);
+            }
+
+            for (var p = 0; p < Principals; p++)
+            {
+                var attribution = batch.WithProperties(total, [("Principal", $"role/p{p}"), ("ModelId", $"model-{p % Models}")]);
+                batch.AddProperty(attribution, "CostUsd", 0.001 * (p + 1), minute);
+            }
+        }
+
+        var output = new StringWriter();
+        var written = new EmfSerializer().WriteLines(batch, output);
+        var views = EmfSpec.ParseLines(output.ToString());
+
+        // Each minute: one line per attribution group; the totals and model-0 share a line (Service
+        // agrees, nothing else in common); models 1-4 each differ from it in ModelId.
+        Assert.Equal(Minutes * (Principals + Models), written);
+        Assert.Equal(written, EmfSpec.CountLines(output.ToString()));
+        var plain = views.Where(v => !v.HasDirective).ToList();
+        Assert.Equal(Minutes * Principals, plain.Count);
+        Assert.All(plain, v => Assert.Equal(["ModelId", "Principal", "Service"], v.Properties.Keys.Order(StringComparer.Ordinal)));
+        Assert.All(plain, v => Assert.Equal(["CostUsd"], v.PropertyValues.Keys));
+        Assert.All(plain.Where(v => v.Properties["Principal"] == "role/p499"), v => Assert.Equal(0.5, v.PropertyValues["CostUsd"]));
+        Assert.Equal(Minutes, plain.Count(v => v.Properties["Principal"] == "role/p499" && v.Properties["ModelId"] == "model-4"));
+        var extracted = views.Where(v => v.HasDirective).ToList();
+        Assert.Equal(Minutes * (1 + Models), extracted.Count);
+        for (var m = 0; m < Minutes; m++)
+        {
+            var minute = Minute + (m * 60_000L);
+            var totals = Assert.Single(extracted, v => v.Timestamp == minute && v.HasDimensions(["Service"]));
+            Assert.Equal([1.5 + m], totals.Values["CostUsd"]);
+            Assert.Equal([(double)Principals], totals.Values["Invocations"]);
+            Assert.Equal(["CostUsd", "Invocations"], totals.Definitions.Select(d => d.Name));
+            for (var model = 0; model < Models; model++)
+            {
+                var view = Assert.Single(extracted, v => v.Timestamp == minute && v.HasDimensions(["Service", "ModelId"]) && v.Dimensions["ModelId"] == $"model-{model}");
+                Assert.Equal([(double)((1_000 * model) + m)], view.Values["InputTokens"]);
+                Assert.Equal(["InputTokens"], view.Definitions.Select(d => d.Name));
+            }
+        }
+    }
+
     [Fact]
     public void Serialize_WhenBatchIsEmpty_ShouldWriteNothing()
     {
