@@ -26,6 +26,22 @@ internal static class StoreTestData
         await store.AdvanceRollupWatermarkAsync(watermark);
     }
 
+    /// <summary>
+    /// 30 deliveries of 2 invocations each in the window starting at <paramref name="window"/>, every
+    /// invocation from its own principal (<c>role/p00</c> … <c>role/p59</c>, 60 in all: over the
+    /// per-bucket limit of 20), principal n costing (n + 1) × 1,000 micro-dollars.
+    /// </summary>
+    public static List<AggregateBatch> SixtyPrincipalDeliveries(DateTimeOffset window) =>
+        Enumerable.Range(0, 30)
+            .Select(d => AggregateBuilder.Build(
+                "sixty-" + d,
+                [.. Enumerable.Range(0, 2).Select(i => Invocation(
+                    window.AddSeconds((d * 9) + i),
+                    principal: "role/p" + ((d * 2) + i).ToString("D2", System.Globalization.CultureInfo.InvariantCulture),
+                    cost: AggregateCounters.FromMicros(1_000 * ((d * 2) + i + 1))))],
+                []))
+            .ToList();
+
     public static PricedInvocation Invocation(
         DateTimeOffset timestamp,
         string model = Sonnet,

@@ -130,15 +130,7 @@ public sealed class DeferredAggregateWritesTests : IClassFixture<DynaliteTableFi
         // Arrange: 30 deliveries of 2 principals each (60 in the window); the first roll-up's store
         // fails (HTTP 500) from its 11th UpdateItem on.
         var store = CreateStore();
-        var deliveries = Enumerable.Range(0, 30)
-            .Select(d => AggregateBuilder.Build(
-                "sixty-" + d,
-                [.. Enumerable.Range(0, 2).Select(i => StoreTestData.Invocation(
-                    _window.AddSeconds((d * 9) + i),
-                    principal: "role/p" + ((d * 2) + i).ToString("D2", System.Globalization.CultureInfo.InvariantCulture),
-                    cost: AggregateCounters.FromMicros(1_000 * ((d * 2) + i + 1))))],
-                []))
-            .ToList();
+        var deliveries = StoreTestData.SixtyPrincipalDeliveries(_window);
         await StoreTestData.LeaveAsDeltasAsync(store, deliveries, _window - Buckets.FineWidth);
         using var faulty = new FaultInjectingHandler((operation, count) => operation == "UpdateItem" && count > 10 ? FaultInjectingHandler.ServerError : null);
         using var faultyClient = _table.CreateClient(faulty);

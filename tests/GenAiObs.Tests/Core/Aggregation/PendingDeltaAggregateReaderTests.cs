@@ -136,15 +136,7 @@ public sealed class PendingDeltaAggregateReaderTests : IClassFixture<DynaliteTab
     {
         // Arrange: 30 deliveries of 2 principals each in the first window (60 principals, limit 20).
         var store = CreateStore();
-        var deliveries = Enumerable.Range(0, 30)
-            .Select(d => AggregateBuilder.Build(
-                "sixty-" + d,
-                [.. Enumerable.Range(0, 2).Select(i => StoreTestData.Invocation(
-                    _window.AddSeconds((d * 9) + i),
-                    principal: "role/p" + ((d * 2) + i).ToString("D2", System.Globalization.CultureInfo.InvariantCulture),
-                    cost: AggregateCounters.FromMicros(1_000 * ((d * 2) + i + 1))))],
-                []))
-            .ToList();
+        var deliveries = StoreTestData.SixtyPrincipalDeliveries(_window);
         await StoreTestData.LeaveAsDeltasAsync(store, deliveries, _window - Buckets.FineWidth);
         var before = await ItemsAsync(new PendingDeltaAggregateReader(store, store, new SimulatedClock(Now)), Granularity.Fine);
 
