@@ -1,5 +1,6 @@
 using System.Globalization;
 using GenAiObs.Core.Aggregation;
+using GenAiObs.Core.Costing;
 using GenAiObs.Core.Metrics;
 using GenAiObs.Core.Records;
 
@@ -128,7 +129,7 @@ public static class CostMode
                 {
                     if (knownCounters.Add((key, name)))
                     {
-                        size += name.Length + 1 + ((value.ToString(CultureInfo.InvariantCulture).Length + 1) / 2);
+                        size += DynamoDbWriteEstimator.CounterBytes(name, value);
                     }
                 }
 

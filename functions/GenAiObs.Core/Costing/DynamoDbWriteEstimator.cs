@@ -39,6 +39,13 @@ public sealed class DynamoDbWriteEstimator
         ItemBytesWritten += (long)entries * JoinItemBytes;
     }
 
+    /// <summary>
+    /// The bytes DynamoDB bills for one counter attribute of an aggregate item: its name, and its
+    /// number at about one byte per two significant digits plus one.
+    /// </summary>
+    public static int CounterBytes(string name, long value) =>
+        name.Length + 1 + ((value.ToString(CultureInfo.InvariantCulture).Length + 1) / 2);
+
     /// <summary>Accounts for one delivery's aggregate writes; returns its UpdateItem count.</summary>
     public int Apply(AggregateBatch batch)
     {
@@ -62,7 +69,7 @@ public sealed class DynamoDbWriteEstimator
             {
                 if (item.Counters.Add(name))
                 {
-                    item.Bytes += name.Length + 1 + ((value.ToString(CultureInfo.InvariantCulture).Length + 1) / 2);
+                    item.Bytes += CounterBytes(name, value);
                 }
             }
 

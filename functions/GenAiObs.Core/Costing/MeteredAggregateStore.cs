@@ -1,4 +1,3 @@
-using System.Globalization;
 using GenAiObs.Core.Aggregation;
 
 namespace GenAiObs.Core.Costing;
@@ -86,7 +85,7 @@ public sealed class MeteredAggregateStore : IAggregateStore
 
         foreach (var (name, value) in counters.Values)
         {
-            bytes += name.Length + 1 + ((value.ToString(CultureInfo.InvariantCulture).Length + 1) / 2);
+            bytes += DynamoDbWriteEstimator.CounterBytes(name, value);
         }
 
         return bytes;
