@@ -99,7 +99,7 @@ public sealed class AggregateStoreReader : IAlertDataReader
 
         var width = Buckets.Width(granularity);
         var stale = Buckets.StartsIn(from, to, granularity)
-            .Where(start => _markedHours.Any(hour => hour >= start && hour < start + width))
+            .Where(start => HasMarkedHour(_markedHours, start, width))
             .ToList();
         if (stale.Count == 0)
         {
@@ -146,7 +146,7 @@ public sealed class AggregateStoreReader : IAlertDataReader
         while (cursor < to)
         {
             var granularity = Granularity.Fine;
-            if (IsAligned(cursor, Granularity.Daily) && cursor.AddDays(1) <= to && !HasMarkedHour(markedHours, cursor))
+            if (IsAligned(cursor, Granularity.Daily) && cursor.AddDays(1) <= to && !HasMarkedHour(markedHours, cursor, Buckets.Width(Granularity.Daily)))
             {
                 granularity = Granularity.Daily;
             }
@@ -180,8 +180,9 @@ public sealed class AggregateStoreReader : IAlertDataReader
 
     private static readonly HashSet<DateTimeOffset> NoMarks = [];
 
-    private static bool HasMarkedHour(IReadOnlySet<DateTimeOffset> markedHours, DateTimeOffset dayStart) =>
-        markedHours.Count > 0 && markedHours.Any(hour => hour >= dayStart && hour < dayStart.AddDays(1));
+    /// <summary>True when a marked hour lies in the bucket [<paramref name="start"/>, start + <paramref name="width"/>): its rollup is not current.</summary>
+    private static bool HasMarkedHour(IReadOnlySet<DateTimeOffset> markedHours, DateTimeOffset start, TimeSpan width) =>
+        markedHours.Count > 0 && markedHours.Any(hour => hour >= start && hour < start + width);
 
     private static bool IsAligned(DateTimeOffset time, Granularity granularity) =>
         Buckets.StartOf(time, granularity) == time;
