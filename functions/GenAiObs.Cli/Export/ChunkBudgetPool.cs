@@ -7,8 +7,9 @@ namespace GenAiObs.Cli.Export;
 /// The message chunks of one reader thread's deliveries, bounded in bytes: a reader that has handed
 /// deliveries to the consumer waits for their chunks to come back before it holds more than
 /// <c>maxBytes</c> in all. Chunks are rented on the reader thread and returned on whichever thread
-/// disposes the delivery, and they are kept for reuse, so what the pool ever holds is at most the
-/// budget (plus one chunk) instead of however far a lagging consumer let the reader run ahead.
+/// disposes the delivery, and they are kept for reuse until the pool is disposed, so what the pool
+/// ever holds is at most the budget (plus one chunk) instead of however far a lagging consumer let the
+/// reader run ahead.
 /// </summary>
 /// <remarks>
 /// Measured on the end-to-end corpus (<c>replay --no-alerts</c>, 16 MB deliveries of 256 KB chunks,
@@ -20,7 +21,7 @@ namespace GenAiObs.Cli.Export;
 /// </remarks>
 internal sealed class ChunkBudgetPool : ArrayPool<byte>, IDisposable
 {
-    private readonly ArrayPool<byte> _inner = Create(maxArrayLength: 4 << 20, maxArraysPerBucket: 512);
+    private ArrayPool<byte>? _inner = Create(maxArrayLength: 4 << 20, maxArraysPerBucket: 512);
     private readonly long _maxBytes;
     private readonly CancellationToken _cancellation;
     private readonly CancellationTokenRegistration _wakeOnCancel;
@@ -120,7 +121,7 @@ internal sealed class ChunkBudgetPool : ArrayPool<byte>, IDisposable
                 }
             }
 
-            var chunk = _inner.Rent(minimumLength);
+            var chunk = (_inner ?? throw new ObjectDisposedException(nameof(ChunkBudgetPool))).Rent(minimumLength);
             _outstanding += chunk.Length;
             _filling += chunk.Length;
             _peak = Math.Max(_peak, _outstanding);
@@ -133,7 +134,7 @@ internal sealed class ChunkBudgetPool : ArrayPool<byte>, IDisposable
     {
         lock (_gate)
         {
-            _inner.Return(array, clearArray);
+            _inner?.Return(array, clearArray);
             _outstanding -= array.Length;
 
             // Chunks of a delivery abandoned while being filled (the end of a read, a failure).
@@ -154,7 +155,18 @@ internal sealed class ChunkBudgetPool : ArrayPool<byte>, IDisposable
         }
     }
 
-    public void Dispose() => _wakeOnCancel.Dispose();
+    /// <summary>
+    /// Lets the kept chunks go (a chunk returned later is dropped): replay's alert simulation, which
+    /// runs after reading, then has the reader's budget of memory for its own use.
+    /// </summary>
+    public void Dispose()
+    {
+        _wakeOnCancel.Dispose();
+        lock (_gate)
+        {
+            _inner = null;
+        }
+    }
 
     // Waiting is only useful while handed-over chunks are out: the delivery being filled alone never waits for itself.
     private bool MustWait(int length) => length > _maxBytes - _outstanding && _outstanding > _filling;

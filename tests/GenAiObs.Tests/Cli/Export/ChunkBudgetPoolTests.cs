@@ -70,6 +70,24 @@ public sealed class ChunkBudgetPoolTests
     }
 
     [Fact]
+    public void Dispose_WhenChunksWereKeptForReuse_ShouldLetThemGo()
+    {
+        // Arrange: a chunk rented and returned, so the pool keeps it for the next delivery.
+        var pool = new ChunkBudgetPool(4L * Chunk);
+        var kept = RentAndReturn(pool);
+
+        // Act: reading is over (replay's alert simulation runs next).
+        pool.Dispose();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        // Assert
+        Assert.False(kept.IsAlive, "the disposed pool still holds its chunks");
+        Assert.Throws<ObjectDisposedException>(() => pool.Rent(Chunk));
+    }
+
+    [Fact]
     public async Task Rent_WhenTheConsumerStopsWhileTheReaderWaits_ShouldThrowOperationCanceled()
     {
         // Arrange: a full budget of handed-over chunks that nobody will return.
@@ -85,5 +103,13 @@ public sealed class ChunkBudgetPoolTests
 
         // Assert
         await Assert.ThrowsAsync<OperationCanceledException>(() => rent);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference RentAndReturn(ChunkBudgetPool pool)
+    {
+        var chunk = pool.Rent(Chunk);
+        pool.Return(chunk);
+        return new WeakReference(chunk);
     }
 }
