@@ -36,6 +36,7 @@ public sealed record MonthUsage
 
     public double ErrorRuleMatches { get; init; }
 
+    /// <summary>Aggregate UpdateItems (direct: the processors' items; deferred: the roll-up's session and trace items) and join-index writes.</summary>
     public double UpdateItems { get; init; }
 
     public double WriteUnits { get; init; }
