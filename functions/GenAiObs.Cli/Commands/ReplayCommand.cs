@@ -47,7 +47,7 @@ public sealed class ReplayCommand
         var alertSettings = options.NoAlerts ? null : LoadAlertSettings(variables);
         // Exports are often older than any retention and replay has no "now" of its own: only the
         // plausible years are enforced; user names are hashed as in the Lambdas (same salt variable).
-        var processor = new BatchProcessor(prices, DecoderLimits.Default, new ProcessingOptions { Principals = LoadPrincipals(), Dimensions = LoadDimensions() });
+        var processor = new BatchProcessor(prices, DecoderLimits.Default, new ProcessingOptions { Principals = LoadPrincipals(), Dimensions = LoadDimensions(), ReleaseMessagesAsProcessed = true });
         var limits = LoadLimits();
         var joinWindow = LoadJoinWindow();
         // Feedback and evaluation results join the requests of earlier deliveries as in the Lambdas.

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.IO.Compression;
 using System.Text.Json;
 using GenAiObs.Core.Envelopes;
@@ -47,7 +46,7 @@ public sealed class ExportFileReader
 
     // Deliveries are filled here and disposed on the consumer's thread: a pool of the reader's own
     // holds every in-flight delivery's chunks, where the shared pool would let most of them go.
-    private readonly ArrayPool<byte> _pool = ArrayPool<byte>.Create(maxArrayLength: 4 << 20, maxArraysPerBucket: 512);
+    private readonly ChunkBudgetPool _pool;
     private long _inputBytes;
     private long _decompressedBytes;
 
@@ -57,9 +56,22 @@ public sealed class ExportFileReader
     /// </param>
     /// <param name="chunking">Delivery size; <see cref="ExportChunking.Default"/> when null.</param>
     public ExportFileReader(DecoderLimits limits, ExportChunking? chunking = null)
+        : this(limits, chunking, ChunkBudgetPool.Unbounded())
+    {
+    }
+
+    /// <param name="limits">As above.</param>
+    /// <param name="chunking">As above.</param>
+    /// <param name="pool">
+    /// Where the deliveries' message chunks come from: a bounded pool makes <see cref="Read"/> wait
+    /// for the consumer to dispose handed-over deliveries, so only a reader whose deliveries are
+    /// disposed on another thread may pass one.
+    /// </param>
+    internal ExportFileReader(DecoderLimits limits, ExportChunking? chunking, ChunkBudgetPool pool)
     {
         _limits = limits;
         _chunking = chunking ?? ExportChunking.Default;
+        _pool = pool;
         _options = new DeliveryBuilder(limits).EnvelopeReaderOptions;
     }
 
@@ -594,7 +606,7 @@ public sealed class ExportFileReader
     }
 
     /// <summary>The window, the delivery being filled, and where deliveries go.</summary>
-    private sealed class ReadState(ByteWindow window, DeliveryBuilder builder, Action<DecodedDelivery> emit, ArrayPool<byte> pool)
+    private sealed class ReadState(ByteWindow window, DeliveryBuilder builder, Action<DecodedDelivery> emit, ChunkBudgetPool pool)
     {
         public ByteWindow Window { get; } = window;
 
@@ -617,7 +629,9 @@ public sealed class ExportFileReader
             var full = Builder;
             Builder = new DeliveryBuilder(limits, full.NextOrdinal, pool);
             Emitted++;
-            emit(full.Build());
+            var delivery = full.Build();
+            pool.HandOver();
+            emit(delivery);
         }
     }
 

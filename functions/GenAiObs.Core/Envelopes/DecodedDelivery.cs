@@ -41,6 +41,19 @@ public sealed class DecodedDelivery : IDisposable
     /// <summary>The <c>owner</c> (source account id) of the first DATA_MESSAGE, when the payload names one.</summary>
     public string? Owner { get; }
 
+    /// <summary>
+    /// Returns the pooled buffers that hold only messages of events before <paramref name="index"/>:
+    /// for a consumer that is done with those events, so a reader waiting for buffers can go on
+    /// while the rest of this delivery is processed. Their messages are invalid afterwards.
+    /// </summary>
+    public void ReleaseMessagesBefore(int index)
+    {
+        if (index < _events.Count)
+        {
+            _arena.ReleaseBefore(_events[index].Message);
+        }
+    }
+
     /// <summary>Returns the pooled buffers. Every <see cref="LogEvent.Message"/> of this delivery is invalid afterwards.</summary>
     public void Dispose() => _arena.Dispose();
 }

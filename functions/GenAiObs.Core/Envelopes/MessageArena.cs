@@ -1,11 +1,13 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 
 namespace GenAiObs.Core.Envelopes;
 
 /// <summary>
 /// Append-only byte arena over <see cref="ArrayPool{T}"/> chunks. Log-event messages are
 /// unescaped straight into it, so a 50 KB prompt costs no managed allocation per record; the
-/// arena (and every message slice in it) lives until the owning delivery is disposed.
+/// arena (and every message slice in it) lives until the owning delivery is disposed, or until a
+/// consumer done with the first messages releases the chunks holding only them (<see cref="ReleaseBefore"/>).
 /// </summary>
 internal sealed class MessageArena : IDisposable
 {
@@ -15,6 +17,7 @@ internal sealed class MessageArena : IDisposable
     private readonly List<byte[]> _chunks = [];
     private byte[]? _current;
     private int _used;
+    private int _released;
 
     /// <param name="pool">Where chunks come from and go back to; <see cref="ArrayPool{T}.Shared"/> when null.</param>
     public MessageArena(ArrayPool<byte>? pool = null) => _pool = pool ?? ArrayPool<byte>.Shared;
@@ -47,14 +50,39 @@ internal sealed class MessageArena : IDisposable
         return Commit(bytes.Length);
     }
 
+    /// <summary>
+    /// Returns the chunks wholly before the one <paramref name="message"/> starts in: messages are
+    /// appended in order, so every message before it that lies there is given up with them.
+    /// </summary>
+    public void ReleaseBefore(ReadOnlyMemory<byte> message)
+    {
+        if (!MemoryMarshal.TryGetArray(message, out var segment) || segment.Array is not { } chunk)
+        {
+            return;
+        }
+
+        var index = _chunks.IndexOf(chunk, _released);
+        if (index < 0)
+        {
+            return;
+        }
+
+        for (; _released < index; _released++)
+        {
+            _pool.Return(_chunks[_released]);
+            _chunks[_released] = null!;
+        }
+    }
+
     public void Dispose()
     {
-        foreach (var chunk in _chunks)
+        for (; _released < _chunks.Count; _released++)
         {
-            _pool.Return(chunk);
+            _pool.Return(_chunks[_released]);
         }
 
         _chunks.Clear();
+        _released = 0;
         _current = null;
     }
 }

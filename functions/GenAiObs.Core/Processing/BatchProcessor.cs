@@ -83,8 +83,15 @@ public sealed class BatchProcessor
 
         // A delivery repeats a few dozen identifiers (models, principals, services …) hundreds of times.
         var strings = new Utf8StringTable();
-        foreach (var logEvent in delivery.Events)
+        var events = delivery.Events;
+        for (var i = 0; i < events.Count; i++)
         {
+            if (_options.ReleaseMessagesAsProcessed)
+            {
+                delivery.ReleaseMessagesBefore(i);
+            }
+
+            var logEvent = events[i];
             switch (RecordRouter.Route(logEvent, _limits.MaxJsonDepth, out var rejection))
             {
                 case RecordKind.Invocation:

@@ -34,5 +34,13 @@ public sealed record ProcessingOptions
     /// </summary>
     public string? DirectDeliveryRegion { get; init; }
 
+    /// <summary>
+    /// Give each event's message buffers back as soon as the events before it are parsed
+    /// (<see cref="GenAiObs.Core.Envelopes.DecodedDelivery.ReleaseMessagesBefore"/>), not when the delivery is disposed:
+    /// <c>replay</c>'s reader, which waits for buffers, then reads the next delivery while this one
+    /// is processed. The delivery's messages are invalid after processing (off by default).
+    /// </summary>
+    public bool ReleaseMessagesAsProcessed { get; init; }
+
     public static ProcessingOptions Default { get; } = new();
 }

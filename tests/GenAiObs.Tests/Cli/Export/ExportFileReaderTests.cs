@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -128,6 +129,48 @@ public sealed class ExportFileReaderTests
         var single = Assert.Single(deliveries);
         Assert.Single(single.Ids);
         Assert.Equal(RejectReasons.MessageTooLarge, Assert.Single(single.Rejections).Reason);
+    }
+
+    [Fact]
+    public async Task Read_WhenTheConsumerHoldsHandedOverDeliveries_ShouldWaitAtTheChunkBudgetInsteadOfReadingAhead()
+    {
+        // Arrange: 16 MB of 32 KB records in 1 MB deliveries, chunks bounded to 4 MB, the consumer on another thread.
+        var line = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(Record).Replace("\"inputBodyJson\":{", "\"inputBodyJson\":{\"pad\":\"" + new string('p', 32 * 1024) + "\",", StringComparison.Ordinal) + "\n");
+        var lines = (16L * 1024 * 1024) / line.Length;
+        using var pool = new ChunkBudgetPool(4L * 1024 * 1024);
+        var reader = new ExportFileReader(DecoderLimits.Default, new ExportChunking(MaxMessageBytes: 1024 * 1024), pool);
+        using var handedOver = new BlockingCollection<DecodedDelivery>();
+        var reading = Task.Run(() =>
+        {
+            try
+            {
+                reader.Read(new RepeatingStream(line, lines), handedOver.Add);
+            }
+            finally
+            {
+                handedOver.CompleteAdding();
+            }
+        });
+
+        // Act: hold the first delivery until the reader waits for it (or, unbounded, has read the whole input).
+        var first = handedOver.Take();
+        SpinWait.SpinUntil(() => pool.IsWaiting || reading.IsCompleted);
+        var waitedForTheConsumer = pool.IsWaiting && !reading.IsCompleted;
+        var events = (long)first.Events.Count;
+        first.Dispose();
+        foreach (var delivery in handedOver.GetConsumingEnumerable())
+        {
+            events += delivery.Events.Count;
+            delivery.Dispose();
+        }
+
+        await reading;
+
+        // Assert: every record read, never more than the budget of chunks held, all of them back.
+        Assert.True(waitedForTheConsumer, "the reader read the whole input while the consumer held its first delivery");
+        Assert.Equal(lines, events);
+        Assert.InRange(pool.PeakBytes, 1024 * 1024, 4L * 1024 * 1024);
+        Assert.Equal(0, pool.OutstandingBytes);
     }
 
     [Fact]
