@@ -16,6 +16,8 @@ namespace GenAiObs.Adapters.DynamoDb;
 /// redelivered batch — whole or after failing part-way — finds its marker on the items it
 /// already reached (ConditionalCheckFailed: skipped) and completes the rest, so every record
 /// counts exactly once; concurrent writers on one item serialise on DynamoDB's per-item atomicity.
+/// A deferred roll-up's window (<see cref="ApplyWindowAsync"/>) is written as one packed item per
+/// fine bucket instead, which every read of fine items adds to the per-key items of its bucket.
 /// </summary>
 public sealed class DynamoDbAggregateStore : IAggregateStore, IAggregateDeltaStore
 {
@@ -50,14 +52,17 @@ public sealed class DynamoDbAggregateStore : IAggregateStore, IAggregateDeltaSto
     private readonly AggregateRetention _retention;
     private readonly DynamoDbRetryPolicy _retry;
     private readonly int _maxParallelRequests;
+    private readonly int _maxPackBytes;
 
-    public DynamoDbAggregateStore(IAmazonDynamoDB client, string tableName, AggregateRetention? retention = null, DynamoDbRetryPolicy? retry = null, int maxParallelRequests = 8)
+    /// <param name="maxPackBytes">The largest encoding a roll-up writes as a packed item (default <see cref="WindowPacks.MaxPackBytes"/>; larger buckets are written per key).</param>
+    public DynamoDbAggregateStore(IAmazonDynamoDB client, string tableName, AggregateRetention? retention = null, DynamoDbRetryPolicy? retry = null, int maxParallelRequests = 8, int maxPackBytes = WindowPacks.MaxPackBytes)
     {
         _client = client;
         _tableName = tableName;
         _retention = retention ?? AggregateRetention.Default;
         _retry = retry ?? new DynamoDbRetryPolicy();
         _maxParallelRequests = maxParallelRequests;
+        _maxPackBytes = maxPackBytes;
     }
 
     /// <summary>
@@ -106,6 +111,87 @@ public sealed class DynamoDbAggregateStore : IAggregateStore, IAggregateDeltaSto
         }
 
         return new ApplyResult(applied, skipped, requests.Count);
+    }
+
+    /// <summary>
+    /// Writes a deferred window's merged batch as <see cref="WindowPacks"/>: per fine bucket one PutItem
+    /// of <c>F#&lt;bucket&gt;</c> / <c>#w#&lt;window&gt;</c> holding the bucket's long-lived keys
+    /// (<see cref="TableLayout.PackSortKey"/>), and the session and trace keys as per-key UpdateItems with
+    /// the window's markers (RunawayAgentSession reads each session by name; they expire sooner); then
+    /// marks the hours as <see cref="ApplyBatchAsync"/> does.
+    /// <para>
+    /// A pack is a whole-item overwrite and the merge is deterministic, so a roll-up retried after a
+    /// failure part-way rewrites the same packs: exactly once without markers. A retry that sees one
+    /// delta more than the failed attempt writes the fuller pack, which replaces the partial one (per-item
+    /// markers would have skipped the items already reached and lost the extra delta there).
+    /// </para>
+    /// <para>
+    /// A bucket whose keys encode to more than the pack limit (far beyond the default cardinality
+    /// limits) is written per key with the window's markers instead, after deleting any pack of that
+    /// bucket and window an earlier attempt left, so the keys count once either way.
+    /// </para>
+    /// </summary>
+    public async Task<ApplyResult> ApplyWindowAsync(DateTimeOffset window, AggregateBatch merged, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(merged);
+        var packs = WindowPacks.Of(merged);
+        var marker = MarkerOf(merged.BatchId);
+        var perKey = new List<AggregateDelta>(packs.ShortLived.Deltas);
+        var puts = new List<PutItemRequest>();
+        var deletes = new List<DeleteItemRequest>();
+        var packedKeys = 0;
+        foreach (var pack in packs.Packs)
+        {
+            var bucket = pack.Deltas[0].BucketStart;
+            var key = TableLayout.Key(TableLayout.AggregatePartition(Granularity.Fine, bucket), TableLayout.PackSortKey(window));
+            var encoded = AggregateBatchCodec.Encode(pack);
+            if (encoded.Length > _maxPackBytes)
+            {
+                perKey.AddRange(pack.Deltas);
+                deletes.Add(new DeleteItemRequest { TableName = _tableName, Key = key });
+                continue;
+            }
+
+            key[TableLayout.Pack] = new AttributeValue { B = new MemoryStream(encoded) };
+            key[TableLayout.ExpiresAt] = Number(_retention.ExpiresAt(Granularity.Fine, bucket, AggregateKeys.Total));
+            puts.Add(new PutItemRequest { TableName = _tableName, Item = key });
+            packedKeys += pack.Deltas.Count;
+        }
+
+        foreach (var delete in deletes)
+        {
+            await _retry.ExecuteAsync(token => _client.DeleteItemAsync(delete, token), cancellationToken).ConfigureAwait(false);
+        }
+
+        await Parallel.ForEachAsync(
+            puts,
+            new ParallelOptions { MaxDegreeOfParallelism = _maxParallelRequests, CancellationToken = cancellationToken },
+            async (request, token) => await _retry.ExecuteAsync(t => _client.PutItemAsync(request, t), token).ConfigureAwait(false)).ConfigureAwait(false);
+
+        var updates = perKey.SelectMany(delta => BuildUpdates(delta, marker)).ToList();
+        int applied = 0, skipped = 0;
+        await Parallel.ForEachAsync(
+            updates,
+            new ParallelOptions { MaxDegreeOfParallelism = _maxParallelRequests, CancellationToken = cancellationToken },
+            async (request, token) =>
+            {
+                if (await UpdateOnceAsync(request, token).ConfigureAwait(false))
+                {
+                    Interlocked.Increment(ref applied);
+                }
+                else
+                {
+                    Interlocked.Increment(ref skipped);
+                }
+            }).ConfigureAwait(false);
+
+        // After the items, as in ApplyBatchAsync.
+        foreach (var hour in merged.Hours)
+        {
+            await _retry.ExecuteAsync(token => _client.UpdateItemAsync(MarkHourRequest(hour), token), cancellationToken).ConfigureAwait(false);
+        }
+
+        return new ApplyResult(packedKeys + applied, skipped, deletes.Count + puts.Count + updates.Count);
     }
 
     /// <summary>ADD 1 to the hour's mark version; its TTL is the hour's fine retention (its items are gone by then).</summary>
@@ -247,7 +333,11 @@ public sealed class DynamoDbAggregateStore : IAggregateStore, IAggregateDeltaSto
         SaturatingTime.UnixSeconds(SaturatingTime.Add(window, Buckets.FineWidth), _retention.Fine);
 
     /// <summary>Every item of one partition (paginated, strongly consistent).</summary>
-    private async Task<List<Dictionary<string, AttributeValue>>> QueryRawAsync(string partition, CancellationToken cancellationToken)
+    private Task<List<Dictionary<string, AttributeValue>>> QueryRawAsync(string partition, CancellationToken cancellationToken) =>
+        QueryRawAsync(partition, string.Empty, cancellationToken);
+
+    /// <summary>Every item of one partition whose sort key starts with <paramref name="sortKeyPrefix"/> ("" for all; paginated, strongly consistent).</summary>
+    private async Task<List<Dictionary<string, AttributeValue>>> QueryRawAsync(string partition, string sortKeyPrefix, CancellationToken cancellationToken)
     {
         var items = new List<Dictionary<string, AttributeValue>>();
         Dictionary<string, AttributeValue>? start = null;
@@ -257,9 +347,13 @@ public sealed class DynamoDbAggregateStore : IAggregateStore, IAggregateDeltaSto
             {
                 TableName = _tableName,
                 ConsistentRead = true,
-                KeyConditionExpression = "#pk = :pk",
-                ExpressionAttributeNames = new() { ["#pk"] = TableLayout.PartitionKey },
-                ExpressionAttributeValues = new() { [":pk"] = new AttributeValue { S = partition } },
+                KeyConditionExpression = sortKeyPrefix.Length == 0 ? "#pk = :pk" : "#pk = :pk AND begins_with(#sk, :sk)",
+                ExpressionAttributeNames = sortKeyPrefix.Length == 0
+                    ? new() { ["#pk"] = TableLayout.PartitionKey }
+                    : new() { ["#pk"] = TableLayout.PartitionKey, ["#sk"] = TableLayout.SortKey },
+                ExpressionAttributeValues = sortKeyPrefix.Length == 0
+                    ? new() { [":pk"] = new AttributeValue { S = partition } }
+                    : new() { [":pk"] = new AttributeValue { S = partition }, [":sk"] = new AttributeValue { S = sortKeyPrefix } },
                 ExclusiveStartKey = start,
             };
             var response = await _retry.ExecuteAsync(token => _client.QueryAsync(request, token), cancellationToken).ConfigureAwait(false);
@@ -377,6 +471,11 @@ public sealed class DynamoDbAggregateStore : IAggregateStore, IAggregateDeltaSto
             }
         }
 
+        if (granularity == Granularity.Fine && !AggregateKeys.IsShortLived(key))
+        {
+            items = await AddPacksAsync(items, starts, key, cancellationToken).ConfigureAwait(false);
+        }
+
         return items.OrderBy(item => item.BucketStart).ToList();
     }
 
@@ -390,10 +489,89 @@ public sealed class DynamoDbAggregateStore : IAggregateStore, IAggregateDeltaSto
             new ParallelOptions { MaxDegreeOfParallelism = _maxParallelRequests, CancellationToken = cancellationToken },
             async (index, token) =>
             {
-                perBucket[index] = await QueryPartitionAsync(TableLayout.AggregatePartition(granularity, starts[index]), keyPrefix, token).ConfigureAwait(false);
+                perBucket[index] = granularity == Granularity.Fine
+                    ? await QueryFineBucketAsync(starts[index], keyPrefix, token).ConfigureAwait(false)
+                    : await QueryPartitionAsync(TableLayout.AggregatePartition(granularity, starts[index]), keyPrefix, token).ConfigureAwait(false);
             }).ConfigureAwait(false);
         return perBucket.SelectMany(items => items).ToList();
     }
+
+    /// <summary>
+    /// One fine bucket's items under a key prefix: its per-key items and its packs' keys, summed per
+    /// key. An empty prefix reads both in one Query (packs sort first); otherwise the packs are a
+    /// second Query (<c>begins_with(sk, "#")</c>), skipped for session and trace prefixes (never packed).
+    /// </summary>
+    private async Task<List<AggregateItem>> QueryFineBucketAsync(DateTimeOffset bucket, string keyPrefix, CancellationToken cancellationToken)
+    {
+        var partition = TableLayout.AggregatePartition(Granularity.Fine, bucket);
+        var raw = await QueryRawAsync(partition, keyPrefix, cancellationToken).ConfigureAwait(false);
+        if (keyPrefix.Length > 0 && !AggregateKeys.IsShortLived(keyPrefix))
+        {
+            raw.AddRange(await QueryRawAsync(partition, TableLayout.PackSortKeyPrefix, cancellationToken).ConfigureAwait(false));
+        }
+
+        var packs = raw.Where(IsPack).ToList();
+        var items = raw.Where(item => !IsPack(item)).Select(ToAggregateItem).ToList();
+        return packs.Count == 0 ? items : SumWithPacks(items, packs, bucket, key => key.StartsWith(keyPrefix, StringComparison.Ordinal));
+    }
+
+    /// <summary>Adds, to a fine series of one key, that key's counters in each bucket's packs (one Query per bucket, a few at a time).</summary>
+    private async Task<List<AggregateItem>> AddPacksAsync(List<AggregateItem> items, List<DateTimeOffset> starts, string key, CancellationToken cancellationToken)
+    {
+        var perBucket = new List<Dictionary<string, AttributeValue>>[starts.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, starts.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = _maxParallelRequests, CancellationToken = cancellationToken },
+            async (index, token) =>
+            {
+                perBucket[index] = await QueryRawAsync(TableLayout.AggregatePartition(Granularity.Fine, starts[index]), TableLayout.PackSortKeyPrefix, token).ConfigureAwait(false);
+            }).ConfigureAwait(false);
+        var result = new List<AggregateItem>(items.Count);
+        for (var index = 0; index < starts.Count; index++)
+        {
+            var inBucket = items.Where(item => item.BucketStart == starts[index]).ToList();
+            result.AddRange(perBucket[index].Count == 0 ? inBucket : SumWithPacks(inBucket, perBucket[index], starts[index], candidate => candidate == key));
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// One fine bucket's per-key items plus its packs' deltas of the keys <paramref name="wanted"/>
+    /// selects, one item per key (counters summed; a key only in packs gets the packs' TTL).
+    /// </summary>
+    private static List<AggregateItem> SumWithPacks(List<AggregateItem> items, List<Dictionary<string, AttributeValue>> packs, DateTimeOffset bucket, Func<string, bool> wanted)
+    {
+        var byKey = items.ToDictionary(item => item.Key, StringComparer.Ordinal);
+        foreach (var pack in packs)
+        {
+            // A pack this version cannot read fails the read rather than being skipped: skipping would lose its counts silently.
+            var batch = AggregateBatchCodec.Decode(pack[TableLayout.Pack].B.ToArray());
+            var expiresAt = pack.TryGetValue(TableLayout.ExpiresAt, out var ttl) && ttl.N is { } n ? long.Parse(n, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture) : 0;
+            foreach (var delta in batch.Deltas)
+            {
+                if (!wanted(delta.Key))
+                {
+                    continue;
+                }
+
+                if (byKey.TryGetValue(delta.Key, out var item))
+                {
+                    item.Counters.Merge(delta.Counters);
+                    byKey[delta.Key] = item with { ExpiresAt = Math.Max(item.ExpiresAt, expiresAt) };
+                }
+                else
+                {
+                    byKey[delta.Key] = new AggregateItem(Granularity.Fine, bucket, delta.Key, delta.Counters, expiresAt);
+                }
+            }
+        }
+
+        return [.. byKey.Values];
+    }
+
+    private static bool IsPack(Dictionary<string, AttributeValue> item) =>
+        item.TryGetValue(TableLayout.SortKey, out var sk) && sk.S is { } sortKey && TableLayout.IsPackSortKey(sortKey);
 
     public async Task<int> PutRollupAsync(Granularity granularity, DateTimeOffset bucketStart, IReadOnlyDictionary<string, AggregateCounters> items, CancellationToken cancellationToken = default)
     {
@@ -498,37 +676,8 @@ public sealed class DynamoDbAggregateStore : IAggregateStore, IAggregateDeltaSto
         }
     }
 
-    private async Task<List<AggregateItem>> QueryPartitionAsync(string partition, string keyPrefix, CancellationToken cancellationToken)
-    {
-        var items = new List<AggregateItem>();
-        Dictionary<string, AttributeValue>? startKey = null;
-        do
-        {
-            var request = new QueryRequest
-            {
-                TableName = _tableName,
-                ConsistentRead = true,
-                KeyConditionExpression = keyPrefix.Length == 0 ? "#p = :p" : "#p = :p AND begins_with(#s, :s)",
-                ExpressionAttributeNames = keyPrefix.Length == 0
-                    ? new() { ["#p"] = TableLayout.PartitionKey }
-                    : new() { ["#p"] = TableLayout.PartitionKey, ["#s"] = TableLayout.SortKey },
-                ExpressionAttributeValues = keyPrefix.Length == 0
-                    ? new() { [":p"] = new AttributeValue { S = partition } }
-                    : new() { [":p"] = new AttributeValue { S = partition }, [":s"] = new AttributeValue { S = keyPrefix } },
-                ExclusiveStartKey = startKey,
-            };
-            var response = await _retry.ExecuteAsync(token => _client.QueryAsync(request, token), cancellationToken).ConfigureAwait(false);
-            if (response.Items is not null)
-            {
-                items.AddRange(response.Items.Select(ToAggregateItem));
-            }
-
-            startKey = response.LastEvaluatedKey is { Count: > 0 } last ? last : null;
-        }
-        while (startKey is not null);
-
-        return items;
-    }
+    private async Task<List<AggregateItem>> QueryPartitionAsync(string partition, string keyPrefix, CancellationToken cancellationToken) =>
+        (await QueryRawAsync(partition, keyPrefix, cancellationToken).ConfigureAwait(false)).Select(ToAggregateItem).ToList();
 
     /// <summary>Reads an aggregate item: every numeric attribute but <c>expiresAt</c> is a counter.</summary>
     internal static AggregateItem ToAggregateItem(Dictionary<string, AttributeValue> item)

@@ -11,6 +11,11 @@ namespace GenAiObs.Adapters.DynamoDb;
 /// of a prefix in a window" is one Query per bucket and "one key over time" is a BatchGetItem:
 /// <list type="bullet">
 /// <item><c>F#2026-11-05T10:05</c> / dimension key — fine 5-minute aggregate (counters, <c>batches</c> SS, <c>expiresAt</c>).</item>
+/// <item><c>F#2026-11-05T10:05</c> / <c>#w#</c> and a window label (<c>#w#2026-11-05T10:10</c>) — a deferred roll-up's
+/// packed item: the bucket's long-lived keys of that window's merged batch (<c>pack</c>: the <c>AggregateBatchCodec</c>
+/// encoding, B; <c>expiresAt</c>: the fine items' retention), written whole by PutItem. Dimension keys never start
+/// with <c>#</c>, and <c>#</c> sorts before them, so <c>begins_with(sk, "#")</c> selects exactly a bucket's packs;
+/// readers of fine items add them to the per-key items of the same bucket.</item>
 /// <item><c>M#hours</c> / hour label (<c>2026-11-05T10</c>) — an hour mark (<c>v</c>: version, every write
 /// touching the hour ADDs 1; <c>expiresAt</c>): maintenance re-rolls every marked completed hour.</item>
 /// <item><c>P#2026-11-05T10:05</c> / batch id — a deferred-mode delivery's delta for that 5-minute window (<c>delta</c>: the
@@ -51,6 +56,11 @@ public static class TableLayout
     public const string Delta = "delta";
     public const string DeltaWatermarkName = "deltas";
     public const string WatermarkWindow = "window";
+
+    // Deferred roll-ups' packed items in fine partitions: sort key "#w#" + window label, the encoded keys in "pack".
+    public const string PackSortKeyPrefix = "#";
+    public const string Pack = "pack";
+    private const string PackWindowPrefix = "#w#";
 
     // Hour marks: the hours writes touched since maintenance last rolled them up.
     public const string HourMarksPartition = "M#hours";
@@ -125,6 +135,22 @@ public static class TableLayout
             ? day
             : throw new FormatException($"Not a baseline partition: '{partition}'.");
 
+    /// <summary>
+    /// The sort key of a deferred roll-up's packed item in a fine partition: <c>#w#</c> and the window's
+    /// 5-minute label. Never an aggregate key (those never start with <c>#</c>).
+    /// </summary>
+    public static string PackSortKey(DateTimeOffset window) => PackWindowPrefix + Buckets.Label(Buckets.StartOf(window, Granularity.Fine), Granularity.Fine);
+
+    /// <summary>True for the sort key of a packed item (every sort key in a fine partition that starts with <c>#</c>).</summary>
+    public static bool IsPackSortKey(string sortKey) => sortKey.StartsWith(PackSortKeyPrefix, StringComparison.Ordinal);
+
+    /// <summary>The window (its start, UTC) of a packed item's sort key.</summary>
+    /// <exception cref="FormatException">Not a pack sort key.</exception>
+    public static DateTimeOffset ParsePackSortKey(string sortKey) =>
+        sortKey.StartsWith(PackWindowPrefix, StringComparison.Ordinal) && Buckets.TryParseLabel(sortKey.AsSpan(PackWindowPrefix.Length), Granularity.Fine, out var window)
+            ? window
+            : throw new FormatException($"Not a pack sort key: '{sortKey}'.");
+
     /// <summary>The sort key of an hour mark: the hour's label (<c>2026-11-05T10</c>, UTC).</summary>
     public static string HourMarkSortKey(DateTimeOffset hour) => Buckets.Label(Buckets.StartOf(hour, Granularity.Hourly), Granularity.Hourly);
 
@@ -162,7 +188,7 @@ public static class TableLayout
 
     /// <summary>True for aggregate attributes that are not counters.</summary>
     public static bool IsReserved(string attribute) =>
-        attribute is PartitionKey or SortKey or ExpiresAt or Batches;
+        attribute is PartitionKey or SortKey or ExpiresAt or Batches or Pack;
 
     /// <summary>The CreateTable request (the same key schema as template.yaml).</summary>
     public static CreateTableRequest CreateTableRequest(string tableName) => new()

@@ -7,10 +7,11 @@ namespace GenAiObs.Core.Aggregation;
 /// watermark (oldest first, at most <see cref="DeferredAggregation.MaxWindowsPerRun"/> a run), merge
 /// the window's deltas into one batch folded per bucket to the per-bucket limits
 /// (<see cref="DeferredAggregation.Merge"/>) and apply it to the fine items under the window's
-/// deterministic batch id, then advance the watermark to that window. The store's per-item markers
-/// make a roll-up that failed part-way and is run again count once; applying through
-/// <see cref="IAggregateStore.ApplyBatchAsync"/> marks the hours it touched, so maintenance rolls
-/// them into the hourly and daily items as it does for direct writes.
+/// deterministic batch id (<see cref="IAggregateStore.ApplyWindowAsync"/>: in DynamoDB one packed
+/// item per fine bucket, <see cref="WindowPacks"/>), then advance the watermark to that window. The
+/// merge is deterministic, so a roll-up that failed part-way and is run again writes the same items
+/// and counts once; applying the window marks the hours it touched, so maintenance rolls them into
+/// the hourly and daily items as it does for direct writes.
 /// </summary>
 public sealed class DeltaRollup
 {
@@ -47,7 +48,7 @@ public sealed class DeltaRollup
             if (batches.Count > 0)
             {
                 var merged = DeferredAggregation.Merge(DeferredAggregation.RollupBatchId(window), batches, _limits);
-                var applied = await _store.ApplyBatchAsync(merged, cancellationToken).ConfigureAwait(false);
+                var applied = await _store.ApplyWindowAsync(window, merged, cancellationToken).ConfigureAwait(false);
                 deltas += batches.Count;
                 items += applied.Applied;
             }
@@ -63,6 +64,6 @@ public sealed class DeltaRollup
 /// <summary>What one roll-up run did.</summary>
 /// <param name="Windows">Windows rolled up (including empty ones).</param>
 /// <param name="Deltas">Deltas merged.</param>
-/// <param name="ItemsApplied">Fine items updated.</param>
+/// <param name="ItemsApplied">Fine (bucket, key) counters written (in packs or per-key items).</param>
 /// <param name="Behind">True when closed windows remain for the next run.</param>
 public sealed record DeltaRollupResult(int Windows, int Deltas, int ItemsApplied, bool Behind);

@@ -14,6 +14,16 @@ public interface IAggregateStore
     Task<ApplyResult> ApplyBatchAsync(AggregateBatch batch, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Adds a deferred window's merged batch (<see cref="DeferredAggregation.Merge"/> under
+    /// <see cref="DeferredAggregation.RollupBatchId"/>) to the fine items: readers see the same
+    /// counters as after <see cref="ApplyBatchAsync"/>, and the hours it touches are marked, exactly
+    /// once per window — applying the same window again, wholly or after a failure part-way, adds
+    /// nothing twice. A store may keep the window in fewer items than one per key (the DynamoDB store:
+    /// one packed item per fine bucket, <see cref="WindowPacks"/>).
+    /// </summary>
+    Task<ApplyResult> ApplyWindowAsync(DateTimeOffset window, AggregateBatch merged, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// The hours whose 5-minute items were written to since maintenance last rolled them up, oldest
     /// first. <see cref="ApplyBatchAsync"/> marks every hour a batch touches after writing its items
     /// (each mark carries a version that every write increments), so a batch arriving hours late

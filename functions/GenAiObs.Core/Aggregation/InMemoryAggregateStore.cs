@@ -25,6 +25,10 @@ public sealed class InMemoryAggregateStore : IAggregateStore, IAggregateVersions
         _retention = retention ?? AggregateRetention.Default;
     }
 
+    /// <summary>In memory a window is applied as a batch: its per-item markers already make it exactly-once.</summary>
+    public Task<ApplyResult> ApplyWindowAsync(DateTimeOffset window, AggregateBatch merged, CancellationToken cancellationToken = default) =>
+        ApplyBatchAsync(merged, cancellationToken);
+
     public Task<ApplyResult> ApplyBatchAsync(AggregateBatch batch, CancellationToken cancellationToken = default)
     {
         int applied = 0, skipped = 0;

@@ -95,6 +95,9 @@ public sealed class PendingDeltaAggregateReader : IAggregateStore
     public Task<ApplyResult> ApplyBatchAsync(AggregateBatch batch, CancellationToken cancellationToken = default) =>
         _store.ApplyBatchAsync(batch, cancellationToken);
 
+    public Task<ApplyResult> ApplyWindowAsync(DateTimeOffset window, AggregateBatch merged, CancellationToken cancellationToken = default) =>
+        _store.ApplyWindowAsync(window, merged, cancellationToken);
+
     public Task<IReadOnlyList<HourMark>> GetMarkedHoursAsync(CancellationToken cancellationToken = default) =>
         _store.GetMarkedHoursAsync(cancellationToken);
 

@@ -9,7 +9,9 @@ namespace GenAiObs.Core.Costing;
 /// per started KB of the larger of the item before and after the update. Item sizes follow
 /// DynamoDB's sizing rules (attribute names + values, numbers ~1 byte per 2 digits): key, TTL,
 /// the batch-marker set growing by one 16-character marker per delivery, and each counter the
-/// first time it appears (the same estimate as the benchmark's <c>cost</c> mode).
+/// first time it appears (the same estimate as the benchmark's <c>cost</c> mode). A deferred
+/// roll-up's window (<see cref="ApplyWindow"/>) is billed as the store writes it: one PutItem per
+/// fine bucket's packed item, one write unit per started KB of it (<see cref="WindowPacks"/>).
 /// </summary>
 public sealed class DynamoDbWriteEstimator
 {
@@ -21,6 +23,9 @@ public sealed class DynamoDbWriteEstimator
     private Dictionary<(DateTimeOffset Bucket, string Key), Item> _items = [];
 
     public long UpdateItems { get; private set; }
+
+    /// <summary>PutItems of deferred roll-ups' packed window items.</summary>
+    public long PackPutItems { get; private set; }
 
     public long WriteUnits { get; private set; }
 
@@ -45,6 +50,43 @@ public sealed class DynamoDbWriteEstimator
     /// </summary>
     public static int CounterBytes(string name, long value) =>
         name.Length + 1 + ((value.ToString(CultureInfo.InvariantCulture).Length + 1) / 2);
+
+    /// <summary>
+    /// The bytes DynamoDB bills for one packed window item: pk <c>F#yyyy-MM-ddTHH:mm</c>, sk
+    /// <c>#w#yyyy-MM-ddTHH:mm</c>, the <c>pack</c> binary of <paramref name="encodedBytes"/> and expiresAt.
+    /// </summary>
+    public static long PackItemBytes(int encodedBytes) => 2 + 18 + 2 + 19 + 4 + encodedBytes + 9 + 6;
+
+    /// <summary>
+    /// Accounts for a deferred roll-up's writes of one merged window as the DynamoDB store sends them
+    /// (<see cref="WindowPacks"/>): per fine bucket a PutItem of its pack at the encoding's real size
+    /// (whole-item overwrite: one write unit per started KB; a bucket over
+    /// <see cref="WindowPacks.MaxPackBytes"/> per key, as the store falls back to), and the session and
+    /// trace keys as per-key UpdateItems. Returns the write units.
+    /// </summary>
+    public long ApplyWindow(AggregateBatch merged)
+    {
+        ArgumentNullException.ThrowIfNull(merged);
+        var before = WriteUnits;
+        var packs = WindowPacks.Of(merged);
+        foreach (var pack in packs.Packs)
+        {
+            var encoded = AggregateBatchCodec.Encode(pack).Length;
+            if (encoded > WindowPacks.MaxPackBytes)
+            {
+                Apply(pack);
+                continue;
+            }
+
+            var bytes = PackItemBytes(encoded);
+            PackPutItems++;
+            WriteUnits += (bytes + 1023) / 1024;
+            ItemBytesWritten += bytes;
+        }
+
+        Apply(packs.ShortLived);
+        return WriteUnits - before;
+    }
 
     /// <summary>Accounts for one delivery's aggregate writes; returns its UpdateItem count.</summary>
     public int Apply(AggregateBatch batch)

@@ -5,7 +5,8 @@ namespace GenAiObs.Core.Costing;
 /// <summary>
 /// The evaluator's aggregate maintenance over a simulated month's deliveries, as deployed: the
 /// fine items reach an in-memory store (direct writes: each delivery when it arrives; deferred: each
-/// 5-minute window merged, once the evaluator's roll-up may take it, <see cref="DeferredAggregation.LatestClosed"/>),
+/// 5-minute window merged, once the evaluator's roll-up may take it, <see cref="DeferredAggregation.LatestClosed"/>,
+/// metered as the packed items the DynamoDB store writes for it),
 /// and every 5 minutes the real <see cref="AggregateMaintenance.MaintainAsync"/> runs against a
 /// <see cref="MeteredAggregateStore"/> that counts what the DynamoDB store would send. The daily
 /// roll-up of a day whose end the simulated hours do not reach is measured once at the end
@@ -73,7 +74,7 @@ public sealed class MaintenanceSimulation
                 var latest = DeferredAggregation.LatestClosed(_nextRun);
                 foreach (var window in _pendingWindows.Keys.Where(window => window <= latest).ToList())
                 {
-                    _store.ApplyBatchAsync(DeferredAggregation.Merge(DeferredAggregation.RollupBatchId(window), _pendingWindows[window])).GetAwaiter().GetResult();
+                    _store.ApplyWindowAsync(window, DeferredAggregation.Merge(DeferredAggregation.RollupBatchId(window), _pendingWindows[window])).GetAwaiter().GetResult();
                     _pendingWindows.Remove(window);
                 }
             }

@@ -10,12 +10,14 @@ namespace GenAiObs.Core.Costing;
 /// <list type="bullet">
 /// <item>a roll-up's source read (<see cref="GetItemsAsync"/> over exactly one hour of fine items or one
 /// day of hourly items): one strongly consistent Query per bucket partition, a read unit per started
-/// 4 KB of the partition's items (every key, session and trace keys included), at least one;</item>
+/// 4 KB of the partition's items (every key, session and trace keys included; a deferred window's
+/// long-lived keys as the packed item <see cref="ApplyWindowAsync"/> leaves, at the encoding's size,
+/// <see cref="WindowPacks"/>), at least one;</item>
 /// <item><see cref="PutRollupAsync"/>: a strongly consistent Query of the target partition, a PutItem per
 /// item whose counters changed (write units: the larger of the old and new item, per started KB) and
 /// a DeleteItem per stale item (the old item's size);</item>
 /// <item>the hour marks (a Query of their partition; a DeleteItem per clear; an UpdateItem per hour a
-/// batch touches in <see cref="ApplyBatchAsync"/>) and the watermark (a GetItem and a conditional UpdateItem):
+/// batch or window touches in <see cref="ApplyBatchAsync"/> and <see cref="ApplyWindowAsync"/>) and the watermark (a GetItem and a conditional UpdateItem):
 /// one unit each.</item>
 /// </list>
 /// Baselines and other reads (the daily baselines' weeks of hourly and daily items) pass through
@@ -30,6 +32,10 @@ public sealed class MeteredAggregateStore : IAggregateStore
 
     private readonly IAggregateStore _store;
     private readonly Dictionary<(DateTimeOffset Bucket, string Key), int> _markers = [];
+
+    // Deferred windows' packs: their bytes per fine bucket, and the keys they hold (read through the pack, not as items).
+    private readonly Dictionary<DateTimeOffset, long> _packBytes = [];
+    private readonly HashSet<(DateTimeOffset Bucket, string Key)> _packed = [];
 
     public MeteredAggregateStore(IAggregateStore store)
     {
@@ -98,6 +104,13 @@ public sealed class MeteredAggregateStore : IAggregateStore
         {
             _markers.Remove(key);
         }
+
+        foreach (var bucket in _packBytes.Keys.Where(bucket => bucket < before).ToList())
+        {
+            _packBytes.Remove(bucket);
+        }
+
+        _packed.RemoveWhere(key => key.Bucket < before);
     }
 
     public async Task<ApplyResult> ApplyBatchAsync(AggregateBatch batch, CancellationToken cancellationToken = default)
@@ -111,6 +124,45 @@ public sealed class MeteredAggregateStore : IAggregateStore
         }
 
         MarkWriteUnits += batch.Hours.Count;
+        return result;
+    }
+
+    public async Task<ApplyResult> ApplyWindowAsync(DateTimeOffset window, AggregateBatch merged, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(merged);
+        var result = await _store.ApplyWindowAsync(window, merged, cancellationToken).ConfigureAwait(false);
+        var packs = WindowPacks.Of(merged);
+        foreach (var pack in packs.Packs)
+        {
+            var encoded = AggregateBatchCodec.Encode(pack).Length;
+            var perKey = encoded > WindowPacks.MaxPackBytes;
+            foreach (var delta in pack.Deltas)
+            {
+                var key = (delta.BucketStart, delta.Key);
+                if (perKey)
+                {
+                    _markers[key] = _markers.GetValueOrDefault(key) + 1;
+                }
+                else
+                {
+                    _packed.Add(key);
+                }
+            }
+
+            if (!perKey)
+            {
+                var bucket = pack.Deltas[0].BucketStart;
+                _packBytes[bucket] = _packBytes.GetValueOrDefault(bucket) + DynamoDbWriteEstimator.PackItemBytes(encoded);
+            }
+        }
+
+        foreach (var delta in packs.ShortLived.Deltas)
+        {
+            var key = (delta.BucketStart, delta.Key);
+            _markers[key] = _markers.GetValueOrDefault(key) + 1;
+        }
+
+        MarkWriteUnits += merged.Hours.Count;
         return result;
     }
 
@@ -137,7 +189,7 @@ public sealed class MeteredAggregateStore : IAggregateStore
             foreach (var start in Buckets.StartsIn(from, to, granularity))
             {
                 SourceQueries++;
-                SourceReadUnits += QueryReadUnits(items.Where(item => item.BucketStart == start));
+                SourceReadUnits += QueryReadUnits(items.Where(item => item.BucketStart == start), granularity == Granularity.Fine ? _packBytes.GetValueOrDefault(start) : 0);
             }
         }
 
@@ -212,10 +264,16 @@ public sealed class MeteredAggregateStore : IAggregateStore
         _ => false,
     };
 
-    /// <summary>A strongly consistent Query: a read unit per started 4 KB of the items returned, at least one.</summary>
-    private long QueryReadUnits(IEnumerable<AggregateItem> items)
+    /// <summary>
+    /// A strongly consistent Query: a read unit per started 4 KB of the items returned, at least one.
+    /// A fine key held only in packs is read as part of them (<paramref name="packBytes"/>, the
+    /// bucket's packed items), not as an item of its own.
+    /// </summary>
+    private long QueryReadUnits(IEnumerable<AggregateItem> items, long packBytes = 0)
     {
-        var bytes = items.Sum(item => ItemBytes(item.Granularity, item.BucketStart, item.Key, item.Counters, item.Granularity == Granularity.Fine ? _markers.GetValueOrDefault((item.BucketStart, item.Key), 1) : 0));
+        var bytes = packBytes + items
+            .Where(item => item.Granularity != Granularity.Fine || !_packed.Contains((item.BucketStart, item.Key)) || _markers.ContainsKey((item.BucketStart, item.Key)))
+            .Sum(item => ItemBytes(item.Granularity, item.BucketStart, item.Key, item.Counters, item.Granularity == Granularity.Fine ? _markers.GetValueOrDefault((item.BucketStart, item.Key), 1) : 0));
         return Math.Max(1, (bytes + 4095) / 4096);
     }
 }

@@ -352,7 +352,13 @@ public static class MonthSimulator
 
         private long _windowDeltaBytes;
 
-        /// <summary>The roll-up of the current window: one Query (strongly consistent, 4 KB a read unit), the merged items folded per bucket as the evaluator folds them (the builder's default limits), an hour mark and the watermark; and the rules' reads of it while pending.</summary>
+        /// <summary>
+        /// The roll-up of the current window: one Query (strongly consistent, 4 KB a read unit), the merged
+        /// items folded per bucket as the evaluator folds them (the builder's default limits) and written as
+        /// the store writes them (<see cref="DynamoDbWriteEstimator.ApplyWindow"/>: one packed item per fine
+        /// bucket, session and trace keys per key), an hour mark and the watermark; and the rules' reads of
+        /// it while pending.
+        /// </summary>
         public void FlushWindow()
         {
             if (_window.Count == 0)
@@ -360,9 +366,7 @@ public static class MonthSimulator
                 return;
             }
 
-            var before = _table.WriteUnits;
-            _table.Apply(DeferredAggregation.Merge(DeferredAggregation.RollupBatchId(_windowStart), _window, CardinalityLimits.Default));
-            var merged = _table.WriteUnits - before;
+            var merged = _table.ApplyWindow(DeferredAggregation.Merge(DeferredAggregation.RollupBatchId(_windowStart), _window, CardinalityLimits.Default));
             _rollupItemWriteUnits += merged;
             _rollupWriteUnits += merged + 2;
             _rollupReadUnits += Math.Max(1, (_windowDeltaBytes + 4095) / 4096);

@@ -36,6 +36,7 @@ public sealed record MonthUsage
 
     public double ErrorRuleMatches { get; init; }
 
+    /// <summary>Aggregate UpdateItems (direct: the processors' items; deferred: the roll-up's session and trace items) and join-index writes.</summary>
     public double UpdateItems { get; init; }
 
     public double WriteUnits { get; init; }
@@ -46,7 +47,7 @@ public sealed record MonthUsage
     /// <summary>Deferred writes: encoded delta bytes per delivery, on average.</summary>
     public double DeltaBytesPerDelivery { get; init; }
 
-    /// <summary>Deferred writes: the evaluator's roll-up — merged items, hour marks and the watermark, per 5-minute window (write units).</summary>
+    /// <summary>Deferred writes: the evaluator's roll-up — one packed item per fine bucket the window touches, its session and trace items, hour marks and the watermark, per 5-minute window (write units).</summary>
     public double RollupWriteUnits { get; init; }
 
     /// <summary>Deferred writes: the roll-up's strongly consistent Query of each window's deltas (read units, 4 KB each).</summary>

@@ -33,9 +33,9 @@ public static class ObserverCostModel
 
         if (usage.Scenario.AggregateWrites == AggregateWriteMode.Deferred)
         {
-            // Deltas follow deliveries; the roll-up follows 5-minute windows × keys touched in them.
+            // Deltas follow deliveries; the roll-up follows 5-minute windows × fine buckets touched (one packed item each).
             Add("DynamoDB writes (deferred: one delta per delivery)", usage.DeltaWriteUnits, "write units", prices.DynamoDbWriteMillion, 1_000_000, CostKind.Variable);
-            Add("DynamoDB writes (roll-up: windows x keys)", usage.RollupWriteUnits, "write units", prices.DynamoDbWriteMillion, 1_000_000, CostKind.Variable);
+            Add("DynamoDB writes (roll-up: one packed item per window and bucket)", usage.RollupWriteUnits, "write units", prices.DynamoDbWriteMillion, 1_000_000, CostKind.Variable);
             Add("DynamoDB reads (roll-up of the deltas)", usage.RollupReadUnits, "read units", prices.DynamoDbReadMillion, 1_000_000, CostKind.Variable);
             Add("DynamoDB reads (evaluator: deltas not rolled up yet)", usage.PendingReadUnits, "read units", prices.DynamoDbReadMillion, 1_000_000, CostKind.Variable);
             Add("DynamoDB writes (quality join index)", usage.WriteUnits, "write units", prices.DynamoDbWriteMillion, 1_000_000, CostKind.Variable);

@@ -13,6 +13,8 @@ internal abstract class ForwardingAggregateStore(InMemoryAggregateStore inner) :
 
     public virtual Task<ApplyResult> ApplyBatchAsync(AggregateBatch batch, CancellationToken cancellationToken = default) => Inner.ApplyBatchAsync(batch, cancellationToken);
 
+    public virtual Task<ApplyResult> ApplyWindowAsync(DateTimeOffset window, AggregateBatch merged, CancellationToken cancellationToken = default) => Inner.ApplyWindowAsync(window, merged, cancellationToken);
+
     public Task<IReadOnlyList<HourMark>> GetMarkedHoursAsync(CancellationToken cancellationToken = default) => Inner.GetMarkedHoursAsync(cancellationToken);
 
     public Task<bool> ClearHourMarkAsync(HourMark mark, CancellationToken cancellationToken = default) => Inner.ClearHourMarkAsync(mark, cancellationToken);

@@ -3,13 +3,15 @@ using GenAiObs.Adapters.DynamoDb;
 using GenAiObs.Core.Aggregation;
 using GenAiObs.Core.Cardinality;
 using GenAiObs.Core.Records;
+using GenAiObs.Tests.Runtime;
 using Xunit;
 
 namespace GenAiObs.Tests.Store;
 
 /// <summary>
 /// Deferred aggregate writes on dynalite: one delta item per delivery, rolled up once, never before
-/// the window is closed, into the totals direct writes give with each bucket folded to its limits.
+/// the window is closed, into the totals direct writes give with each bucket folded to its limits,
+/// as one packed item per fine bucket that every read of fine items sums with the per-key items.
 /// </summary>
 [Trait("Category", "Integration")]
 public sealed class DeferredAggregateWritesTests : IClassFixture<DynaliteTableFixture>
@@ -125,24 +127,28 @@ public sealed class DeferredAggregateWritesTests : IClassFixture<DynaliteTableFi
     }
 
     [Fact]
-    public async Task RunAsync_WhenAWindowOf30DeltasHolds60PrincipalsAndFailsPartWay_ShouldWriteTheTopNAndOtherOnce()
+    public async Task RunAsync_WhenAWindowOf30DeltasHolds60PrincipalsAndFailsAfterItsPack_ShouldWriteTheTopNAndOtherOnce()
     {
-        // Arrange: 30 deliveries of 2 principals each (60 in the window); the first roll-up's store
-        // fails (HTTP 500) from its 11th UpdateItem on.
+        // Arrange: 30 deliveries of 2 principals each (60 in the window, one fine bucket: one pack); the
+        // first roll-up's store fails (HTTP 500) at its first UpdateItem, the hour mark after the pack.
         var store = CreateStore();
         var deliveries = StoreTestData.SixtyPrincipalDeliveries(_window);
         await StoreTestData.LeaveAsDeltasAsync(store, deliveries, _window - Buckets.FineWidth);
-        using var faulty = new FaultInjectingHandler((operation, count) => operation == "UpdateItem" && count > 10 ? FaultInjectingHandler.ServerError : null);
+        using var faulty = new FaultInjectingHandler((operation, count) => operation == "UpdateItem" ? FaultInjectingHandler.ServerError : null);
         using var faultyClient = _table.CreateClient(faulty);
         var failing = new DynamoDbAggregateStore(faultyClient, _table.TableName, retry: FastRetry(maxAttempts: 2), maxParallelRequests: 1);
 
         // Act
         await Assert.ThrowsAnyAsync<AmazonDynamoDBException>(() => new DeltaRollup(failing, failing).RunAsync(Closed));
+        var packsAfterFailure = await RawPartitionAsync(_window);
         var retried = await new DeltaRollup(store, store).RunAsync(Closed);
 
-        // Assert: 21 principal items — p40 … p59 by cost and "other" with p00 … p39, exactly.
+        // Assert: the failed run had written its pack; the retry rewrote it whole. 21 principal keys —
+        // p40 … p59 by cost and "other" with p00 … p39, exactly.
+        Assert.Equal([TableLayout.PackSortKey(_window)], packsAfterFailure.Select(item => item[TableLayout.SortKey].S));
         var merged = DeferredAggregation.Merge(DeferredAggregation.RollupBatchId(_window), deliveries);
-        Assert.Equal(merged.ItemCount - 10, retried.ItemsApplied);
+        Assert.Equal(merged.ItemCount, retried.ItemsApplied);
+        Assert.Equal([TableLayout.PackSortKey(_window)], (await RawPartitionAsync(_window)).Select(item => item[TableLayout.SortKey].S));
         var principals = (await store.GetItemsAsync(AggregateKeys.PrincipalPrefix, Granularity.Fine, _window, _window.AddHours(1)))
             .ToDictionary(item => AggregateKeys.ValueOf(item.Key), item => item.Counters, StringComparer.Ordinal);
         Assert.Equal(
@@ -154,37 +160,155 @@ public sealed class DeferredAggregateWritesTests : IClassFixture<DynaliteTableFi
         var total = await store.SumAsync(AggregateKeys.Total, Granularity.Fine, _window, _window.AddHours(1));
         Assert.Equal(60, total[CounterNames.Requests]);
         Assert.Equal(Enumerable.Range(1, 60).Sum(i => 1_000L * i), total[CounterNames.CostMicros]);
+        Assert.Contains(await store.GetMarkedHoursAsync(), mark => mark.Hour == Buckets.StartOf(_window, Granularity.Hourly));
     }
 
     [Fact]
-    public async Task RunAsync_WhenARollupFailsAfterSomeItemsAndRunsAgain_ShouldCountEveryDeltaOnce()
+    public async Task RunAsync_WhenARollupFailsAfterWritingPartOfItsPacksAndRunsAgain_ShouldCountEveryDeltaOnce()
     {
-        // Arrange: the roll-up's store fails (HTTP 500) from its 4th UpdateItem on.
+        // Arrange: 5 deliveries whose records span three fine buckets (the window and the two before it:
+        // three packs) and carry a session key; the roll-up's store fails (HTTP 500) from its 2nd PutItem on.
         var store = CreateStore();
-        var writer = new AggregateWriter(store, store);
-        var deliveries = Enumerable.Range(0, 5).Select(i => Delivery("crash-" + i, i * 11, 6)).ToList();
-        foreach (var delivery in deliveries)
-        {
-            await writer.WriteAsync(delivery, _window.AddMinutes(2));
-        }
-
-        await store.AdvanceRollupWatermarkAsync(_window - Buckets.FineWidth);
-        using var faulty = new FaultInjectingHandler((operation, count) => operation == "UpdateItem" && count > 3 ? FaultInjectingHandler.ServerError : null);
+        var deliveries = SpanningDeliveries("crash");
+        await StoreTestData.LeaveAsDeltasAsync(store, deliveries, _window - Buckets.FineWidth);
+        using var faulty = new FaultInjectingHandler((operation, count) => operation == "PutItem" && count > 1 ? FaultInjectingHandler.ServerError : null);
         using var faultyClient = _table.CreateClient(faulty);
         var failing = new DynamoDbAggregateStore(faultyClient, _table.TableName, retry: FastRetry(maxAttempts: 2), maxParallelRequests: 1);
 
         // Act
         await Assert.ThrowsAnyAsync<AmazonDynamoDBException>(() => new DeltaRollup(failing, failing).RunAsync(Closed));
         var watermarkAfterFailure = await store.GetRollupWatermarkAsync();
+        var firstBucketPacked = (await RawPartitionAsync(_window.AddMinutes(-10))).Any(item => TableLayout.IsPackSortKey(item[TableLayout.SortKey].S));
+        var secondBucketPacked = (await RawPartitionAsync(_window.AddMinutes(-5))).Any(item => TableLayout.IsPackSortKey(item[TableLayout.SortKey].S));
         var retried = await new DeltaRollup(store, store).RunAsync(Closed);
 
-        // Assert: the failed run left the watermark; the retry skipped the 3 items already written.
+        // Assert: the failed run wrote the first bucket's pack only and left the watermark; the retry
+        // rewrote all three, and every key of every bucket reads as the per-key layout holds the merged window.
+        Assert.True(firstBucketPacked);
+        Assert.False(secondBucketPacked);
         Assert.Equal(_window - Buckets.FineWidth, watermarkAfterFailure);
-        var merged = DeferredAggregation.Merge("all", deliveries);
-        Assert.Equal(merged.ItemCount - 3, retried.ItemsApplied);
-        var total = await store.SumAsync(AggregateKeys.Total, Granularity.Fine, _window, _window.AddHours(1));
-        Assert.Equal(30, total[CounterNames.Requests]);
-        Assert.Equal(30 * 12_300, total[CounterNames.CostMicros]);
+        Assert.Equal(1, retried.Windows);
+        var expected = new InMemoryAggregateStore();
+        await expected.ApplyBatchAsync(DeferredAggregation.Merge(DeferredAggregation.RollupBatchId(_window), deliveries));
+        await AssertSameReadsAsync(expected, store);
+        var total = await store.SumAsync(AggregateKeys.Total, Granularity.Fine, _window.AddHours(-1), _window.AddHours(1));
+        Assert.Equal(5 * 48, total[CounterNames.Requests]);
+        Assert.Equal(5 * 48 * 12_300, total[CounterNames.CostMicros]);
+    }
+
+    [Fact]
+    public async Task RunAsync_WhenAWindowIsRolledUp_ShouldWriteOnePackPerFineBucketAndTheSessionKeysPerKey()
+    {
+        // Arrange
+        var store = CreateStore();
+        var deliveries = SpanningDeliveries("layout");
+        await StoreTestData.LeaveAsDeltasAsync(store, deliveries, _window - Buckets.FineWidth);
+
+        // Act
+        await new DeltaRollup(store, store).RunAsync(Closed);
+
+        // Assert: each of the three buckets holds one pack of the window (the TTL of its fine items) and no
+        // per-key item but the session's, which lives in the window's own bucket.
+        foreach (var bucket in new[] { _window.AddMinutes(-10), _window.AddMinutes(-5), _window })
+        {
+            var items = await RawPartitionAsync(bucket);
+            var pack = Assert.Single(items, item => TableLayout.IsPackSortKey(item[TableLayout.SortKey].S));
+            Assert.Equal(TableLayout.PackSortKey(_window), pack[TableLayout.SortKey].S);
+            Assert.Equal(AggregateRetention.Default.ExpiresAt(Granularity.Fine, bucket, AggregateKeys.Total).ToString(System.Globalization.CultureInfo.InvariantCulture), pack[TableLayout.ExpiresAt].N);
+            var decoded = AggregateBatchCodec.Decode(pack[TableLayout.Pack].B.ToArray());
+            Assert.All(decoded.Deltas, delta => Assert.Equal(bucket, delta.BucketStart));
+            Assert.DoesNotContain(decoded.Deltas, delta => AggregateKeys.IsShortLived(delta.Key));
+            Assert.Equal(
+                bucket == _window ? [AggregateKeys.Session("session-crash")] : [],
+                items.Select(item => item[TableLayout.SortKey].S).Where(sk => !TableLayout.IsPackSortKey(sk)));
+        }
+
+        var session = await store.GetSeriesAsync(AggregateKeys.Session("session-crash"), Granularity.Fine, _window, _window + Buckets.FineWidth);
+        Assert.Equal(deliveries.Count, Assert.Single(session).Counters[CounterNames.Requests]);
+    }
+
+    [Fact]
+    public async Task GetItemsAsync_WhenABucketHoldsAPackAndALateDirectDeliveryOfTheSameKeys_ShouldSumBoth()
+    {
+        // Arrange: the window rolled up into packs, then a delivery too late for a delta written per key
+        // to the same buckets (total, the models and a principal the packs hold too).
+        var store = CreateStore();
+        var deliveries = SpanningDeliveries("mixed");
+        await StoreTestData.LeaveAsDeltasAsync(store, deliveries, _window - Buckets.FineWidth);
+        await new DeltaRollup(store, store).RunAsync(Closed);
+        var late = Delivery("late-direct", -420, 30);
+
+        // Act
+        await new AggregateWriter(store, store).WriteAsync(late, Closed);
+
+        // Assert: every read gives the per-key layout's sums of the window and the late delivery.
+        var expected = new InMemoryAggregateStore();
+        await expected.ApplyBatchAsync(DeferredAggregation.Merge(DeferredAggregation.RollupBatchId(_window), deliveries));
+        await expected.ApplyBatchAsync(late);
+        await AssertSameReadsAsync(expected, store);
+        var total = await store.SumAsync(AggregateKeys.Total, Granularity.Fine, _window.AddHours(-1), _window.AddHours(1));
+        Assert.Equal((5 * 48) + 30, total[CounterNames.Requests]);
+        Assert.Contains(await RawPartitionAsync(_window.AddMinutes(-5)), item => item[TableLayout.SortKey].S == AggregateKeys.Total);
+    }
+
+    [Fact]
+    public async Task RollupAsync_WhenTheFineItemsArePacks_ShouldWriteTheHourlyItemsThePerKeyLayoutGives()
+    {
+        // Arrange: the window as packs (and a late direct delivery beside them) on dynalite; the same
+        // batches per key in memory.
+        var store = CreateStore();
+        var deliveries = SpanningDeliveries("hourly");
+        await StoreTestData.LeaveAsDeltasAsync(store, deliveries, _window - Buckets.FineWidth);
+        await new DeltaRollup(store, store).RunAsync(Closed);
+        var late = Delivery("hourly-late", -420, 30);
+        await store.ApplyBatchAsync(late);
+        var perKey = new InMemoryAggregateStore();
+        await perKey.ApplyBatchAsync(DeferredAggregation.Merge(DeferredAggregation.RollupBatchId(_window), deliveries));
+        await perKey.ApplyBatchAsync(late);
+        var clock = new ManualTimeProvider(_window.AddHours(2));
+
+        // Act: both hours the buckets fall in (09:50 and 09:55 in the hour before the window's).
+        foreach (var hour in new[] { Buckets.StartOf(_window.AddMinutes(-10), Granularity.Hourly), Buckets.StartOf(_window, Granularity.Hourly) })
+        {
+            await new AggregateMaintenance(store, clock).RollupAsync(Granularity.Hourly, hour);
+            await new AggregateMaintenance(perKey, clock).RollupAsync(Granularity.Hourly, hour);
+        }
+
+        // Assert
+        var from = Buckets.StartOf(_window.AddMinutes(-10), Granularity.Hourly);
+        var rolled = (await store.GetItemsAsync(string.Empty, Granularity.Hourly, from, from.AddHours(2))).ToDictionary(item => Buckets.Label(item.BucketStart, Granularity.Hourly) + "|" + item.Key, StringComparer.Ordinal);
+        var want = (await perKey.GetItemsAsync(string.Empty, Granularity.Hourly, from, from.AddHours(2))).ToDictionary(item => Buckets.Label(item.BucketStart, Granularity.Hourly) + "|" + item.Key, StringComparer.Ordinal);
+        Assert.Equal(want.Keys.Order(StringComparer.Ordinal), rolled.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(2, rolled.Keys.Select(key => key[..key.IndexOf('|', StringComparison.Ordinal)]).Distinct().Count());
+        Assert.All(want, pair => Assert.True(pair.Value.Counters.ContentEquals(rolled[pair.Key].Counters), "item " + pair.Key));
+    }
+
+    [Fact]
+    public async Task ApplyWindowAsync_WhenABucketEncodesOverThePackLimit_ShouldWriteItPerKeyOnceEvenAfterAPackOfTheSameWindow()
+    {
+        // Arrange: an earlier attempt wrote the window as packs; this store's pack limit (1 byte) sends
+        // every bucket per key, with the window's markers.
+        var packing = CreateStore();
+        var perKey = new DynamoDbAggregateStore(_table.Client, _table.TableName, retry: FastRetry(), maxPackBytes: 1);
+        var merged = DeferredAggregation.Merge(DeferredAggregation.RollupBatchId(_window), SpanningDeliveries("oversized"));
+        await packing.ApplyWindowAsync(_window, merged);
+
+        // Act: applied per key, then retried.
+        var first = await perKey.ApplyWindowAsync(_window, merged);
+        var retry = await perKey.ApplyWindowAsync(_window, merged);
+
+        // Assert: the packs are gone, every key counts once.
+        // (The session key is per key in both layouts: the packing attempt's marker is on it already.)
+        Assert.Equal(merged.ItemCount - 1, first.Applied);
+        Assert.Equal(new ApplyResult(0, merged.ItemCount, 3 + merged.ItemCount), retry);
+        foreach (var bucket in new[] { _window.AddMinutes(-10), _window.AddMinutes(-5), _window })
+        {
+            Assert.DoesNotContain(await RawPartitionAsync(bucket), item => TableLayout.IsPackSortKey(item[TableLayout.SortKey].S));
+        }
+
+        var expected = new InMemoryAggregateStore();
+        await expected.ApplyBatchAsync(merged);
+        await AssertSameReadsAsync(expected, packing);
     }
 
     [Fact]
@@ -226,6 +350,74 @@ public sealed class DeferredAggregateWritesTests : IClassFixture<DynaliteTableFi
                 stopReason: i % 4 == 0 ? StopReasons.MaxTokens : StopReasons.EndTurn))
             .ToList();
         return AggregateBuilder.Build(batchId, records, []);
+    }
+
+    /// <summary>
+    /// 5 deliveries of 48 records 13 s apart whose last record falls in the window and first 10 minutes
+    /// before it (three fine buckets), each with a session key in the window's bucket.
+    /// </summary>
+    private List<AggregateBatch> SpanningDeliveries(string name) =>
+        Enumerable.Range(0, 5)
+            .Select(i =>
+            {
+                var delivery = Delivery(name + "-" + i, -600 + (i * 11), 48);
+                var session = new AggregateCounters();
+                session.Add(CounterNames.Requests, 1);
+                return AggregateBatch.Sum(delivery.BatchId, delivery.Deltas.Append(new AggregateDelta(_window, AggregateKeys.Session("session-crash"), session)));
+            })
+            .ToList();
+
+    /// <summary>Every raw item of one fine bucket's partition.</summary>
+    private async Task<List<Dictionary<string, Amazon.DynamoDBv2.Model.AttributeValue>>> RawPartitionAsync(DateTimeOffset bucket)
+    {
+        var response = await _table.Client.QueryAsync(new Amazon.DynamoDBv2.Model.QueryRequest
+        {
+            TableName = _table.TableName,
+            ConsistentRead = true,
+            KeyConditionExpression = "#pk = :pk",
+            ExpressionAttributeNames = new() { ["#pk"] = TableLayout.PartitionKey },
+            ExpressionAttributeValues = new() { [":pk"] = new Amazon.DynamoDBv2.Model.AttributeValue { S = TableLayout.AggregatePartition(Granularity.Fine, bucket) } },
+        });
+        return response.Items;
+    }
+
+    /// <summary>
+    /// The fine reads of the hour around the window — every key, each prefix, the series of total, a
+    /// model, a principal and the session — give <paramref name="actual"/> the items of <paramref name="expected"/>
+    /// (counters and TTL), one per (bucket, key).
+    /// </summary>
+    private async Task AssertSameReadsAsync(IAggregateStore expected, IAggregateStore actual)
+    {
+        var from = _window.AddHours(-1);
+        var to = _window.AddHours(1);
+        foreach (var prefix in new[] { string.Empty, AggregateKeys.ModelPrefix, AggregateKeys.PrincipalPrefix, AggregateKeys.SessionPrefix, "p" })
+        {
+            var want = await expected.GetItemsAsync(prefix, Granularity.Fine, from, to);
+            var got = await actual.GetItemsAsync(prefix, Granularity.Fine, from, to);
+            Assert.NotEmpty(want);
+            AssertSameItems(want, got, "prefix '" + prefix + "'");
+        }
+
+        foreach (var key in new[] { AggregateKeys.Total, AggregateKeys.Model(StoreTestData.Haiku), AggregateKeys.Principal("role/p0"), AggregateKeys.Session("session-crash") })
+        {
+            var want = await expected.GetSeriesAsync(key, Granularity.Fine, from, to);
+            var got = await actual.GetSeriesAsync(key, Granularity.Fine, from, to);
+            Assert.NotEmpty(want);
+            AssertSameItems(want, got, "series " + key);
+            Assert.Equal(want.Select(item => item.BucketStart), got.Select(item => item.BucketStart));
+        }
+    }
+
+    private static void AssertSameItems(IReadOnlyList<AggregateItem> want, IReadOnlyList<AggregateItem> got, string what)
+    {
+        static string Id(AggregateItem item) => Buckets.Label(item.BucketStart, item.Granularity) + "|" + item.Key;
+        Assert.Equal(want.Select(Id).Order(StringComparer.Ordinal), got.Select(Id).Order(StringComparer.Ordinal));
+        var byId = got.ToDictionary(Id, StringComparer.Ordinal);
+        Assert.All(want, item =>
+        {
+            Assert.True(item.Counters.ContentEquals(byId[Id(item)].Counters), what + ": item " + Id(item));
+            Assert.Equal(item.ExpiresAt, byId[Id(item)].ExpiresAt);
+        });
     }
 
     private async Task<Dictionary<string, AggregateCounters>> ItemsAsync(IAggregateStore store) =>

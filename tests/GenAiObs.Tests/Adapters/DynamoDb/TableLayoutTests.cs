@@ -70,6 +70,27 @@ public sealed partial class TableLayoutTests
     }
 
     [Fact]
+    public void PackSortKey_ShouldRoundTripTheWindowAndNeverBeAnAggregateKey()
+    {
+        Assert.Equal("#w#2026-11-05T10:05", TableLayout.PackSortKey(Bucket.AddMinutes(4).AddSeconds(59)));
+        Assert.Equal(Bucket, TableLayout.ParsePackSortKey(TableLayout.PackSortKey(Bucket)));
+        Assert.True(TableLayout.IsPackSortKey(TableLayout.PackSortKey(Bucket)));
+        Assert.Throws<FormatException>(() => TableLayout.ParsePackSortKey("#w#2026-11-05T10"));
+        Assert.Throws<FormatException>(() => TableLayout.ParsePackSortKey("total"));
+
+        // Every aggregate key starts with one of AggregateKeys' prefixes or is "total": none is a pack's,
+        // and "#" sorts before all of them, so a bucket's packs come first in its partition.
+        var keys = typeof(AggregateKeys).GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Where(f => f.IsLiteral && f.FieldType == typeof(string))
+            .Select(f => (string)f.GetRawConstantValue()! + "value")
+            .Append(AggregateKeys.Total)
+            .ToList();
+        Assert.Contains(AggregateKeys.Session("s-1")[..8] + "value", keys);
+        Assert.All(keys, key => Assert.False(TableLayout.IsPackSortKey(key), key));
+        Assert.All(keys, key => Assert.True(string.CompareOrdinal(TableLayout.PackSortKey(Bucket), key) < 0, key));
+    }
+
+    [Fact]
     public void HourMarkSortKey_ShouldRoundTripTheHour()
     {
         var hour = new DateTimeOffset(2026, 11, 5, 10, 0, 0, TimeSpan.Zero);
@@ -103,6 +124,7 @@ public sealed partial class TableLayoutTests
         var expected = new (string Item, string Partition, string[] SortKeys)[]
         {
             ("fine aggregate", TableLayout.AggregatePartition(Granularity.Fine, Bucket), ["<dimension key>"]),
+            ("packed roll-up window (deferred)", TableLayout.AggregatePartition(Granularity.Fine, Bucket), [TableLayout.PackSortKey(Bucket)]),
             ("deferred delta (`GENAIOBS_AGGREGATE_WRITES=deferred`)", TableLayout.DeltaPartition(Bucket), ["<batch id>"]),
             ("hour mark", TableLayout.HourMarksPartition, [TableLayout.HourMarkSortKey(Bucket)]),
             ("hourly rollup", TableLayout.AggregatePartition(Granularity.Hourly, Buckets.StartOf(Bucket, Granularity.Hourly)), ["<dimension key>"]),

@@ -95,6 +95,26 @@ public sealed class CostEstimateCommandTests
     }
 
     [Fact]
+    public async Task CostEstimate_WhenDeferredAtOneMillionAMonthWith50Teams_ShouldBillAboutOnePackAWindowAndStayWithinADollarPerMillion()
+    {
+        // The README's costliest scenario (issue #17's target: variable ≤ $1 per 1M invocations at 1M a month).
+        var (exit, stdout, stderr) = await ReplayCommandTests.RunAsync(
+            "cost-estimate", "--json", "--without-spans", "--aggregate-writes", "deferred", "--invocations-per-month", "1000000",
+            "--models", "20", "--principals", "500", "--teams", "50", "--hours", "6");
+
+        Assert.True(exit == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        var bill = json.RootElement;
+
+        // Each 5-minute window (12 × 730 a month): its ~70 keys in one ~2 KB pack (2–3 write units; a second
+        // bucket now and then), the hour mark and the watermark — not a write unit per key (~72 a window).
+        var windows = 12m * 730;
+        var rollup = Component(bill, "DynamoDB writes (roll-up: one packed item per window and bucket)").GetProperty("quantity").GetDecimal();
+        Assert.InRange(rollup / windows, 3m, 6m);
+        Assert.InRange(bill.GetProperty("variablePerMillionInvocationsUsd").GetDecimal(), 0.01m, 1.00m);
+    }
+
+    [Fact]
     public async Task CostEstimate_WhenAPriceIsOverridden_ShouldBillWithIt()
     {
         var (exit, stdout, _) = await ReplayCommandTests.RunAsync(

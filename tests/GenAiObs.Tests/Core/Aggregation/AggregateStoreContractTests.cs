@@ -121,6 +121,41 @@ public abstract class AggregateStoreContractTests
     }
 
     [Fact]
+    public async Task ApplyWindowAsync_WhenAppliedTwiceBesideADirectBatch_ShouldCountEachOnceWithTheFineTtlAndMarkTheHours()
+    {
+        // Arrange: a deferred window (09:55) merged from two deliveries whose records start in the bucket
+        // before it (a model call in a session among them); a later delivery to the
+        // same buckets written per key.
+        var retention = AggregateRetention.Default with { Fine = TimeSpan.FromDays(2), ShortLived = TimeSpan.FromHours(6) };
+        var store = CreateStore(retention);
+        var window = Base.AddHours(9).AddMinutes(55);
+        var deliveries = Enumerable.Range(0, 2).Select(d => AggregateBuilder.Build(
+            "window-" + d,
+            [.. Enumerable.Range(0, 10).Select(i => StoreTestData.Invocation(window.AddSeconds(-290 + (d * 7) + (i * 50)), principal: "p" + (i % 3)))],
+            [StoreTestData.Span(window.AddSeconds(30 + d), SpanClass.ModelCall, model: StoreTestData.Haiku, sessionId: "s-window")])).ToList();
+        var merged = DeferredAggregation.Merge(DeferredAggregation.RollupBatchId(window), deliveries);
+        var late = AggregateBuilder.Build("late", [StoreTestData.Invocation(window.AddSeconds(-100)), StoreTestData.Invocation(window.AddSeconds(100))], []);
+
+        // Act
+        await store.ApplyWindowAsync(window, merged);
+        await store.ApplyWindowAsync(window, merged);
+        await store.ApplyBatchAsync(late);
+
+        // Assert: 20 + 2 requests in two buckets, each key once per bucket with the bucket's fine TTL.
+        var total = await store.GetSeriesAsync(AggregateKeys.Total, Granularity.Fine, Base, Base.AddHours(11));
+        Assert.Equal([window.AddMinutes(-5), window], total.Select(item => item.BucketStart));
+        Assert.Equal(22, total.Sum(item => item.Counters[CounterNames.Requests]));
+        Assert.All(total, item => Assert.Equal(item.BucketStart.AddMinutes(5).AddDays(2).ToUnixTimeSeconds(), item.ExpiresAt));
+        var items = await store.GetItemsAsync(string.Empty, Granularity.Fine, Base, Base.AddHours(11));
+        Assert.Equal(items.Count, items.Select(item => (item.BucketStart, item.Key)).Distinct().Count());
+        Assert.Equal(22, items.Where(item => item.Key.StartsWith(AggregateKeys.PrincipalPrefix, StringComparison.Ordinal)).Sum(item => item.Counters[CounterNames.Requests]));
+        var session = Assert.Single(await store.GetItemsAsync(AggregateKeys.SessionPrefix, Granularity.Fine, Base, Base.AddHours(11)));
+        Assert.Equal(2, session.Counters[CounterNames.Spans]);
+        Assert.Equal(window.AddMinutes(5).AddHours(6).ToUnixTimeSeconds(), session.ExpiresAt);
+        Assert.Contains(await store.GetMarkedHoursAsync(), mark => mark.Hour == Base.AddHours(9));
+    }
+
+    [Fact]
     public async Task ApplyBatchAsync_WhenRedeliveredAfterOnlySomeItemsWereWritten_ShouldCountEveryRecordOnce()
     {
         // Arrange: the state a failure after k of n writes leaves — the first k items absorbed the batch.

@@ -43,6 +43,42 @@ public sealed class MeteredAggregateStoreTests
         Assert.Equal(rollup + 3 + 7 + (30 * 16), fine);
     }
 
+    [Fact]
+    public async Task GetItemsAsync_WhenMaintenanceReadsAnHourHoldingAPackedWindow_ShouldBillTheQueriesByThePacksSizes()
+    {
+        // Arrange: the same merged window, packed through ApplyWindowAsync and per key through ApplyBatchAsync.
+        var merged = DynamoDbWriteEstimatorTests.Window70Keys();
+        var packed = new MeteredAggregateStore(new InMemoryAggregateStore());
+        var perKey = new MeteredAggregateStore(new InMemoryAggregateStore());
+        await packed.ApplyWindowAsync(Start.AddHours(10).AddMinutes(5), merged);
+        await perKey.ApplyBatchAsync(merged);
+        var hour = Start.AddHours(10);
+
+        // Act: maintenance's source read of the hour (12 five-minute partitions).
+        var packedItems = await packed.GetItemsAsync(string.Empty, Granularity.Fine, hour, hour.AddHours(1));
+        var perKeyItems = await perKey.GetItemsAsync(string.Empty, Granularity.Fine, hour, hour.AddHours(1));
+
+        // Assert: the same items. Ten partitions are empty (a read unit each); 10:00 holds 3 keys, read
+        // as a pack or as items (one unit either way); 10:05 holds 70 keys and a session, read as a pack
+        // and the session's item (one unit) instead of 71 items (over 8 KB: three).
+        Assert.Equal(perKeyItems.Count, packedItems.Count);
+        Assert.Equal((12L, 12L), (packed.SourceQueries, perKey.SourceQueries));
+        static long Units(long bytes) => (bytes + 4095) / 4096;
+        var packs = WindowPacks.Of(merged).Packs;
+        var session = Assert.Single(perKeyItems, item => AggregateKeys.IsShortLived(item.Key));
+        var sessionBytes = MeteredAggregateStore.ItemBytes(Granularity.Fine, session.BucketStart, session.Key, session.Counters, markers: 1);
+        Assert.Equal(
+            10 + Units(DynamoDbWriteEstimator.PackItemBytes(AggregateBatchCodec.Encode(packs[0]).Length)) + Units(DynamoDbWriteEstimator.PackItemBytes(AggregateBatchCodec.Encode(packs[1]).Length) + sessionBytes),
+            packed.SourceReadUnits);
+        Assert.Equal(12, packed.SourceReadUnits);
+        long BucketBytes(DateTimeOffset bucket) => perKeyItems.Where(item => item.BucketStart == bucket).Sum(item => MeteredAggregateStore.ItemBytes(Granularity.Fine, item.BucketStart, item.Key, item.Counters, markers: 1));
+        var windowBytes = BucketBytes(hour.AddMinutes(5));
+        Assert.True(windowBytes > 8192, windowBytes + " bytes per key");
+        Assert.Equal(10 + Units(BucketBytes(hour)) + Units(windowBytes), perKey.SourceReadUnits);
+        Assert.True(perKey.SourceReadUnits >= packed.SourceReadUnits + 2);
+        Assert.Equal(1, packed.MarkWriteUnits);
+    }
+
     [Theory]
     [InlineData(AggregateWriteMode.Direct)]
     [InlineData(AggregateWriteMode.Deferred)]
