@@ -134,6 +134,14 @@ public sealed class ReplayCommand
         {
             evaluation.Start();
             var processorTime = Process.GetCurrentProcess().TotalProcessorTime;
+
+            // Reading is over and its message chunks are garbage (the read-ahead let them go): one full
+            // collection here gives their memory back before the simulation, whose own memory grows with
+            // the hours replayed. Without it the simulation ran beside them until the GC happened to
+            // collect the large-object heap: peak RSS on twice the end-to-end corpus 106-119 MB against
+            // 100-108 on the corpus; with it 103 against 96 in every round (2-core machine, 3 rounds
+            // each, alert simulation time unchanged).
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false);
             alerts = range.IsEmpty
                 ? []
                 : await AlertSimulation.RunAsync(store, range.Buckets, alertSettings, new EvaluatorOptions { Maintenance = MaintenanceSettings.Default with { Limits = limits } }).ConfigureAwait(false);
