@@ -87,28 +87,9 @@ public sealed class DynamoDbAggregateStore : IAggregateStore, IAggregateDeltaSto
     {
         var marker = MarkerOf(batch.BatchId);
         var requests = batch.Deltas.SelectMany(delta => BuildUpdates(delta, marker)).ToList();
-        int applied = 0, skipped = 0;
-        await Parallel.ForEachAsync(
-            requests,
-            new ParallelOptions { MaxDegreeOfParallelism = _maxParallelRequests, CancellationToken = cancellationToken },
-            async (request, token) =>
-            {
-                if (await UpdateOnceAsync(request, token).ConfigureAwait(false))
-                {
-                    Interlocked.Increment(ref applied);
-                }
-                else
-                {
-                    Interlocked.Increment(ref skipped);
-                }
-            }).ConfigureAwait(false);
+        var (applied, skipped) = await UpdateEachOnceAsync(requests, cancellationToken).ConfigureAwait(false);
 
-        // After the items: a maintenance run that reads a mark before these writes landed sees a
-        // newer version when it tries to clear it, so the hour is rolled up again (IAggregateStore).
-        foreach (var hour in batch.Hours)
-        {
-            await _retry.ExecuteAsync(token => _client.UpdateItemAsync(MarkHourRequest(hour), token), cancellationToken).ConfigureAwait(false);
-        }
+        await MarkHoursAsync(batch.Hours, cancellationToken).ConfigureAwait(false);
 
         return new ApplyResult(applied, skipped, requests.Count);
     }
@@ -169,9 +150,19 @@ public sealed class DynamoDbAggregateStore : IAggregateStore, IAggregateDeltaSto
             async (request, token) => await _retry.ExecuteAsync(t => _client.PutItemAsync(request, t), token).ConfigureAwait(false)).ConfigureAwait(false);
 
         var updates = perKey.SelectMany(delta => BuildUpdates(delta, marker)).ToList();
+        var (applied, skipped) = await UpdateEachOnceAsync(updates, cancellationToken).ConfigureAwait(false);
+
+        await MarkHoursAsync(merged.Hours, cancellationToken).ConfigureAwait(false);
+
+        return new ApplyResult(packedKeys + applied, skipped, deletes.Count + puts.Count + updates.Count);
+    }
+
+    /// <summary>Sends each exactly-once UpdateItem, a few at a time: how many applied, and how many met their marker (skipped).</summary>
+    private async Task<(int Applied, int Skipped)> UpdateEachOnceAsync(List<UpdateItemRequest> requests, CancellationToken cancellationToken)
+    {
         int applied = 0, skipped = 0;
         await Parallel.ForEachAsync(
-            updates,
+            requests,
             new ParallelOptions { MaxDegreeOfParallelism = _maxParallelRequests, CancellationToken = cancellationToken },
             async (request, token) =>
             {
@@ -184,14 +175,20 @@ public sealed class DynamoDbAggregateStore : IAggregateStore, IAggregateDeltaSto
                     Interlocked.Increment(ref skipped);
                 }
             }).ConfigureAwait(false);
+        return (applied, skipped);
+    }
 
-        // After the items, as in ApplyBatchAsync.
-        foreach (var hour in merged.Hours)
+    /// <summary>
+    /// Marks the hours a batch touched. Called after its items: a maintenance run that reads a mark
+    /// before those writes landed sees a newer version when it tries to clear it, so the hour is
+    /// rolled up again (IAggregateStore).
+    /// </summary>
+    private async Task MarkHoursAsync(IEnumerable<DateTimeOffset> hours, CancellationToken cancellationToken)
+    {
+        foreach (var hour in hours)
         {
             await _retry.ExecuteAsync(token => _client.UpdateItemAsync(MarkHourRequest(hour), token), cancellationToken).ConfigureAwait(false);
         }
-
-        return new ApplyResult(packedKeys + applied, skipped, deletes.Count + puts.Count + updates.Count);
     }
 
     /// <summary>ADD 1 to the hour's mark version; its TTL is the hour's fine retention (its items are gone by then).</summary>
