@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using System.Text.Unicode;
 
@@ -17,11 +16,6 @@ namespace GenAiObs.Core.Envelopes;
 /// </summary>
 internal static class JsonStringScanner
 {
-    private static readonly SearchValues<byte> QuoteBackslashOrControl = SearchValues.Create(
-        [0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f,
-         0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f,
-         (byte)'"', (byte)'\\']);
-
     /// <summary>
     /// The length of the string content that starts at <paramref name="content"/>[0] (just past the
     /// opening quote), up to its closing quote; -1 when it has no closing quote, a control byte or an
@@ -33,7 +27,10 @@ internal static class JsonStringScanner
         var position = 0;
         while (true)
         {
-            var found = content[position..].IndexOfAny(QuoteBackslashOrControl);
+            // Two-value IndexOfAny rather than SearchValues with the control bytes: ReadyToRun code has no
+            // instantiation of the SearchValues search, which then starts out unoptimized (perf showed it at
+            // 4 % of the events' CPU); the control bytes are looked for once, in the whole string, below.
+            var found = content[position..].IndexOfAny((byte)'"', (byte)'\\');
             if (found < 0)
             {
                 return -1;
@@ -43,10 +40,10 @@ internal static class JsonStringScanner
             var current = content[position];
             if (current == (byte)'"')
             {
-                return position;
+                return content[..position].IndexOfAnyInRange((byte)0x00, (byte)0x1f) < 0 ? position : -1;
             }
 
-            if (current != (byte)'\\' || position + 1 >= content.Length)
+            if (position + 1 >= content.Length)
             {
                 return -1;
             }
