@@ -126,13 +126,15 @@ public sealed class CostEstimateCommand
         text.AppendLine(c, $"Quality join: {RequestIndexLine(usage)}.");
         text.AppendLine(c, $"Evaluator maintenance: run every 5 minutes over the simulated deliveries, {usage.MaintenanceItemWrites:N0} hourly and daily roll-up item writes a month ({(usage.MaintenanceRuns == 0 ? 0 : usage.MaintenanceItemWrites / usage.MaintenanceRuns):N1} a run); the rules' reads and the daily baselines stay assumed ({bill.Footprint.EvaluatorReadUnitsPerRun} read units a run).");
         text.AppendLine();
-        text.AppendLine(c, $"{"component",-56} {"quantity",16} {"unit",-14} {"unit price",14} {"USD/month",10}  kind");
+        // The first column fits the longest component name, so the numbers stay in their columns.
+        var width = bill.Lines.Select(line => line.Component.Length).Append(56).Max();
+        text.AppendLine(c, $"{"component".PadRight(width)} {"quantity",16} {"unit",-14} {"unit price",14} {"USD/month",10}  kind");
         foreach (var line in bill.Lines)
         {
-            text.AppendLine(c, $"{line.Component,-56} {line.Quantity,16:N2} {line.Unit,-14} {Price(line.UnitPriceUsd),14} {line.MonthlyUsd,10:N2}  {line.Kind.ToString().ToLowerInvariant()}");
+            text.AppendLine(c, $"{line.Component.PadRight(width)} {line.Quantity,16:N2} {line.Unit,-14} {Price(line.UnitPriceUsd),14} {line.MonthlyUsd,10:N2}  {line.Kind.ToString().ToLowerInvariant()}");
         }
 
-        text.AppendLine(c, $"{"Total",-56} {string.Empty,16} {string.Empty,-14} {string.Empty,14} {bill.TotalUsd,10:N2}");
+        text.AppendLine(c, $"{"Total".PadRight(width)} {string.Empty,16} {string.Empty,-14} {string.Empty,14} {bill.TotalUsd,10:N2}");
         text.AppendLine(c, $"  fixed ${bill.FixedUsd:N2}; variable ${bill.VariableUsd:N2} = ${bill.VariablePerMillionUsd:N2} per 1M invocations");
         text.AppendLine();
         text.AppendLine(c, $"Distinct custom metrics written: {usage.DistinctCustomMetrics} (billed {usage.BilledMetricMonths:N1} metric-months); attribution properties: {string.Join(", ", usage.DistinctPropertyValues.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Value} {p.Key}"))}.");

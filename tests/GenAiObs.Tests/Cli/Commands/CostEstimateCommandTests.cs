@@ -39,6 +39,25 @@ public sealed class CostEstimateCommandTests
     }
 
     [Fact]
+    public async Task CostEstimate_WhenAComponentNameIsLongerThanTheDefaultColumn_ShouldKeepEveryPriceInTheHeadersColumn()
+    {
+        var (exit, stdout, stderr) = await ReplayCommandTests.RunAsync(
+            "cost-estimate", "--without-spans", "--invocations-per-month", "1000000", "--models", "5", "--principals", "40", "--hours", "1");
+
+        Assert.True(exit == 0, stderr);
+        var lines = stdout.Split('\n');
+        var header = lines.Single(line => line.StartsWith("component ", StringComparison.Ordinal));
+        var column = header.IndexOf("USD/month", StringComparison.Ordinal) + "USD/month".Length;
+        var rows = lines.SkipWhile(line => line != header).Skip(1).TakeWhile(line => !line.StartsWith("Total", StringComparison.Ordinal)).ToList();
+        Assert.Contains(rows, row => row.StartsWith("DynamoDB writes (roll-up: one packed item per window and bucket)", StringComparison.Ordinal));
+        foreach (var row in rows)
+        {
+            // The monthly amount ends where the header's "USD/month" ends, then two spaces and the kind.
+            Assert.True(row.Length > column + 2 && char.IsDigit(row[column - 1]) && row.Substring(column, 2) == "  ", row);
+        }
+    }
+
+    [Fact]
     public async Task CostEstimate_WhenOneMillionInvocationsAMonthArriveInTenSecondDeliveries_ShouldWriteAtMost3000BytesOfEmfPerDelivery()
     {
         var (exit, stdout, stderr) = await ReplayCommandTests.RunAsync(
