@@ -34,6 +34,7 @@ public sealed class DeliveryBuilder : IDisposable
     // from content when the delivery is built.
     private readonly List<(int Index, int Ordinal)> _syntheticEvents = [];
     private readonly List<(int Index, int Ordinal)> _syntheticRejections = [];
+    private readonly JsonReaderState?[] _resumeStates = new JsonReaderState?[2];
     private MessageArena? _arena;
     private int _controlMessages;
     private string? _logGroup;
@@ -167,7 +168,8 @@ public sealed class DeliveryBuilder : IDisposable
                 {
                     reader.Read();
                     sawLogEvents = true;
-                    ReadLogEventArray(ref reader, payload);
+                    var source = payload;
+                    ReadLogEventArray(ref reader, ref source);
                 }
                 else
                 {
@@ -235,7 +237,8 @@ public sealed class DeliveryBuilder : IDisposable
         try
         {
             reader.Read();
-            ReadLogEvent(ref reader, eventJson);
+            var source = eventJson;
+            ReadLogEvent(ref reader, ref source, ResumeLayout.EventAtRoot);
             return true;
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException)
@@ -468,8 +471,11 @@ public sealed class DeliveryBuilder : IDisposable
 
     // ---- Log events
 
-    /// <summary>Reads a log-event array; the reader is on its start, <paramref name="source"/> is the reader's input.</summary>
-    private void ReadLogEventArray(ref Utf8JsonReader reader, ReadOnlySpan<byte> source)
+    /// <summary>
+    /// Reads a log-event array of a payload's root object; the reader is on its start, <paramref name="source"/>
+    /// is the reader's input (both move on together when a message is read past the reader).
+    /// </summary>
+    private void ReadLogEventArray(ref Utf8JsonReader reader, ref ReadOnlySpan<byte> source)
     {
         if (reader.TokenType != JsonTokenType.StartArray)
         {
@@ -480,12 +486,12 @@ public sealed class DeliveryBuilder : IDisposable
 
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            ReadLogEvent(ref reader, source);
+            ReadLogEvent(ref reader, ref source, ResumeLayout.EventInRootArray);
         }
     }
 
-    /// <summary>Reads one element of a log-event array; the reader is on its first token.</summary>
-    private void ReadLogEvent(ref Utf8JsonReader reader, ReadOnlySpan<byte> source)
+    /// <summary>Reads one log event; the reader is on its first token, <paramref name="layout"/> says where the event sits.</summary>
+    private void ReadLogEvent(ref Utf8JsonReader reader, ref ReadOnlySpan<byte> source, ResumeLayout layout)
     {
         var ordinal = NextOrdinal++;
         if (reader.TokenType != JsonTokenType.StartObject)
@@ -520,8 +526,11 @@ public sealed class DeliveryBuilder : IDisposable
             }
             else if (reader.ValueTextEquals("message"u8))
             {
-                reader.Read();
-                message = ReadMessage(ref reader, source, ref reason, ref detail);
+                if (!TryReadMessageString(ref reader, ref source, layout, ref reason, ref detail, out message))
+                {
+                    reader.Read();
+                    message = ReadMessage(ref reader, source, ref reason, ref detail);
+                }
             }
             else
             {
@@ -559,6 +568,103 @@ public sealed class DeliveryBuilder : IDisposable
 
         MessageBytes += message.Length;
         _events.Add(new LogEvent(id ?? string.Empty, timestamp, message));
+    }
+
+    /// <summary>
+    /// Reads a string message past the reader with <see cref="JsonStringScanner"/>, then resumes the reader
+    /// just after the string. The reader is on the <c>message</c> property name. False when the value is
+    /// not a string the scanner accepts; the reader has not moved then, and <see cref="ReadMessage"/> reads it.
+    /// </summary>
+    private bool TryReadMessageString(
+        ref Utf8JsonReader reader, ref ReadOnlySpan<byte> source, ResumeLayout layout, ref string? reason, ref string? detail, out ReadOnlyMemory<byte>? message)
+    {
+        message = null;
+
+        // The reader has consumed the property name and its colon; the value follows after any whitespace.
+        var start = (int)reader.BytesConsumed;
+        while (start < source.Length && source[start] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r')
+        {
+            start++;
+        }
+
+        if (start >= source.Length || source[start] != (byte)'"')
+        {
+            return false;
+        }
+
+        var content = source[(start + 1)..];
+        var length = JsonStringScanner.FindEnd(content, out var isEscaped);
+        if (length < 0)
+        {
+            return false;
+        }
+
+        var escaped = content[..length];
+        var maxBytes = _limits.MaxMessageBytes;
+        if (!isEscaped)
+        {
+            if (escaped.Length > maxBytes)
+            {
+                reason ??= RejectReasons.MessageTooLarge;
+                detail ??= "message";
+            }
+            else
+            {
+                message = _arena!.Append(escaped);
+            }
+        }
+        else if (escaped.Length / 6 > maxBytes)
+        {
+            // As in ReadMessage: an escape is at most 6 bytes for 1 byte of text.
+            reason ??= RejectReasons.MessageTooLarge;
+            detail ??= "message";
+        }
+        else
+        {
+            var written = JsonStringScanner.Unescape(escaped, _arena!.GetSpan(escaped.Length));
+            if (written < 0)
+            {
+                // A lone surrogate escape or invalid UTF-8: the reader names it as it always has.
+                return false;
+            }
+
+            if (written > maxBytes)
+            {
+                reason ??= RejectReasons.MessageTooLarge;
+                detail ??= "message";
+            }
+            else
+            {
+                message = _arena.Commit(written);
+            }
+        }
+
+        source = content[(length + 1)..];
+        reader = new Utf8JsonReader(source, isFinalBlock: true, ResumeState(layout));
+        return true;
+    }
+
+    /// <summary>
+    /// The state of a reader that has just read a string value inside a log event: a reader resumed over
+    /// the rest of the input with it reads on as if it had read the string itself. Primed on a stand-in
+    /// prefix with the same nesting, once per builder and layout.
+    /// </summary>
+    private JsonReaderState ResumeState(ResumeLayout layout)
+    {
+        if (_resumeStates[(int)layout] is { } state)
+        {
+            return state;
+        }
+
+        var prefix = layout == ResumeLayout.EventAtRoot ? "{\"m\":\"\""u8 : "{\"a\":[{\"m\":\"\""u8;
+        var primer = new Utf8JsonReader(prefix, isFinalBlock: false, new JsonReaderState(_envelopeReaderOptions));
+        while (primer.Read() && primer.TokenType != JsonTokenType.String)
+        {
+        }
+
+        state = primer.CurrentState;
+        _resumeStates[(int)layout] = state;
+        return state;
     }
 
     private ReadOnlyMemory<byte>? ReadMessage(ref Utf8JsonReader reader, ReadOnlySpan<byte> source, ref string? reason, ref string? detail)
@@ -714,6 +820,16 @@ public sealed class DeliveryBuilder : IDisposable
     }
 
     private static bool IsValidEpochMs(long value) => value is >= -62135596800000 and <= 253402300799999;
+
+    /// <summary>Where a log event read by <see cref="ReadLogEvent"/> sits in the reader's input.</summary>
+    private enum ResumeLayout
+    {
+        /// <summary>The event is the root object (<see cref="AddLogEvent"/>).</summary>
+        EventAtRoot,
+
+        /// <summary>The event is an element of an array that is a property of the root object (a payload's logEvents).</summary>
+        EventInRootArray,
+    }
 
     private enum MessageType
     {
