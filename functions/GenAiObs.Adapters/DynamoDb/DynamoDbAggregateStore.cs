@@ -115,28 +115,20 @@ public sealed class DynamoDbAggregateStore : IAggregateStore, IAggregateDeltaSto
     public async Task<ApplyResult> ApplyWindowAsync(DateTimeOffset window, AggregateBatch merged, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(merged);
-        var packs = WindowPacks.Of(merged);
+        var packs = WindowPacks.Of(merged, _maxPackBytes);
         var marker = MarkerOf(merged.BatchId);
-        var perKey = new List<AggregateDelta>(packs.ShortLived.Deltas);
+        var deletes = packs.OversizedBuckets
+            .Select(bucket => new DeleteItemRequest { TableName = _tableName, Key = TableLayout.Key(TableLayout.AggregatePartition(Granularity.Fine, bucket), TableLayout.PackSortKey(window)) })
+            .ToList();
         var puts = new List<PutItemRequest>();
-        var deletes = new List<DeleteItemRequest>();
         var packedKeys = 0;
         foreach (var pack in packs.Packs)
         {
-            var bucket = pack.Deltas[0].BucketStart;
-            var key = TableLayout.Key(TableLayout.AggregatePartition(Granularity.Fine, bucket), TableLayout.PackSortKey(window));
-            var encoded = AggregateBatchCodec.Encode(pack);
-            if (encoded.Length > _maxPackBytes)
-            {
-                perKey.AddRange(pack.Deltas);
-                deletes.Add(new DeleteItemRequest { TableName = _tableName, Key = key });
-                continue;
-            }
-
-            key[TableLayout.Pack] = new AttributeValue { B = new MemoryStream(encoded) };
-            key[TableLayout.ExpiresAt] = Number(_retention.ExpiresAt(Granularity.Fine, bucket, AggregateKeys.Total));
-            puts.Add(new PutItemRequest { TableName = _tableName, Item = key });
-            packedKeys += pack.Deltas.Count;
+            var item = TableLayout.Key(TableLayout.AggregatePartition(Granularity.Fine, pack.Bucket), TableLayout.PackSortKey(window));
+            item[TableLayout.Pack] = new AttributeValue { B = new MemoryStream(pack.Encoded) };
+            item[TableLayout.ExpiresAt] = Number(_retention.ExpiresAt(Granularity.Fine, pack.Bucket, AggregateKeys.Total));
+            puts.Add(new PutItemRequest { TableName = _tableName, Item = item });
+            packedKeys += pack.Batch.Deltas.Count;
         }
 
         foreach (var delete in deletes)
@@ -149,7 +141,7 @@ public sealed class DynamoDbAggregateStore : IAggregateStore, IAggregateDeltaSto
             new ParallelOptions { MaxDegreeOfParallelism = _maxParallelRequests, CancellationToken = cancellationToken },
             async (request, token) => await _retry.ExecuteAsync(t => _client.PutItemAsync(request, t), token).ConfigureAwait(false)).ConfigureAwait(false);
 
-        var updates = perKey.SelectMany(delta => BuildUpdates(delta, marker)).ToList();
+        var updates = packs.PerKey.Deltas.SelectMany(delta => BuildUpdates(delta, marker)).ToList();
         var (applied, skipped) = await UpdateEachOnceAsync(updates, cancellationToken).ConfigureAwait(false);
 
         await MarkHoursAsync(merged.Hours, cancellationToken).ConfigureAwait(false);

@@ -71,20 +71,13 @@ public sealed class DynamoDbWriteEstimator
         var packs = WindowPacks.Of(merged);
         foreach (var pack in packs.Packs)
         {
-            var encoded = AggregateBatchCodec.Encode(pack).Length;
-            if (encoded > WindowPacks.MaxPackBytes)
-            {
-                Apply(pack);
-                continue;
-            }
-
-            var bytes = PackItemBytes(encoded);
+            var bytes = PackItemBytes(pack.Encoded.Length);
             PackPutItems++;
             WriteUnits += (bytes + 1023) / 1024;
             ItemBytesWritten += bytes;
         }
 
-        Apply(packs.ShortLived);
+        Apply(packs.PerKey);
         return WriteUnits - before;
     }
 

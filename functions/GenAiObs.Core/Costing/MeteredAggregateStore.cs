@@ -134,29 +134,15 @@ public sealed class MeteredAggregateStore : IAggregateStore
         var packs = WindowPacks.Of(merged);
         foreach (var pack in packs.Packs)
         {
-            var encoded = AggregateBatchCodec.Encode(pack).Length;
-            var perKey = encoded > WindowPacks.MaxPackBytes;
-            foreach (var delta in pack.Deltas)
+            foreach (var delta in pack.Batch.Deltas)
             {
-                var key = (delta.BucketStart, delta.Key);
-                if (perKey)
-                {
-                    _markers[key] = _markers.GetValueOrDefault(key) + 1;
-                }
-                else
-                {
-                    _packed.Add(key);
-                }
+                _packed.Add((delta.BucketStart, delta.Key));
             }
 
-            if (!perKey)
-            {
-                var bucket = pack.Deltas[0].BucketStart;
-                _packBytes[bucket] = _packBytes.GetValueOrDefault(bucket) + DynamoDbWriteEstimator.PackItemBytes(encoded);
-            }
+            _packBytes[pack.Bucket] = _packBytes.GetValueOrDefault(pack.Bucket) + DynamoDbWriteEstimator.PackItemBytes(pack.Encoded.Length);
         }
 
-        foreach (var delta in packs.ShortLived.Deltas)
+        foreach (var delta in packs.PerKey.Deltas)
         {
             var key = (delta.BucketStart, delta.Key);
             _markers[key] = _markers.GetValueOrDefault(key) + 1;

@@ -22,7 +22,7 @@ public sealed class DynamoDbWriteEstimatorTests
         // Assert: one PutItem per bucket, a write unit per started KB of pk, sk, the encoding and TTL;
         // the session one UpdateItem of one write unit.
         Assert.Equal(2, packs.Packs.Count);
-        var packUnits = packs.Packs.Sum(pack => (DynamoDbWriteEstimator.PackItemBytes(AggregateBatchCodec.Encode(pack).Length) + 1023) / 1024);
+        var packUnits = packs.Packs.Sum(pack => (DynamoDbWriteEstimator.PackItemBytes(AggregateBatchCodec.Encode(pack.Batch).Length) + 1023) / 1024);
         Assert.Equal(packUnits + 1, units);
         Assert.Equal(units, estimator.WriteUnits);
         Assert.Equal(2, estimator.PackPutItems);

@@ -68,7 +68,7 @@ public sealed class MeteredAggregateStoreTests
         var session = Assert.Single(perKeyItems, item => AggregateKeys.IsShortLived(item.Key));
         var sessionBytes = MeteredAggregateStore.ItemBytes(Granularity.Fine, session.BucketStart, session.Key, session.Counters, markers: 1);
         Assert.Equal(
-            10 + Units(DynamoDbWriteEstimator.PackItemBytes(AggregateBatchCodec.Encode(packs[0]).Length)) + Units(DynamoDbWriteEstimator.PackItemBytes(AggregateBatchCodec.Encode(packs[1]).Length) + sessionBytes),
+            10 + Units(DynamoDbWriteEstimator.PackItemBytes(AggregateBatchCodec.Encode(packs[0].Batch).Length)) + Units(DynamoDbWriteEstimator.PackItemBytes(AggregateBatchCodec.Encode(packs[1].Batch).Length) + sessionBytes),
             packed.SourceReadUnits);
         Assert.Equal(12, packed.SourceReadUnits);
         long BucketBytes(DateTimeOffset bucket) => perKeyItems.Where(item => item.BucketStart == bucket).Sum(item => MeteredAggregateStore.ItemBytes(Granularity.Fine, item.BucketStart, item.Key, item.Counters, markers: 1));
