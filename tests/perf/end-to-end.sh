@@ -3,13 +3,15 @@
 #
 #   tests/perf/end-to-end.sh                  # everything; ~15 min on 2 idle cores, longer under load
 #
-# 1. publishes the CLI (ReadyToRun) and builds the benchmark program;
+# 1. publishes the CLI ReadyToRun and Native AOT (the build docs/cli.md recommends for large replays;
+#    needs clang) and builds the benchmark program;
 # 2. generates the corpus into $OUT/corpus (40,000 records, ~520 MB of JSON Lines, 30 % with 17–42 KB
 #    prompts; Converse, InvokeModel and stream records; as .jsonl.gz and as 104 subscription events)
 #    and one twice its size into $OUT/corpus2x — generated here, never committed;
 # 3. runs, in alternating rounds, the floor (gunzip + one Utf8JsonReader pass per line),
 #    `replay --no-alerts` (the per-record job alone, which the targets compare) and `replay` (with the
-#    alert simulation, whose own wall and CPU time are reported separately) on both inputs,
+#    alert simulation, whose own wall and CPU time are reported separately) on both inputs, each with
+#    both CLI builds (whose outputs must be byte-identical),
 #    tests/perf/python_replay.py on both inputs (and `replay` as of $BEFORE when set), then prints
 #    medians of wall and CPU time, the ratios against the targets (and the whole replay's, for
 #    information), peak RSS on the corpus and on twice it, and the per-stage breakdown;
@@ -18,7 +20,7 @@
 #
 # Environment: OUT (default /tmp/genaiobs-e2e), ROUNDS (default 5), BEFORE=<git revision> for a
 # "before" column (or BEFORE_CLI=<a genaiobs executable> published earlier), SKIP_BOOTSTRAP=1,
-# SKIP_AOT=1, KEEP_CORPUS=1 (reuse $OUT/corpus* when present).
+# SKIP_AOT=1 (no Native AOT builds: the CLI's and bootstrap's), KEEP_CORPUS=1 (reuse $OUT/corpus* when present).
 # Other builds on a shared machine disturb single runs: compare medians, and rerun when the spread is wide.
 set -euo pipefail
 
@@ -29,9 +31,25 @@ RID="${RID:-linux-x64}"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 mkdir -p "$OUT"
 
-echo "== publishing the CLI and building the benchmark program" >&2
+# Native AOT needs a C toolchain: clang, or a versioned clang-N passed to the ILCompiler.
+CLANG_ARGS=()
+if ! command -v clang >/dev/null 2>&1; then
+  for candidate in clang-19 clang-18 clang-17 clang-16 clang-15 clang-14; do
+    if command -v "$candidate" >/dev/null 2>&1; then CLANG_ARGS=("-p:CppCompilerAndLinker=$candidate"); break; fi
+  done
+fi
+
+echo "== publishing the CLI (ReadyToRun$([ -z "${SKIP_AOT:-}" ] && echo ', Native AOT')) and building the benchmark program" >&2
 dotnet publish "$ROOT/functions/GenAiObs.Cli" -c Release -r "$RID" --self-contained false \
   -p:PublishReadyToRun=true -o "$OUT/cli" >"$OUT/cli.log" 2>&1 || { tail -n 20 "$OUT/cli.log" >&2; exit 1; }
+NATIVE_ARGS=()
+if [ -z "${SKIP_AOT:-}" ]; then
+  rm -rf "$OUT/native-cli" "$OUT/artifacts-native-cli"
+  dotnet publish "$ROOT/functions/GenAiObs.Cli" -c Release -r "$RID" --self-contained true -p:PublishAot=true \
+    -p:DebugType=none "${CLANG_ARGS[@]}" --artifacts-path "$OUT/artifacts-native-cli" -o "$OUT/native-cli" >"$OUT/native-cli.log" 2>&1 \
+    && NATIVE_ARGS=(--native-cli "$OUT/native-cli/genaiobs") \
+    || { tail -n 20 "$OUT/native-cli.log" >&2; echo "Native AOT publish of the CLI failed (it needs clang); SKIP_AOT=1 measures ReadyToRun only" >&2; exit 1; }
+fi
 dotnet build "$ROOT/tests/GenAiObs.Benchmarks" -c Release >"$OUT/bench.log" 2>&1 || { tail -n 20 "$OUT/bench.log" >&2; exit 1; }
 BENCH=(dotnet "$ROOT/tests/GenAiObs.Benchmarks/bin/Release/net10.0/GenAiObs.Benchmarks.dll")
 
@@ -56,7 +74,7 @@ elif [ -n "${BEFORE:-}" ]; then
 fi
 
 echo "== side by side, $ROUNDS rounds" >&2
-python3 "$ROOT/tests/perf/end_to_end.py" --cli "$OUT/cli/genaiobs" "${BEFORE_ARGS[@]}" \
+python3 "$ROOT/tests/perf/end_to_end.py" --cli "$OUT/cli/genaiobs" "${NATIVE_ARGS[@]}" "${BEFORE_ARGS[@]}" \
   --corpus "$OUT/corpus" --corpus2x "$OUT/corpus2x" --rounds "$ROUNDS" --floor "${BENCH[@]}" floor
 
 if [ -z "${SKIP_BOOTSTRAP:-}" ]; then
@@ -68,12 +86,6 @@ if [ -z "${SKIP_BOOTSTRAP:-}" ]; then
     --artifacts-path "$OUT/artifacts-r2r" -o "$OUT/r2r" >"$OUT/r2r.log" 2>&1 && VARIANTS+=("r2r=$OUT/r2r/bootstrap") \
     || { echo "ReadyToRun publish failed: $OUT/r2r.log" >&2; }
   if [ -z "${SKIP_AOT:-}" ]; then
-    CLANG_ARGS=()
-    if ! command -v clang >/dev/null 2>&1; then
-      for candidate in clang-19 clang-18 clang-17 clang-16 clang-15 clang-14; do
-        if command -v "$candidate" >/dev/null 2>&1; then CLANG_ARGS=("-p:CppCompilerAndLinker=$candidate"); break; fi
-      done
-    fi
     rm -rf "$OUT/aot" "$OUT/artifacts-aot"
     dotnet publish "$FUNCTIONS" -c Release -r "$RID" --self-contained true -p:DebugType=none -p:PublishAot=true \
       -p:PublishReadyToRun=false "${CLANG_ARGS[@]}" --artifacts-path "$OUT/artifacts-aot" -o "$OUT/aot" >"$OUT/aot.log" 2>&1 \

@@ -42,7 +42,8 @@ def stat(pattern, text):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--cli", required=True, help="the genaiobs CLI (published)")
+    parser.add_argument("--cli", required=True, help="the genaiobs CLI (published ReadyToRun)")
+    parser.add_argument("--native-cli", help="the genaiobs CLI published Native AOT: measured beside --cli, its output must be byte-identical")
     parser.add_argument("--before-cli", help="the CLI as it was before this work, for the 'before' column")
     parser.add_argument("--floor", required=True, nargs="+", help="command prefix of the floor program")
     parser.add_argument("--corpus", required=True)
@@ -57,22 +58,26 @@ def main():
     # "replay --no-alerts" is the per-record job alone (decode, parse, price, aggregate, summaries),
     # the work the floor and Python do: the issue's targets compare its whole-process wall time.
     # "replay" adds the alert simulation, reported for information with the simulation's own line.
-    programs = {
-        "floor (jsonl)": args.floor + [jsonl],
-        "replay --no-alerts jsonl": [args.cli, "replay", "--json", "--stats", "--no-alerts", jsonl],
-        "replay jsonl": [args.cli, "replay", "--json", "--stats", jsonl],
-        "python jsonl": python + [jsonl],
-        "replay --no-alerts events": [args.cli, "replay", "--json", "--stats", "--no-alerts"] + events,
-        "replay events": [args.cli, "replay", "--json", "--stats"] + events,
-        "python events": python + events,
-    }
+    builds = {"": args.cli}
+    if args.native_cli:
+        builds["native: "] = args.native_cli
+    programs = {"floor (jsonl)": args.floor + [jsonl]}
+    for prefix, cli in builds.items():
+        programs[f"{prefix}replay --no-alerts jsonl"] = [cli, "replay", "--json", "--stats", "--no-alerts", jsonl]
+        programs[f"{prefix}replay jsonl"] = [cli, "replay", "--json", "--stats", jsonl]
+    programs["python jsonl"] = python + [jsonl]
+    for prefix, cli in builds.items():
+        programs[f"{prefix}replay --no-alerts events"] = [cli, "replay", "--json", "--stats", "--no-alerts"] + events
+        programs[f"{prefix}replay events"] = [cli, "replay", "--json", "--stats"] + events
+    programs["python events"] = python + events
     if args.before_cli:
         programs["before: replay jsonl"] = [args.before_cli, "replay", "--json", "--stats", jsonl]
         programs["before: replay events"] = [args.before_cli, "replay", "--json", "--stats"] + events
     if args.corpus2x:
         corpus2x = str(Path(args.corpus2x) / "corpus.jsonl.gz")
-        programs["replay --no-alerts jsonl 2x"] = [args.cli, "replay", "--json", "--stats", "--no-alerts", corpus2x]
-        programs["replay jsonl 2x"] = [args.cli, "replay", "--json", "--stats", corpus2x]
+        for prefix, cli in builds.items():
+            programs[f"{prefix}replay --no-alerts jsonl 2x"] = [cli, "replay", "--json", "--stats", "--no-alerts", corpus2x]
+            programs[f"{prefix}replay jsonl 2x"] = [cli, "replay", "--json", "--stats", corpus2x]
 
     results = {name: [] for name in programs}
     for round_number in range(args.rounds):
@@ -93,12 +98,20 @@ def main():
     counts = (replayed["records"], replayed_events["records"], pythoned["records"], pythoned_events["records"])
     if len(set(counts)) != 1:
         sys.exit(f"record counts differ (replay jsonl, replay events, python jsonl, python events): {counts}")
-    for with_alerts, without in (("replay jsonl", "replay --no-alerts jsonl"), ("replay events", "replay --no-alerts events"), ("replay jsonl 2x", "replay --no-alerts jsonl 2x")):
-        if with_alerts in results:
-            full = json.loads(results[with_alerts][0][2])
-            full.pop("alerts")
-            if full != json.loads(results[without][0][2]):
-                sys.exit(f"{without} does not print {with_alerts}'s output less its alerts")
+    for prefix in builds:
+        for with_alerts, without in (("replay jsonl", "replay --no-alerts jsonl"), ("replay events", "replay --no-alerts events"), ("replay jsonl 2x", "replay --no-alerts jsonl 2x")):
+            if prefix + with_alerts in results:
+                full = json.loads(results[prefix + with_alerts][0][2])
+                full.pop("alerts")
+                if full != json.loads(results[prefix + without][0][2]):
+                    sys.exit(f"{prefix}{without} does not print {prefix}{with_alerts}'s output less its alerts")
+    # The Native AOT build is the same program: every output of it, in every round, byte for byte.
+    if args.native_cli:
+        for name in results:
+            if name.startswith("native: "):
+                for round_number, (native, ready_to_run) in enumerate(zip(results[name], results[name.removeprefix("native: ")])):
+                    if native[2] != ready_to_run[2]:
+                        sys.exit(f"round {round_number + 1}: {name} printed other output than the ReadyToRun build")
 
     print(f"\nCorpus: {(corpus / 'corpus.txt').read_text().strip()}")
     print(f"Records: {counts[0]} in every program; replay's cost {replayed['costUsd']} USD, python's {pythoned['costMicroUsd'] / 1e6:.6f} USD.")
@@ -117,24 +130,26 @@ def main():
     print("the whole `replay` (with the alert simulation) for information.\n")
     print("| target | measured | met |")
     print("|---|---:|---|")
-    jsonl_ratio = median("replay --no-alerts jsonl") / floor
-    events_ratio = median("replay --no-alerts events") / median("python events")
-    print(f"| JSON Lines replay ≤ 1.5 × floor | {jsonl_ratio:.2f} × | {'yes' if jsonl_ratio <= 1.5 else 'NO'} |")
-    print(f"| subscription-event replay ≤ 0.30 × Python | {events_ratio:.2f} × ({1 / events_ratio:.1f}× faster) | {'yes' if events_ratio <= 0.30 else 'NO'} |")
-    print(f"| (information) whole `replay` JSON Lines vs floor | {median('replay jsonl') / floor:.2f} × | |")
-    print(f"| (information) whole `replay` events vs Python | {median('replay events') / median('python events'):.2f} × | |")
-    print(f"| (information) alert simulation, JSON Lines / events | {statistics.median(stat(r'alert simulation ([0-9.]+) s', r[3]) for r in results['replay jsonl']):.2f} s / {statistics.median(stat(r'alert simulation ([0-9.]+) s', r[3]) for r in results['replay events']):.2f} s | |")
-    print(f"| JSON Lines replay --no-alerts vs Python | {median('replay --no-alerts jsonl') / median('python jsonl'):.2f} × | |")
-    rss = median("replay jsonl", 1)
-    print(f"| replay peak RSS ≤ 256 MB | {rss:.0f} MB (jsonl), {median('replay events', 1):.0f} MB (events) | {'yes' if rss <= 256 and median('replay events', 1) <= 256 else 'NO'} |")
-    if args.corpus2x:
-        rss2 = median("replay jsonl 2x", 1)
-        print(f"| peak RSS on twice the corpus within 10 % | {rss2:.0f} MB vs {rss:.0f} MB ({rss2 / rss - 1:+.0%}) | {'yes' if rss2 <= 256 and abs(rss2 / rss - 1) <= 0.10 else 'NO'} |")
-        rss_plain, rss_plain2 = median("replay --no-alerts jsonl", 1), median("replay --no-alerts jsonl 2x", 1)
-        print(f"| `--no-alerts` peak RSS on twice the corpus within 10 % | {rss_plain2:.0f} MB vs {rss_plain:.0f} MB ({rss_plain2 / rss_plain - 1:+.0%}) | {'yes' if rss_plain2 <= 256 and abs(rss_plain2 / rss_plain - 1) <= 0.10 else 'NO'} |")
+    for prefix in builds:
+        build = "Native AOT" if prefix else "ReadyToRun"
+        jsonl_ratio = median(f"{prefix}replay --no-alerts jsonl") / floor
+        events_ratio = median(f"{prefix}replay --no-alerts events") / median("python events")
+        print(f"| {build}: JSON Lines replay ≤ 1.5 × floor | {jsonl_ratio:.2f} × | {'yes' if jsonl_ratio <= 1.5 else 'NO'} |")
+        print(f"| {build}: subscription-event replay ≤ 0.30 × Python | {events_ratio:.2f} × ({1 / events_ratio:.1f}× faster; {median(f'{prefix}replay --no-alerts events') / min(r[0] for r in results['python events']):.2f} × Python's fastest round) | {'yes' if events_ratio <= 0.30 else 'NO'} |")
+        print(f"| {build}: (information) whole `replay` JSON Lines vs floor | {median(f'{prefix}replay jsonl') / floor:.2f} × | |")
+        print(f"| {build}: (information) whole `replay` events vs Python | {median(f'{prefix}replay events') / median('python events'):.2f} × | |")
+        print(f"| {build}: (information) alert simulation, JSON Lines / events | {statistics.median(stat(r'alert simulation ([0-9.]+) s', r[3]) for r in results[f'{prefix}replay jsonl']):.2f} s / {statistics.median(stat(r'alert simulation ([0-9.]+) s', r[3]) for r in results[f'{prefix}replay events']):.2f} s | |")
+        print(f"| {build}: (information) JSON Lines replay --no-alerts vs Python | {median(f'{prefix}replay --no-alerts jsonl') / median('python jsonl'):.2f} × | |")
+        rss, rss_events = median(f"{prefix}replay jsonl", 1), median(f"{prefix}replay events", 1)
+        print(f"| {build}: replay peak RSS ≤ 256 MB | {rss:.0f} MB (jsonl), {rss_events:.0f} MB (events) | {'yes' if rss <= 256 and rss_events <= 256 else 'NO'} |")
+        if args.corpus2x:
+            rss2 = median(f"{prefix}replay jsonl 2x", 1)
+            print(f"| {build}: peak RSS on twice the corpus within 10 % | {rss2:.0f} MB vs {rss:.0f} MB ({rss2 / rss - 1:+.0%}) | {'yes' if rss2 <= 256 and abs(rss2 / rss - 1) <= 0.10 else 'NO'} |")
+            rss_plain, rss_plain2 = median(f"{prefix}replay --no-alerts jsonl", 1), median(f"{prefix}replay --no-alerts jsonl 2x", 1)
+            print(f"| {build}: `--no-alerts` peak RSS on twice the corpus within 10 % | {rss_plain2:.0f} MB vs {rss_plain:.0f} MB ({rss_plain2 / rss_plain - 1:+.0%}) | {'yes' if rss_plain2 <= 256 and abs(rss_plain2 / rss_plain - 1) <= 0.10 else 'NO'} |")
 
     print("\nStages (`replay --stats`, median round):")
-    for name in ("replay --no-alerts jsonl", "replay jsonl", "replay --no-alerts events", "replay events"):
+    for name in (prefix + name for prefix in builds for name in ("replay --no-alerts jsonl", "replay jsonl", "replay --no-alerts events", "replay events")):
         ordered = sorted(results[name], key=lambda r: r[0])
         stages = re.search(r"replay stages: (.*)", ordered[len(ordered) // 2][3])
         print(f"- {name}: {stages.group(1) if stages else '(none)'}")

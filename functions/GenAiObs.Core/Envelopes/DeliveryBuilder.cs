@@ -34,7 +34,6 @@ public sealed class DeliveryBuilder : IDisposable
     // from content when the delivery is built.
     private readonly List<(int Index, int Ordinal)> _syntheticEvents = [];
     private readonly List<(int Index, int Ordinal)> _syntheticRejections = [];
-    private readonly JsonReaderState?[] _resumeStates = new JsonReaderState?[2];
     private MessageArena? _arena;
     private int _controlMessages;
     private string? _logGroup;
@@ -238,7 +237,7 @@ public sealed class DeliveryBuilder : IDisposable
         {
             reader.Read();
             var source = eventJson;
-            ReadLogEvent(ref reader, ref source, ResumeLayout.EventAtRoot);
+            ReadLogEvent(ref reader, ref source);
             return true;
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException)
@@ -486,12 +485,12 @@ public sealed class DeliveryBuilder : IDisposable
 
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            ReadLogEvent(ref reader, ref source, ResumeLayout.EventInRootArray);
+            ReadLogEvent(ref reader, ref source);
         }
     }
 
-    /// <summary>Reads one log event; the reader is on its first token, <paramref name="layout"/> says where the event sits.</summary>
-    private void ReadLogEvent(ref Utf8JsonReader reader, ref ReadOnlySpan<byte> source, ResumeLayout layout)
+    /// <summary>Reads one log event; the reader is on its first token and reads <paramref name="source"/>.</summary>
+    private void ReadLogEvent(ref Utf8JsonReader reader, ref ReadOnlySpan<byte> source)
     {
         var ordinal = NextOrdinal++;
         if (reader.TokenType != JsonTokenType.StartObject)
@@ -526,7 +525,7 @@ public sealed class DeliveryBuilder : IDisposable
             }
             else if (reader.ValueTextEquals("message"u8))
             {
-                if (!TryReadMessageString(ref reader, ref source, layout, ref reason, ref detail, out message))
+                if (!TryReadMessageString(ref reader, ref source, ref reason, ref detail, out message))
                 {
                     reader.Read();
                     message = ReadMessage(ref reader, source, ref reason, ref detail);
@@ -576,30 +575,15 @@ public sealed class DeliveryBuilder : IDisposable
     /// not a string the scanner accepts; the reader has not moved then, and <see cref="ReadMessage"/> reads it.
     /// </summary>
     private bool TryReadMessageString(
-        ref Utf8JsonReader reader, ref ReadOnlySpan<byte> source, ResumeLayout layout, ref string? reason, ref string? detail, out ReadOnlyMemory<byte>? message)
+        ref Utf8JsonReader reader, ref ReadOnlySpan<byte> source, ref string? reason, ref string? detail, out ReadOnlyMemory<byte>? message)
     {
         message = null;
-
-        // The reader has consumed the property name and its colon; the value follows after any whitespace.
-        var start = (int)reader.BytesConsumed;
-        while (start < source.Length && source[start] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r')
-        {
-            start++;
-        }
-
-        if (start >= source.Length || source[start] != (byte)'"')
+        if (!JsonStringScanner.TryFindStringValue(reader, source, out var contentStart, out var length, out var isEscaped))
         {
             return false;
         }
 
-        var content = source[(start + 1)..];
-        var length = JsonStringScanner.FindEnd(content, out var isEscaped);
-        if (length < 0)
-        {
-            return false;
-        }
-
-        var escaped = content[..length];
+        var escaped = source.Slice(contentStart, length);
         var maxBytes = _limits.MaxMessageBytes;
         if (!isEscaped)
         {
@@ -639,32 +623,8 @@ public sealed class DeliveryBuilder : IDisposable
             }
         }
 
-        source = content[(length + 1)..];
-        reader = new Utf8JsonReader(source, isFinalBlock: true, ResumeState(layout));
+        JsonStringScanner.ResumeAfterString(ref reader, ref source, contentStart + length + 1);
         return true;
-    }
-
-    /// <summary>
-    /// The state of a reader that has just read a string value inside a log event: a reader resumed over
-    /// the rest of the input with it reads on as if it had read the string itself. Primed on a stand-in
-    /// prefix with the same nesting, once per builder and layout.
-    /// </summary>
-    private JsonReaderState ResumeState(ResumeLayout layout)
-    {
-        if (_resumeStates[(int)layout] is { } state)
-        {
-            return state;
-        }
-
-        var prefix = layout == ResumeLayout.EventAtRoot ? "{\"m\":\"\""u8 : "{\"a\":[{\"m\":\"\""u8;
-        var primer = new Utf8JsonReader(prefix, isFinalBlock: false, new JsonReaderState(_envelopeReaderOptions));
-        while (primer.Read() && primer.TokenType != JsonTokenType.String)
-        {
-        }
-
-        state = primer.CurrentState;
-        _resumeStates[(int)layout] = state;
-        return state;
     }
 
     private ReadOnlyMemory<byte>? ReadMessage(ref Utf8JsonReader reader, ReadOnlySpan<byte> source, ref string? reason, ref string? detail)
@@ -820,16 +780,6 @@ public sealed class DeliveryBuilder : IDisposable
     }
 
     private static bool IsValidEpochMs(long value) => value is >= -62135596800000 and <= 253402300799999;
-
-    /// <summary>Where a log event read by <see cref="ReadLogEvent"/> sits in the reader's input.</summary>
-    private enum ResumeLayout
-    {
-        /// <summary>The event is the root object (<see cref="AddLogEvent"/>).</summary>
-        EventAtRoot,
-
-        /// <summary>The event is an element of an array that is a property of the root object (a payload's logEvents).</summary>
-        EventInRootArray,
-    }
 
     private enum MessageType
     {

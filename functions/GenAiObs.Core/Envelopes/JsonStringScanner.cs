@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using System.Text.Unicode;
 
 namespace GenAiObs.Core.Envelopes;
@@ -13,9 +14,92 @@ namespace GenAiObs.Core.Envelopes;
 /// error pass; anything else (a control byte, a bad escape, a lone surrogate escape, invalid UTF-8)
 /// returns -1 and the caller falls back to the reader, so rejections stay the reader's.
 /// Measured on the 104 subscription events of tests/perf/end-to-end.sh: see the commit that added it.
+/// A string value found this way is passed past the reader: the reader is resumed just after it
+/// (<see cref="ResumeAfterString"/>), which is how <see cref="SkipPropertyValue"/> passes a request's
+/// prompts, escaped text read one byte at a time by the reader too.
 /// </summary>
 internal static class JsonStringScanner
 {
+    /// <summary>
+    /// The reader is on a property name and <paramref name="source"/> is what it reads: when the
+    /// property's value is a string <see cref="FindEnd"/> accepts, its content (between the quotes) is
+    /// <paramref name="source"/>[<paramref name="contentStart"/>..][..<paramref name="length"/>]. The
+    /// reader does not move; false when the value is something else.
+    /// </summary>
+    public static bool TryFindStringValue(
+        in Utf8JsonReader reader, ReadOnlySpan<byte> source, out int contentStart, out int length, out bool isEscaped)
+    {
+        // The reader has consumed the property name and its colon; the value follows after any whitespace.
+        var start = (int)reader.BytesConsumed;
+        while (start < source.Length && source[start] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r')
+        {
+            start++;
+        }
+
+        contentStart = start + 1;
+        isEscaped = false;
+        length = start < source.Length && source[start] == (byte)'"' ? FindEnd(source[contentStart..], out isEscaped) : -1;
+        return length >= 0;
+    }
+
+    /// <summary>
+    /// Moves the reader, which is on a property name, past its string value, whose closing quote is
+    /// <paramref name="source"/>[<paramref name="next"/> - 1]: <paramref name="reader"/> becomes a reader
+    /// over the rest of <paramref name="source"/> (which becomes that rest) in the state the reader would
+    /// have after reading the string itself, so it reads on as if it had, with the same options and nesting.
+    /// </summary>
+    public static void ResumeAfterString(ref Utf8JsonReader reader, ref ReadOnlySpan<byte> source, int next)
+    {
+        // The state after a string value, from the state before it: read an empty string in that state.
+        var primer = new Utf8JsonReader("\"\""u8, isFinalBlock: false, reader.CurrentState);
+        primer.Read();
+        source = source[next..];
+        reader = new Utf8JsonReader(source, isFinalBlock: true, primer.CurrentState);
+    }
+
+    /// <summary>
+    /// <see cref="Utf8JsonReader.Skip"/> from a property name: passes the property's value, leaving the
+    /// reader on its last token, but every property value inside it (or itself) that is a string the
+    /// reader would accept is passed with <see cref="FindEnd"/> instead of being read. Anything the reader
+    /// would refuse is left to it, so the same documents are refused, with the same exceptions.
+    /// </summary>
+    public static void SkipPropertyValue(ref Utf8JsonReader reader, ref ReadOnlySpan<byte> source)
+    {
+        if (TryPassStringValue(ref reader, ref source))
+        {
+            return;
+        }
+
+        reader.Read();
+        if (reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
+        {
+            return;
+        }
+
+        var depth = reader.CurrentDepth;
+        do
+        {
+            if (reader.TokenType == JsonTokenType.PropertyName && TryPassStringValue(ref reader, ref source))
+            {
+                continue;
+            }
+
+            reader.Read();
+        }
+        while (depth < reader.CurrentDepth);
+    }
+
+    private static bool TryPassStringValue(ref Utf8JsonReader reader, ref ReadOnlySpan<byte> source)
+    {
+        if (!TryFindStringValue(reader, source, out var contentStart, out var length, out _))
+        {
+            return false;
+        }
+
+        ResumeAfterString(ref reader, ref source, contentStart + length + 1);
+        return true;
+    }
+
     /// <summary>
     /// The length of the string content that starts at <paramref name="content"/>[0] (just past the
     /// opening quote), up to its closing quote; -1 when it has no closing quote, a control byte or an

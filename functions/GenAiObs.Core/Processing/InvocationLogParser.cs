@@ -87,6 +87,9 @@ public static class InvocationLogParser
     private static InvocationRecord Parse(ReadOnlySpan<byte> json, in LogEvent logEvent, int maxJsonDepth, Utf8StringTable? strings, RequestDimensionNames dimensions)
     {
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = maxJsonDepth });
+
+        // What the reader reads: the request body scanner may pass a prompt past it and resume it on the rest.
+        var source = json;
         if (!reader.Read())
         {
             throw new RecordRejectedException(RejectReasons.InvalidJson, "empty message");
@@ -151,7 +154,7 @@ public static class InvocationLogParser
             else if (reader.ValueTextEquals("input"u8))
             {
                 reader.Read();
-                ReadInput(ref reader, ref fields);
+                ReadInput(ref reader, ref source, ref fields);
             }
             else if (reader.ValueTextEquals("output"u8))
             {
@@ -338,7 +341,7 @@ public static class InvocationLogParser
         return principal;
     }
 
-    private static void ReadInput(ref Utf8JsonReader reader, ref RecordFields fields)
+    private static void ReadInput(ref Utf8JsonReader reader, ref ReadOnlySpan<byte> source, ref RecordFields fields)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
@@ -367,7 +370,7 @@ public static class InvocationLogParser
             {
                 // Only an image or video request's count, quality and size are read; the prompt is skipped.
                 reader.Read();
-                RequestBodyScanner.Scan(ref reader, ref fields.Request);
+                RequestBodyScanner.Scan(ref reader, ref source, ref fields.Request);
             }
             else
             {

@@ -180,6 +180,115 @@ public sealed class JsonStringScannerTests
         Assert.Equal(RejectReasons.MessageTooLarge, Assert.Single(delivery.Rejections).Reason);
     }
 
+    [Fact]
+    public void SkipPropertyValue_WhenARequestHasEscapedPrompts_ShouldLeaveTheReaderWhereSkipDoes()
+    {
+        var json = Encoding.UTF8.GetBytes(
+            "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\" : \"line one\\nsays \\\"hi\\\" caf\\u00e9\"}," +
+            "{\"image\":{\"format\":\"png\",\"bytes\":\"AAAA\"}}]}],\"system\":\"be \\\"brief\\\"\"," +
+            "\"inferenceConfig\":{\"maxTokens\":10,\"stop\":[\"a\\n\",null,true]},\"after\":1}");
+
+        Assert.Equal(SkippedByReader(json), SkippedByScanner(json));
+        Assert.Contains("PropertyName:after@1", SkippedByScanner(json));
+    }
+
+    [Theory]
+    [InlineData("{\"a\":{\"t\":\"bad \\x escape\"},\"b\":1}")]
+    [InlineData("{\"a\":{\"t\":\"control \u0001 byte\"},\"b\":1}")]
+    [InlineData("{\"a\":{\"t\":\"short \\u12\"},\"b\":1}")]
+    [InlineData("{\"a\":\"unterminated \\\"}")]
+    [InlineData("{\"a\":{\"t\":\"x\" \"y\"},\"b\":1}")]
+    public void SkipPropertyValue_WhenTheReaderRefusesTheValue_ShouldRefuseItToo(string document)
+    {
+        var json = Encoding.UTF8.GetBytes(document);
+
+        Assert.Equal("JsonException", SkippedByReader(json)[^1]);
+        Assert.Equal("JsonException", SkippedByScanner(json)[^1]);
+    }
+
+    [Fact]
+    public void SkipPropertyValue_ForRandomDocuments_ShouldAgreeWithSkip()
+    {
+        var piece = Gen.Frequency(
+            (6, Gen.Elements(Pieces).Select(p => Encoding.UTF8.GetBytes(p))),
+            (1, Gen.Elements(RawPieces)));
+        var strings = from count in Gen.Choose(0, 6)
+                      from parts in Gen.ArrayOf(piece, count)
+                      select (byte[])[(byte)'"', .. parts.SelectMany(p => p), (byte)'"'];
+        var scalars = Gen.Frequency(
+            (4, strings),
+            (1, Gen.Elements("1", "-2.5e3", "true", "null", "x", "").Select(Encoding.UTF8.GetBytes)));
+        var values = Gen.Sized(size => Value(Math.Min(size, 3)));
+        var member = from name in Gen.Elements("a", "text", "b")
+                     from value in values
+                     from space in Gen.Elements("", " ", "\n ")
+                     select (byte[])[.. Encoding.UTF8.GetBytes($"\"{name}\":{space}"), .. value];
+        var documents = from count in Gen.Choose(1, 4)
+                        from members in Gen.ArrayOf(member, count)
+                        select (byte[])[(byte)'{', .. Join(members), (byte)'}'];
+
+        var property = Prop.ForAll(documents.ToArbitrary(), json =>
+        {
+            Assert.Equal(SkippedByReader(json), SkippedByScanner(json));
+        });
+
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(3000), property);
+
+        Gen<byte[]> Value(int depth) => depth <= 0
+            ? scalars
+            : Gen.Frequency(
+                (3, scalars),
+                (1, from count in Gen.Choose(0, 3)
+                    from members in Gen.ArrayOf(
+                        from name in Gen.Elements("text", "role", "x")
+                        from value in Value(depth - 1)
+                        select (byte[])[.. Encoding.UTF8.GetBytes($"\"{name}\":"), .. value],
+                        count)
+                    select (byte[])[(byte)'{', .. Join(members), (byte)'}']),
+                (1, from count in Gen.Choose(0, 3)
+                    from elements in Gen.ArrayOf(Value(depth - 1), count)
+                    select (byte[])[(byte)'[', .. Join(elements), (byte)']']));
+
+        static byte[] Join(byte[][] parts) => parts.SelectMany((part, i) => i == 0 ? part : [(byte)',', .. part]).ToArray();
+    }
+
+    /// <summary>Tokens of the document with every root property's value passed by <see cref="Utf8JsonReader.Skip"/>; a refusal ends the list with the exception's name.</summary>
+    private static List<string> SkippedByReader(byte[] json) => Skipped(json, (ref Utf8JsonReader reader, ref ReadOnlySpan<byte> _) =>
+    {
+        reader.Read();
+        reader.Skip();
+    });
+
+    /// <summary>The same with <see cref="JsonStringScanner.SkipPropertyValue"/>.</summary>
+    private static List<string> SkippedByScanner(byte[] json) => Skipped(json, JsonStringScanner.SkipPropertyValue);
+
+    private static List<string> Skipped(byte[] json, SkipValue skip)
+    {
+        var tokens = new List<string>();
+        try
+        {
+            ReadOnlySpan<byte> source = json;
+            var reader = new Utf8JsonReader(source);
+            while (reader.Read())
+            {
+                tokens.Add($"{reader.TokenType}:{Encoding.UTF8.GetString(reader.ValueSpan)}@{reader.CurrentDepth}");
+                if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1)
+                {
+                    skip(ref reader, ref source);
+                    tokens.Add($"skipped to {reader.TokenType}@{reader.CurrentDepth}");
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            tokens.Add("JsonException");
+        }
+
+        return tokens;
+    }
+
+    private delegate void SkipValue(ref Utf8JsonReader reader, ref ReadOnlySpan<byte> source);
+
     /// <summary>What DeliveryBuilder stored before the scanner: the reader's value, unescaped by CopyString when escaped.</summary>
     private static byte[]? ReaderRead(byte[] content)
     {
