@@ -96,12 +96,7 @@ public sealed class JsonStringScannerTests
     [Fact]
     public void Read_ForRandomMixesOfEscapesAndBytes_ShouldAgreeWithTheReader()
     {
-        var piece = Gen.Frequency(
-            (6, Gen.Elements(Pieces).Select(p => Encoding.UTF8.GetBytes(p))),
-            (1, Gen.Elements(RawPieces)));
-        var contents = from count in Gen.Choose(0, 24)
-                       from parts in Gen.ArrayOf(piece, count)
-                       select parts.SelectMany(p => p).ToArray();
+        var contents = Contents(maxPieces: 24);
 
         var property = Prop.ForAll(contents.ToArbitrary(), content =>
         {
@@ -209,12 +204,7 @@ public sealed class JsonStringScannerTests
     [Fact]
     public void SkipPropertyValue_ForRandomDocuments_ShouldAgreeWithSkip()
     {
-        var piece = Gen.Frequency(
-            (6, Gen.Elements(Pieces).Select(p => Encoding.UTF8.GetBytes(p))),
-            (1, Gen.Elements(RawPieces)));
-        var strings = from count in Gen.Choose(0, 6)
-                      from parts in Gen.ArrayOf(piece, count)
-                      select (byte[])[(byte)'"', .. parts.SelectMany(p => p), (byte)'"'];
+        var strings = Contents(maxPieces: 6).Select(content => (byte[])[(byte)'"', .. content, (byte)'"']);
         var scalars = Gen.Frequency(
             (4, strings),
             (1, Gen.Elements("1", "-2.5e3", "true", "null", "x", "").Select(Encoding.UTF8.GetBytes)));
@@ -251,6 +241,14 @@ public sealed class JsonStringScannerTests
 
         static byte[] Join(byte[][] parts) => parts.SelectMany((part, i) => i == 0 ? part : [(byte)',', .. part]).ToArray();
     }
+
+    /// <summary>String content of up to <paramref name="maxPieces"/> <see cref="Pieces"/> and <see cref="RawPieces"/>, mostly the former.</summary>
+    private static Gen<byte[]> Contents(int maxPieces) =>
+        from count in Gen.Choose(0, maxPieces)
+        from parts in Gen.ArrayOf(
+            Gen.Frequency((6, Gen.Elements(Pieces).Select(p => Encoding.UTF8.GetBytes(p))), (1, Gen.Elements(RawPieces))),
+            count)
+        select parts.SelectMany(p => p).ToArray();
 
     /// <summary>Tokens of the document with every root property's value passed by <see cref="Utf8JsonReader.Skip"/>; a refusal ends the list with the exception's name.</summary>
     private static List<string> SkippedByReader(byte[] json) => Skipped(json, (ref Utf8JsonReader reader, ref ReadOnlySpan<byte> _) =>
