@@ -525,7 +525,14 @@ public sealed class DeliveryBuilder : IDisposable
             }
             else if (reader.ValueTextEquals("message"u8))
             {
-                if (!TryReadMessageString(ref reader, ref source, ref reason, ref detail, out message))
+                // A string message is read past the reader, which checks an escaped string one byte at a time;
+                // anything the scanner does not accept is left to the reader, so the reader names the failure.
+                if (JsonStringScanner.TryFindStringValue(reader, source, out var contentStart, out var length, out var isEscaped))
+                {
+                    message = StoreStringMessage(source.Slice(contentStart, length), isEscaped, ref reason, ref detail);
+                    JsonStringScanner.ResumeAfterString(ref reader, ref source, contentStart + length + 1);
+                }
+                else
                 {
                     reader.Read();
                     message = ReadMessage(ref reader, source, ref reason, ref detail);
@@ -570,61 +577,46 @@ public sealed class DeliveryBuilder : IDisposable
     }
 
     /// <summary>
-    /// Reads a string message past the reader with <see cref="JsonStringScanner"/>, then resumes the reader
-    /// just after the string. The reader is on the <c>message</c> property name. False when the value is
-    /// not a string the scanner accepts; the reader has not moved then, and <see cref="ReadMessage"/> reads it.
+    /// A string message's text into the arena: as it is when it has no escape, else unescaped
+    /// (<see cref="JsonStringScanner.Unescape"/>, which refuses what <c>Utf8JsonReader.CopyString</c> would).
+    /// Null, with the reason, when the text is larger than the limit or its escapes are not text (a lone
+    /// surrogate escape, invalid UTF-8).
     /// </summary>
-    private bool TryReadMessageString(
-        ref Utf8JsonReader reader, ref ReadOnlySpan<byte> source, ref string? reason, ref string? detail, out ReadOnlyMemory<byte>? message)
+    private ReadOnlyMemory<byte>? StoreStringMessage(ReadOnlySpan<byte> escaped, bool isEscaped, ref string? reason, ref string? detail)
     {
-        message = null;
-        if (!JsonStringScanner.TryFindStringValue(reader, source, out var contentStart, out var length, out var isEscaped))
-        {
-            return false;
-        }
-
-        var escaped = source.Slice(contentStart, length);
         var maxBytes = _limits.MaxMessageBytes;
-        if (!isEscaped)
+
+        // An escape sequence is at most 6 bytes for 1 byte of text, so this bound is safe, and it keeps
+        // a huge escaped message from reserving arena space.
+        if ((isEscaped ? escaped.Length / 6 : escaped.Length) > maxBytes)
         {
-            if (escaped.Length > maxBytes)
-            {
-                reason ??= RejectReasons.MessageTooLarge;
-                detail ??= "message";
-            }
-            else
-            {
-                message = _arena!.Append(escaped);
-            }
-        }
-        else if (escaped.Length / 6 > maxBytes)
-        {
-            // As in ReadMessage: an escape is at most 6 bytes for 1 byte of text.
             reason ??= RejectReasons.MessageTooLarge;
             detail ??= "message";
+            return null;
         }
-        else
+
+        var arena = _arena!;
+        if (!isEscaped)
         {
-            var written = JsonStringScanner.Unescape(escaped, _arena!.GetSpan(escaped.Length));
-            if (written < 0)
-            {
-                // A lone surrogate escape or invalid UTF-8: the reader names it as it always has.
-                return false;
-            }
-
-            if (written > maxBytes)
-            {
-                reason ??= RejectReasons.MessageTooLarge;
-                detail ??= "message";
-            }
-            else
-            {
-                message = _arena.Commit(written);
-            }
+            return arena.Append(escaped);
         }
 
-        JsonStringScanner.ResumeAfterString(ref reader, ref source, contentStart + length + 1);
-        return true;
+        var written = JsonStringScanner.Unescape(escaped, arena.GetSpan(escaped.Length));
+        if (written < 0)
+        {
+            reason ??= RejectReasons.InvalidJson;
+            detail ??= "message";
+            return null;
+        }
+
+        if (written > maxBytes)
+        {
+            reason ??= RejectReasons.MessageTooLarge;
+            detail ??= "message";
+            return null;
+        }
+
+        return arena.Commit(written);
     }
 
     private ReadOnlyMemory<byte>? ReadMessage(ref Utf8JsonReader reader, ReadOnlySpan<byte> source, ref string? reason, ref string? detail)
@@ -634,49 +626,7 @@ public sealed class DeliveryBuilder : IDisposable
         switch (reader.TokenType)
         {
             case JsonTokenType.String:
-            {
-                var escaped = reader.ValueSpan;
-                if (!reader.ValueIsEscaped)
-                {
-                    if (escaped.Length > maxBytes)
-                    {
-                        reason ??= RejectReasons.MessageTooLarge;
-                        detail ??= "message";
-                        return null;
-                    }
-
-                    return arena.Append(escaped);
-                }
-
-                // An escape sequence is at most 6 bytes for 1 byte of text, so this bound is
-                // safe, and it keeps a huge escaped message from reserving arena space.
-                if (escaped.Length / 6 > maxBytes)
-                {
-                    reason ??= RejectReasons.MessageTooLarge;
-                    detail ??= "message";
-                    return null;
-                }
-
-                try
-                {
-                    var written = reader.CopyString(arena.GetSpan(escaped.Length));
-                    if (written > maxBytes)
-                    {
-                        reason ??= RejectReasons.MessageTooLarge;
-                        detail ??= "message";
-                        return null;
-                    }
-
-                    return arena.Commit(written);
-                }
-                catch (InvalidOperationException)
-                {
-                    // Invalid UTF-8 or a lone surrogate escape: unusable text.
-                    reason ??= RejectReasons.InvalidJson;
-                    detail ??= "message";
-                    return null;
-                }
-            }
+                return StoreStringMessage(reader.ValueSpan, reader.ValueIsEscaped, ref reason, ref detail);
 
             case JsonTokenType.StartObject or JsonTokenType.StartArray:
             {

@@ -10,9 +10,10 @@ namespace GenAiObs.Core.Envelopes;
 /// escape every few bytes, and <c>Utf8JsonReader</c> checks such a string one byte at a time after its
 /// first escape and then unescapes it in a second pass (<c>CopyString</c>). Here the end is found by
 /// searching for the next quote, backslash or control byte, and the text is unescaped by copying the
-/// runs between backslashes. Only strings the reader accepts and <c>CopyString</c> unescapes without
-/// error pass; anything else (a control byte, a bad escape, a lone surrogate escape, invalid UTF-8)
-/// returns -1 and the caller falls back to the reader, so rejections stay the reader's.
+/// runs between backslashes. <see cref="FindEnd"/> accepts only strings the reader accepts (anything
+/// else, a control byte or a bad escape, returns -1 and the caller leaves it to the reader, so the
+/// reader refuses it as before), and <see cref="Unescape"/> refuses what <c>CopyString</c> would throw
+/// on (a lone surrogate escape, invalid UTF-8).
 /// Measured on the 104 subscription events of tests/perf/end-to-end.sh: see the commit that added it.
 /// A string value found this way is passed past the reader: the reader is resumed just after it
 /// (<see cref="ResumeAfterString"/>), which is how <see cref="SkipPropertyValue"/> passes a request's
